@@ -1,0 +1,92 @@
+/* Strategy memory accounting and fault injection (see regionlab/mem.h). */
+#define _DEFAULT_SOURCE /* MAP_NORESERVE, MAP_ANONYMOUS */
+#include "regionlab/mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+static _Thread_local rl_mem_stats stats;
+static _Thread_local uint64_t fault_at;    /* 0 = never */
+static _Thread_local uint64_t fault_count; /* counted allocations since armed */
+
+rl_mem_stats *rl_mem_stats_self(void) { return &stats; }
+
+void rl_mem_stats_begin(void)
+{
+	stats.mallocs = 0;
+	stats.block_allocs = 0;
+	stats.allocations = 0;
+	stats.peak_bytes = stats.live_bytes;
+}
+
+void rl_fault_fail_at(uint64_t k)
+{
+	fault_at = k;
+	fault_count = 0;
+}
+
+uint64_t rl_fault_count(void) { return fault_count; }
+
+bool rl_fault_next(void)
+{
+	stats.allocations++;
+	fault_count++;
+	return fault_at != 0 && fault_count == fault_at;
+}
+
+void rl_mem_charge(size_t bytes)
+{
+	stats.live_bytes += bytes;
+	if (stats.live_bytes > stats.peak_bytes)
+		stats.peak_bytes = stats.live_bytes;
+}
+
+void rl_mem_uncharge(size_t bytes) { stats.live_bytes -= bytes; }
+
+void *rl_mem_alloc(size_t bytes)
+{
+	if (rl_fault_next())
+		return NULL;
+	void *p = malloc(bytes ? bytes : 1);
+	if (p == NULL)
+		return NULL;
+	stats.mallocs++;
+	rl_mem_charge(bytes);
+	return p;
+}
+
+void *rl_mem_calloc(size_t count, size_t size)
+{
+	if (size != 0 && count > SIZE_MAX / size)
+		return NULL;
+	void *p = rl_mem_alloc(count * size);
+	if (p != NULL)
+		memset(p, 0, count * size);
+	return p;
+}
+
+void rl_mem_free(void *p, size_t bytes)
+{
+	if (p == NULL)
+		return;
+	rl_mem_uncharge(bytes);
+	free(p);
+}
+
+void *rl_mem_reserve(size_t bytes)
+{
+	if (rl_fault_next())
+		return NULL;
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	stats.mallocs++;
+	return p;
+}
+
+void rl_mem_unreserve(void *p, size_t bytes)
+{
+	if (p != NULL)
+		munmap(p, bytes);
+}

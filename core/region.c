@@ -1,0 +1,245 @@
+/* Regions and their block chains (see regionlab/region.h for the layout).
+ *
+ * Invariant: every block of a region is B-aligned, starts with an rl_block
+ * header whose `region` names its owner, and holds objects packed from
+ * rl_block_data(b) up to b->top. */
+#include "regionlab/region.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "regionlab/mem.h"
+
+size_t rl_block_size = RL_BLOCK_SIZE_DEFAULT;
+
+static atomic_ulong region_ids;
+static atomic_ulong block_seq;
+static atomic_size_t blocks_live;
+static atomic_size_t block_bytes_live;
+
+/* ---- page source ----------------------------------------------------------- */
+static void *system_pages_alloc(size_t bytes, size_t align) { return aligned_alloc(align, bytes); }
+static void system_pages_free(void *p, size_t bytes)
+{
+	(void)bytes;
+	free(p);
+}
+
+const rl_page_source rl_pages_system = {
+	.name = "system",
+	.alloc = system_pages_alloc,
+	.free = system_pages_free,
+};
+
+static const rl_page_source *page_source = &rl_pages_system;
+
+void rl_set_page_source(const rl_page_source *ps) { page_source = ps; }
+const rl_page_source *rl_page_source_current(void) { return page_source; }
+size_t rl_blocks_live(void) { return atomic_load_explicit(&blocks_live, memory_order_relaxed); }
+size_t rl_block_bytes_live(void) { return atomic_load_explicit(&block_bytes_live, memory_order_relaxed); }
+
+int rl_set_block_size(size_t bytes)
+{
+	if (bytes < RL_BLOCK_SIZE_MIN || bytes > RL_BLOCK_SIZE_MAX || (bytes & (bytes - 1)) != 0)
+		return -1;
+	if (rl_blocks_live() != 0)
+		return -1;
+	rl_block_size = bytes;
+	return 0;
+}
+
+size_t rl_small_object_max(void) { return rl_block_size / 4; }
+
+/* ---- blocks ---------------------------------------------------------------- */
+static rl_block *block_new(rl_region *owner, size_t bytes, uint32_t flags)
+{
+	if (rl_fault_next())
+		return NULL;
+	rl_block *b = page_source->alloc(bytes, rl_block_size);
+	if (b == NULL)
+		return NULL;
+	rl_mem_stats_self()->block_allocs++;
+	atomic_fetch_add_explicit(&blocks_live, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&block_bytes_live, bytes, memory_order_relaxed);
+	memset(b, 0, RL_BLOCK_HEADER);
+	b->magic = RL_BLOCK_MAGIC;
+	b->flags = flags;
+	b->region = owner;
+	b->top = rl_block_data(b);
+	b->limit = (char *)b + bytes;
+	b->seq = atomic_fetch_add_explicit(&block_seq, 1, memory_order_relaxed);
+	return b;
+}
+
+static size_t block_bytes(const rl_block *b) { return (size_t)(b->limit - (const char *)b); }
+
+static void block_free(rl_block *b)
+{
+	size_t bytes = block_bytes(b);
+#ifdef RL_DEBUG
+	memset(b, RL_POISON_BYTE, bytes);
+#endif
+	page_source->free(b, bytes);
+	atomic_fetch_sub_explicit(&blocks_live, 1, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&block_bytes_live, bytes, memory_order_relaxed);
+}
+
+static void free_chain(rl_block *b)
+{
+	while (b != NULL) {
+		rl_block *next = b->next;
+		block_free(b);
+		b = next;
+	}
+}
+
+void rl_block_list_append(rl_block_list *l, rl_block *b)
+{
+	b->next = NULL;
+	if (l->tail != NULL)
+		l->tail->next = b;
+	else
+		l->head = b;
+	l->tail = b;
+	l->count++;
+}
+
+void rl_block_list_splice(rl_block_list *to, rl_block_list *from, rl_region *new_owner)
+{
+	if (from->head == NULL)
+		return;
+	for (rl_block *b = from->head; b != NULL; b = b->next)
+		b->region = new_owner;
+	if (to->tail != NULL)
+		to->tail->next = from->head;
+	else
+		to->head = from->head;
+	to->tail = from->tail;
+	to->count += from->count;
+	from->head = from->tail = NULL;
+	from->count = 0;
+}
+
+/* ---- regions --------------------------------------------------------------- */
+rl_region *rl_region_create(const char *name)
+{
+	rl_region *r = calloc(1, sizeof *r);
+	if (r == NULL)
+		return NULL;
+	r->id = atomic_fetch_add_explicit(&region_ids, 1, memory_order_relaxed) + 1;
+	atomic_init(&r->external_rc, 1);
+	r->name = name;
+	return r;
+}
+
+void rl_region_destroy(rl_region *r)
+{
+	if (r == NULL)
+		return;
+	free_chain(r->small.head);
+	free_chain(r->large.head);
+	free(r);
+}
+
+static void *alloc_large(rl_region *r, size_t bytes)
+{
+	size_t need = RL_BLOCK_HEADER + bytes;
+	size_t total = (need + rl_block_size - 1) & ~(rl_block_size - 1);
+	if (total < need) /* overflow */
+		return NULL;
+	rl_block *b = block_new(r, total, RL_BLOCK_LARGE);
+	if (b == NULL)
+		return NULL;
+	rl_block_list_append(&r->large, b);
+	void *p = b->top;
+	b->top += bytes;
+	r->bytes_used += bytes;
+	return p;
+}
+
+void *rl_region_alloc(rl_region *r, size_t bytes)
+{
+	bytes = (bytes + 7u) & ~(size_t)7u;
+	if (bytes > rl_small_object_max())
+		return alloc_large(r, bytes);
+	rl_block *b = r->small.tail;
+	if (b == NULL || (size_t)(b->limit - b->top) < bytes) {
+		b = block_new(r, rl_block_size, 0);
+		if (b == NULL)
+			return NULL;
+		rl_block_list_append(&r->small, b);
+	}
+	void *p = b->top;
+	b->top += bytes;
+	r->bytes_used += bytes;
+	return p;
+}
+
+rl_obj *rl_obj_new(rl_region *r, unsigned type, uint32_t payload_bytes)
+{
+	rl_obj *o = rl_region_alloc(r, rl_obj_footprint(payload_bytes));
+	if (o != NULL)
+		rl_obj_init(o, type, 0, payload_bytes);
+	return o;
+}
+
+rl_region_mark rl_region_mark_now(const rl_region *r)
+{
+	rl_region_mark m = {
+		.small_tail = r->small.tail,
+		.large_tail = r->large.tail,
+		.top = r->small.tail != NULL ? r->small.tail->top : NULL,
+		.small_count = r->small.count,
+		.large_count = r->large.count,
+		.bytes_used = r->bytes_used,
+	};
+	return m;
+}
+
+static void truncate_list(rl_block_list *l, rl_block *tail, size_t count)
+{
+	rl_block *rest = tail != NULL ? tail->next : l->head;
+	free_chain(rest);
+	if (tail != NULL)
+		tail->next = NULL;
+	else
+		l->head = NULL;
+	l->tail = tail;
+	l->count = count;
+}
+
+void rl_region_rollback(rl_region *r, const rl_region_mark *m)
+{
+	truncate_list(&r->small, m->small_tail, m->small_count);
+	truncate_list(&r->large, m->large_tail, m->large_count);
+	if (m->small_tail != NULL) {
+#ifdef RL_DEBUG
+		memset(m->top, RL_POISON_BYTE, (size_t)(m->small_tail->top - m->top));
+#endif
+		m->small_tail->top = m->top;
+	}
+	r->bytes_used = m->bytes_used;
+}
+
+size_t rl_region_footprint(const rl_region *r)
+{
+	size_t total = 0;
+	for (const rl_block *b = r->small.head; b != NULL; b = b->next)
+		total += block_bytes(b);
+	for (const rl_block *b = r->large.head; b != NULL; b = b->next)
+		total += block_bytes(b);
+	return total;
+}
+
+void rl_region_for_each_block(rl_region *r, void (*fn)(rl_block *b, void *env), void *env)
+{
+	rl_block *next;
+	for (rl_block *b = r->small.head; b != NULL; b = next) {
+		next = b->next; /* fn may move b to another list */
+		fn(b, env);
+	}
+	for (rl_block *b = r->large.head; b != NULL; b = next) {
+		next = b->next;
+		fn(b, env);
+	}
+}

@@ -1,0 +1,82 @@
+/* The region shadow (see regionlab/shadow.h). */
+#include "regionlab/shadow.h"
+
+#include "regionlab/mem.h"
+
+static size_t slice_words(const rl_block *b)
+{
+	if (b->flags & RL_BLOCK_LARGE)
+		return 1;
+	size_t data_words = (rl_block_size - RL_BLOCK_HEADER) / 8;
+	return (data_words + 63) / 64;
+}
+
+struct attach_env {
+	uint64_t *next;
+	size_t words;
+};
+
+static void count_block(rl_block *b, void *env) { ((struct attach_env *)env)->words += slice_words(b); }
+
+static void assign_block(rl_block *b, void *env)
+{
+	struct attach_env *e = env;
+	b->scratch = e->next;
+	e->next += slice_words(b);
+}
+
+int rl_shadow_attach(rl_shadow *s, rl_region *r)
+{
+	struct attach_env e = { 0 };
+	rl_region_for_each_block(r, count_block, &e);
+	s->region = r;
+	s->bytes = e.words * sizeof(uint64_t);
+	s->bits = rl_mem_calloc(e.words ? e.words : 1, sizeof(uint64_t));
+	if (s->bits == NULL)
+		return -1;
+	e.next = s->bits;
+	rl_region_for_each_block(r, assign_block, &e);
+	return 0;
+}
+
+static void clear_block(rl_block *b, void *env)
+{
+	(void)env;
+	b->scratch = NULL;
+}
+
+void rl_shadow_detach(rl_shadow *s)
+{
+	if (s->bits == NULL)
+		return;
+	rl_region_for_each_block(s->region, clear_block, NULL);
+	rl_mem_free(s->bits, s->bytes ? s->bytes : sizeof(uint64_t));
+	s->bits = NULL;
+}
+
+struct marked_env {
+	void (*fn)(rl_obj *o, void *env);
+	void *env;
+};
+
+static void visit_block_marks(rl_block *b, void *env)
+{
+	struct marked_env *m = env;
+	const uint64_t *bits = b->scratch;
+	size_t words = slice_words(b);
+	char *data = rl_block_data(b);
+	for (size_t w = 0; w < words; w++) {
+		uint64_t word = bits[w];
+		while (word) {
+			unsigned bit = (unsigned)__builtin_ctzll(word);
+			word &= word - 1;
+			m->fn((rl_obj *)(data + ((w * 64 + bit) << 3)), m->env);
+		}
+	}
+}
+
+void rl_shadow_for_each_marked(rl_shadow *s, void (*fn)(rl_obj *o, void *env), void *env)
+{
+	struct marked_env m = { fn, env };
+	rl_region_for_each_block(s->region, visit_block_marks, &m);
+}

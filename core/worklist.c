@@ -1,0 +1,18 @@
+/* The shared worklist (see regionlab/worklist.h). */
+#include "regionlab/worklist.h"
+
+int rl_worklist_init(rl_worklist *wl, size_t max_entries)
+{
+	wl->len = wl->charged = 0;
+	wl->cap = max_entries ? max_entries : 1;
+	wl->base = rl_mem_reserve(wl->cap * sizeof(rl_obj *));
+	return wl->base != NULL ? 0 : -1;
+}
+
+void rl_worklist_fini(rl_worklist *wl)
+{
+	rl_mem_unreserve(wl->base, wl->cap * sizeof(rl_obj *));
+	rl_mem_uncharge(wl->charged * sizeof(rl_obj *));
+	wl->base = NULL;
+	wl->len = wl->cap = wl->charged = 0;
+}

@@ -1,0 +1,131 @@
+/* The registry tables.  Adding a module is one line here (and its file). */
+#include "driver/registry.h"
+
+#include <stdio.h>
+#include <string.h>
+
+extern const struct rl_transmigrator rl_tm_naive;
+extern const struct rl_transmigrator rl_tm_bitmap;
+
+const struct rl_transmigrator *const rl_transmigrators[] = {
+	&rl_tm_naive,
+	&rl_tm_bitmap,
+	NULL,
+};
+
+const struct rl_tether_scheme *const rl_tether_schemes[] = {
+	NULL,
+};
+
+extern const struct rl_workload rl_wl_list;
+extern const struct rl_workload rl_wl_boxed_list;
+extern const struct rl_workload rl_wl_deep_list;
+extern const struct rl_workload rl_wl_tree;
+extern const struct rl_workload rl_wl_ladder;
+extern const struct rl_workload rl_wl_fan_in;
+extern const struct rl_workload rl_wl_ring;
+extern const struct rl_workload rl_wl_dlist;
+extern const struct rl_workload rl_wl_random;
+extern const struct rl_workload rl_wl_vector;
+extern const struct rl_workload rl_wl_blobs;
+extern const struct rl_workload rl_wl_closures;
+extern const struct rl_workload rl_wl_ffi;
+extern const struct rl_workload rl_wl_cross_region;
+
+const struct rl_workload *const rl_workloads[] = {
+	&rl_wl_list,
+	&rl_wl_boxed_list,
+	&rl_wl_deep_list,
+	&rl_wl_tree,
+	&rl_wl_ladder,
+	&rl_wl_fan_in,
+	&rl_wl_ring,
+	&rl_wl_dlist,
+	&rl_wl_random,
+	&rl_wl_vector,
+	&rl_wl_blobs,
+	&rl_wl_closures,
+	&rl_wl_ffi,
+	&rl_wl_cross_region,
+	NULL,
+};
+
+#define FIND(table, name)                                   \
+	do {                                                \
+		for (size_t i = 0; table[i] != NULL; i++)   \
+			if (strcmp(table[i]->name, name) == 0) \
+				return table[i];            \
+		return NULL;                                \
+	} while (0)
+
+const struct rl_transmigrator *rl_find_transmigrator(const char *name) { FIND(rl_transmigrators, name); }
+const struct rl_tether_scheme *rl_find_tether_scheme(const char *name) { FIND(rl_tether_schemes, name); }
+const struct rl_workload *rl_find_workload(const char *name) { FIND(rl_workloads, name); }
+
+#define NAMES(table, buf, len)                                                              \
+	do {                                                                                \
+		size_t used = 0;                                                            \
+		buf[0] = '\0';                                                              \
+		for (size_t i = 0; table[i] != NULL && used < len; i++)                     \
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", \
+						 table[i]->name);                           \
+	} while (0)
+
+void rl_transmigrator_names(char *buf, size_t len) { NAMES(rl_transmigrators, buf, len); }
+void rl_tether_scheme_names(char *buf, size_t len) { NAMES(rl_tether_schemes, buf, len); }
+void rl_workload_names(char *buf, size_t len) { NAMES(rl_workloads, buf, len); }
+
+static int check_name(const char *kind, const char *name, const char *summary, const char *options, size_t index,
+		      const char *const *names, char *err, size_t len)
+{
+	if (name == NULL || name[0] == '\0' || summary == NULL || options == NULL) {
+		snprintf(err, len, "%s #%zu: name, summary and options are required", kind, index);
+		return -1;
+	}
+	for (size_t j = 0; j < index; j++) {
+		if (strcmp(names[j], name) == 0) {
+			snprintf(err, len, "%s '%s' is registered twice", kind, name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+#define MAX_MODULES 64
+
+int rl_registry_check(char *err, size_t len)
+{
+	const char *names[MAX_MODULES];
+	for (size_t i = 0; rl_transmigrators[i] != NULL; i++) {
+		const struct rl_transmigrator *t = rl_transmigrators[i];
+		if (i >= MAX_MODULES || check_name("transmigrator", t->name, t->summary, t->options, i, names, err, len))
+			return -1;
+		if (t->transmigrate == NULL || t->finish == NULL || t->read == NULL) {
+			snprintf(err, len, "transmigrator '%s': transmigrate, finish and read are required", t->name);
+			return -1;
+		}
+		names[i] = t->name;
+	}
+	for (size_t i = 0; rl_tether_schemes[i] != NULL; i++) {
+		const struct rl_tether_scheme *s = rl_tether_schemes[i];
+		if (i >= MAX_MODULES || check_name("tether", s->name, s->summary, s->options, i, names, err, len))
+			return -1;
+		if (!s->domain_create || !s->domain_destroy || !s->thread_register || !s->thread_unregister ||
+		    !s->tether || !s->untether || !s->retire || !s->quiesce) {
+			snprintf(err, len, "tether '%s': every operation is required", s->name);
+			return -1;
+		}
+		names[i] = s->name;
+	}
+	for (size_t i = 0; rl_workloads[i] != NULL; i++) {
+		const struct rl_workload *w = rl_workloads[i];
+		if (i >= MAX_MODULES || check_name("workload", w->name, w->summary, w->options, i, names, err, len))
+			return -1;
+		if (w->build == NULL) {
+			snprintf(err, len, "workload '%s': build is required", w->name);
+			return -1;
+		}
+		names[i] = w->name;
+	}
+	return 0;
+}

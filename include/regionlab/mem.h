@@ -1,0 +1,52 @@
+/* Memory a strategy takes for itself (bitmaps, worklists, hash entries), with
+ * accounting and fault injection.
+ *
+ * Every allocation that a transmigration can make goes through one counter:
+ * region blocks (rl_region_alloc) and the strategy's own memory (rl_mem_*).
+ * rl_fault_fail_at(k) makes the k-th counted allocation of the calling thread
+ * fail, which is how the fault-injection tests reach every failure path.
+ *
+ * The statistics are per thread (plain counters, no atomics on the hot path):
+ * the runner snapshots them around one call. */
+#ifndef REGIONLAB_MEM_H
+#define REGIONLAB_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rl_mem_stats {
+	uint64_t mallocs;    /* rl_mem_* allocations (strategy memory only) */
+	uint64_t block_allocs; /* region blocks fetched from the page source */
+	size_t live_bytes;   /* strategy bytes currently held */
+	size_t peak_bytes;   /* high-water mark of live_bytes since the last reset */
+	uint64_t allocations; /* every counted allocation, blocks included */
+} rl_mem_stats;
+
+/* The calling thread's counters. */
+rl_mem_stats *rl_mem_stats_self(void);
+/* Starts a measurement: zeroes mallocs/block_allocs and sets peak = live. */
+void rl_mem_stats_begin(void);
+
+void *rl_mem_alloc(size_t bytes);
+void *rl_mem_calloc(size_t count, size_t size);
+/* `bytes` must be the size the block was allocated with. */
+void rl_mem_free(void *p, size_t bytes);
+
+/* Reserves `bytes` of address space (mmap, no swap reservation).  It counts as
+ * one allocation; the caller charges what it touches with rl_mem_charge. */
+void *rl_mem_reserve(size_t bytes);
+void rl_mem_unreserve(void *p, size_t bytes);
+void rl_mem_charge(size_t bytes);
+void rl_mem_uncharge(size_t bytes);
+
+/* ---- fault injection -------------------------------------------------------
+ * k >= 1: the k-th counted allocation from now on, in this thread, fails.
+ * k == 0: no failures (the default). */
+void rl_fault_fail_at(uint64_t k);
+/* Counted allocations this thread made since the last rl_fault_fail_at. */
+uint64_t rl_fault_count(void);
+/* True when the allocation about to happen must fail. Called by allocators. */
+bool rl_fault_next(void);
+
+#endif

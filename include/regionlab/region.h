@@ -1,0 +1,145 @@
+/* Regions: a Region Control Block (RCB) plus chains of fixed-size blocks.
+ *
+ * Every block is aligned to the process-wide block size B (a power of two,
+ * 64 KiB by default), so the header of the block that holds an object is
+ * `obj & ~(B-1)`: "is this pointer in region R?" is one mask and one load.
+ * Small objects are bump-allocated in the tail of the `small` chain.  An
+ * object that does not fit a block gets a dedicated block of its own on the
+ * `large` chain, also B-aligned, with the object right after the header, so
+ * the same mask finds it from the object's start address.
+ *
+ * Two chains keep both allocation order and cheap rollback: a mark records
+ * both tails and the bump pointer, and rolling back frees whatever came after.
+ *
+ * Blocks come from a page source (aligned allocation by default); debug builds
+ * (RL_DEBUG) fill freed blocks with RL_POISON_BYTE so stale reads show up. */
+#ifndef REGIONLAB_REGION_H
+#define REGIONLAB_REGION_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "regionlab/object.h"
+
+#define RL_BLOCK_MAGIC 0x524c424bu /* "RLBK" */
+#define RL_BLOCK_LARGE 1u
+#define RL_BLOCK_HEADER 64u
+#define RL_BLOCK_SIZE_DEFAULT (64u * 1024u)
+#define RL_BLOCK_SIZE_MIN 4096u
+#define RL_BLOCK_SIZE_MAX (64u * 1024u * 1024u)
+#define RL_POISON_BYTE 0xdb
+
+typedef struct rl_region rl_region;
+
+typedef struct rl_block {
+	uint32_t magic;
+	uint32_t flags;      /* RL_BLOCK_LARGE */
+	rl_region *region;   /* owner; rewritten when a block is spliced */
+	struct rl_block *next;
+	char *top;           /* bump pointer: first free byte */
+	char *limit;         /* end of the block */
+	uint64_t seq;        /* creation number within the process, for ordering */
+	void *scratch;       /* side metadata of the strategy running on this block */
+	uint64_t reserved;
+} rl_block;
+
+_Static_assert(sizeof(rl_block) <= RL_BLOCK_HEADER, "block header must fit its slot");
+
+typedef struct rl_block_list {
+	rl_block *head, *tail;
+	size_t count;
+} rl_block_list;
+
+struct rl_region {
+	uint64_t id;
+	rl_block_list small;  /* bump-allocated blocks, allocation order */
+	rl_block_list large;  /* one object each */
+	size_t bytes_used;    /* object bytes allocated (headers included) */
+	atomic_long external_rc; /* owning references; starts at 1 */
+	void *tether;         /* state owned by the active tether scheme */
+	rl_region *parent;    /* the region this one lives inside: adopter or arena owner */
+	const char *name;     /* optional label for diagnostics */
+};
+
+/* A point in a region's history that rl_region_rollback can return to. */
+typedef struct rl_region_mark {
+	rl_block *small_tail, *large_tail;
+	char *top;
+	size_t small_count, large_count, bytes_used;
+} rl_region_mark;
+
+/* ---- process-wide settings ----------------------------------------------- */
+extern size_t rl_block_size;
+
+/* Sets the block size.  Fails (-1) unless `bytes` is a power of two within
+ * [RL_BLOCK_SIZE_MIN, RL_BLOCK_SIZE_MAX] and no block is live. */
+int rl_set_block_size(size_t bytes);
+/* Largest payload that is bump-allocated; bigger objects get a large block. */
+size_t rl_small_object_max(void);
+
+/* ---- regions -------------------------------------------------------------- */
+/* NULL when the first block cannot be had (allocation failure). Regions start
+ * with no block: the first allocation fetches one. */
+rl_region *rl_region_create(const char *name);
+/* Frees every block (poisoned in debug builds) and the RCB. */
+void rl_region_destroy(rl_region *r);
+
+/* Raw allocation of `bytes` (rounded up to 8); NULL on failure. */
+void *rl_region_alloc(rl_region *r, size_t bytes);
+/* A new object with its header written; payload uninitialized. NULL on failure. */
+rl_obj *rl_obj_new(rl_region *r, unsigned type, uint32_t payload_bytes);
+
+rl_region_mark rl_region_mark_now(const rl_region *r);
+/* Frees every block added after `m` and restores the bump pointer. */
+void rl_region_rollback(rl_region *r, const rl_region_mark *m);
+
+static inline rl_block *rl_block_of(const void *p)
+{
+	return (rl_block *)((uintptr_t)p & ~(uintptr_t)(rl_block_size - 1));
+}
+static inline char *rl_block_data(rl_block *b) { return (char *)b + RL_BLOCK_HEADER; }
+
+/* Region that holds `o`, or NULL for static objects. */
+static inline rl_region *rl_region_of(const rl_obj *o)
+{
+	return rl_obj_is_static(o) ? NULL : rl_block_of(o)->region;
+}
+/* True when value v points at an object stored in r's own blocks. */
+static inline bool rl_region_contains(const rl_region *r, rl_val v)
+{
+	return rl_is_ptr(v) && rl_region_of(rl_ptr(v)) == r;
+}
+
+/* Total bytes of the region's blocks (its footprint). */
+size_t rl_region_footprint(const rl_region *r);
+
+/* Calls fn(block, env) for every block, small chain first, in chain order. */
+void rl_region_for_each_block(rl_region *r, void (*fn)(rl_block *b, void *env), void *env);
+
+/* Iterates the objects of one block in address order. */
+static inline rl_obj *rl_block_first_obj(rl_block *b) { return (rl_obj *)rl_block_data(b); }
+static inline bool rl_block_has_obj(rl_block *b, const rl_obj *o) { return (const char *)o < b->top; }
+
+/* ---- block lists (shared by strategies that move whole blocks) ------------ */
+void rl_block_list_append(rl_block_list *l, rl_block *b);
+/* Moves every block of `from` to the end of `to`, rewriting their owner. */
+void rl_block_list_splice(rl_block_list *to, rl_block_list *from, rl_region *new_owner);
+
+/* ---- page source ----------------------------------------------------------- */
+typedef struct rl_page_source {
+	const char *name;
+	void *(*alloc)(size_t bytes, size_t align); /* NULL on failure */
+	void (*free)(void *p, size_t bytes);
+} rl_page_source;
+
+extern const rl_page_source rl_pages_system;
+void rl_set_page_source(const rl_page_source *ps);
+const rl_page_source *rl_page_source_current(void);
+
+/* Live block accounting, process-wide (atomic): for leak checks. */
+size_t rl_blocks_live(void);
+size_t rl_block_bytes_live(void);
+
+#endif

@@ -1,0 +1,59 @@
+/* The region shadow (design section 2.2): one visited bit per 8-byte word of
+ * a region's blocks, allocated once per call as a single array.
+ *
+ * Each block's `scratch` points at its slice of the array while the shadow
+ * is attached, so marking an object is a mask, a subtraction and a bit
+ * operation: no hash map and no allocation during the traversal.  The slice
+ * of a small block covers its data area ((B - header) / 8 bits); a large block
+ * holds one object and gets one 64-bit word.  In all, the shadow takes at most
+ * 1/64 of the region's footprint. */
+#ifndef REGIONLAB_SHADOW_H
+#define REGIONLAB_SHADOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "regionlab/object.h"
+#include "regionlab/region.h"
+
+typedef struct rl_shadow {
+	rl_region *region;
+	uint64_t *bits;
+	size_t bytes;
+} rl_shadow;
+
+/* Attaches a zeroed shadow to every block of r: 0, or -1 when the allocation fails. */
+int rl_shadow_attach(rl_shadow *s, rl_region *r);
+/* Detaches and frees it. */
+void rl_shadow_detach(rl_shadow *s);
+
+static inline size_t rl_shadow_index(const rl_obj *o, const rl_block *b)
+{
+	return (size_t)((const char *)o - ((const char *)b + RL_BLOCK_HEADER)) >> 3;
+}
+
+/* Marks o (which must lie in the shadowed region); returns whether it was already marked. */
+static inline bool rl_shadow_test_and_set(const rl_obj *o)
+{
+	rl_block *b = rl_block_of(o);
+	uint64_t *bits = b->scratch;
+	size_t i = rl_shadow_index(o, b);
+	uint64_t bit = UINT64_C(1) << (i & 63);
+	bool was = (bits[i >> 6] & bit) != 0;
+	bits[i >> 6] |= bit;
+	return was;
+}
+
+static inline bool rl_shadow_test(const rl_obj *o)
+{
+	rl_block *b = rl_block_of(o);
+	const uint64_t *bits = b->scratch;
+	size_t i = rl_shadow_index(o, b);
+	return (bits[i >> 6] >> (i & 63)) & 1u;
+}
+
+/* Calls fn(obj, env) for every marked object, block by block in address order. */
+void rl_shadow_for_each_marked(rl_shadow *s, void (*fn)(rl_obj *o, void *env), void *env);
+
+#endif

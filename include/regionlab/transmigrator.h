@@ -1,0 +1,74 @@
+/* The transmigrator plug-in interface.
+ *
+ * A transmigrator moves the graph reachable from `root` out of region `src`
+ * into region `dst` so that it survives the destruction of `src`.
+ *
+ * The contract, checked by the oracle after every trial and every test:
+ *  1. *out is isomorphic to root: same types, scalars and bytes; sharing and
+ *     cycles preserved (two references to one object stay two references to
+ *     one copy).
+ *  2. No pointer reachable from *out points into memory freed when src is
+ *     destroyed.
+ *  3. Pointers into other regions and static data are left untouched.
+ *  4. On failure the call returns an error, src is intact (same checksum)
+ *     and dst is exactly as before the call; nothing leaks.
+ *
+ * A strategy is one file that defines a `const struct rl_transmigrator` and
+ * one line in driver/registry.c (docs/adding-a-strategy.md). */
+#ifndef REGIONLAB_TRANSMIGRATOR_H
+#define REGIONLAB_TRANSMIGRATOR_H
+
+#include <stdint.h>
+
+#include "regionlab/object.h"
+#include "regionlab/options.h"
+#include "regionlab/region.h"
+
+/* Error codes returned by transmigrate (0 is success). */
+enum rl_tm_error {
+	RL_TM_OK = 0,
+	RL_TM_ENOMEM = 1,        /* an allocation failed; src and dst unchanged */
+	RL_TM_EPRECONDITION = 2, /* the strategy's precondition does not hold; nothing changed */
+};
+const char *rl_tm_strerror(int err);
+
+/* Capability flags: what a strategy does, for the runner, tests and docs. */
+#define RL_TM_RECURSIVE (1u << 0)   /* C stack grows with graph depth: may overflow */
+#define RL_TM_BORROWS_SRC (1u << 1) /* writes into src during the call; src restored or dead after */
+#define RL_TM_ZERO_COPY (1u << 2)   /* may move whole blocks instead of copying objects */
+#define RL_TM_INCREMENTAL (1u << 3) /* leaves work for finish(): reads go through a barrier */
+#define RL_TM_NEEDS_SOLE_OWNER (1u << 4) /* requires src->external_rc == 1 */
+
+/* Figures a strategy reports beyond what the runner measures itself. */
+typedef struct rl_tm_report {
+	uint64_t bytes_copied;  /* object bytes written into dst by copying */
+	uint64_t bytes_spliced; /* bytes of blocks moved into dst without copying */
+	uint64_t garbage_bytes; /* bytes moved into dst that are not reachable from root */
+	uint64_t pause_ns;      /* incremental strategies: time of the initial call */
+	const char *decision;   /* adaptive strategies: what was chosen */
+} rl_tm_report;
+
+typedef struct rl_tm_ctx {
+	const rl_kv_list *opts; /* --strategy=NAME:key=val,... */
+	rl_tm_report report;    /* zeroed by the runner before each call */
+	void *state;            /* incremental strategies: work left for finish() */
+} rl_tm_ctx;
+
+struct rl_transmigrator {
+	const char *name;
+	const char *summary; /* one line, shown by --list */
+	unsigned caps;       /* RL_TM_* */
+	const char *options; /* space-separated keys accepted in opts ("" for none) */
+	int (*transmigrate)(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out);
+	/* Completes deferred work (incremental strategies); 0 or an error.
+	 * Strategies that leave none use rl_tm_finish_nothing. */
+	int (*finish)(rl_tm_ctx *ctx);
+	/* Reads a slot of the transmigrated graph before finish() (the read
+	 * barrier); strategies without one use rl_tm_read_plain. */
+	rl_val (*read)(rl_tm_ctx *ctx, rl_val *slot);
+};
+
+int rl_tm_finish_nothing(rl_tm_ctx *ctx);
+rl_val rl_tm_read_plain(rl_tm_ctx *ctx, rl_val *slot);
+
+#endif

@@ -1,0 +1,55 @@
+/* Graph workloads: seeded, reproducible object graphs built in a source region.
+ *
+ * A workload's build() allocates its graph through the context (rl_wl_new)
+ * in allocation order; the shared placer then lays the graph out in the
+ * source region with the options every workload accepts:
+ *   layout=alloc|shuffled  allocation order, or objects at randomized addresses
+ *   garbage=RATIO          dead bytes interleaved per live byte (0 = none)
+ * so that layout and garbage are handled once, not in every workload. */
+#ifndef REGIONLAB_WORKLOAD_H
+#define REGIONLAB_WORKLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "regionlab/object.h"
+#include "regionlab/options.h"
+#include "regionlab/region.h"
+
+typedef struct rl_wl_ctx rl_wl_ctx;
+
+struct rl_workload {
+	const char *name;
+	const char *summary;  /* one line, shown by --list */
+	size_t default_size;  /* --size when not given */
+	const char *options;  /* space-separated extra keys (besides layout, garbage) */
+	/* Builds a graph of about n objects and returns its root.  Allocates only
+	 * through rl_wl_new / rl_wl_outside_new.  Returns RL_NIL with
+	 * rl_wl_fail() called on bad options or allocation failure. */
+	rl_val (*build)(rl_wl_ctx *w, size_t n);
+};
+
+/* A built instance. */
+typedef struct rl_graph {
+	rl_region *src;     /* holds the graph (and its garbage) */
+	rl_region *outside; /* third region that src's graph points into, or NULL */
+	rl_val root;
+	size_t n;
+} rl_graph;
+
+/* Builds workload `wl` with `n` objects: returns 0, or -1 with a one-line reason. */
+int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const rl_kv_list *params, rl_graph *g,
+		  char *err, size_t errlen);
+void rl_graph_free(rl_graph *g);
+
+/* ---- for build() ---------------------------------------------------------- */
+rl_obj *rl_wl_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes);
+/* An object in the third region (cross-region pointers). */
+rl_obj *rl_wl_outside_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes);
+uint64_t rl_wl_rand(rl_wl_ctx *w);            /* seeded 64-bit generator */
+uint64_t rl_wl_rand_below(rl_wl_ctx *w, uint64_t bound);
+const rl_kv_list *rl_wl_params(rl_wl_ctx *w);
+/* Records a one-line failure reason; build() then returns RL_NIL. */
+void rl_wl_fail(rl_wl_ctx *w, const char *fmt, ...);
+
+#endif

@@ -1,0 +1,75 @@
+/* The oracle: judges every transmigration against the contract in
+ * regionlab/transmigrator.h.
+ *
+ * It shares no code with the strategies it judges: its own traversal (an
+ * explicit stack), its own visited map (open addressing, private to
+ * oracle.c), and it reads slots through the type table only.  A bug in a
+ * shared mechanism (worklist, shadow, forwarding) therefore cannot hide
+ * from it.
+ *
+ * Use, around one call transmigrate(src -> dst, root) = out:
+ *   before:  rl_ranges_of(src, &src_before); census; checksum(root)
+ *   after, src alive:   rl_oracle_check_copy(...)          (clauses 1 and 3)
+ *   then:   rl_ranges_of(src, &doomed); destroy src;
+ *           rl_oracle_check_survivor(out, &doomed, sum)   (clause 2, and the
+ *           copy still reads the same after src's memory is gone)
+ *   on failure: rl_oracle_region_hash(src) and (dst) equal their values
+ *           before the call, and dst's mark is unchanged (clause 4). */
+#ifndef REGIONLAB_ORACLE_H
+#define REGIONLAB_ORACLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "regionlab/object.h"
+#include "regionlab/region.h"
+
+/* Address ranges [lo, hi) of a set of blocks, sorted. */
+typedef struct rl_ranges {
+	uintptr_t *lo, *hi;
+	size_t n;
+} rl_ranges;
+
+/* Snapshot of the blocks r holds now: 0, or -1 on allocation failure. */
+int rl_ranges_of(const rl_region *r, rl_ranges *out);
+bool rl_ranges_contain(const rl_ranges *rs, uintptr_t p);
+void rl_ranges_free(rl_ranges *rs);
+
+/* Objects and bytes reachable from root that lie inside `inside`: what a
+ * transmigration of root out of that region moves. */
+typedef struct rl_census {
+	size_t objects;
+	size_t bytes;
+} rl_census;
+int rl_oracle_census(rl_val root, const rl_ranges *inside, rl_census *out);
+
+/* A structural hash of the graph reachable from root: types, sizes, raw bytes,
+ * immediates, and the shape of sharing (objects numbered in first-visit
+ * order), independent of addresses.  Equal graphs hash equal. */
+uint64_t rl_oracle_checksum(rl_val root);
+
+/* A hash of every byte of every block of r (data area up to top): detects
+ * any write into a region, including headers borrowed and not restored. */
+uint64_t rl_oracle_region_hash(const rl_region *r);
+
+/* Reads a slot of the copy: a read barrier, or NULL for a plain load. */
+typedef rl_val (*rl_oracle_load_fn)(void *env, rl_val *slot);
+
+/* Clauses 1 and 3, with the source still alive.  `src_before` holds the
+ * ranges of src taken before the call; `doomed` the ranges that destroying src
+ * will free (taken after the call).  Checks that copy is isomorphic to orig
+ * (types, sizes, bytes, immediates equal; a bijection between original and
+ * copied objects, so sharing and cycles are preserved both ways), that every
+ * original pointer outside src_before is left identical, and that no copied
+ * pointer lands in doomed memory.  0 when it holds; -1 with a one-line
+ * reason in why. */
+int rl_oracle_check_copy(rl_val orig, rl_val copy, const rl_ranges *src_before, const rl_ranges *doomed,
+			 rl_oracle_load_fn load, void *load_env, char *why, size_t why_len);
+
+/* Clause 2, after src has been destroyed: walks the copy without ever
+ * dereferencing a pointer into `doomed` (that is a failure, reported with the
+ * path length), and compares its checksum with `expected`. */
+int rl_oracle_check_survivor(rl_val copy, const rl_ranges *doomed, uint64_t expected, char *why, size_t why_len);
+
+#endif
