@@ -46,8 +46,12 @@ int rl_oracle_census(rl_val root, const rl_ranges *inside, rl_census *out);
 
 /* A structural hash of the graph reachable from root: types, sizes, raw bytes,
  * immediates, and the shape of sharing (objects numbered in first-visit
- * order), independent of addresses.  Equal graphs hash equal. */
-uint64_t rl_oracle_checksum(rl_val root);
+ * order), independent of addresses.  Pointers into `internal` are followed
+ * and hashed by shape; any other pointer (other regions, static data) is
+ * hashed by its address and not followed, so changing it changes the hash.
+ * internal == NULL follows every pointer.  Two rooted graphs hash equal
+ * exactly when they are isomorphic (up to hash collisions). */
+uint64_t rl_oracle_checksum(rl_val root, const rl_ranges *internal);
 
 /* A hash of every byte of every block of r (data area up to top): detects
  * any write into a region, including headers borrowed and not restored. */
@@ -67,9 +71,37 @@ typedef rl_val (*rl_oracle_load_fn)(void *env, rl_val *slot);
 int rl_oracle_check_copy(rl_val orig, rl_val copy, const rl_ranges *src_before, const rl_ranges *doomed,
 			 rl_oracle_load_fn load, void *load_env, char *why, size_t why_len);
 
-/* Clause 2, after src has been destroyed: walks the copy without ever
- * dereferencing a pointer into `doomed` (that is a failure, reported with the
- * path length), and compares its checksum with `expected`. */
-int rl_oracle_check_survivor(rl_val copy, const rl_ranges *doomed, uint64_t expected, char *why, size_t why_len);
+/* Clause 2, after src has been destroyed: walks the copy (following pointers
+ * into `internal`, the destination's ranges) without ever dereferencing a
+ * pointer into `doomed` (that is a failure), and compares its checksum with
+ * `expected` (the original's, taken with internal = src's ranges). */
+int rl_oracle_check_survivor(rl_val copy, const rl_ranges *internal, const rl_ranges *doomed, uint64_t expected,
+			     char *why, size_t why_len);
+
+/* ---- one whole trial, shared by the harness runner and the tests ---------- */
+typedef struct rl_oracle_before {
+	rl_ranges src;          /* src's blocks before the call */
+	rl_census census;       /* what the call should move */
+	uint64_t checksum;      /* rl_oracle_checksum(root, &src) */
+	uint64_t src_hash;      /* rl_oracle_region_hash(src) */
+	uint64_t dst_hash;      /* rl_oracle_region_hash(dst) */
+	rl_region_mark dst_mark;
+	size_t dst_footprint;
+	size_t blocks_live;     /* rl_blocks_live() */
+	size_t mem_live;        /* strategy memory held (rl_mem_stats_self()->live_bytes) */
+} rl_oracle_before;
+
+/* Snapshots src and dst before the call: 0, or -1 on allocation failure. */
+int rl_oracle_before_call(rl_oracle_before *b, rl_val root, rl_region *src, rl_region *dst);
+void rl_oracle_before_free(rl_oracle_before *b);
+/* After a successful call: checks clauses 1 and 3 while src is alive (unless
+ * src_readable is false: RL_TM_CONSUMES_SRC strategies, judged by checksum),
+ * destroys src (*src becomes NULL), then checks clause 2 and the checksum.
+ * 0, or -1 with a one-line reason. */
+int rl_oracle_after_success(rl_oracle_before *b, rl_val root, rl_val out, rl_region **src, rl_region *dst,
+			    bool src_readable, char *why, size_t why_len);
+/* After a failed call: src byte-identical, dst at the same mark with the same
+ * bytes, no strategy memory still held, no block leaked.  0, or -1 + reason. */
+int rl_oracle_after_failure(const rl_oracle_before *b, rl_region *src, rl_region *dst, char *why, size_t why_len);
 
 #endif

@@ -34,7 +34,8 @@ const char *rl_tm_strerror(int err);
 
 /* Capability flags: what a strategy does, for the runner, tests and docs. */
 #define RL_TM_RECURSIVE (1u << 0)   /* C stack grows with graph depth: may overflow */
-#define RL_TM_BORROWS_SRC (1u << 1) /* writes into src during the call; src restored or dead after */
+#define RL_TM_BORROWS_SRC (1u << 1) /* writes into src during the call, restores it before returning */
+#define RL_TM_CONSUMES_SRC (1u << 5) /* on success src is fit only for destruction (not re-read) */
 #define RL_TM_ZERO_COPY (1u << 2)   /* may move whole blocks instead of copying objects */
 #define RL_TM_INCREMENTAL (1u << 3) /* leaves work for finish(): reads go through a barrier */
 #define RL_TM_NEEDS_SOLE_OWNER (1u << 4) /* requires src->external_rc == 1 */
