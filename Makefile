@@ -58,6 +58,15 @@ DRIVER_SRCS = \
 HARNESS_SRCS = \
 	driver/main.c
 
+# Google Benchmark microbenchmarks: C bodies behind a small C++ shim.
+BENCH_SRCS = \
+	bench/bench_barrier.c \
+	bench/bench_tether.c \
+	bench/bench_visited.c \
+	bench/benches.c
+BENCH_CXX_SRCS = \
+	bench/gbench_shim.cc
+
 TEST_SRCS = \
 	tests/test_oracle.c \
 	tests/test_region.c
@@ -66,8 +75,12 @@ LIB_SRCS = $(CORE_SRCS) $(ORACLE_SRCS) $(TRANSMIGRATOR_SRCS) $(TETHER_SRCS) $(WO
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 TEST_BINS = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test test-fast check-sources clean
-all: harness
+.PHONY: all deps gbench test test-fast meson-build print-sources clean
+all: deps harness
+
+# Installs missing Debian packages (a no-op when everything is there).
+deps:
+	@scripts/install-deps.sh
 
 harness: $(BUILD)/harness
 	cp $(BUILD)/harness harness
@@ -83,6 +96,18 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# ./gbench: the microbenchmarks (Google Benchmark's JSON; scripts/gbench2csv.py
+# turns it into rows of the common CSV schema).
+gbench: $(BUILD)/gbench
+	cp $(BUILD)/gbench gbench
+
+$(BUILD)/gbench: $(BENCH_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/bench/gbench_shim.o $(BUILD)/libregionlab.a
+	$(CXX) $(LDFLAGS) -o $@ $^ -lbenchmark $(LDLIBS)
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) -std=c++17 $(WARN) $(OPT) -g -pthread $(SANFLAGS) -MMD -MP -c -o $@ $<
+
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libregionlab.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -92,16 +117,26 @@ tests-built: $(TEST_BINS) $(BUILD)/harness
 test-fast: $(TEST_BINS) $(BUILD)/harness
 	tests/run.sh $(BUILD)
 
-# The full suite: release+poison, ASan+UBSan, TSan (threaded tests).
-test:
-	$(MAKE) test-fast
-	$(MAKE) SAN=asan test-fast
-	$(MAKE) SAN=tsan test-fast
+# The full suite: release (with poisoning), ASan+UBSan, TSan (threaded tests),
+# after building with meson too.  The last line adds the three runs up.
+test: deps
+	rm -f build*/test-summary
+	$(MAKE) meson-build
+	-$(MAKE) test-fast
+	-$(MAKE) SAN=asan test-fast
+	-$(MAKE) SAN=tsan test-fast
+	@tests/total.sh build build-asan build-tsan
 
-check-sources:
-	tests/check-sources.sh
+# The meson build of the same sources (tests/test_sources.sh compares the lists).
+meson-build:
+	@if [ ! -d builddir ]; then meson setup builddir >/dev/null; fi
+	ninja -C builddir
+
+# Every source file the Makefile builds, one per line (for tests/test_sources.sh).
+print-sources:
+	@printf '%s\n' $(LIB_SRCS) $(HARNESS_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(BENCH_CXX_SRCS) | sort
 
 clean:
-	rm -rf build build-asan build-tsan harness
+	rm -rf build build-asan build-tsan builddir harness gbench
 
 -include $(LIB_OBJS:.o=.d) $(BUILD)/driver/main.d $(TEST_BINS:=.d)

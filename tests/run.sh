@@ -45,5 +45,6 @@ for script in tests/$pattern.sh; do
 	[ -f "$script" ] || continue
 	run_one "$(basename "$script")" env BUILD="$build" bash "$script"
 done
-echo "[$build] $passed passed, $failed failed"
+echo "$passed $failed" >"$build/test-summary"
+echo "$(basename "$build"): $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

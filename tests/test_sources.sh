@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The Makefile and meson.build must build the same sources, and every C
+# source in the tree must be built by them (no orphan file).
+set -u
+cd "$(dirname "$0")/.."
+passed=0 failed=0
+check() { # name, command...
+	local name=$1
+	shift
+	if out=$("$@" 2>&1); then
+		passed=$((passed + 1))
+		echo "ok   $name"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $name: $out"
+	fi
+}
+make_list=$(make -s --no-print-directory print-sources | sort -u)
+meson_list=$(grep -oE "'[A-Za-z0-9_./-]+\.(c|cc)'" meson.build | tr -d "'" | sort -u)
+tree_list=$(find core oracle strategies workloads driver tests bench -name '*.c' -o -name '*.cc' 2>/dev/null | sort -u)
+same_lists() {
+	diff <(printf '%s\n' "$make_list") <(printf '%s\n' "$meson_list") >/dev/null ||
+		{ echo "Makefile vs meson.build: $(diff <(printf '%s\n' "$make_list") <(printf '%s\n' "$meson_list") | grep '^[<>]' | tr '\n' ' ')"; return 1; }
+}
+no_orphans() {
+	local missing
+	missing=$(comm -23 <(printf '%s\n' "$tree_list") <(printf '%s\n' "$make_list" "$meson_list" | sort -u))
+	[ -z "$missing" ] || { echo "not in the build lists: $(echo $missing)"; return 1; }
+}
+check makefile_and_meson_list_the_same_sources same_lists
+check every_source_file_is_built no_orphans
+echo "SUMMARY test_sources.sh $passed $failed"
