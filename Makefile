@@ -12,7 +12,7 @@ DEFS = -D_POSIX_C_SOURCE=200809L
 GIT_SHA := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 CPPFLAGS = -Iinclude -I. $(DEFS) -DRL_GIT_SHA='"$(GIT_SHA)"'
 CFLAGS_BASE = $(CSTD) $(WARN) $(OPT) -g -pthread
-LDLIBS = -pthread -lm -lurcu-qsbr -lurcu-memb -lurcu-common -lck
+LDLIBS = -pthread -lm -ldl -lurcu-qsbr -lurcu-memb -lurcu-common -lck
 
 # Sanitizer variants: build-asan/ and build-tsan/ beside build/.
 SAN ?=
@@ -31,6 +31,7 @@ LDFLAGS = $(SANFLAGS)
 
 # ---- sources (keep in step with meson.build) ---------------------------------
 CORE_SRCS = \
+	core/allocator.c \
 	core/mem.c \
 	core/options.c \
 	core/region.c \
@@ -68,6 +69,7 @@ BENCH_CXX_SRCS = \
 	bench/gbench_shim.cc
 
 TEST_SRCS = \
+	tests/test_allocator.c \
 	tests/test_oracle.c \
 	tests/test_region.c
 

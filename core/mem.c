@@ -2,6 +2,8 @@
 #define _DEFAULT_SOURCE /* MAP_NORESERVE, MAP_ANONYMOUS */
 #include "regionlab/mem.h"
 
+#include "regionlab/allocator.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -48,7 +50,7 @@ void *rl_mem_alloc(size_t bytes)
 {
 	if (rl_fault_next())
 		return NULL;
-	void *p = malloc(bytes ? bytes : 1);
+	void *p = rl_allocator_malloc(bytes);
 	if (p == NULL)
 		return NULL;
 	stats.mallocs++;
@@ -71,7 +73,7 @@ void rl_mem_free(void *p, size_t bytes)
 	if (p == NULL)
 		return;
 	rl_mem_uncharge(bytes);
-	free(p);
+	rl_allocator_free(p, bytes);
 }
 
 void *rl_mem_reserve(size_t bytes)
