@@ -1,0 +1,432 @@
+/* The workload context and the shared placer (see regionlab/workload.h).
+ *
+ * rl_graph_make runs in three steps:
+ *  1. build: the workload allocates its graph in a scratch region through
+ *     rl_wl_new, which records every object in allocation order;
+ *  2. place: the recorded objects are copied into the source region, in that
+ *     order (layout=alloc) or in a seeded permutation (layout=shuffled), each
+ *     copy followed by its share of dead objects (garbage=RATIO).  The
+ *     scratch header of each placed object is overwritten with a forwarding
+ *     word to its copy: scratch dies anyway, so the map from scratch to
+ *     source addresses costs no memory at all;
+ *  3. rewrite: every value slot of every copy that points at a forwarded
+ *     object is redirected to that object's copy, and scratch is destroyed.
+ * Only scratch objects are ever forwarded, so pointers into the outside
+ * region and to static objects pass through untouched.
+ *
+ * With layout=alloc and no garbage the placement would reproduce scratch
+ * byte for byte (same sizes allocated in the same order into a fresh
+ * region), so scratch simply becomes the source region.
+ *
+ * The build and the placer draw from two generators derived from the seed,
+ * so the graph itself depends on neither layout nor garbage: only its
+ * addresses do. */
+#include "regionlab/workload.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "regionlab/mem.h"
+#include "workloads/build.h"
+
+#define GARBAGE_MAX 100.0
+#define RECORD_INITIAL 1024u
+#define PLACER_SALT UINT64_C(0x706c61636572aa55) /* separates the placer's stream from build()'s */
+
+struct rl_wl_ctx {
+	const struct rl_workload *wl;
+	const rl_kv_list *params;
+	rl_region *scratch;  /* build() allocates here */
+	rl_region *outside;  /* created by the first rl_wl_outside_new */
+	uint64_t rng;        /* build()'s generator */
+	rl_obj **objs;       /* every scratch object, in allocation order */
+	size_t count, cap;
+	bool failed;         /* the first failure wins; later allocations fail */
+	char *err;
+	size_t errlen;
+};
+
+/* ---- seeded generator (splitmix64: one add and a mix per draw) --------------- */
+static uint64_t rand_next(uint64_t *state)
+{
+	uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, bound), without modulo bias; 0 when bound <= 1. */
+static uint64_t rand_below(uint64_t *state, uint64_t bound)
+{
+	if (bound <= 1)
+		return 0;
+	uint64_t threshold = -bound % bound;
+	for (;;) {
+		uint64_t r = rand_next(state);
+		if (r >= threshold)
+			return r % bound;
+	}
+}
+
+uint64_t rl_wl_rand(rl_wl_ctx *w) { return rand_next(&w->rng); }
+uint64_t rl_wl_rand_below(rl_wl_ctx *w, uint64_t bound) { return rand_below(&w->rng, bound); }
+const rl_kv_list *rl_wl_params(rl_wl_ctx *w) { return w->params; }
+size_t rl_wl_count(const rl_wl_ctx *w) { return w->count; }
+rl_obj *rl_wl_object(const rl_wl_ctx *w, size_t index) { return index < w->count ? w->objs[index] : NULL; }
+
+void rl_wl_fail(rl_wl_ctx *w, const char *fmt, ...)
+{
+	if (w->failed)
+		return;
+	w->failed = true;
+	if (w->err == NULL || w->errlen == 0)
+		return;
+	int used = snprintf(w->err, w->errlen, "workload %s: ", w->wl->name);
+	if (used < 0 || (size_t)used >= w->errlen)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(w->err + used, w->errlen - (size_t)used, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- allocation for build() ------------------------------------------------ */
+/* Appends o to the record, doubling it when full.  Through rl_mem_* so that
+ * fault injection reaches this path too. */
+static int record(rl_wl_ctx *w, rl_obj *o)
+{
+	if (w->count == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : RECORD_INITIAL;
+		rl_obj **objs = rl_mem_alloc(cap * sizeof *objs);
+		if (objs == NULL)
+			return -1;
+		if (w->count != 0)
+			memcpy(objs, w->objs, w->count * sizeof *objs);
+		rl_mem_free(w->objs, w->cap * sizeof *objs);
+		w->objs = objs;
+		w->cap = cap;
+	}
+	w->objs[w->count++] = o;
+	return 0;
+}
+
+/* A new object in r with its payload zeroed (padding included, so that
+ * identical graphs are identical byte for byte). */
+static rl_obj *new_zeroed(rl_wl_ctx *w, rl_region *r, unsigned type, uint32_t bytes)
+{
+	if (type == RL_T_FREE || type >= rl_type_count()) {
+		rl_wl_fail(w, "allocation of invalid type id %u", type);
+		return NULL;
+	}
+	uint32_t fixed = rl_type_table[type].fixed_bytes;
+	if (fixed != 0 && bytes != fixed) {
+		rl_wl_fail(w, "%s takes %u payload bytes, not %u", rl_type_table[type].name, fixed, bytes);
+		return NULL;
+	}
+	rl_obj *o = rl_obj_new(r, type, bytes);
+	if (o == NULL) {
+		rl_wl_fail(w, "out of memory building the graph");
+		return NULL;
+	}
+	memset(o->w, 0, rl_words_for(bytes) * sizeof(rl_val));
+	return o;
+}
+
+rl_obj *rl_wl_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes)
+{
+	if (w->failed)
+		return NULL;
+	rl_obj *o = new_zeroed(w, w->scratch, type, payload_bytes);
+	if (o != NULL && record(w, o) != 0) {
+		rl_wl_fail(w, "out of memory building the graph");
+		return NULL; /* o stays in scratch, which is destroyed with the rest */
+	}
+	return o;
+}
+
+/* Outside objects are not recorded: the placer never moves them.  They must
+ * not point into scratch (nothing would redirect such a pointer). */
+rl_obj *rl_wl_outside_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes)
+{
+	if (w->failed)
+		return NULL;
+	if (w->outside == NULL) {
+		w->outside = rl_region_create("outside");
+		if (w->outside == NULL) {
+			rl_wl_fail(w, "out of memory building the graph");
+			return NULL;
+		}
+	}
+	return new_zeroed(w, w->outside, type, payload_bytes);
+}
+
+int rl_wl_param_size(rl_wl_ctx *w, const char *key, size_t def, size_t lo, size_t hi, size_t *out)
+{
+	const char *s = rl_kv_get(w->params, key);
+	size_t v;
+	if (s == NULL) {
+		*out = def;
+		return 0;
+	}
+	if (!rl_parse_size(s, &v) || v < lo || v > hi) {
+		rl_wl_fail(w, "%s=%s: expected an integer in [%zu, %zu]", key, s, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int rl_wl_user_type(rl_wl_ctx *w, const char *name, uint32_t bytes, uint64_t ptr_map)
+{
+	int id = rl_type_lookup(name);
+	if (id < 0) {
+		id = rl_type_register(name, bytes, ptr_map);
+		if (id < 0)
+			rl_wl_fail(w, "cannot register type '%s' (type table full or bad pointer map)", name);
+		return id;
+	}
+	const rl_type *t = &rl_type_table[id];
+	if (t->fixed_bytes != bytes || t->ptr_map != ptr_map || t->tail_from != RL_NO_TAIL) {
+		rl_wl_fail(w, "type '%s' is already registered with another layout", name);
+		return -1;
+	}
+	return id;
+}
+
+/* ---- the placer ------------------------------------------------------------ */
+struct placer {
+	rl_region *src;
+	rl_obj **objs;    /* scratch objects in placement order; each becomes
+			   * its copy once placed */
+	size_t count;
+	uint64_t rng;
+	double ratio;     /* dead bytes per live byte */
+	double debt;      /* dead bytes still owed (negative: paid ahead) */
+	rl_val last_dead; /* the latest dead object: dead objects chain to it */
+};
+
+/* What dead objects look like: types and payload ranges, chosen at random. */
+static const struct dead_kind {
+	unsigned type;
+	uint32_t min_bytes, max_bytes, step;
+} dead_kinds[] = {
+	{ RL_T_CONS, 16, 16, 8 },
+	{ RL_T_BOX_INT, 8, 8, 8 },
+	{ RL_T_BOX_DOUBLE, 8, 8, 8 },
+	{ RL_T_STRING, 2, 120, 1 },
+	{ RL_T_VECTOR, 8, 256, 8 },
+	{ RL_T_BLOB, 1, 512, 1 },
+};
+#define DEAD_KINDS (sizeof dead_kinds / sizeof dead_kinds[0])
+#define DEAD_FALLBACK 1 /* box-int: the smallest footprint, 16 bytes */
+
+static rl_obj *copy_of(const rl_obj *placed_scratch) { return rl_hdr_forward_target(placed_scratch->hdr); }
+
+/* A value for a slot of a dead object: a fixnum, a pointer to one of the
+ * live copies placed so far (objs[0..placed]), or the previous dead object.
+ * Dead objects point into the live graph but nothing live points at them. */
+static rl_val dead_slot_value(struct placer *p, size_t placed)
+{
+	switch (rand_below(&p->rng, 3)) {
+	case 0:
+		return rl_fixnum((intptr_t)rand_below(&p->rng, 1u << 20));
+	case 1:
+		return rl_val_of(p->objs[rand_below(&p->rng, placed + 1)]);
+	default:
+		return p->last_dead;
+	}
+}
+
+/* One dead object of footprint at most max(budget, 16). */
+static rl_obj *dead_object(struct placer *p, size_t budget, size_t placed)
+{
+	const struct dead_kind *k = &dead_kinds[rand_below(&p->rng, DEAD_KINDS)];
+	size_t cap = budget > 16 ? budget - 8 : 8;
+	if (k->min_bytes > cap)
+		k = &dead_kinds[DEAD_FALLBACK];
+	size_t max = k->max_bytes < cap ? k->max_bytes : cap;
+	uint32_t bytes = k->min_bytes + k->step * (uint32_t)rand_below(&p->rng, (max - k->min_bytes) / k->step + 1);
+	rl_obj *d = rl_obj_new(p->src, k->type, bytes);
+	if (d == NULL)
+		return NULL;
+	/* Raw bytes: lowercase letters ending in NUL, so a dead string is a
+	 * well-formed string; then the value slots, whatever the type says. */
+	unsigned char *raw = (unsigned char *)d->w;
+	memset(raw, 0, rl_words_for(bytes) * sizeof(rl_val));
+	for (uint32_t i = 0; i < bytes; i += 8) {
+		uint64_t r = rand_next(&p->rng);
+		for (uint32_t j = i; j < bytes && j < i + 8; j++, r >>= 8)
+			raw[j] = (unsigned char)('a' + (r & 0xff) % 26);
+	}
+	raw[bytes - 1] = '\0';
+	rl_slot_iter it;
+	rl_val *s;
+	for (rl_slots_begin(&it, d); (s = rl_slots_next(&it)) != NULL;)
+		*s = dead_slot_value(p, placed);
+	p->last_dead = rl_val_of(d);
+	return d;
+}
+
+/* Pays the dead bytes owed for a live object of `live_bytes`. */
+static int add_garbage(struct placer *p, size_t live_bytes, size_t placed)
+{
+	p->debt += p->ratio * (double)live_bytes;
+	while (p->debt > 0) {
+		rl_obj *d = dead_object(p, (size_t)p->debt + 1, placed);
+		if (d == NULL)
+			return -1;
+		p->debt -= (double)rl_obj_size(d);
+	}
+	return 0;
+}
+
+static void shuffle(struct placer *p)
+{
+	for (size_t i = p->count; i > 1; i--) {
+		size_t j = (size_t)rand_below(&p->rng, i);
+		rl_obj *t = p->objs[i - 1];
+		p->objs[i - 1] = p->objs[j];
+		p->objs[j] = t;
+	}
+}
+
+/* Copies every recorded object into src, forwards its scratch header to the
+ * copy and puts the copy in its place in objs. */
+static int place(struct placer *p)
+{
+	for (size_t k = 0; k < p->count; k++) {
+		rl_obj *o = p->objs[k];
+		size_t size = rl_obj_size(o);
+		rl_obj *copy = rl_region_alloc(p->src, size);
+		if (copy == NULL)
+			return -1;
+		memcpy(copy, o, size);
+		o->hdr = rl_hdr_forward_to(copy);
+		p->objs[k] = copy;
+		if (p->ratio > 0 && add_garbage(p, size, k) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Redirects the slots of every copy from scratch objects to their copies.
+ * A forwarded header marks a scratch object: outside and static objects
+ * never carry one. */
+static void rewrite(struct placer *p)
+{
+	for (size_t k = 0; k < p->count; k++) {
+		rl_slot_iter it;
+		rl_val *s;
+		for (rl_slots_begin(&it, p->objs[k]); (s = rl_slots_next(&it)) != NULL;) {
+			if (rl_is_ptr(*s) && rl_hdr_is_forward(rl_ptr(*s)->hdr))
+				*s = rl_val_of(copy_of(rl_ptr(*s)));
+		}
+	}
+}
+
+/* ---- options --------------------------------------------------------------- */
+static int parse_layout(const struct rl_workload *wl, const rl_kv_list *params, bool *shuffled, char *err,
+			size_t errlen)
+{
+	const char *s = rl_kv_get(params, "layout");
+	*shuffled = false;
+	if (s == NULL || strcmp(s, "alloc") == 0)
+		return 0;
+	if (strcmp(s, "shuffled") == 0) {
+		*shuffled = true;
+		return 0;
+	}
+	snprintf(err, errlen, "workload %s: layout=%s: expected alloc or shuffled", wl->name, s);
+	return -1;
+}
+
+static int parse_garbage(const struct rl_workload *wl, const rl_kv_list *params, double *ratio, char *err,
+			 size_t errlen)
+{
+	const char *s = rl_kv_get(params, "garbage");
+	*ratio = 0;
+	if (s == NULL)
+		return 0;
+	if (!rl_parse_double(s, ratio) || !(*ratio >= 0 && *ratio <= GARBAGE_MAX)) {
+		snprintf(err, errlen, "workload %s: garbage=%s: expected a number in [0, %g]", wl->name, s,
+			 GARBAGE_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- graphs ---------------------------------------------------------------- */
+int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const rl_kv_list *params, rl_graph *g,
+		  char *err, size_t errlen)
+{
+	char owner[96], allowed[256];
+	bool shuffled;
+	double ratio;
+
+	memset(g, 0, sizeof *g);
+	snprintf(owner, sizeof owner, "workload %s", wl->name);
+	snprintf(allowed, sizeof allowed, "layout garbage%s%s", wl->options[0] ? " " : "", wl->options);
+	if (rl_kv_check_keys(params, allowed, owner, err, errlen) != 0 ||
+	    parse_layout(wl, params, &shuffled, err, errlen) != 0 ||
+	    parse_garbage(wl, params, &ratio, err, errlen) != 0)
+		return -1;
+	if (n == 0) {
+		snprintf(err, errlen, "workload %s: size 0: expected at least 1", wl->name);
+		return -1;
+	}
+
+	rl_wl_ctx w = { .wl = wl, .params = params, .rng = seed, .err = err, .errlen = errlen };
+	rl_region *src = NULL;
+	rl_val root = RL_NIL;
+	w.scratch = rl_region_create("scratch");
+	if (w.scratch == NULL) {
+		rl_wl_fail(&w, "out of memory building the graph");
+		goto fail;
+	}
+	root = wl->build(&w, n);
+	if (!w.failed && !rl_region_contains(w.scratch, root))
+		rl_wl_fail(&w, "build() returned a root outside the graph it built");
+	if (w.failed)
+		goto fail;
+
+	if (!shuffled && ratio == 0) {
+		src = w.scratch; /* placing would copy it unchanged (see the top) */
+		src->name = "src";
+		w.scratch = NULL;
+	} else {
+		struct placer p = {
+			.objs = w.objs, .count = w.count, .rng = seed ^ PLACER_SALT, .ratio = ratio,
+		};
+		src = p.src = rl_region_create("src");
+		if (shuffled)
+			shuffle(&p);
+		if (src == NULL || place(&p) != 0) {
+			rl_wl_fail(&w, "out of memory placing the graph");
+			goto fail;
+		}
+		rewrite(&p);
+		root = rl_val_of(copy_of(rl_ptr(root)));
+		rl_region_destroy(w.scratch);
+	}
+	rl_mem_free(w.objs, w.cap * sizeof *w.objs);
+	g->src = src;
+	g->outside = w.outside;
+	g->root = root;
+	g->n = n;
+	return 0;
+
+fail:
+	rl_region_destroy(src);
+	rl_region_destroy(w.scratch);
+	rl_region_destroy(w.outside);
+	rl_mem_free(w.objs, w.cap * sizeof *w.objs);
+	return -1;
+}
+
+void rl_graph_free(rl_graph *g)
+{
+	rl_region_destroy(g->src);
+	rl_region_destroy(g->outside);
+	memset(g, 0, sizeof *g);
+}
