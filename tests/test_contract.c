@@ -1,0 +1,531 @@
+/* The transmigration contract (regionlab/transmigrator.h), checked by the
+ * oracle for every registered strategy on every registered workload.
+ *
+ * The matrix is taken from the registry, never from a list of names here, so
+ * a strategy or workload registered later is covered without touching this
+ * file: strategies x workloads x layout {alloc, shuffled} x garbage {0, 0.5},
+ * at small sizes, once with the default block size and once with 4 KiB
+ * blocks (many blocks per region, large objects on their own blocks).
+ *
+ * The fault-injection sweep then fails the k-th counted allocation of a call,
+ * for k = 1, 2, ... until a call succeeds without reaching its fault, and
+ * checks clause 4 after every failure: src intact, dst exactly as before,
+ * nothing leaked.
+ *
+ * Last, the bitmap strategy's own promises: two allocations per call and
+ * strategy memory within 1/64 of src's footprint plus the worklist. */
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "driver/registry.h"
+#include "oracle/oracle.h"
+#include "regionlab/mem.h"
+#include "regionlab/region.h"
+#include "regionlab/transmigrator.h"
+#include "regionlab/worklist.h"
+#include "regionlab/workload.h"
+#include "tests/check.h"
+
+#define SEED 20240601u
+#define WHY_LEN 512
+#define LABEL_LEN 256
+#define SMALL_MAX 2000u
+#define SWEEP_MAX 500u
+#define SWEEP_K_LIMIT 1000000u
+#define SMALL_BLOCK_SIZE 4096u
+
+static const char *const layouts[] = { "alloc", "shuffled" };
+static const char *const garbages[] = { "0", "0.5" };
+
+/* The workloads the fault sweep runs: small graphs that between them reach
+ * every kind of allocation (cells, shared and cyclic graphs, other regions,
+ * objects on large blocks, one big vector). */
+static const char *const sweep_workloads[] = { "list", "ladder", "ring", "fan-in", "cross-region", "blobs", "vector" };
+
+/* A small instance of a workload: about a thousandth of the default for the
+ * million-object workloads (1000 to 2000 objects), a fiftieth for those
+ * whose default is already small because each unit is large or multiplies
+ * (ladder: 20 rungs; blobs: 5 blobs of several KiB each). */
+static size_t small_size(const struct rl_workload *wl)
+{
+	size_t n = wl->default_size >= 100000 ? wl->default_size / 1000 : wl->default_size / 50;
+	if (n > SMALL_MAX)
+		n = SMALL_MAX;
+	return n ? n : 1;
+}
+
+/* One cell of the matrix. */
+struct trial {
+	const struct rl_transmigrator *tm;
+	const struct rl_workload *wl;
+	const char *layout;
+	const char *garbage;
+	size_t n;
+	char label[LABEL_LEN];
+};
+
+static void trial_init(struct trial *t, const struct rl_transmigrator *tm, const struct rl_workload *wl,
+		       const char *layout, const char *garbage, size_t n)
+{
+	t->tm = tm;
+	t->wl = wl;
+	t->layout = layout;
+	t->garbage = garbage;
+	t->n = n;
+	snprintf(t->label, sizeof t->label, "strategy=%s workload=%s layout=%s garbage=%s n=%zu block=%zu", tm->name,
+		 wl->name, layout, garbage, n, rl_block_size);
+}
+
+/* A built graph, a destination that already holds a few objects, and the
+ * oracle's snapshot of both. */
+struct setup {
+	rl_graph g;
+	rl_region *dst;
+	rl_oracle_before before;
+	bool have_before;
+};
+
+static int prefill(rl_region *dst)
+{
+	static const char text[] = "already in dst";
+	rl_val list = RL_NIL;
+	for (int i = 0; i < 3; i++) {
+		rl_obj *c = rl_obj_new(dst, RL_T_CONS, 2 * sizeof(rl_val));
+		if (c == NULL)
+			return -1;
+		c->w[0] = rl_fixnum(i);
+		c->w[1] = list;
+		list = rl_val_of(c);
+	}
+	rl_obj *s = rl_obj_new(dst, RL_T_STRING, sizeof text);
+	if (s == NULL)
+		return -1;
+	memcpy(s->w, text, sizeof text);
+	return 0;
+}
+
+static int setup_make(struct setup *s, const struct trial *t, char *why, size_t why_len)
+{
+	char spec[256], err[256];
+	rl_kv_list params;
+	memset(s, 0, sizeof *s);
+	/* sample_options: what a workload needs to build at all (an input file) */
+	const char *sample = t->wl->sample_options;
+	snprintf(spec, sizeof spec, "layout=%s,garbage=%s%s%s", t->layout, t->garbage, sample ? "," : "",
+		 sample ? sample : "");
+	if (rl_kv_parse(spec, &params, err, sizeof err) != 0 ||
+	    rl_graph_make(t->wl, t->n, SEED, &params, &s->g, err, sizeof err) != 0) {
+		snprintf(why, why_len, "cannot build the graph: %s", err);
+		return -1;
+	}
+	atomic_store(&s->g.src->external_rc, 1); /* RL_TM_NEEDS_SOLE_OWNER holds */
+	s->dst = rl_region_create("dst");
+	if (s->dst == NULL || prefill(s->dst) != 0) {
+		snprintf(why, why_len, "cannot create the destination region");
+		return -1;
+	}
+	if (rl_oracle_before_call(&s->before, s->g.root, s->g.src, s->dst) != 0) {
+		snprintf(why, why_len, "oracle: out of memory taking the snapshot");
+		return -1;
+	}
+	s->have_before = true;
+	return 0;
+}
+
+static void setup_free(struct setup *s)
+{
+	if (s->have_before)
+		rl_oracle_before_free(&s->before);
+	rl_region_destroy(s->dst);
+	rl_graph_free(&s->g);
+	memset(s, 0, sizeof *s);
+}
+
+/* Reads the copy through the strategy's read barrier. */
+struct barrier {
+	const struct rl_transmigrator *tm;
+	rl_tm_ctx *ctx;
+};
+
+static rl_val load_through_barrier(void *env, rl_val *slot)
+{
+	struct barrier *b = env;
+	return b->tm->read(b->ctx, slot);
+}
+
+/* Judges a call that returned 0: the copy through the read barrier before
+ * finish() for incremental strategies, then finish(), then the whole
+ * contract (which destroys src), and no strategy memory left behind. */
+static int judge_success(struct setup *s, const struct trial *t, rl_tm_ctx *ctx, rl_val out, size_t mem_live_before,
+			 char *why, size_t why_len)
+{
+	unsigned caps = t->tm->caps;
+	if (caps & RL_TM_INCREMENTAL) {
+		rl_ranges doomed;
+		if (rl_ranges_of(s->g.src, &doomed) != 0) {
+			snprintf(why, why_len, "oracle: out of memory");
+			return -1;
+		}
+		struct barrier b = { t->tm, ctx };
+		int rc = rl_oracle_check_copy(s->g.root, out, &s->before.src, &doomed, load_through_barrier, &b, why,
+					      why_len);
+		rl_ranges_free(&doomed);
+		if (rc != 0)
+			return -1;
+	}
+	int rc = t->tm->finish(ctx);
+	if (rc != RL_TM_OK) {
+		snprintf(why, why_len, "finish() returned %d (%s)", rc, rl_tm_strerror(rc));
+		return -1;
+	}
+	if (caps & RL_TM_BORROWS_SRC) {
+		/* What it borrowed it gave back: src reads exactly as before. */
+		if (rl_oracle_region_hash(s->g.src) != s->before.src_hash) {
+			snprintf(why, why_len, "RL_TM_BORROWS_SRC: src differs from before the call after success");
+			return -1;
+		}
+	}
+	if (rl_oracle_after_success(&s->before, s->g.root, out, &s->g.src, s->dst, !(caps & RL_TM_CONSUMES_SRC), why,
+				    why_len) != 0)
+		return -1;
+	size_t live = rl_mem_stats_self()->live_bytes;
+	if (live != mem_live_before) {
+		snprintf(why, why_len, "strategy memory: %zu bytes held after the call, %zu before", live,
+			 mem_live_before);
+		return -1;
+	}
+	return 0;
+}
+
+/* One trial of the matrix: 1 when the call succeeded and passed, 0 when it
+ * declined with RL_TM_EPRECONDITION and left everything as it was, -1 on a
+ * contract violation (reason in why). */
+static int run_trial(const struct trial *t, char *why, size_t why_len)
+{
+	struct setup s;
+	int result = -1;
+	size_t blocks_before = rl_blocks_live();
+	if (setup_make(&s, t, why, why_len) != 0)
+		goto out;
+
+	rl_kv_list no_opts = { 0 };
+	rl_tm_ctx ctx = { .opts = &no_opts };
+	size_t mem_live_before = rl_mem_stats_self()->live_bytes;
+	rl_val out = RL_NIL;
+	int rc = t->tm->transmigrate(&ctx, s.g.src, s.dst, s.g.root, &out);
+	if (rc == RL_TM_EPRECONDITION) {
+		if (rl_oracle_after_failure(&s.before, s.g.src, s.dst, why, why_len) == 0)
+			result = 0;
+		goto out;
+	}
+	if (rc != RL_TM_OK) {
+		snprintf(why, why_len, "transmigrate returned %d (%s) with no fault injected", rc, rl_tm_strerror(rc));
+		goto out;
+	}
+	if (judge_success(&s, t, &ctx, out, mem_live_before, why, why_len) == 0)
+		result = 1;
+out:
+	setup_free(&s);
+	if (result >= 0 && rl_blocks_live() != blocks_before) {
+		snprintf(why, why_len, "%zu blocks live after the trial, %zu before", rl_blocks_live(), blocks_before);
+		result = -1;
+	}
+	return result;
+}
+
+/* Every strategy x workload x layout x garbage; reports every failing cell
+ * before failing, and requires every strategy to succeed somewhere. */
+static void run_matrix(void)
+{
+	size_t cells = 0, failures = 0;
+	for (size_t i = 0; rl_transmigrators[i] != NULL; i++) {
+		const struct rl_transmigrator *tm = rl_transmigrators[i];
+		size_t successes = 0;
+		for (size_t j = 0; rl_workloads[j] != NULL; j++) {
+			const struct rl_workload *wl = rl_workloads[j];
+			for (size_t l = 0; l < sizeof layouts / sizeof layouts[0]; l++) {
+				for (size_t g = 0; g < sizeof garbages / sizeof garbages[0]; g++) {
+					struct trial t;
+					char why[WHY_LEN] = "";
+					trial_init(&t, tm, wl, layouts[l], garbages[g], small_size(wl));
+					int r = run_trial(&t, why, sizeof why);
+					cells++;
+					if (r < 0) {
+						failures++;
+						fprintf(stderr, "contract violated: %s: %s\n", t.label, why);
+					} else if (r == 0) {
+						printf("note %s: declined (precondition)\n", t.label);
+					} else {
+						successes++;
+					}
+				}
+			}
+		}
+		CHECK(successes > 0, "strategy %s never completed a transmigration", tm->name);
+	}
+	CHECK(cells > 0, "the registry lists no strategy or no workload");
+	CHECK(failures == 0, "%zu of %zu cells violate the contract (listed above)", failures, cells);
+}
+
+static void test_contract_matrix(void) { run_matrix(); }
+
+static void test_contract_matrix_small_blocks(void)
+{
+	size_t saved = rl_block_size;
+	CHECK(rl_blocks_live() == 0, "%zu blocks live: cannot change the block size", rl_blocks_live());
+	CHECK(rl_set_block_size(SMALL_BLOCK_SIZE) == 0, "cannot set %u-byte blocks", SMALL_BLOCK_SIZE);
+	run_matrix();
+	CHECK(rl_set_block_size(saved) == 0, "cannot restore the block size");
+}
+
+/* ---- fault injection --------------------------------------------------------- */
+
+/* Puts "k=K<what>: " in front of the reason in why (why_len >= 64). */
+static void prefix_k(char *why, size_t why_len, uint64_t k, const char *what)
+{
+	char head[48];
+	size_t h = (size_t)snprintf(head, sizeof head, "k=%llu%s: ", (unsigned long long)k, what);
+	size_t rest = strlen(why);
+	if (h + rest + 1 > why_len)
+		rest = why_len - h - 1;
+	memmove(why + h, why, rest);
+	why[h + rest] = '\0';
+	memcpy(why, head, h);
+}
+
+/* Fails allocation k = 1, 2, ... of one call until a call succeeds without
+ * reaching its fault.  Returns the number of injected failures (>= 0) and
+ * sets *final_allocs to the counted allocations of that last call, or
+ * returns -1 with the reason in why. */
+static long sweep(const struct trial *t, uint64_t *final_allocs, char *why, size_t why_len)
+{
+	struct setup s;
+	long injected = 0;
+	size_t blocks_before = rl_blocks_live();
+	rl_kv_list no_opts = { 0 };
+	bool fresh = false; /* s needs building */
+	if (setup_make(&s, t, why, why_len) != 0)
+		goto fail;
+	for (uint64_t k = 1; k <= SWEEP_K_LIMIT; k++) {
+		if (fresh) {
+			fresh = false;
+			if (setup_make(&s, t, why, why_len) != 0)
+				goto fail;
+		}
+		rl_tm_ctx ctx = { .opts = &no_opts };
+		rl_val out = RL_NIL;
+		size_t mem_before = rl_mem_stats_self()->live_bytes;
+		rl_fault_fail_at(k);
+		int rc = t->tm->transmigrate(&ctx, s.g.src, s.dst, s.g.root, &out);
+		uint64_t reached = rl_fault_count();
+		rl_fault_fail_at(0);
+		if (rc != RL_TM_OK) {
+			if (rc != RL_TM_ENOMEM) {
+				snprintf(why, why_len, "k=%llu: transmigrate returned %d (%s), expected ENOMEM",
+					 (unsigned long long)k, rc, rl_tm_strerror(rc));
+				goto fail;
+			}
+			if (reached < k) {
+				snprintf(why, why_len, "k=%llu: ENOMEM after only %llu allocations (fault not reached)",
+					 (unsigned long long)k, (unsigned long long)reached);
+				goto fail;
+			}
+			injected++;
+			if (rl_oracle_after_failure(&s.before, s.g.src, s.dst, why, why_len) != 0) {
+				prefix_k(why, why_len, k, "");
+				goto fail;
+			}
+			continue; /* src and dst are as before: the snapshot still holds */
+		}
+		/* Success: judge it, fault reached or not, with a fresh graph after. */
+		if (judge_success(&s, t, &ctx, out, mem_before, why, why_len) != 0) {
+			prefix_k(why, why_len, k, " (success)");
+			goto fail;
+		}
+		setup_free(&s);
+		if (reached < k) { /* every allocation of the call succeeded: done */
+			*final_allocs = reached;
+			if (rl_blocks_live() != blocks_before) {
+				snprintf(why, why_len, "%zu blocks live after the sweep, %zu before", rl_blocks_live(),
+					 blocks_before);
+				return -1;
+			}
+			return injected;
+		}
+		fresh = true; /* the strategy absorbed the failure; go on from a new graph */
+	}
+	snprintf(why, why_len, "no successful call within %u injected faults", SWEEP_K_LIMIT);
+fail:
+	rl_fault_fail_at(0);
+	if (!fresh)
+		setup_free(&s);
+	return -1;
+}
+
+static void test_fault_injection(void)
+{
+	size_t failures = 0;
+	long injected_all = 0;
+	for (size_t i = 0; rl_transmigrators[i] != NULL; i++) {
+		const struct rl_transmigrator *tm = rl_transmigrators[i];
+		long injected_total = 0;
+		uint64_t allocs_total = 0;
+		for (size_t j = 0; j < sizeof sweep_workloads / sizeof sweep_workloads[0]; j++) {
+			const struct rl_workload *wl = rl_find_workload(sweep_workloads[j]);
+			CHECK(wl != NULL, "workload %s is not registered", sweep_workloads[j]);
+			size_t n = small_size(wl) < SWEEP_MAX ? small_size(wl) : SWEEP_MAX;
+			for (size_t l = 0; l < sizeof layouts / sizeof layouts[0]; l++) {
+				struct trial t;
+				char why[WHY_LEN] = "";
+				uint64_t allocs = 0;
+				trial_init(&t, tm, wl, layouts[l], "0", n);
+				long injected = sweep(&t, &allocs, why, sizeof why);
+				if (injected < 0) {
+					failures++;
+					fprintf(stderr, "fault sweep: %s: %s\n", t.label, why);
+				} else {
+					injected_total += injected;
+					allocs_total += allocs;
+				}
+			}
+		}
+		/* A strategy that allocates must have been failed at least once;
+		 * one that allocates nothing at all (O(1) adoption) has no
+		 * failure path to reach. */
+		CHECK(injected_total > 0 || allocs_total == 0,
+		      "strategy %s: %llu allocations, yet the sweep injected no failure", tm->name,
+		      (unsigned long long)allocs_total);
+		if (injected_total == 0 && failures == 0)
+			printf("note: strategy %s made no counted allocation: no failure to inject\n", tm->name);
+		injected_all += injected_total;
+	}
+	CHECK(injected_all > 0, "the sweep injected no failure into any strategy");
+	CHECK(failures == 0, "%zu fault sweeps failed (listed above)", failures);
+}
+
+static void test_fault_injection_small_blocks(void)
+{
+	size_t saved = rl_block_size;
+	CHECK(rl_set_block_size(SMALL_BLOCK_SIZE) == 0, "cannot set %u-byte blocks", SMALL_BLOCK_SIZE);
+	test_fault_injection();
+	CHECK(rl_set_block_size(saved) == 0, "cannot restore the block size");
+}
+
+/* ---- bitmap's own promises ----------------------------------------------------- */
+
+/* Worklist pages a traversal of `objects` copies can touch at most. */
+static size_t worklist_bound(size_t objects)
+{
+	size_t steps = (objects + RL_WORKLIST_CHARGE_STEP - 1) / RL_WORKLIST_CHARGE_STEP;
+	return steps * RL_WORKLIST_CHARGE_STEP * sizeof(rl_obj *);
+}
+
+/* Runs bitmap on workload `name` (n objects) and checks: two allocations in
+ * the call (shadow and worklist), strategy memory at most footprint/64 plus
+ * `worklist_allowed` bytes (SIZE_MAX: the bound for the census), src byte
+ * identical afterwards, and the contract. */
+static void bitmap_memory_case(const char *name, size_t n, const char *layout, size_t worklist_allowed)
+{
+	const struct rl_transmigrator *tm = rl_find_transmigrator("bitmap");
+	const struct rl_workload *wl = rl_find_workload(name);
+	CHECK(tm != NULL && wl != NULL, "bitmap or workload %s is not registered", name);
+	struct trial t;
+	struct setup s;
+	char why[WHY_LEN] = "";
+	trial_init(&t, tm, wl, layout, "0", n);
+	CHECK(setup_make(&s, &t, why, sizeof why) == 0, "%s: %s", t.label, why);
+
+	size_t footprint = rl_region_footprint(s.g.src);
+	if (worklist_allowed == SIZE_MAX)
+		worklist_allowed = worklist_bound(s.before.census.objects);
+	rl_kv_list no_opts = { 0 };
+	rl_tm_ctx ctx = { .opts = &no_opts };
+	rl_val out;
+	size_t live_before = rl_mem_stats_self()->live_bytes;
+	rl_mem_stats_begin();
+	int rc = tm->transmigrate(&ctx, s.g.src, s.dst, s.g.root, &out);
+	rl_mem_stats stats = *rl_mem_stats_self();
+	CHECK(rc == RL_TM_OK, "%s: returned %d", t.label, rc);
+	CHECK(stats.mallocs == 2, "%s: %llu strategy allocations in the call, expected 2 (shadow, worklist)", t.label,
+	      (unsigned long long)stats.mallocs);
+	size_t extra = stats.peak_bytes - live_before;
+	CHECK(extra <= footprint / 64 + worklist_allowed,
+	      "%s: %zu strategy bytes at peak, more than footprint/64 (%zu) + worklist (%zu)", t.label, extra,
+	      footprint / 64, worklist_allowed);
+	CHECK(rl_oracle_region_hash(s.g.src) == s.before.src_hash, "%s: src not byte-identical after success",
+	      t.label);
+	CHECK(judge_success(&s, &t, &ctx, out, live_before, why, sizeof why) == 0, "%s: %s", t.label, why);
+	setup_free(&s);
+}
+
+static void test_bitmap_memory(void)
+{
+	/* Lists never touch the worklist: the shadow is all the memory. */
+	bitmap_memory_case("list", 100000, "alloc", 0);
+	bitmap_memory_case("list", 100000, "shuffled", 0);
+	bitmap_memory_case("boxed-list", 50000, "shuffled", 0);
+	bitmap_memory_case("ring", 20000, "alloc", 0);
+	/* Everything else: within the worklist the census allows. */
+	for (size_t j = 0; rl_workloads[j] != NULL; j++) {
+		const struct rl_workload *wl = rl_workloads[j];
+		bitmap_memory_case(wl->name, small_size(wl), "alloc", SIZE_MAX);
+		bitmap_memory_case(wl->name, small_size(wl), "shuffled", SIZE_MAX);
+	}
+}
+
+/* A root outside src (an immediate, or an object of dst) is its own copy:
+ * the call succeeds, returns the root unchanged and leaves src as it was. */
+static void test_root_outside_src(void)
+{
+	for (size_t i = 0; rl_transmigrators[i] != NULL; i++) {
+		const struct rl_transmigrator *tm = rl_transmigrators[i];
+		for (size_t r = 0; r < 4; r++) {
+			rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst");
+			CHECK(src != NULL && dst != NULL && prefill(src) == 0 && prefill(dst) == 0, "out of memory");
+			rl_obj *in_dst = rl_obj_new(dst, RL_T_BOX_INT, sizeof(int64_t));
+			CHECK(in_dst != NULL, "out of memory");
+			memset(in_dst->w, 0, sizeof(int64_t));
+			const rl_val roots[] = { RL_NIL, rl_fixnum(7), RL_TRUE, rl_val_of(in_dst) };
+			rl_val root = roots[r];
+
+			rl_oracle_before b;
+			CHECK(rl_oracle_before_call(&b, root, src, dst) == 0, "oracle: out of memory");
+			rl_kv_list no_opts = { 0 };
+			rl_tm_ctx ctx = { .opts = &no_opts };
+			rl_val out = RL_NIL;
+			int rc = tm->transmigrate(&ctx, src, dst, root, &out);
+			CHECK(rc == RL_TM_OK, "%s, root #%zu outside src: returned %d (%s)", tm->name, r, rc,
+			      rl_tm_strerror(rc));
+			CHECK(tm->read(&ctx, &out) == root, "%s: root #%zu outside src was changed", tm->name, r);
+			CHECK(tm->finish(&ctx) == RL_TM_OK, "%s: finish failed", tm->name);
+			if (!(tm->caps & RL_TM_CONSUMES_SRC))
+				CHECK(rl_oracle_region_hash(src) == b.src_hash, "%s: src written", tm->name);
+			char why[WHY_LEN];
+			CHECK(rl_oracle_after_success(&b, root, out, &src, dst, !(tm->caps & RL_TM_CONSUMES_SRC), why,
+						      sizeof why) == 0,
+			      "%s, root #%zu outside src: %s", tm->name, r, why);
+			rl_oracle_before_free(&b);
+			rl_region_destroy(dst);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	char err[256];
+	if (rl_registry_check(err, sizeof err) != 0) {
+		fprintf(stderr, "registry: %s\n", err);
+		return 1;
+	}
+	RL_RUN(test_contract_matrix);
+	RL_RUN(test_fault_injection);
+	RL_RUN(test_bitmap_memory);
+	RL_RUN(test_root_outside_src);
+	RL_RUN(test_contract_matrix_small_blocks);
+	RL_RUN(test_fault_injection_small_blocks);
+	return rl_test_summary(argv[0]);
+}
