@@ -1,0 +1,576 @@
+/* The transmigration runner (see driver/runner.h).
+ *
+ * One trial, in order, all on the trial thread:
+ *   build the graph (seed + rep); footprint of src; the oracle's snapshot
+ *   (census only with --no-verify); create dst; start the memory statistics;
+ *   time the transmigrate call (incremental strategies: check the copy
+ *   through the read barrier, then time finish() into ns_total); judge the
+ *   result with the oracle; free everything; time a memcpy of the same bytes.
+ *
+ * Forked mode: the child sends its row to the parent over a pipe, once before
+ * the call (the census, so a crash row still says what was being moved) and
+ * once at the end.  A message is smaller than PIPE_BUF, so each write is
+ * atomic.  A stack overflow is caught by the SIGSEGV handler on the
+ * alternate signal stack, which writes a message prepared before the call
+ * (status stack_overflow) and exits; any other fault goes to the previous
+ * handler (the default action, or the sanitizer's), and the parent makes the
+ * status from the signal that ended the child. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE, sigaltstack, SA_ONSTACK */
+#include "driver/runner.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "oracle/oracle.h"
+#include "regionlab/allocator.h"
+#include "regionlab/mem.h"
+#include "regionlab/region.h"
+
+#define STATUS_MAX 1024
+#define DECISION_MAX 128
+#define GUARD_BYTES (64u * 1024u)
+/* A frame bigger than the guard can jump past it: a fault this far below the
+ * guard, during the call, still counts as a stack overflow. */
+#define GUARD_SLACK (1024u * 1024u)
+#define ALTSTACK_BYTES (64u * 1024u)
+#define MEMCPY_TRIES 3
+
+/* What a forked trial tells its parent. */
+struct trial_msg {
+	uint32_t final; /* 1: the trial's last word; 0: progress (census taken) */
+	rl_row row;     /* numeric columns; the parent keeps its own text columns */
+	char status[STATUS_MAX];
+	char decision[DECISION_MAX];
+};
+
+_Static_assert(sizeof(struct trial_msg) <= PIPE_BUF, "a trial message must be one atomic pipe write");
+
+struct trial_job {
+	const struct rl_sweep *sweep;
+	const struct rl_strategy_spec *st;
+	const struct rl_workload_spec *wl;
+	size_t rep;
+	rl_row *row;
+	char *status;
+	size_t status_len;
+	char *decision;
+	size_t decision_len;
+	int report_fd;                 /* forked: the pipe to the parent; -1 in-process */
+	struct trial_msg overflow_msg; /* forked: what the SIGSEGV handler sends */
+};
+
+/* ---- stack overflow detection ---------------------------------------------- */
+
+static uintptr_t guard_lo, guard_hi;      /* the PROT_NONE guard of the trial stack */
+static volatile sig_atomic_t call_armed;  /* inside the timed call(s) */
+static int overflow_fd = -1;              /* forked: where the handler reports */
+static const struct trial_msg *overflow_msg;
+static struct sigaction previous_segv;
+
+static void write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Runs on the alternate signal stack: only async-signal-safe calls. */
+static void on_segv(int sig, siginfo_t *info, void *uctx)
+{
+	(void)uctx;
+	uintptr_t addr = (uintptr_t)info->si_addr;
+	if (call_armed && addr < guard_hi && addr + GUARD_SLACK >= guard_lo) {
+		if (overflow_fd >= 0) {
+			write_all(overflow_fd, overflow_msg, sizeof *overflow_msg);
+			_exit(0);
+		}
+		static const char note[] = "harness: stack overflow in the transmigrate call (--no-fork: the sweep stops)\n";
+		write_all(STDERR_FILENO, note, sizeof note - 1);
+	}
+	/* Not ours: the previous handler takes the fault when it repeats (a
+	 * signal sent by kill() does not repeat: send it again). */
+	sigaction(sig, &previous_segv, NULL);
+	if (info->si_code <= 0)
+		raise(sig);
+}
+
+static void install_segv_handler(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_segv;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, &previous_segv);
+}
+
+static void restore_segv_handler(void) { sigaction(SIGSEGV, &previous_segv, NULL); }
+
+static void arm(int on)
+{
+	atomic_signal_fence(memory_order_seq_cst);
+	call_armed = on;
+	atomic_signal_fence(memory_order_seq_cst);
+}
+
+/* ---- measurements ------------------------------------------------------------ */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The physical ceiling: one memcpy of `bytes` between two touched buffers,
+ * best of MEMCPY_TRIES.  RL_UNSET_U64 when the buffers cannot be had. */
+static uint64_t memcpy_ns(size_t bytes)
+{
+	if (bytes == 0)
+		return 0;
+	char *from = malloc(bytes), *to = malloc(bytes);
+	uint64_t best = RL_UNSET_U64;
+	if (from != NULL && to != NULL) {
+		memset(from, 0x5a, bytes);
+		memset(to, 0xa5, bytes);
+		for (int i = 0; i < MEMCPY_TRIES; i++) {
+			uint64_t t0 = now_ns();
+			memcpy(to, from, bytes);
+			__asm__ volatile("" : : "r"(to) : "memory"); /* the copy is used */
+			uint64_t t = now_ns() - t0;
+			if (t < best)
+				best = t;
+		}
+	}
+	free(from);
+	free(to);
+	return best;
+}
+
+static double ratio(double num, double den) { return den > 0 ? num / den : NAN; }
+
+/* ---- one trial on the trial thread ------------------------------------------ */
+
+static void set_status(struct trial_job *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_status(struct trial_job *job, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(job->status, job->status_len, fmt, ap);
+	va_end(ap);
+}
+
+static bool status_ok(const struct trial_job *job) { return strcmp(job->status, "ok") == 0; }
+
+static void fill_msg(struct trial_msg *msg, const struct trial_job *job, uint32_t final, const char *status)
+{
+	memset(msg, 0, sizeof *msg);
+	msg->final = final;
+	msg->row = *job->row;
+	snprintf(msg->status, sizeof msg->status, "%s", status);
+	if (job->row->decision != NULL)
+		snprintf(msg->decision, sizeof msg->decision, "%s", job->row->decision);
+}
+
+struct barrier_env {
+	const struct rl_transmigrator *tm;
+	rl_tm_ctx *ctx;
+};
+
+static rl_val load_through_barrier(void *env, rl_val *slot)
+{
+	struct barrier_env *b = env;
+	return b->tm->read(b->ctx, slot);
+}
+
+/* Incremental strategies, before finish(): the copy must already read as the
+ * original through the read barrier. */
+static void check_before_finish(struct trial_job *job, rl_oracle_before *before, rl_val root, rl_val out,
+				rl_region *src, rl_tm_ctx *ctx)
+{
+	char why[STATUS_MAX - 64];
+	rl_ranges doomed;
+	if (rl_ranges_of(src, &doomed) != 0) {
+		set_status(job, "error: oracle: out of memory");
+		return;
+	}
+	struct barrier_env env = { .tm = job->st->tm, .ctx = ctx };
+	if (rl_oracle_check_copy(root, out, &before->src, &doomed, load_through_barrier, &env, why, sizeof why) != 0)
+		set_status(job, "verify_failed: before finish: %s", why);
+	rl_ranges_free(&doomed);
+}
+
+static void trial_body(struct trial_job *job)
+{
+	const struct rl_transmigrator *tm = job->st->tm;
+	const struct rl_sweep *s = job->sweep;
+	rl_row *row = job->row;
+	char why[STATUS_MAX - 64];
+	rl_graph g;
+	rl_region *dst = NULL;
+	rl_oracle_before before;
+	bool have_before = false;
+	rl_census census;
+
+	set_status(job, "ok");
+	if (rl_graph_make(job->wl->wl, job->wl->size, s->seed + job->rep, &job->wl->params, &g, why, sizeof why) != 0) {
+		set_status(job, "error: workload: %s", why);
+		return;
+	}
+	row->src_bytes = rl_region_footprint(g.src);
+	dst = rl_region_create("dst");
+	if (dst == NULL) {
+		set_status(job, "oom");
+		goto out_graph;
+	}
+	if (s->verify) {
+		if (rl_oracle_before_call(&before, g.root, g.src, dst) != 0) {
+			set_status(job, "error: oracle: out of memory");
+			goto out_dst;
+		}
+		have_before = true;
+		census = before.census;
+	} else {
+		rl_ranges inside;
+		if (rl_ranges_of(g.src, &inside) != 0) {
+			set_status(job, "error: census: out of memory");
+			goto out_dst;
+		}
+		int rc = rl_oracle_census(g.root, &inside, &census);
+		rl_ranges_free(&inside);
+		if (rc != 0) {
+			set_status(job, "error: census: out of memory");
+			goto out_dst;
+		}
+	}
+	row->objects = census.objects;
+	row->bytes = census.bytes;
+
+	if (job->report_fd >= 0) {
+		struct trial_msg progress;
+		fill_msg(&progress, job, 0, "");
+		write_all(job->report_fd, &progress, sizeof progress);
+		fill_msg(&job->overflow_msg, job, 1, "stack_overflow");
+	}
+
+	rl_tm_ctx ctx = { .opts = &job->st->params };
+	rl_val out = RL_NIL;
+	rl_mem_stats *stats = rl_mem_stats_self();
+	rl_mem_stats_begin();
+	size_t live_before = stats->live_bytes;
+	rl_alloc_counters je_before, je_after;
+	bool have_je = rl_allocator_counters(&je_before);
+
+	arm(1);
+	uint64_t t0 = now_ns();
+	int rc = tm->transmigrate(&ctx, g.src, dst, g.root, &out);
+	uint64_t t1 = now_ns();
+	arm(0);
+	uint64_t pause = t1 - t0, total = pause;
+	if (rc == RL_TM_OK && (tm->caps & RL_TM_INCREMENTAL)) {
+		if (s->verify)
+			check_before_finish(job, &before, g.root, out, g.src, &ctx);
+		arm(1);
+		uint64_t t2 = now_ns();
+		rc = tm->finish(&ctx);
+		uint64_t t3 = now_ns();
+		arm(0);
+		total += t3 - t2;
+	} else if (rc == RL_TM_OK) {
+		rc = tm->finish(&ctx); /* rl_tm_finish_nothing: not part of the call */
+	}
+	if (have_je && rl_allocator_counters(&je_after)) {
+		row->je_bytes = je_after.bytes - je_before.bytes;
+		row->je_allocs = je_after.allocs - je_before.allocs;
+	}
+	row->ns_total = total;
+	row->pause_ns = pause;
+	row->mallocs = stats->mallocs;
+	row->blocks_new = stats->block_allocs;
+	row->extra_bytes = stats->peak_bytes - live_before;
+	row->bytes_copied = ctx.report.bytes_copied;
+	row->bytes_spliced = ctx.report.bytes_spliced;
+	row->garbage_bytes = ctx.report.garbage_bytes;
+	if (ctx.report.decision != NULL) {
+		snprintf(job->decision, job->decision_len, "%s", ctx.report.decision);
+		row->decision = job->decision;
+	}
+
+	if (rc != RL_TM_OK) {
+		char failure[128];
+		if (rc == RL_TM_ENOMEM)
+			snprintf(failure, sizeof failure, "oom");
+		else
+			snprintf(failure, sizeof failure, "error: %s", rl_tm_strerror(rc));
+		if (have_before && rl_oracle_after_failure(&before, g.src, dst, why, sizeof why) != 0)
+			set_status(job, "verify_failed: after %s: %s", failure, why);
+		else
+			set_status(job, "%s", failure);
+	} else if (have_before && status_ok(job)) {
+		bool src_readable = !(tm->caps & RL_TM_CONSUMES_SRC);
+		if (rl_oracle_after_success(&before, g.root, out, &g.src, dst, src_readable, why, sizeof why) != 0)
+			set_status(job, "verify_failed: %s", why);
+	}
+
+	if (have_before)
+		rl_oracle_before_free(&before);
+out_dst:
+	rl_region_destroy(dst);
+out_graph:
+	rl_graph_free(&g);
+
+	if (row->bytes != RL_UNSET_U64) {
+		row->memcpy_ns = memcpy_ns(row->bytes);
+		if (row->ns_total != RL_UNSET_U64) {
+			row->ns_per_obj = ratio((double)row->ns_total, (double)row->objects);
+			row->mb_per_s = ratio((double)row->bytes / (1024.0 * 1024.0), (double)row->ns_total / 1e9);
+			if (row->memcpy_ns != RL_UNSET_U64)
+				row->memcpy_frac = ratio((double)row->memcpy_ns, (double)row->ns_total);
+		}
+	}
+}
+
+static void *trial_thread(void *arg)
+{
+	struct trial_job *job = arg;
+	stack_t alt = { .ss_size = ALTSTACK_BYTES, .ss_flags = 0 };
+	alt.ss_sp = mmap(NULL, ALTSTACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	bool have_alt = alt.ss_sp != MAP_FAILED && sigaltstack(&alt, NULL) == 0;
+	trial_body(job);
+	if (have_alt) {
+		stack_t off = { .ss_flags = SS_DISABLE };
+		sigaltstack(&off, NULL);
+	}
+	if (alt.ss_sp != MAP_FAILED)
+		munmap(alt.ss_sp, ALTSTACK_BYTES);
+	return NULL;
+}
+
+/* Runs the job on a thread with an mmap'd stack of stack_bytes above a
+ * PROT_NONE guard. */
+static void run_on_trial_thread(struct trial_job *job)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t stack = (job->sweep->stack_bytes + page - 1) & ~(page - 1);
+	size_t total = GUARD_BYTES + stack;
+	char *base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED) {
+		set_status(job, "error: cannot map a %zu-byte trial stack: %s", stack, strerror(errno));
+		return;
+	}
+	pthread_attr_t attr;
+	pthread_t thread;
+	int err = mprotect(base, GUARD_BYTES, PROT_NONE) != 0 ? errno : 0;
+	if (err == 0)
+		err = pthread_attr_init(&attr);
+	if (err == 0) {
+		err = pthread_attr_setstack(&attr, base + GUARD_BYTES, stack);
+		guard_lo = (uintptr_t)base;
+		guard_hi = (uintptr_t)base + GUARD_BYTES;
+		overflow_fd = job->report_fd;
+		overflow_msg = &job->overflow_msg;
+		install_segv_handler();
+		if (err == 0)
+			err = pthread_create(&thread, &attr, trial_thread, job);
+		if (err == 0)
+			pthread_join(thread, NULL);
+		restore_segv_handler();
+		overflow_fd = -1;
+		pthread_attr_destroy(&attr);
+	}
+	if (err != 0)
+		set_status(job, "error: cannot start the trial thread: %s", strerror(err));
+	munmap(base, total);
+}
+
+void rl_trial_run(const struct rl_sweep *s, const struct rl_strategy_spec *st, const struct rl_workload_spec *wl,
+		  size_t rep, rl_row *row, char *status_buf, size_t status_len, char *decision_buf,
+		  size_t decision_len)
+{
+	struct trial_job *job = calloc(1, sizeof *job);
+	if (job == NULL) {
+		snprintf(status_buf, status_len, "oom");
+		row->status = status_buf;
+		return;
+	}
+	*job = (struct trial_job){
+		.sweep = s, .st = st, .wl = wl, .rep = rep, .row = row,
+		.status = status_buf, .status_len = status_len,
+		.decision = decision_buf, .decision_len = decision_len,
+		.report_fd = -1,
+	};
+	run_on_trial_thread(job);
+	row->status = status_buf;
+	free(job);
+}
+
+/* ---- forked trials ------------------------------------------------------------ */
+
+static void child_trial(const struct rl_sweep *s, const struct rl_strategy_spec *st,
+			const struct rl_workload_spec *wl, size_t rep, rl_row *row, int fd)
+{
+	static struct trial_job job;
+	static struct trial_msg final;
+	static char status[STATUS_MAX], decision[DECISION_MAX];
+	struct rlimit no_core = { 0, 0 };
+	setrlimit(RLIMIT_CORE, &no_core); /* a crash row, not a core file per trial */
+	job = (struct trial_job){
+		.sweep = s, .st = st, .wl = wl, .rep = rep, .row = row,
+		.status = status, .status_len = sizeof status,
+		.decision = decision, .decision_len = sizeof decision,
+		.report_fd = fd,
+	};
+	run_on_trial_thread(&job);
+	fill_msg(&final, &job, 1, status);
+	write_all(fd, &final, sizeof final);
+}
+
+static const char *signal_name(int sig, char *buf, size_t len)
+{
+	static const struct {
+		int sig;
+		const char *name;
+	} names[] = {
+		{ SIGSEGV, "SIGSEGV" }, { SIGBUS, "SIGBUS" },   { SIGABRT, "SIGABRT" }, { SIGFPE, "SIGFPE" },
+		{ SIGILL, "SIGILL" },   { SIGKILL, "SIGKILL" }, { SIGTERM, "SIGTERM" }, { SIGINT, "SIGINT" },
+		{ SIGTRAP, "SIGTRAP" }, { SIGPIPE, "SIGPIPE" },
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].sig == sig)
+			return names[i].name;
+	snprintf(buf, len, "SIG%d", sig);
+	return buf;
+}
+
+static ssize_t read_msg(int fd, struct trial_msg *msg)
+{
+	size_t got = 0;
+	while (got < sizeof *msg) {
+		ssize_t n = read(fd, (char *)msg + got, sizeof *msg - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/* The parent keeps its own text columns and takes the child's numbers. */
+static void take_numbers(rl_row *row, const rl_row *child)
+{
+#define TAKE_STR(name)
+#define TAKE_U64(name) row->name = child->name;
+#define TAKE_F64(name) row->name = child->name;
+#define COLUMN(name, type, doc) TAKE_##type(name)
+#include "driver/columns.def"
+#undef COLUMN
+#undef TAKE_STR
+#undef TAKE_U64
+#undef TAKE_F64
+}
+
+static void forked_trial(const struct rl_sweep *s, const struct rl_strategy_spec *st,
+			 const struct rl_workload_spec *wl, size_t rep, rl_row *row, char *status, size_t status_len,
+			 char *decision, size_t decision_len)
+{
+	int fds[2];
+	row->status = status;
+	if (pipe(fds) != 0) {
+		snprintf(status, status_len, "error: pipe: %s", strerror(errno));
+		return;
+	}
+	fflush(NULL); /* the child must not write the parent's buffered rows again */
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(status, status_len, "error: fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		child_trial(s, st, wl, rep, row, fds[1]);
+		_exit(0);
+	}
+	close(fds[1]);
+
+	static struct trial_msg msg;
+	bool got_final = false;
+	while (!got_final && read_msg(fds[0], &msg) == (ssize_t)sizeof msg) {
+		got_final = msg.final != 0;
+		take_numbers(row, &msg.row);
+		snprintf(status, status_len, "%s", msg.status);
+		if (msg.decision[0] != '\0') {
+			snprintf(decision, decision_len, "%s", msg.decision);
+			row->decision = decision;
+		}
+	}
+	close(fds[0]);
+	int ws = 0;
+	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	if (got_final)
+		return;
+	char buf[32];
+	if (WIFSIGNALED(ws))
+		snprintf(status, status_len, "crash:%s", signal_name(WTERMSIG(ws), buf, sizeof buf));
+	else
+		snprintf(status, status_len, "crash:exit %d", WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
+}
+
+/* ---- the sweep ------------------------------------------------------------------ */
+
+int rl_sweep_run(const struct rl_sweep *s, rl_csv *out)
+{
+	static char status[STATUS_MAX], decision[DECISION_MAX];
+	for (size_t i = 0; i < s->nstrategies; i++) {
+		for (size_t j = 0; j < s->nworkloads; j++) {
+			for (size_t rep = 0; rep < s->reps; rep++) {
+				const struct rl_strategy_spec *st = &s->strategies[i];
+				const struct rl_workload_spec *wl = &s->workloads[j];
+				rl_row row;
+				rl_row_init(&row, "transmigrate");
+				row.strategy = st->label;
+				row.workload = wl->label;
+				row.size = wl->size;
+				row.layout = wl->layout;
+				row.garbage = wl->garbage;
+				row.block = s->block;
+				row.rep = rep;
+				row.seed = s->seed + rep;
+				row.allocator = rl_allocator_name();
+				status[0] = decision[0] = '\0';
+				if (s->fork)
+					forked_trial(s, st, wl, rep, &row, status, sizeof status, decision,
+						     sizeof decision);
+				else
+					rl_trial_run(s, st, wl, rep, &row, status, sizeof status, decision,
+						     sizeof decision);
+				if (rl_csv_write(out, &row) != 0)
+					return -1;
+			}
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,67 @@
+/* The transmigration runner: strategy x workload x rep, one trial each, one
+ * CSV row each.
+ *
+ * A trial runs in a forked child (unless fork is off) so that a crash becomes
+ * a row and the sweep goes on.  Inside, the whole trial runs on a dedicated
+ * thread whose stack is an mmap'd region of `stack_bytes` with a PROT_NONE
+ * guard below it: a fault in or near the guard during the call is reported as
+ * stack_overflow.  The thread also keeps the per-thread memory statistics
+ * (regionlab/mem.h) of the strategy and of the oracle's snapshots together. */
+#ifndef REGIONLAB_RUNNER_H
+#define REGIONLAB_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "driver/csv.h"
+#include "driver/tether_args.h"
+#include "regionlab/options.h"
+#include "regionlab/transmigrator.h"
+#include "regionlab/workload.h"
+
+#define RL_STACK_DEFAULT (8u * 1024u * 1024u)
+#define RL_STACK_MIN (64u * 1024u)
+
+/* One --strategy entry: NAME[:key=val,...]. */
+struct rl_strategy_spec {
+	const struct rl_transmigrator *tm;
+	char label[RL_SPEC_LABEL_MAX]; /* as written: the `strategy` column */
+	rl_kv_list params;
+};
+
+/* One --workload entry: NAME[:key=val,...], with its size. */
+struct rl_workload_spec {
+	const struct rl_workload *wl;
+	char label[RL_SPEC_LABEL_MAX]; /* as written: the `workload` column */
+	rl_kv_list params;
+	size_t size;        /* --size, or the workload's default_size */
+	const char *layout; /* the layout option ("alloc" when absent), points into params */
+	double garbage;     /* the garbage option (0 when absent) */
+};
+
+struct rl_sweep {
+	const struct rl_strategy_spec *strategies;
+	size_t nstrategies;
+	const struct rl_workload_spec *workloads;
+	size_t nworkloads;
+	size_t reps;
+	uint64_t seed;      /* rep r builds its graph with seed + r (the `seed` column) */
+	size_t block;       /* the block size already set with rl_set_block_size */
+	size_t stack_bytes; /* stack of the trial thread */
+	bool verify;        /* run the oracle around every call */
+	bool fork;          /* one child process per trial */
+};
+
+/* Runs one trial and fills `row` (rl_row_init'ed by the caller); status and
+ * decision point into `status_buf` / `decision_buf`.  In-process: a crash
+ * ends the process. */
+void rl_trial_run(const struct rl_sweep *s, const struct rl_strategy_spec *st, const struct rl_workload_spec *wl,
+		  size_t rep, rl_row *row, char *status_buf, size_t status_len, char *decision_buf,
+		  size_t decision_len);
+
+/* Runs every trial of the sweep, writing each row as it ends.  0, or -1 when a
+ * row could not be written (the output is gone: no point going on). */
+int rl_sweep_run(const struct rl_sweep *s, rl_csv *out);
+
+#endif

@@ -1,0 +1,313 @@
+#!/usr/bin/env bash
+# The ./harness command line: --list, bad input (exit 2, one line, nothing
+# written), a small sweep's CSV (columns, quoting, appending), stack overflow
+# as a row, and docs/csv-schema.md being current.
+#   BUILD=build bash tests/test_cli.sh
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+H="$BUILD/harness"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+ok() {
+	passed=$((passed + 1))
+	echo "ok   $1"
+}
+not_ok() { # name, why
+	failed=$((failed + 1))
+	echo "FAIL $1: $2"
+}
+# run NAME COMMAND...: a case passes when COMMAND succeeds; its output is the reason otherwise.
+run() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "$out"; fi
+}
+
+if [ ! -x "$H" ]; then
+	not_ok harness_built "$H is missing"
+	echo "SUMMARY test_cli.sh $passed $failed"
+	exit 1
+fi
+
+# ---- --list and --help ------------------------------------------------------------
+list_format() {
+	local list
+	list=$("$H" --list) || { echo "exit $?"; return 1; }
+	[ -n "$list" ] || { echo "empty"; return 1; }
+	local bad
+	bad=$(printf '%s\n' "$list" | grep -Ev '^(transmigrator|tether|workload) [a-z0-9-]+ .+$')
+	[ -z "$bad" ] || { echo "lines not KIND NAME SUMMARY: $bad"; return 1; }
+	for want in "transmigrator naive " "transmigrator bitmap " "workload list " "workload deep-list "; do
+		printf '%s\n' "$list" | grep -q "^$want" || { echo "no '$want' line"; return 1; }
+	done
+	local dups
+	dups=$(printf '%s\n' "$list" | awk '{print $1, $2}' | sort | uniq -d)
+	[ -z "$dups" ] || { echo "listed twice: $dups"; return 1; }
+}
+run list_lines_are_kind_name_summary list_format
+
+help_text() {
+	local out
+	out=$("$H" --help) || { echo "exit $?"; return 1; }
+	for opt in --strategy --workload --size --reps --seed --block --out --no-verify --no-fork --stack --list \
+		--schema --tether --threads --writers --duration --ops --slots --read --update-us --stall-ms --layout; do
+		printf '%s\n' "$out" | grep -q -- "$opt" || { echo "--help does not mention $opt"; return 1; }
+	done
+}
+run help_mentions_every_option help_text
+
+# ---- bad input: exit 2, one line on stderr, nothing on stdout, no file -----------------
+# expect_bad NAME PATTERN ARGS...: PATTERN is an extended regex the stderr line must match.
+expect_bad() {
+	local name=$1 pattern=$2
+	shift 2
+	local out="$tmp/bad.csv"
+	rm -f "$out"
+	"$H" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+	local rc=$? lines
+	lines=$(wc -l <"$tmp/stderr")
+	if [ "$rc" -ne 2 ]; then
+		not_ok "$name" "exit $rc, expected 2 ($(head -c 300 "$tmp/stderr"))"
+	elif [ "$lines" -ne 1 ]; then
+		not_ok "$name" "$lines lines on stderr, expected 1: $(head -c 300 "$tmp/stderr")"
+	elif [ -s "$tmp/stdout" ]; then
+		not_ok "$name" "wrote to stdout: $(head -c 200 "$tmp/stdout")"
+	elif [ -e "$out" ]; then
+		not_ok "$name" "left $out behind"
+	elif ! grep -Eq "^harness: .*($pattern)" "$tmp/stderr"; then
+		not_ok "$name" "stderr does not match /$pattern/: $(cat "$tmp/stderr")"
+	else
+		ok "$name"
+	fi
+}
+o="--out=$tmp/bad.csv"
+good="--workload=list --size=100"
+expect_bad bad_unknown_strategy "unknown strategy 'foo'.*naive.*bitmap" --strategy=foo $good "$o"
+expect_bad bad_unknown_strategy_in_list "unknown strategy 'nope'" --strategy=naive,nope $good "$o"
+expect_bad bad_unknown_workload "unknown workload 'foo'.*list" --strategy=naive --workload=foo "$o"
+expect_bad bad_unknown_tether "unknown tether scheme 'foo'" --tether=foo "$o"
+expect_bad bad_strategy_option_key "unknown option 'bogus'" --strategy=naive:bogus=1 $good "$o"
+expect_bad bad_workload_option_key "unknown option 'bogus'.*layout" --strategy=naive --workload=list:bogus=1 "$o"
+expect_bad bad_workload_option_value "layout" --strategy=naive --workload=list:layout=sideways "$o"
+expect_bad bad_workload_garbage_value "garbage" --strategy=naive --workload=list:garbage=lots "$o"
+expect_bad bad_size_not_a_number "--size=12x" --strategy=naive --workload=list --size=12x "$o"
+expect_bad bad_size_zero "--size=0" --strategy=naive --workload=list --size=0 "$o"
+expect_bad bad_reps "--reps=-1" --strategy=naive $good --reps=-1 "$o"
+expect_bad bad_seed "--seed=x" --strategy=naive $good --seed=x "$o"
+expect_bad bad_block_not_power_of_two "power of two" --strategy=naive $good --block=65537 "$o"
+expect_bad bad_block_too_small "power of two" --strategy=naive $good --block=1024 "$o"
+expect_bad bad_stack_too_small "--stack=" --strategy=naive $good --stack=1000 "$o"
+expect_bad bad_out_unwritable "cannot write" --strategy=naive $good --out="$tmp/no/such/dir/x.csv"
+expect_bad bad_out_is_directory "directory" --strategy=naive $good --out="$tmp"
+expect_bad bad_strategy_and_tether "mutually exclusive" --strategy=naive --tether=anything $good "$o"
+expect_bad bad_missing_strategy "--strategy or --tether.*naive" --workload=list "$o"
+expect_bad bad_missing_workload "--workload is required.*list" --strategy=naive "$o"
+expect_bad bad_no_arguments "--strategy or --tether"
+expect_bad bad_unknown_option "unknown option '--frobnicate'" --frobnicate "$o"
+expect_bad bad_option_without_value "'--size' needs a value" --strategy=naive --workload=list "$o" --size
+expect_bad bad_flag_with_value "'--no-verify' takes no value" --strategy=naive $good --no-verify=1 "$o"
+expect_bad bad_stray_argument "unexpected argument 'extra'" --strategy=naive $good extra "$o"
+expect_bad bad_empty_list_item "empty item" --strategy=naive,,bitmap $good "$o"
+expect_bad bad_option_before_name "before any name" --strategy=k=1,naive $good "$o"
+expect_bad bad_tether_option_with_strategy "--threads applies to --tether" --strategy=naive $good --threads=1,2 "$o"
+expect_bad bad_layout_value "packed or padded" --layout=diagonal --tether=anything "$o"
+expect_bad bad_threads_list "--threads" --threads=1,,2 --tether=anything "$o"
+expect_bad bad_duration "--duration" --duration=soon --tether=anything "$o"
+# The first registered tether scheme, for the cases that need a real one.
+scheme=$("$H" --list | awk '$1 == "tether" { print $2; exit }')
+if [ -n "$scheme" ]; then
+	expect_bad bad_tether_option_key "tether '$scheme': unknown option 'bogus'" --tether="$scheme":bogus=1 "$o"
+	# A value only the tether run can judge: still exit 2 and no file left.
+	expect_bad bad_tether_option_value "loop=weird" --tether="$scheme":loop=weird --threads=1 "$o"
+	expect_bad bad_transmigration_option_with_tether "--size applies to --strategy" --tether="$scheme" --size=5 "$o"
+fi
+expect_bad bad_allocator "unknown allocator 'tcmalloc'.*jemalloc" --strategy=naive $good --allocator=tcmalloc "$o"
+
+# ---- a good run ----------------------------------------------------------------------
+# check_csv FILE ROWS PYTHON_ASSERTIONS: parses FILE with Python's csv module;
+# `rows` is a list of dicts, `header` the first line's fields.
+check_csv() {
+	python3 - "$1" "$2" "$3" <<'EOF'
+import csv, sys
+path, want_rows, assertions = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+with open(path, newline='') as f:
+    lines = list(csv.reader(f))
+header, body = lines[0], lines[1:]
+assert body, "no rows"
+for i, l in enumerate(body):
+    assert len(l) == len(header), f"row {i} has {len(l)} fields, header {len(header)}"
+    assert l != header, f"row {i} repeats the header"
+rows = [dict(zip(header, l)) for l in body]
+assert len(rows) == want_rows, f"{len(rows)} rows, expected {want_rows}"
+exec(assertions)
+EOF
+}
+
+named_columns='
+for col in ["schema", "git_sha", "compiler", "cpu", "date", "strategy", "workload", "size", "layout", "garbage",
+            "block", "rep", "seed", "status", "objects", "bytes", "ns_total", "ns_per_obj", "mb_per_s",
+            "memcpy_ns", "extra_bytes", "mallocs"]:
+    assert col in header, f"no column {col}"
+'
+good_rows="$named_columns"'
+import re
+for r in rows:
+    assert r["status"] == "ok", r["status"]
+    assert r["schema"] == "regionlab-1" and r["kind"] == "transmigrate", (r["schema"], r["kind"])
+    assert r["git_sha"] and r["compiler"] and re.search(r" x[0-9]+$", r["cpu"]), (r["git_sha"], r["compiler"], r["cpu"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", r["date"]), r["date"]
+    assert r["workload"] == "list" and r["size"] == "1000" and r["layout"] == "alloc" and float(r["garbage"]) == 0
+    assert r["block"] == "65536"
+    assert r["objects"] == "1000" and r["bytes"] == str(1000 * 24), (r["objects"], r["bytes"])
+    assert int(r["ns_total"]) > 0 and float(r["ns_per_obj"]) > 0 and float(r["mb_per_s"]) > 0
+    assert abs(float(r["ns_per_obj"]) * 1000 - int(r["ns_total"])) <= 0.01 * int(r["ns_total"])
+    assert int(r["memcpy_ns"]) >= 0 and int(r["extra_bytes"]) >= 0 and int(r["mallocs"]) >= 0
+    assert int(r["src_bytes"]) >= int(r["bytes"]) and int(r["blocks_new"]) >= 1
+    assert r["tether"] == "" and r["threads"] == ""
+got = sorted((r["strategy"], r["rep"], r["seed"]) for r in rows[-4:])
+assert got == [("bitmap", "0", "1"), ("bitmap", "1", "2"), ("naive", "0", "1"), ("naive", "1", "2")], got
+'
+csv1="$tmp/run.csv"
+good_run() {
+	"$H" --strategy=naive,bitmap --workload=list --size=1000 --reps=2 --out="$csv1" >"$tmp/stdout" 2>"$tmp/stderr" ||
+		{ echo "exit $?: $(cat "$tmp/stderr")"; return 1; }
+	[ ! -s "$tmp/stdout" ] || { echo "wrote to stdout with --out"; return 1; }
+	check_csv "$csv1" 4 "$good_rows"
+}
+run good_run_writes_header_and_four_ok_rows good_run
+
+append_run() {
+	"$H" --strategy=naive,bitmap --workload=list --size=1000 --reps=2 --out="$csv1" 2>&1 || return 1
+	[ "$(grep -c '^schema,' "$csv1")" -eq 1 ] || { echo "header written twice"; return 1; }
+	check_csv "$csv1" 8 "$good_rows"
+}
+run append_adds_rows_without_a_second_header append_run
+
+foreign_header() {
+	local f="$tmp/foreign.csv"
+	printf 'a,b,c\n1,2,3\n' >"$f"
+	local before
+	before=$(cat "$f")
+	if "$H" --strategy=naive --workload=list --size=10 --out="$f" 2>"$tmp/stderr"; then
+		echo "accepted a file with another header"
+		return 1
+	fi
+	[ "$(cat "$f")" = "$before" ] || { echo "changed the file"; return 1; }
+	[ "$(wc -l <"$tmp/stderr")" -eq 1 ] || { echo "stderr: $(cat "$tmp/stderr")"; return 1; }
+}
+run refuses_to_append_to_a_foreign_csv foreign_header
+
+stdout_run() {
+	"$H" --strategy bitmap --workload list --size 1000 --reps 2 --seed 7 >"$tmp/stdout.csv" || return 1
+	check_csv "$tmp/stdout.csv" 2 "$named_columns"'
+assert [r["seed"] for r in rows] == ["7", "8"] and [r["rep"] for r in rows] == ["0", "1"]
+assert all(r["status"] == "ok" and r["strategy"] == "bitmap" for r in rows)
+'
+}
+run separate_values_and_stdout_output stdout_run
+
+quoting_run() {
+	"$H" --strategy=bitmap --workload=list:layout=shuffled,garbage=0.5,ring:layout=alloc --size=300 \
+		--no-verify --no-fork >"$tmp/q.csv" || return 1
+	grep -q '"list:layout=shuffled,garbage=0.5"' "$tmp/q.csv" || { echo "label with commas not quoted"; return 1; }
+	check_csv "$tmp/q.csv" 2 '
+assert [r["workload"] for r in rows] == ["list:layout=shuffled,garbage=0.5", "ring:layout=alloc"], [r["workload"] for r in rows]
+assert (rows[0]["layout"], float(rows[0]["garbage"])) == ("shuffled", 0.5), (rows[0]["layout"], rows[0]["garbage"])
+assert (rows[1]["layout"], float(rows[1]["garbage"])) == ("alloc", 0.0)
+assert all(r["status"] == "ok" and r["objects"] == "300" for r in rows), [(r["status"], r["objects"]) for r in rows]
+'
+}
+run options_lists_and_rfc4180_quoting quoting_run
+
+block_run() {
+	"$H" --strategy=bitmap --workload=tree --size=2000 --block=4096 >"$tmp/b.csv" || return 1
+	check_csv "$tmp/b.csv" 1 '
+r = rows[0]
+assert r["status"] == "ok" and r["block"] == "4096", (r["status"], r["block"])
+assert int(r["src_bytes"]) % 4096 == 0 and int(r["blocks_new"]) >= int(r["bytes"]) // 4096, (r["src_bytes"], r["blocks_new"])
+'
+}
+run block_size_reaches_the_regions block_run
+
+jemalloc_run() {
+	"$H" --strategy=naive,bitmap --workload=list --size=1000 --allocator=jemalloc >"$tmp/je.csv" 2>"$tmp/stderr" ||
+		{ echo "exit $?: $(cat "$tmp/stderr")"; return 1; }
+	check_csv "$tmp/je.csv" 2 '
+for r in rows:
+    assert r["status"] == "ok" and r["allocator"] == "jemalloc", (r["status"], r["allocator"])
+    # every destination block is a jemalloc request (strategy memory may come from mmap instead)
+    assert int(r["blocks_new"]) >= 1 and int(r["je_allocs"]) >= int(r["blocks_new"]), (r["je_allocs"], r["blocks_new"])
+    assert int(r["je_bytes"]) >= int(r["blocks_new"]) * 65536
+naive = [r for r in rows if r["strategy"] == "naive"][0]
+assert int(naive["je_allocs"]) >= 1000, "naive allocates one hash entry per object: " + naive["je_allocs"]
+'
+}
+if "$H" --strategy=bitmap --workload=list --size=10 --allocator=jemalloc >/dev/null 2>&1; then
+	run jemalloc_serves_the_trial jemalloc_run
+else
+	echo "skip jemalloc_serves_the_trial (jemalloc cannot be loaded)"
+fi
+
+# A deep list overflows the recursive strategy's 8 MiB stack: a row, not a
+# dead sweep.  ASan reports stack overflows itself, so only plain builds.
+case "$BUILD" in
+*asan*) echo "skip stack_overflow_is_a_row (ASan build)" ;;
+*)
+	overflow_run() {
+		"$H" --strategy=naive,bitmap --workload=deep-list --size=1000000 >"$tmp/deep.csv" 2>"$tmp/stderr" ||
+			{ echo "exit $?: $(cat "$tmp/stderr")"; return 1; }
+		check_csv "$tmp/deep.csv" 2 '
+st = {r["strategy"]: r for r in rows}
+assert st["naive"]["status"] == "stack_overflow", st["naive"]["status"]
+assert st["naive"]["objects"] == "1000000", "the overflow row keeps the census"
+assert st["bitmap"]["status"] == "ok", st["bitmap"]["status"]
+'
+	}
+	run stack_overflow_is_a_row overflow_run
+	;;
+esac
+
+# A small --stack makes the same happen on a short list, in a forked child.
+small_stack_run() {
+	"$H" --strategy=naive,bitmap --workload=list --size=20000 --stack=65536 --no-verify >"$tmp/small.csv" ||
+		return 1
+	check_csv "$tmp/small.csv" 2 '
+st = {r["strategy"]: r["status"] for r in rows}
+assert st == {"naive": "stack_overflow", "bitmap": "ok"}, st
+'
+}
+case "$BUILD" in
+*asan*) echo "skip small_stack_overflows (ASan build)" ;;
+*) run small_stack_overflows small_stack_run ;;
+esac
+
+# ---- a tether run, when a scheme is registered -------------------------------------------
+if [ -n "$scheme" ]; then
+	tether_run() {
+		"$H" --tether="$scheme" --threads=1,2 --duration=0.05 --update-us=1000 --out="$tmp/t.csv" || return 1
+		check_csv "$tmp/t.csv" 2 '
+assert all(r["kind"] == "tether" and r["tether"] == "'"$scheme"'" for r in rows), [(r["kind"], r["tether"]) for r in rows]
+assert sorted(r["threads"] for r in rows) == ["1", "2"], [r["threads"] for r in rows]
+'
+	}
+	run tether_rows tether_run
+else
+	echo "skip tether_rows (no tether scheme registered)"
+fi
+
+# ---- the schema document ------------------------------------------------------------------
+schema_current() {
+	"$H" --schema >"$tmp/schema.md" || return 1
+	diff -u docs/csv-schema.md "$tmp/schema.md" >"$tmp/schema.diff" ||
+		{ echo "docs/csv-schema.md is stale: run ./harness --schema > docs/csv-schema.md"; return 1; }
+	local header
+	header=$(sed -n 1p "$csv1")
+	grep -qxF "$header" docs/csv-schema.md || { echo "the schema document does not show the CSV header"; return 1; }
+}
+run schema_doc_is_current schema_current
+
+echo "SUMMARY test_cli.sh $passed $failed"
+[ "$failed" -eq 0 ]
