@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "regionlab/block_pool.h"
 #include "regionlab/region.h"
 
 /* The part of jemalloc's API regionlab uses (jemalloc/jemalloc.h). */
@@ -57,14 +58,14 @@ static int load_jemalloc(char *err, size_t errlen)
 int rl_allocator_select(const char *name, char *err, size_t errlen)
 {
 	if (strcmp(name, "system") == 0) {
-		rl_set_page_source(&rl_pages_system);
+		rl_block_pool_set_inner(&rl_pages_system);
 		current = "system";
 		return 0;
 	}
 	if (strcmp(name, "jemalloc") == 0) {
 		if (load_jemalloc(err, errlen) != 0)
 			return -1;
-		rl_set_page_source(&pages_jemalloc);
+		rl_block_pool_set_inner(&pages_jemalloc);
 		current = "jemalloc";
 		return 0;
 	}

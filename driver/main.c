@@ -53,6 +53,8 @@ static const char usage_text[] =
 	"  --block=BYTES       region block size, a power of two (default 65536)\n"
 	"  --stack=BYTES       stack of the thread that runs the call (default 8388608)\n"
 	"  --no-fork           run trials in this process (a crash ends the sweep)\n"
+	"  --cold              do not pre-fault the destination's blocks (the dst_warm\n"
+	"                      column says how many bytes were pre-faulted)\n"
 	"tethering:\n"
 	"  --tether=LIST       tether schemes (see --list); excludes --strategy\n"
 	"  --threads=LIST      reader thread counts, e.g. 1,2,4,8 (default 1)\n"
@@ -95,6 +97,7 @@ struct cli {
 	size_t block;
 	size_t stack;
 	bool fork;
+	bool cold;
 	size_t reps;
 	uint64_t seed;
 	bool verify;
@@ -289,6 +292,7 @@ enum {
 	OPT_OUT,
 	OPT_NO_VERIFY,
 	OPT_NO_FORK,
+	OPT_COLD,
 	OPT_STACK,
 	OPT_LIST,
 	OPT_SCHEMA,
@@ -316,6 +320,7 @@ static const struct option long_options[] = {
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
 	{ "no-fork", no_argument, NULL, OPT_NO_FORK },
+	{ "cold", no_argument, NULL, OPT_COLD },
 	{ "stack", required_argument, NULL, OPT_STACK },
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "schema", no_argument, NULL, OPT_SCHEMA },
@@ -398,6 +403,9 @@ static void parse(int argc, char **argv)
 		case OPT_NO_FORK:
 			cli.fork = false;
 			break;
+		case OPT_COLD:
+			cli.cold = true;
+			break;
 		case OPT_OUT:
 			if (optarg[0] == '\0')
 				bad_input("--out is empty (use --out=- for stdout)");
@@ -459,7 +467,8 @@ static void parse(int argc, char **argv)
 					  argv[optind - 1]);
 			bad_input("unknown option '%s' (see --help)", argv[optind - 1]);
 		}
-		bool for_transmigration = c == OPT_SIZE || c == OPT_BLOCK || c == OPT_STACK || c == OPT_NO_FORK;
+		bool for_transmigration = c == OPT_SIZE || c == OPT_BLOCK || c == OPT_STACK || c == OPT_NO_FORK ||
+					 c == OPT_COLD;
 		if (for_transmigration && cli.transmigrate_only == NULL)
 			cli.transmigrate_only = name;
 		if (c >= OPT_THREADS && c <= OPT_LAYOUT && cli.tether_only == NULL)
@@ -582,6 +591,7 @@ int main(int argc, char **argv)
 			.stack_bytes = cli.stack,
 			.verify = cli.verify,
 			.fork = cli.fork,
+			.cold = cli.cold,
 		};
 		if (rl_sweep_run(&sweep, &out) != 0) {
 			fprintf(stderr, "harness: cannot write the CSV rows\n");

@@ -51,6 +51,7 @@ struct rl_sweep {
 	size_t stack_bytes; /* stack of the trial thread */
 	bool verify;        /* run the oracle around every call */
 	bool fork;          /* one child process per trial */
+	bool cold;          /* no pre-faulted destination blocks (--cold) */
 };
 
 /* Runs one trial and fills `row` (rl_row_init'ed by the caller); status and

@@ -1,0 +1,88 @@
+/* The block pool recycles standard blocks, pre-faults on request, sends
+ * large blocks straight to the page source, and keeps nothing under ASan. */
+#include "regionlab/block_pool.h"
+#include "regionlab/region.h"
+#include "tests/check.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#else
+#define UNDER_ASAN 0
+#endif
+
+static void freed_blocks_are_reused_and_counted_as_not_live(void)
+{
+	rl_block_pool_drain();
+	size_t live = rl_blocks_live();
+	rl_region *r = rl_region_create("a");
+	CHECK(rl_obj_new(r, RL_T_CONS, 16) != NULL, "allocation failed");
+	rl_block *first = r->small.head;
+	rl_region_destroy(r);
+	CHECK(rl_blocks_live() == live, "a pooled block still counts as live");
+	CHECK(rl_block_pool_count() == (UNDER_ASAN ? 0u : 1u), "pool holds %zu blocks", rl_block_pool_count());
+	r = rl_region_create("b");
+	CHECK(rl_obj_new(r, RL_T_CONS, 16) != NULL, "allocation failed");
+	if (!UNDER_ASAN)
+		CHECK(r->small.head == first, "the pooled block was not reused");
+	CHECK(rl_block_pool_count() == 0, "pool not emptied by the reuse");
+	rl_region_destroy(r);
+	rl_block_pool_drain();
+	CHECK(rl_block_pool_count() == 0, "drain left blocks");
+}
+
+static void large_blocks_bypass_the_pool(void)
+{
+	rl_block_pool_drain();
+	rl_region *r = rl_region_create("large");
+	CHECK(rl_obj_new(r, RL_T_BLOB, (uint32_t)(2 * rl_block_size)) != NULL, "large allocation failed");
+	rl_region_destroy(r);
+	CHECK(rl_block_pool_count() == 0, "a large block was pooled");
+}
+
+static void prefault_fills_the_pool_for_the_bytes_asked(void)
+{
+	rl_block_pool_drain();
+	size_t bytes = 10 * rl_block_size;
+	size_t pooled = rl_block_pool_prefault(bytes);
+	if (UNDER_ASAN) {
+		CHECK(pooled == 0 && rl_block_pool_count() == 0, "ASan build pooled %zu bytes", pooled);
+		return;
+	}
+	CHECK(pooled >= bytes, "pooled %zu bytes for %zu asked", pooled, bytes);
+	size_t blocks = rl_block_pool_count();
+	CHECK(blocks * rl_block_size == pooled, "%zu blocks for %zu bytes", blocks, pooled);
+	/* a region filling those bytes fetches no block from the page source */
+	rl_region *r = rl_region_create("warm");
+	while (r->bytes_used < bytes - rl_block_size)
+		CHECK(rl_obj_new(r, RL_T_BLOB, 1000) != NULL, "allocation failed");
+	CHECK(rl_block_pool_count() == blocks - r->small.count, "blocks did not come from the pool");
+	rl_region_destroy(r);
+	rl_block_pool_drain();
+}
+
+static void a_new_block_size_never_gets_old_blocks(void)
+{
+	rl_block_pool_drain();
+	rl_region *r = rl_region_create("old");
+	CHECK(rl_obj_new(r, RL_T_CONS, 16) != NULL, "allocation failed");
+	rl_region_destroy(r);
+	size_t old = rl_block_size;
+	CHECK(rl_set_block_size(old * 2) == 0, "block size change refused");
+	r = rl_region_create("new");
+	CHECK(rl_obj_new(r, RL_T_CONS, 16) != NULL, "allocation failed");
+	CHECK(((uintptr_t)r->small.head & (rl_block_size - 1)) == 0, "block not aligned to the new size");
+	CHECK(rl_block_bytes(r->small.head) == rl_block_size, "block of %zu bytes", rl_block_bytes(r->small.head));
+	rl_region_destroy(r);
+	rl_block_pool_drain();
+	CHECK(rl_set_block_size(old) == 0, "block size restore refused");
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	RL_RUN(freed_blocks_are_reused_and_counted_as_not_live);
+	RL_RUN(large_blocks_bypass_the_pool);
+	RL_RUN(prefault_fills_the_pool_for_the_bytes_asked);
+	RL_RUN(a_new_block_size_never_gets_old_blocks);
+	return rl_test_summary(argv[0]);
+}
