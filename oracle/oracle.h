@@ -31,7 +31,9 @@ typedef struct rl_ranges {
 	size_t n;
 } rl_ranges;
 
-/* Snapshot of the blocks r holds now: 0, or -1 on allocation failure. */
+/* Snapshot of the blocks r holds now: 0, or -1 on allocation failure.  Like
+ * rl_region_contains, it counts the blocks of the regions r adopted and of its
+ * sub-regions (regionlab/adopt.h); so does rl_oracle_region_hash. */
 int rl_ranges_of(const rl_region *r, rl_ranges *out);
 bool rl_ranges_contain(const rl_ranges *rs, uintptr_t p);
 void rl_ranges_free(rl_ranges *rs);
@@ -89,6 +91,8 @@ typedef struct rl_oracle_before {
 	size_t dst_footprint;
 	size_t blocks_live;     /* rl_blocks_live() */
 	size_t mem_live;        /* strategy memory held (rl_mem_stats_self()->live_bytes) */
+	rl_ranges dst;          /* dst's blocks before the call: the survivor check
+				 * treats objects dst already held as external */
 } rl_oracle_before;
 
 /* Snapshots src and dst before the call: 0, or -1 on allocation failure. */

@@ -1,0 +1,857 @@
+/* The oracle (see oracle/oracle.h): judges a transmigration without sharing
+ * a line of code with the strategies it judges.
+ *
+ * Invariant relied on: a graph is read only through object headers and the
+ * type table (rl_slots_begin/rl_slots_next), and a pointer is dereferenced
+ * only when it is known to lead to a live object: one in a range of
+ * `internal` (checksums, census, survivor check), or in the copy check an
+ * original object reached inside the source, or the object its copy points
+ * to in the same place, once that pointer is known not to be doomed.
+ * Nothing here recurses: every walk keeps its own growable stack, so a
+ * 10^7-deep list is as easy as a 10^7-wide vector.  Visited objects live in
+ * a private open-addressing hash map, and all of the oracle's memory comes
+ * from malloc and mmap: the oracle never draws on rl_mem_* nor on
+ * rl_fault_next, so judging a call neither trips fault injection nor shows
+ * up in a strategy's memory figures.
+ *
+ * Canonical numbering: objects are numbered in the order a walk first meets
+ * a reference to them (slot order fixed by the type table, LIFO processing).
+ * The walk depends only on the graph's shape, never on addresses, so two
+ * isomorphic graphs produce the same stream of records; and since each record
+ * carries its object's number, the stream describes the graph completely. */
+#define _DEFAULT_SOURCE /* MADV_HUGEPAGE, MAP_ANONYMOUS */
+#include "oracle/oracle.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "regionlab/mem.h"
+
+#define ORACLE_ENOMEM "oracle: out of memory"
+
+static void say(char *why, size_t why_len, const char *fmt, ...)
+{
+	if (why == NULL || why_len == 0)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, why_len, fmt, ap);
+	va_end(ap);
+}
+
+static const char *type_name(unsigned type)
+{
+	if (type == RL_T_FREE || type >= rl_type_count() || rl_type_table[type].name == NULL)
+		return "invalid-type";
+	return rl_type_table[type].name;
+}
+
+static bool type_valid(unsigned type) { return type != RL_T_FREE && type < rl_type_count(); }
+
+/* ---- hashing ----------------------------------------------------------------
+ * splitmix64's finalizer: a bijection on 64 bits with full avalanche.  The
+ * stream hash feeds each word through it with the running state, so order
+ * matters and equal prefixes do not cancel. */
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= UINT64_C(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64_C(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return x;
+}
+
+static inline uint64_t feed(uint64_t h, uint64_t v)
+{
+	return mix64(h * UINT64_C(0x9e3779b97f4a7c15) + v + UINT64_C(0x632be59bd9b4e019));
+}
+
+/* Record tags: they keep the stream decodable (an immediate 5 and a
+ * reference to object #5 hash differently). */
+enum {
+	TAG_OBJECT = 0x6f626a,
+	TAG_IMMEDIATE,
+	TAG_REFERENCE,
+	TAG_EXTERNAL,
+	TAG_BAD_HEADER,
+	TAG_REGION,
+	TAG_BLOCK,
+};
+
+/* The first `n` (1..8) bytes at p, zero-padded: raw payload past the object's
+ * byte count is padding and never hashed or compared. */
+static inline uint64_t load_partial(const void *p, size_t n)
+{
+	uint64_t v = 0;
+	memcpy(&v, p, n);
+	return v;
+}
+
+/* Payload bytes held by word `w` of an object with `bytes` payload bytes. */
+static inline size_t word_bytes(size_t w, size_t bytes)
+{
+	size_t rest = bytes - (w << 3);
+	return rest < 8 ? rest : 8;
+}
+
+/* ---- address ranges ------------------------------------------------------- */
+struct range {
+	uintptr_t lo, hi;
+};
+
+static int range_cmp(const void *a, const void *b)
+{
+	uintptr_t x = ((const struct range *)a)->lo, y = ((const struct range *)b)->lo;
+	return (x > y) - (x < y);
+}
+
+/* Fills *out from `n` ranges (sorted here); lo and hi share one allocation. */
+static int ranges_build(rl_ranges *out, struct range *rs, size_t n)
+{
+	out->lo = out->hi = NULL;
+	out->n = 0;
+	if (n == 0)
+		return 0;
+	qsort(rs, n, sizeof *rs, range_cmp);
+	uintptr_t *buf = malloc(2 * n * sizeof *buf);
+	if (buf == NULL)
+		return -1;
+	out->lo = buf;
+	out->hi = buf + n;
+	for (size_t i = 0; i < n; i++) {
+		out->lo[i] = rs[i].lo;
+		out->hi[i] = rs[i].hi;
+	}
+	out->n = n;
+	return 0;
+}
+
+/* A region's family, root first: r, then the regions it adopted and its
+ * sub-regions, depth first (regionlab/adopt.h).  rl_region_contains(r, v)
+ * holds exactly for objects in the blocks of r's family, so "the blocks of r"
+ * means these throughout the oracle.  The walk climbs back through `parent`
+ * and needs no stack. */
+static const rl_region *family_next(const rl_region *root, const rl_region *r)
+{
+	if (r->children != NULL)
+		return r->children;
+	for (; r != root; r = r->parent)
+		if (r->sibling != NULL)
+			return r->sibling;
+	return NULL;
+}
+
+static size_t chain_length(const rl_block *b)
+{
+	size_t n = 0;
+	for (; b != NULL; b = b->next)
+		n++;
+	return n;
+}
+
+int rl_ranges_of(const rl_region *r, rl_ranges *out)
+{
+	size_t n = 0;
+	for (const rl_region *m = r; m != NULL; m = family_next(r, m))
+		n += chain_length(m->small.head) + chain_length(m->large.head);
+	struct range *rs = malloc((n ? n : 1) * sizeof *rs);
+	if (rs == NULL) {
+		out->lo = out->hi = NULL;
+		out->n = 0;
+		return -1;
+	}
+	size_t i = 0;
+	for (const rl_region *m = r; m != NULL; m = family_next(r, m)) {
+		const rl_block *chains[2] = { m->small.head, m->large.head };
+		for (int c = 0; c < 2; c++)
+			for (const rl_block *b = chains[c]; b != NULL; b = b->next)
+				rs[i++] = (struct range){ (uintptr_t)b, (uintptr_t)b->limit };
+	}
+	int rc = ranges_build(out, rs, n);
+	free(rs);
+	return rc;
+}
+
+/* Index of the range holding p, or -1. */
+static ptrdiff_t ranges_find(const rl_ranges *rs, uintptr_t p)
+{
+	size_t lo = 0, hi = rs->n;
+	while (lo < hi) { /* first range with lo > p */
+		size_t mid = lo + (hi - lo) / 2;
+		if (rs->lo[mid] <= p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || p >= rs->hi[lo - 1])
+		return -1;
+	return (ptrdiff_t)(lo - 1);
+}
+
+bool rl_ranges_contain(const rl_ranges *rs, uintptr_t p) { return rs != NULL && ranges_find(rs, p) >= 0; }
+
+void rl_ranges_free(rl_ranges *rs)
+{
+	free(rs->lo); /* hi lives in the same allocation */
+	rs->lo = rs->hi = NULL;
+	rs->n = 0;
+}
+
+/* ---- the oracle's tables ----------------------------------------------------
+ * Big tables come straight from mmap with transparent huge pages requested:
+ * the maps of a 10^6-object graph are tens of MiB, and a fresh 4 KiB page
+ * costs a fault (about 13 us on the KVM guests this lab runs on), which
+ * otherwise costs as much as the walk itself.  Small ones come from calloc. */
+#define TABLE_HUGE (2u << 20)
+
+static void *table_alloc(size_t bytes)
+{
+	if (bytes < TABLE_HUGE)
+		return calloc(1, bytes);
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	(void)madvise(p, bytes, MADV_HUGEPAGE); /* a hint: without it, small pages */
+	return p;
+}
+
+static void table_free(void *p, size_t bytes)
+{
+	if (bytes < TABLE_HUGE)
+		free(p);
+	else if (p != NULL)
+		munmap(p, bytes);
+}
+
+/* ---- the visited map: open addressing, linear probing ----------------------
+ * Keys are object addresses (never 0, which marks an empty slot).  The hash
+ * keeps neighbours together: each 256-byte chunk of addresses lands on a run
+ * of 32 slots picked by hashing the chunk, in address order within the run.
+ * Objects allocated together are visited together, so a walk in allocation
+ * order touches a new cache line of the table every few objects instead of
+ * at every object; chunks that share a run spill into the next slots. */
+struct map_entry {
+	uintptr_t key, val;
+};
+
+struct ptrmap {
+	struct map_entry *e;
+	size_t mask, count;
+};
+
+static int map_init(struct ptrmap *m)
+{
+	size_t cap = 1024;
+	m->e = table_alloc(cap * sizeof *m->e);
+	m->mask = cap - 1;
+	m->count = 0;
+	return m->e != NULL ? 0 : -1;
+}
+
+static void map_fini(struct ptrmap *m)
+{
+	table_free(m->e, (m->mask + 1) * sizeof *m->e);
+	m->e = NULL;
+}
+
+static inline size_t map_slot(uintptr_t key, size_t mask)
+{
+	return (size_t)((mix64(key >> 8) << 5) | ((key >> 3) & 31)) & mask;
+}
+
+static struct map_entry *map_find(const struct ptrmap *m, uintptr_t key)
+{
+	for (size_t i = map_slot(key, m->mask);; i = (i + 1) & m->mask) {
+		if (m->e[i].key == key)
+			return &m->e[i];
+		if (m->e[i].key == 0)
+			return NULL;
+	}
+}
+
+static int map_grow(struct ptrmap *m)
+{
+	size_t cap = (m->mask + 1) * 2;
+	struct map_entry *e = table_alloc(cap * sizeof *e);
+	if (e == NULL)
+		return -1;
+	for (size_t j = 0; j <= m->mask; j++) {
+		uintptr_t key = m->e[j].key;
+		if (key == 0)
+			continue;
+		size_t i = map_slot(key, cap - 1);
+		while (e[i].key != 0)
+			i = (i + 1) & (cap - 1);
+		e[i] = m->e[j];
+	}
+	table_free(m->e, (m->mask + 1) * sizeof *m->e);
+	m->e = e;
+	m->mask = cap - 1;
+	return 0;
+}
+
+/* Inserts a key known to be absent; -1 when the table cannot grow. */
+static int map_insert(struct ptrmap *m, uintptr_t key, uintptr_t val)
+{
+	if ((m->count + 1) * 4 > (m->mask + 1) * 3 && map_grow(m) != 0)
+		return -1;
+	size_t i = map_slot(key, m->mask);
+	while (m->e[i].key != 0)
+		i = (i + 1) & m->mask;
+	m->e[i] = (struct map_entry){ key, val };
+	m->count++;
+	return 0;
+}
+
+/* ---- explicit stacks -------------------------------------------------------- */
+struct frame {
+	rl_obj *orig, *copy; /* copy is NULL in single-graph walks */
+	size_t number, depth;
+};
+
+struct stack {
+	struct frame *f;
+	size_t len, cap;
+};
+
+static int stack_push(struct stack *s, struct frame fr)
+{
+	if (s->len == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		struct frame *f = table_alloc(cap * sizeof *f);
+		if (f == NULL)
+			return -1;
+		if (s->len > 0)
+			memcpy(f, s->f, s->len * sizeof *f);
+		table_free(s->f, s->cap * sizeof *f);
+		s->f = f;
+		s->cap = cap;
+	}
+	s->f[s->len++] = fr;
+	return 0;
+}
+
+static void stack_fini(struct stack *s)
+{
+	table_free(s->f, s->cap * sizeof *s->f);
+	s->f = NULL;
+	s->len = s->cap = 0;
+}
+
+/* ---- single-graph walk: checksum, census, survivor ---------------------------
+ * Follows pointers into `internal` (every pointer when NULL).  With `doomed`
+ * set (survivor mode) a pointer into doomed memory is a failure and is never
+ * dereferenced, and so is any object that is not a well-formed object lying
+ * wholly inside its range. */
+struct walk {
+	const rl_ranges *internal, *doomed;
+	struct ptrmap seen; /* object -> number */
+	struct stack stack;
+	size_t next_number;
+	uint64_t h;
+	rl_census census;
+	char *why;
+	size_t why_len;
+};
+
+/* Hashes one value (a slot or the root) and schedules its object. */
+static int walk_value(struct walk *w, rl_val v, const struct frame *from, size_t slot)
+{
+	if (!rl_is_ptr(v)) {
+		w->h = feed(feed(w->h, TAG_IMMEDIATE), v);
+		return 0;
+	}
+	if (w->doomed != NULL && rl_ranges_contain(w->doomed, v)) {
+		if (from == NULL)
+			say(w->why, w->why_len, "root %p points into freed source memory", (void *)v);
+		else
+			say(w->why, w->why_len,
+			    "object #%zu (%s, depth %zu) slot %zu points into freed source memory (%p)", from->number,
+			    type_name(rl_obj_type(from->orig)), from->depth, slot, (void *)v);
+		return -1;
+	}
+	if (w->internal != NULL && !rl_ranges_contain(w->internal, v)) {
+		w->h = feed(feed(w->h, TAG_EXTERNAL), v);
+		return 0;
+	}
+	struct map_entry *e = map_find(&w->seen, v);
+	size_t number;
+	if (e != NULL) {
+		number = e->val;
+	} else {
+		number = w->next_number++;
+		struct frame fr = { rl_ptr(v), NULL, number, from ? from->depth + 1 : 0 };
+		if (map_insert(&w->seen, v, number) != 0 || stack_push(&w->stack, fr) != 0) {
+			say(w->why, w->why_len, ORACLE_ENOMEM);
+			return -1;
+		}
+	}
+	w->h = feed(feed(w->h, TAG_REFERENCE), number);
+	return 0;
+}
+
+/* False when o cannot be read as an object: a forwarding or invalid header,
+ * or (when ranges are known) a footprint that runs past o's block. */
+static bool object_readable(const struct walk *w, const rl_obj *o, const char **what)
+{
+	if (rl_hdr_is_forward(o->hdr)) {
+		*what = "has a forwarding header";
+		return false;
+	}
+	if (!type_valid(rl_obj_type(o))) {
+		*what = "has an invalid type id";
+		return false;
+	}
+	if (w->internal != NULL) {
+		ptrdiff_t i = ranges_find(w->internal, (uintptr_t)o);
+		if (i >= 0 && rl_obj_size(o) > w->internal->hi[i] - (uintptr_t)o) {
+			*what = "runs past the end of its block";
+			return false;
+		}
+	}
+	return true;
+}
+
+static int walk_object(struct walk *w, const struct frame *fr)
+{
+	rl_obj *o = fr->orig;
+	const char *what;
+	w->h = feed(feed(w->h, TAG_OBJECT), fr->number);
+	if (!object_readable(w, o, &what)) {
+		if (w->doomed != NULL) {
+			say(w->why, w->why_len, "object #%zu (depth %zu) at %p %s", fr->number, fr->depth, (void *)o,
+			    what);
+			return -1;
+		}
+		w->h = feed(feed(w->h, TAG_BAD_HEADER), o->hdr);
+		return 0;
+	}
+	size_t bytes = rl_obj_bytes(o), words = rl_words_for(bytes);
+	w->census.objects++;
+	w->census.bytes += rl_obj_size(o);
+	w->h = feed(feed(w->h, rl_obj_type(o)), bytes);
+
+	rl_slot_iter it;
+	rl_val *s;
+	size_t word = 0, slot = 0;
+	rl_slots_begin(&it, o);
+	for (;;) {
+		s = rl_slots_next(&it);
+		size_t stop = s != NULL ? (size_t)(s - o->w) : words;
+		for (; word < stop; word++)
+			w->h = feed(w->h, load_partial(&o->w[word], word_bytes(word, bytes)));
+		if (s == NULL)
+			break;
+		if (walk_value(w, *s, fr, slot++) != 0)
+			return -1;
+		if (stop + 1 > word)
+			word = stop + 1;
+	}
+	return 0;
+}
+
+static int walk_graph(struct walk *w, rl_val root)
+{
+	int rc = -1;
+	w->next_number = 0;
+	w->h = UINT64_C(0x5eed0f0a11ce);
+	w->census = (rl_census){ 0, 0 };
+	w->stack = (struct stack){ 0 };
+	if (map_init(&w->seen) != 0) {
+		say(w->why, w->why_len, ORACLE_ENOMEM);
+		return -1;
+	}
+	if (walk_value(w, root, NULL, 0) != 0)
+		goto out;
+	while (w->stack.len > 0) {
+		struct frame fr = w->stack.f[--w->stack.len];
+		if (walk_object(w, &fr) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	stack_fini(&w->stack);
+	map_fini(&w->seen);
+	return rc;
+}
+
+int rl_oracle_census(rl_val root, const rl_ranges *inside, rl_census *out)
+{
+	struct walk w = { .internal = inside };
+	int rc = walk_graph(&w, root);
+	*out = w.census;
+	return rc;
+}
+
+/* Returns 0 when the walk could not finish (out of memory): the hash has
+ * nowhere to report that, so callers that must know use walk_graph. */
+uint64_t rl_oracle_checksum(rl_val root, const rl_ranges *internal)
+{
+	struct walk w = { .internal = internal };
+	return walk_graph(&w, root) == 0 ? w.h : 0;
+}
+
+int rl_oracle_check_survivor(rl_val copy, const rl_ranges *internal, const rl_ranges *doomed, uint64_t expected,
+			     char *why, size_t why_len)
+{
+	struct walk w = { .internal = internal, .doomed = doomed, .why = why, .why_len = why_len };
+	if (walk_graph(&w, copy) != 0)
+		return -1;
+	if (w.h != expected) {
+		say(why, why_len,
+		    "copy differs from the original after src was destroyed: checksum %016llx, expected %016llx "
+		    "(%zu objects reached)",
+		    (unsigned long long)w.h, (unsigned long long)expected, w.census.objects);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- region hash ------------------------------------------------------------ */
+static uint64_t hash_chain(uint64_t h, const rl_block *b)
+{
+	for (; b != NULL; b = b->next) {
+		const char *p = (const char *)b + RL_BLOCK_HEADER, *top = b->top;
+		h = feed(feed(h, TAG_BLOCK), (uint64_t)(top - p));
+		for (; p + 8 <= top; p += 8)
+			h = feed(h, load_partial(p, 8));
+		if (p < top)
+			h = feed(h, load_partial(p, (size_t)(top - p)));
+	}
+	return h;
+}
+
+/* Every block of r's family, each region's small chain then its large one. */
+uint64_t rl_oracle_region_hash(const rl_region *r)
+{
+	uint64_t h = UINT64_C(0x7e610);
+	for (const rl_region *m = r; m != NULL; m = family_next(r, m)) {
+		h = hash_chain(feed(h, TAG_REGION), m->small.head);
+		h = hash_chain(feed(h, TAG_REGION), m->large.head);
+	}
+	return h;
+}
+
+/* ---- copy check: the original and the copy side by side ----------------------
+ * orig_to_copy and copy_to_orig together demand a bijection: an original
+ * object met twice must lead to the same copy (sharing and cycles kept), and
+ * a copy met twice must stand for the same original (nothing merged). */
+struct pair_walk {
+	const rl_ranges *src_before, *doomed;
+	rl_oracle_load_fn load;
+	void *load_env;
+	struct ptrmap orig_to_copy, copy_to_orig;
+	struct stack stack;
+	size_t next_number;
+	char *why;
+	size_t why_len;
+};
+
+/* "object #3 (cons, depth 2) slot 1" or "root", for reasons. */
+static void describe(char *buf, size_t len, const struct frame *from, size_t slot)
+{
+	if (from == NULL)
+		snprintf(buf, len, "root");
+	else
+		snprintf(buf, len, "object #%zu (%s, depth %zu) slot %zu", from->number,
+			 type_name(rl_obj_type(from->orig)), from->depth, slot);
+}
+
+/* Compares one original value with the value the copy holds in its place. */
+static int pair_value(struct pair_walk *pw, rl_val o, rl_val c, const struct frame *from, size_t slot)
+{
+	char where[160];
+	if (!rl_is_ptr(o)) {
+		if (c == o)
+			return 0;
+		describe(where, sizeof where, from, slot);
+		say(pw->why, pw->why_len, "immediate changed: %s holds 0x%llx, the copy 0x%llx", where,
+		    (unsigned long long)o, (unsigned long long)c);
+		return -1;
+	}
+	if (!rl_ranges_contain(pw->src_before, o)) {
+		if (c == o)
+			return 0;
+		describe(where, sizeof where, from, slot);
+		say(pw->why, pw->why_len, "pointer outside the source changed: %s points to %p, the copy to %p",
+		    where, (void *)o, (void *)c);
+		return -1;
+	}
+	if (!rl_is_ptr(c)) {
+		describe(where, sizeof where, from, slot);
+		say(pw->why, pw->why_len,
+		    "reference lost: %s points to a source object, the copy holds the non-pointer 0x%llx", where,
+		    (unsigned long long)c);
+		return -1;
+	}
+	if (rl_ranges_contain(pw->doomed, c)) {
+		describe(where, sizeof where, from, slot);
+		say(pw->why, pw->why_len, "copy points into the dying source: %s holds %p", where, (void *)c);
+		return -1;
+	}
+	struct map_entry *seen = map_find(&pw->orig_to_copy, o);
+	if (seen != NULL) {
+		if (seen->val == c)
+			return 0;
+		describe(where, sizeof where, from, slot);
+		say(pw->why, pw->why_len,
+		    "lost sharing: %s reaches an original object a second time, but the copy points to %p "
+		    "instead of its copy %p",
+		    where, (void *)c, (void *)seen->val);
+		return -1;
+	}
+	struct map_entry *taken = map_find(&pw->copy_to_orig, c);
+	if (taken != NULL) {
+		describe(where, sizeof where, from, slot);
+		say(pw->why, pw->why_len,
+		    "merged objects: %s leads to copy %p, which already stands for a different original object",
+		    where, (void *)c);
+		return -1;
+	}
+	struct frame fr = { rl_ptr(o), rl_ptr(c), pw->next_number++, from ? from->depth + 1 : 0 };
+	if (map_insert(&pw->orig_to_copy, o, c) != 0 || map_insert(&pw->copy_to_orig, c, o) != 0 ||
+	    stack_push(&pw->stack, fr) != 0) {
+		say(pw->why, pw->why_len, ORACLE_ENOMEM);
+		return -1;
+	}
+	return 0;
+}
+
+static int pair_object(struct pair_walk *pw, const struct frame *fr)
+{
+	rl_obj *o = fr->orig, *c = fr->copy;
+	if (rl_hdr_is_forward(o->hdr)) {
+		say(pw->why, pw->why_len,
+		    "source header left borrowed: original object #%zu (depth %zu) still holds a forwarding word",
+		    fr->number, fr->depth);
+		return -1;
+	}
+	unsigned type = rl_obj_type(o);
+	if (!type_valid(type)) {
+		say(pw->why, pw->why_len, "original object #%zu (depth %zu) has an invalid type id %u", fr->number,
+		    fr->depth, type);
+		return -1;
+	}
+	if (rl_hdr_is_forward(c->hdr)) {
+		say(pw->why, pw->why_len, "copy of object #%zu (%s, depth %zu) has a forwarding header", fr->number,
+		    type_name(type), fr->depth);
+		return -1;
+	}
+	if (rl_obj_type(c) != type) {
+		say(pw->why, pw->why_len, "type changed: object #%zu (depth %zu) is %s, its copy %s", fr->number,
+		    fr->depth, type_name(type), type_name(rl_obj_type(c)));
+		return -1;
+	}
+	size_t bytes = rl_obj_bytes(o), words = rl_words_for(bytes);
+	if (rl_obj_bytes(c) != bytes) {
+		say(pw->why, pw->why_len,
+		    "size changed: object #%zu (%s, depth %zu) has %zu payload bytes, its copy %u", fr->number,
+		    type_name(type), fr->depth, bytes, rl_obj_bytes(c));
+		return -1;
+	}
+
+	rl_slot_iter it;
+	rl_val *s;
+	size_t word = 0, slot = 0;
+	rl_slots_begin(&it, o);
+	for (;;) {
+		s = rl_slots_next(&it);
+		size_t stop = s != NULL ? (size_t)(s - o->w) : words;
+		for (; word < stop; word++) {
+			size_t n = word_bytes(word, bytes);
+			if (memcmp(&o->w[word], &c->w[word], n) == 0)
+				continue;
+			size_t k = 0;
+			while (((const unsigned char *)&o->w[word])[k] == ((const unsigned char *)&c->w[word])[k])
+				k++;
+			say(pw->why, pw->why_len,
+			    "bytes changed: object #%zu (%s, depth %zu) differs at payload byte %zu", fr->number,
+			    type_name(type), fr->depth, word * 8 + k);
+			return -1;
+		}
+		if (s == NULL)
+			break;
+		rl_val *copy_slot = &c->w[stop];
+		rl_val cv = pw->load != NULL ? pw->load(pw->load_env, copy_slot) : *copy_slot;
+		if (pair_value(pw, *s, cv, fr, slot++) != 0)
+			return -1;
+		if (stop + 1 > word)
+			word = stop + 1;
+	}
+	return 0;
+}
+
+int rl_oracle_check_copy(rl_val orig, rl_val copy, const rl_ranges *src_before, const rl_ranges *doomed,
+			 rl_oracle_load_fn load, void *load_env, char *why, size_t why_len)
+{
+	struct pair_walk pw = {
+		.src_before = src_before,
+		.doomed = doomed,
+		.load = load,
+		.load_env = load_env,
+		.why = why,
+		.why_len = why_len,
+	};
+	int rc = -1;
+	if (rl_is_ptr(copy) && rl_ranges_contain(doomed, copy)) {
+		say(why, why_len, "copy points into the dying source: the root copy is %p", (void *)copy);
+		return -1;
+	}
+	if (map_init(&pw.orig_to_copy) != 0 || map_init(&pw.copy_to_orig) != 0) {
+		say(why, why_len, ORACLE_ENOMEM);
+		goto out;
+	}
+	if (pair_value(&pw, orig, copy, NULL, 0) != 0)
+		goto out;
+	while (pw.stack.len > 0) {
+		struct frame fr = pw.stack.f[--pw.stack.len];
+		if (pair_object(&pw, &fr) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	stack_fini(&pw.stack);
+	map_fini(&pw.orig_to_copy);
+	map_fini(&pw.copy_to_orig);
+	return rc;
+}
+
+/* ---- whole trials ------------------------------------------------------------ */
+int rl_oracle_before_call(rl_oracle_before *b, rl_val root, rl_region *src, rl_region *dst)
+{
+	memset(b, 0, sizeof *b);
+	if (rl_ranges_of(src, &b->src) != 0 || rl_ranges_of(dst, &b->dst) != 0)
+		goto fail;
+	struct walk w = { .internal = &b->src };
+	if (walk_graph(&w, root) != 0)
+		goto fail;
+	b->census = w.census;
+	b->checksum = w.h;
+	b->src_hash = rl_oracle_region_hash(src);
+	b->dst_hash = rl_oracle_region_hash(dst);
+	b->dst_mark = rl_region_mark_now(dst);
+	b->dst_footprint = rl_region_footprint(dst);
+	b->blocks_live = rl_blocks_live();
+	b->mem_live = rl_mem_stats_self()->live_bytes;
+	return 0;
+fail:
+	rl_oracle_before_free(b);
+	return -1;
+}
+
+void rl_oracle_before_free(rl_oracle_before *b)
+{
+	rl_ranges_free(&b->src);
+	rl_ranges_free(&b->dst);
+}
+
+/* The part of dst that the call added: dst's blocks now, less what dst held
+ * before (the old bump block keeps only its tail past the old top).  A copy
+ * may point into dst's older objects only where the original did, so those
+ * are external to the copy just as they were to the original. */
+static int dst_added(const rl_oracle_before *b, const rl_region *dst, rl_ranges *out)
+{
+	rl_ranges now;
+	if (rl_ranges_of(dst, &now) != 0)
+		return -1;
+	struct range *rs = malloc((now.n ? now.n : 1) * sizeof *rs);
+	if (rs == NULL) {
+		rl_ranges_free(&now);
+		return -1;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < now.n; i++) {
+		uintptr_t lo = now.lo[i];
+		if (rl_ranges_contain(&b->dst, lo)) {
+			if ((uintptr_t)b->dst_mark.small_tail != lo)
+				continue;
+			lo = (uintptr_t)b->dst_mark.top;
+		}
+		rs[n++] = (struct range){ lo, now.hi[i] };
+	}
+	rl_ranges_free(&now);
+	int rc = ranges_build(out, rs, n);
+	free(rs);
+	return rc;
+}
+
+int rl_oracle_after_success(rl_oracle_before *b, rl_val root, rl_val out, rl_region **src, rl_region *dst,
+			    bool src_readable, char *why, size_t why_len)
+{
+	rl_ranges doomed = { 0 }, internal = { 0 };
+	int rc = -1;
+	if (rl_ranges_of(*src, &doomed) != 0 || dst_added(b, dst, &internal) != 0) {
+		say(why, why_len, ORACLE_ENOMEM);
+		goto out;
+	}
+	if (src_readable && rl_oracle_check_copy(root, out, &b->src, &doomed, NULL, NULL, why, why_len) != 0)
+		goto out;
+	rl_region_destroy(*src);
+	*src = NULL;
+	rc = rl_oracle_check_survivor(out, &internal, &doomed, b->checksum, why, why_len);
+out:
+	/* src goes in every case, so the caller owns the same things either way. */
+	rl_region_destroy(*src);
+	*src = NULL;
+	rl_ranges_free(&doomed);
+	rl_ranges_free(&internal);
+	return rc;
+}
+
+int rl_oracle_after_failure(const rl_oracle_before *b, rl_region *src, rl_region *dst, char *why, size_t why_len)
+{
+	rl_region_mark m = rl_region_mark_now(dst);
+	const rl_region_mark *was = &b->dst_mark;
+	if (m.small_count != was->small_count || m.large_count != was->large_count) {
+		say(why, why_len, "dst not rolled back: %zu small and %zu large blocks, before the call %zu and %zu",
+		    m.small_count, m.large_count, was->small_count, was->large_count);
+		return -1;
+	}
+	if (m.bytes_used != was->bytes_used) {
+		say(why, why_len, "dst not rolled back: %zu bytes used, before the call %zu", m.bytes_used,
+		    was->bytes_used);
+		return -1;
+	}
+	if (m.small_tail != was->small_tail || m.large_tail != was->large_tail || m.top != was->top) {
+		say(why, why_len, "dst not rolled back: its tail block or bump pointer moved");
+		return -1;
+	}
+	size_t footprint = rl_region_footprint(dst);
+	if (footprint != b->dst_footprint) {
+		say(why, why_len, "dst not rolled back: footprint %zu bytes, before the call %zu", footprint,
+		    b->dst_footprint);
+		return -1;
+	}
+	if (rl_oracle_region_hash(dst) != b->dst_hash) {
+		say(why, why_len, "dst changed: a byte of dst differs from before the call");
+		return -1;
+	}
+	if (rl_oracle_region_hash(src) != b->src_hash) {
+		say(why, why_len, "src changed: a byte of src differs from before the call (header borrowed and "
+				  "not restored?)");
+		return -1;
+	}
+	size_t blocks = rl_blocks_live();
+	if (blocks != b->blocks_live) {
+		if (blocks > b->blocks_live)
+			say(why, why_len, "leak: %zu blocks still live", blocks - b->blocks_live);
+		else
+			say(why, why_len, "block accounting: %zu blocks fewer than before the call",
+			    b->blocks_live - blocks);
+		return -1;
+	}
+	size_t live = rl_mem_stats_self()->live_bytes;
+	if (live != b->mem_live) {
+		if (live > b->mem_live)
+			say(why, why_len, "leak: %zu strategy bytes still held", live - b->mem_live);
+		else
+			say(why, why_len, "strategy memory accounting: %zu bytes released that it never took",
+			    b->mem_live - live);
+		return -1;
+	}
+	return 0;
+}
