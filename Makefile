@@ -31,11 +31,17 @@ LDFLAGS = $(SANFLAGS)
 
 # ---- sources (keep in step with meson.build) ---------------------------------
 CORE_SRCS = \
+	core/adopt.c \
 	core/allocator.c \
+	core/block_pool.c \
+	core/cheney.c \
+	core/fwdmap.c \
+	core/liveness.c \
 	core/mem.c \
 	core/options.c \
 	core/region.c \
 	core/shadow.c \
+	core/splice.c \
 	core/transmigrator.c \
 	core/types.c \
 	core/worklist.c
@@ -45,16 +51,40 @@ ORACLE_SRCS = \
 
 TRANSMIGRATOR_SRCS = \
 	strategies/transmigrate/bitmap.c \
-	strategies/transmigrate/naive.c
+	strategies/transmigrate/cheney.c \
+	strategies/transmigrate/linear.c \
+	strategies/transmigrate/naive.c \
+	strategies/transmigrate/promote.c \
+	strategies/transmigrate/proxy.c \
+	strategies/transmigrate/splice.c
 
-TETHER_SRCS =
+TETHER_SRCS = \
+	strategies/tether/atomic.c \
+	strategies/tether/ck_epoch.c \
+	strategies/tether/ck_hp.c \
+	strategies/tether/common.c \
+	strategies/tether/ebr.c \
+	strategies/tether/hazard.c \
+	strategies/tether/hybrid.c \
+	strategies/tether/percpu.c \
+	strategies/tether/tls.c \
+	strategies/tether/urcu_memb.c \
+	strategies/tether/urcu_qsbr.c
 
 WORKLOAD_SRCS = \
 	workloads/graph.c \
-	workloads/graphs.c
+	workloads/json.c \
+	workloads/lists.c \
+	workloads/objects.c \
+	workloads/reader.c \
+	workloads/sexp.c \
+	workloads/trees.c
 
 DRIVER_SRCS = \
-	driver/registry.c
+	driver/csv.c \
+	driver/registry.c \
+	driver/runner.c \
+	driver/tether_run.c
 
 HARNESS_SRCS = \
 	driver/main.c
@@ -70,8 +100,16 @@ BENCH_CXX_SRCS = \
 
 TEST_SRCS = \
 	tests/test_allocator.c \
+	tests/test_block_pool.c \
+	tests/test_contract.c \
+	tests/test_deep.c \
 	tests/test_oracle.c \
-	tests/test_region.c
+	tests/test_readers.c \
+	tests/test_region.c \
+	tests/test_strategies.c \
+	tests/test_tether_invariant.c \
+	tests/test_tether_stress.c \
+	tests/test_workloads.c
 
 LIB_SRCS = $(CORE_SRCS) $(ORACLE_SRCS) $(TRANSMIGRATOR_SRCS) $(TETHER_SRCS) $(WORKLOAD_SRCS) $(DRIVER_SRCS)
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -142,3 +180,20 @@ clean:
 	rm -rf build build-asan build-tsan builddir harness gbench
 
 -include $(LIB_OBJS:.o=.d) $(BUILD)/driver/main.d $(TEST_BINS:=.d)
+
+# ---- experiments (docs/experiments.md) -----------------------------------------
+# `make results`: the default sweep (resumable: rows already in
+# results/default.csv are skipped), then the figures and results/paper.md.
+# `make paper`: figures and results/paper.md from the CSVs under results/.
+# SWEEP=NAME runs experiments/NAME.sweep instead; JOBS=N runs N transmigration
+# trials at a time (tether trials always run alone).
+SWEEP ?= default
+JOBS ?= 2
+.PHONY: results paper
+results: deps harness
+	scripts/sweep $(SWEEP) --jobs=$(JOBS)
+	$(MAKE) paper
+
+paper: deps
+	scripts/plot.py
+	scripts/paper.py

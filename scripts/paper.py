@@ -1,0 +1,474 @@
+#!/usr/bin/python3
+"""Regenerates results/paper.md from regionlab CSV rows: tables T1-T7 and the figures.
+
+usage: scripts/paper.py [CSV...] [--out=results/paper.md] [--figdir=DIR]
+
+Without CSV arguments it reads every regionlab CSV under results/.  The
+figures are those scripts/plot.py drew into DIR (default: the folder of
+--out); their commands come from DIR/figures.json.  Every number is a median
+over reps of the rows; a table without rows says "no rows"."""
+
+import json
+import os
+import shlex
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the work tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+
+from rows import (BadInput, ROOT, atomic_write, base_name, distinct, garbage_of, geomean, group,  # noqa: E402
+                  layout_of, load_rows, median, num, ok, provenance, result_csvs, shown_path,
+                  sweep_command_for, workload_label)
+import figdata  # noqa: E402
+
+USAGE = "usage: scripts/paper.py [CSV...] [--out=results/paper.md] [--figdir=DIR]"
+
+
+# ---- formatting --------------------------------------------------------------------
+
+def fnum(v, digits=3):
+    if v is None:
+        return "–"
+    a = abs(v)
+    if a >= 1000:
+        return f"{v:,.0f}"
+    if a == 0:
+        return "0"
+    return f"{v:.{digits}g}"
+
+
+def fns(v):
+    """A duration in ns, in the unit that reads best."""
+    if v is None:
+        return "–"
+    for unit, div in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if abs(v) >= div:
+            return f"{v / div:.3g} {unit}"
+    return f"{v:.3g} ns"
+
+
+def fbytes(v):
+    if v is None:
+        return "–"
+    for unit, div in (("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10)):
+        if abs(v) >= div:
+            return f"{v / div:.3g} {unit}"
+    return f"{v:.0f} B"
+
+
+def fpct(v):
+    return "–" if v is None else f"{v * 100:+.1f}%"
+
+
+def fsize(n):
+    return figdata.fmt_size(n) if n is not None else "–"
+
+
+def md_table(headers, rows):
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    for r in rows:
+        out.append("| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |")
+    return "\n".join(out)
+
+
+def bold_min(cells, values):
+    """Bolds the cell of the smallest value."""
+    vals = [(v, i) for i, v in enumerate(values) if v is not None]
+    if len(vals) < 2:
+        return cells
+    _, i = min(vals)
+    cells = list(cells)
+    cells[i] = f"**{cells[i]}**"
+    return cells
+
+
+def med(rows, col):
+    return median(num(r, col) for r in rows)
+
+
+def status_of(rows):
+    """'ok', or the most common failure when no rep was ok."""
+    if any(ok(r) for r in rows):
+        return "ok"
+    st = [r.get("status", "") for r in rows]
+    return max(set(st), key=st.count) if st else "no rows"
+
+
+def per_machine(rows, build):
+    """build(rows) -> markdown; once per CPU when the rows come from several machines."""
+    cpus = distinct(rows, "cpu")
+    if len(cpus) <= 1:
+        return build(rows)
+    parts = []
+    for c in cpus:
+        parts.append(f"*On {c}:*\n\n" + build([r for r in rows if r.get("cpu") == c]))
+    return "\n\n".join(parts)
+
+
+# ---- the tables ------------------------------------------------------------------------
+
+def tm(rows):
+    return [r for r in rows if r.get("kind") == "transmigrate"]
+
+
+def order(values):
+    seen = []
+    for v in values:
+        if v not in seen:
+            seen.append(v)
+    return seen
+
+
+def t1(rows):
+    sel = [r for r in tm(rows) if garbage_of(r) == 0]
+    if not sel:
+        return None, []
+
+    def build(rs):
+        strategies = order(r["strategy"] for r in rs)
+        keyf = lambda r: (workload_label(r), layout_of(r), num(r, "size"))
+        body = []
+        for (w, lay, n), g in sorted(group(rs, keyf).items(), key=lambda kv: (order(workload_label(r) for r in rs).index(kv[0][0]), kv[0][1], kv[0][2] or 0)):
+            vals, cells = [], []
+            for s in strategies:
+                gs = [r for r in g if r["strategy"] == s]
+                st = status_of(gs) if gs else "no rows"
+                v = med([r for r in gs if ok(r)], "ns_per_obj") if st == "ok" else None
+                vals.append(v)
+                cells.append(fnum(v) if st == "ok" else ("–" if st == "no rows" else st))
+            body.append([w, lay, fsize(n)] + bold_min(cells, vals))
+        return md_table(["workload", "layout", "n"] + strategies, body)
+    return per_machine(sel, build), sel
+
+
+def largest(rows):
+    out = []
+    for _, g in group(rows, lambda r: (r["strategy"], workload_label(r))).items():
+        n = max(num(r, "size") or 0 for r in g)
+        out.extend(r for r in g if num(r, "size") == n)
+    return out
+
+
+def t2(rows):
+    sel = [r for r in tm(rows) if ok(r) and garbage_of(r) == 0 and layout_of(r) == "alloc"
+           and num(r, "extra_bytes") is not None]
+    sel = largest(sel)
+    if not sel:
+        return None, []
+
+    def build(rs):
+        body = []
+        allocs = len(distinct(rs, "allocator")) > 1
+        for (s, w, a), g in group(rs, lambda r: (r["strategy"], workload_label(r), r.get("allocator", ""))).items():
+            n = num(g[0], "size")
+            eb, ma, objs = med(g, "extra_bytes"), med(g, "mallocs"), med(g, "objects") or n
+            row = [s, w] + ([a] if allocs else []) + [
+                fsize(n), fbytes(eb), fnum(eb / objs if eb is not None and objs else None), fnum(ma),
+                fnum(ma / objs if ma is not None and objs else None), fnum(med(g, "blocks_new"))]
+            if any(r.get("je_bytes") for r in g):
+                row.append(f"{fbytes(med(g, 'je_bytes'))} / {fnum(med(g, 'je_allocs'))}")
+            body.append(row)
+        heads = ["strategy", "workload"] + (["allocator"] if allocs else []) + [
+            "n", "extra bytes", "extra B/object", "mallocs", "mallocs/object", "blocks fetched"]
+        if any(len(b) > len(heads) for b in body):
+            heads.append("jemalloc bytes / allocs")
+            body = [b + [""] * (len(heads) - len(b)) for b in body]
+        return md_table(heads, body)
+    return per_machine(sel, build), sel
+
+
+def t3(rows):
+    base = [r for r in tm(rows) if ok(r) and garbage_of(r) == 0 and layout_of(r) == "alloc"]
+    inc = figdata.incremental_names(base)
+    sel = [r for r in base if r["strategy"] in inc]
+    if not sel:
+        return None, []
+
+    def build(rs):
+        body = []
+        for (s, w), g in group(rs, lambda r: (r["strategy"], workload_label(r))).items():
+            by_n = group(g, lambda r: num(r, "size"))
+            nmin = min(by_n)
+            p0 = med(by_n[nmin], "pause_ns")
+            for n in sorted(by_n):
+                gg = by_n[n]
+                pause, total = med(gg, "pause_ns"), med(gg, "ns_total")
+                bo = med(gg, "barrier_overhead")
+                body.append([s, w, fsize(n), fns(pause), fns(total),
+                             fnum(pause / total if pause and total else None),
+                             f"{pause / p0:.2f}x" if pause and p0 else "–",
+                             fpct(bo) if bo is not None else "–", fns(med(gg, "free_latency_ns"))])
+        return md_table(["strategy", "workload", "n", "pause", "total", "pause/total",
+                         "pause vs smallest n", "barrier overhead", "source freed after"], body)
+    return per_machine(sel, build), sel
+
+
+def t4(rows):
+    w, lay, n, sel = figdata.fig4_selection(rows)
+    if not sel:
+        return None, []
+    sentence = []
+
+    def build(rs):
+        body = []
+        by_live = group(rs, figdata.live_ratio)
+        cross = None
+        for live in sorted(by_live, reverse=True):
+            g = by_live[live]
+            strategies = order(r["strategy"] for r in g)
+            vals = [med([r for r in g if r["strategy"] == s], "ns_total") for s in strategies]
+            fastest = min((v, s) for v, s in zip(vals, strategies) if v is not None)[1] if any(vals) else None
+            copies = [v for v, s in zip(vals, strategies)
+                      if v is not None and not med([r for r in g if r["strategy"] == s], "bytes_spliced")]
+            sp = [v for v, s in zip(vals, strategies) if base_name(s) == "splice" and v is not None]
+            if sp and copies and sp[0] < min(copies):
+                cross = live
+            for s, v in zip(strategies, vals):
+                gs = [r for r in g if r["strategy"] == s]
+                gb, b = med(gs, "garbage_bytes"), med(gs, "bytes")
+                cell = fns(v)
+                body.append([f"{live:.2f}", f"**{s}**" if s == fastest else s, cell, fnum(med(gs, "ns_per_obj")),
+                             fbytes(med(gs, "bytes_copied")), fbytes(med(gs, "bytes_spliced")), fbytes(gb),
+                             fnum(gb / b if gb is not None and b else None)])
+        if cross is not None:
+            sentence.append(f"splice beats every copying strategy down to a live ratio of {cross:.2f}.")
+        elif any(base_name(r["strategy"]) == "splice" for r in rs):
+            sentence.append("splice beats no copying strategy at these live ratios.")
+        return md_table(["live", "strategy", "total", "ns/live object", "copied", "spliced", "garbage inherited",
+                         "garbage per live byte"], body)
+    text = per_machine(sel, build)
+    head = f"Workload {w}, layout {lay}, n = {fsize(n)}; the fastest strategy at each live ratio in bold. "
+    return head + " ".join(sentence) + "\n\n" + text, sel
+
+
+def t5(rows, summaries):
+    sel = figdata.tether_base(rows)
+    sel = [r for r in sel if r.get("layout", "") in ("", "padded")] or figdata.one_config(sel, "layout")
+    failing = [r for r in figdata.tether_rows(rows) if not ok(r) and not (num(r, "stall_ms") or 0)]
+    if not sel:
+        return None, []
+
+    def build(rs):
+        threads = sorted({int(num(r, "threads")) for r in rs if num(r, "threads") is not None})
+        ns = {}
+        for (s, t), g in group(rs, lambda r: (r["tether"], num(r, "threads"))).items():
+            ns[(s, int(t))] = med(g, "ns_per_op")
+        schemes = order(r["tether"] for r in rs)
+        anchors = {s: figdata.is_anchor(s, summaries) for s in schemes}
+        refs = [a for a in ("urcu-qsbr", "ck-epoch", "ck-hp") if (a, 1) in ns or any(k[0] == a for k in ns)]
+        t0 = threads[0]
+        body = []
+        for s in schemes:
+            row = [s + (" (anchor)" if anchors[s] else "")]
+            row += [fnum(ns.get((s, t))) for t in threads]
+            one, two = ns.get((s, t0)), ns.get((s, 2)) if t0 == 1 else None
+            row.append(f"{one / two * 100:.0f}%" if one and two else "–")
+            for a in refs:
+                ra = ns.get((a, t0))
+                row.append(f"{one / ra:.2f}x" if one and ra else "–")
+            body.append(row)
+        heads = ["scheme"] + [f"{t} thr" for t in threads] + ["per-thread throughput kept at 2 thr"] + \
+                [f"vs {a} ({t0} thr)" for a in refs]
+        # schemes whose trials all went wrong: say so rather than leave them out
+        for s, g in group(failing, lambda r: r["tether"]).items():
+            if s not in schemes:
+                body.append([s, f"no ok trial: {status_of(g).split(':')[0]}"] + ["–"] * (len(heads) - 2))
+        return md_table(heads, body)
+    read = sel[0].get("read", "") or "0"
+    head = (f"ns per tether+untether pair per reader thread (read={read}, no stalled reader, padded layout); "
+            f"'kept' is 1-thread ns / 2-thread ns.\n\n")
+    return head + per_machine(sel, build), sel
+
+
+def t6(rows):
+    sel = [r for r in figdata.tether_rows(rows) if r.get("stall_ms", "") != ""
+           and num(r, "peak_unreclaimed") is not None]
+    stalled = {r["tether"] for r in sel if (num(r, "stall_ms") or 0) > 0}
+    sel = [r for r in sel if r["tether"] in stalled]
+    if not sel:
+        return None, []
+    threads = figdata.most_common([r.get("threads", "") for r in sel if (num(r, "stall_ms") or 0) > 0])
+    sel = [r for r in sel if r.get("threads", "") == threads]
+    sel = figdata.one_config(figdata.one_config(sel, "layout", prefer="padded"), "read")
+
+    def build(rs):
+        body = []
+        for (s, st), g in sorted(group(rs, lambda r: (r["tether"], num(r, "stall_ms") or 0)).items(),
+                                 key=lambda kv: (order(r["tether"] for r in rs).index(kv[0][0]), kv[0][1])):
+            okg = [r for r in g if ok(r)] or g
+            body.append([s, fnum(st), status_of(g), fnum(med(okg, "retired")), fnum(med(okg, "reclaimed")),
+                         fnum(med(okg, "peak_unreclaimed")), fbytes(med(okg, "peak_unreclaimed_bytes")),
+                         fns(med(okg, "reclaim_latency_ns")), fbytes((med(okg, "peak_rss_kb") or 0) * 1024 or None)])
+        return md_table(["scheme", "stall ms", "status", "retired", "reclaimed", "peak unreclaimed",
+                         "peak unreclaimed bytes", "mean retire-to-free", "peak RSS"], body)
+    return f"{threads} reader threads, one of them sleeping inside a tether for the stall.\n\n" + per_machine(sel, build), sel
+
+
+def t7(rows):
+    sel = [r for r in tm(rows) if ok(r) and num(r, "ns_total") is not None]
+    adaptive = order(r["strategy"] for r in sel if base_name(r["strategy"]).startswith("adaptive"))
+    if not adaptive:
+        return None, []
+    used = []
+
+    def build(rs):
+        cfg = lambda r: (workload_label(r), layout_of(r), garbage_of(r), num(r, "size"), r.get("block", ""))
+        per = {}
+        for (c, s), g in group(rs, lambda r: (cfg(r), r["strategy"])).items():
+            per.setdefault(c, {})[s] = (med(g, "ns_total"), g)
+        summary, detail = [], []
+        for a in adaptive:
+            for w in order(c[0] for c in per):
+                configs = [c for c in per if c[0] == w and a in per[c]]
+                if not configs:
+                    continue
+                fixed = order(s for c in configs for s in per[c] if not base_name(s).startswith("adaptive"))
+                cover = [s for s in fixed if all(s in per[c] for c in configs)]
+                if not cover:
+                    summary.append([a, w, len(configs), "–", "no fixed strategy ran every configuration", "–", "–", "–"])
+                    continue
+                score = {s: geomean([per[c][s][0] for c in configs]) for s in cover}
+                best = min(cover, key=lambda s: score[s])
+                regret = geomean([per[c][a][0] / per[c][best][0] for c in configs]) - 1
+                beats = all(per[c][a][0] < per[c][s][0] for c in configs for s in cover)
+                # strategies that carry no garbage into the destination (promote and friends do)
+                clean = [s for s in cover if all((med(per[c][s][1], "garbage_bytes") or 0) == 0 for c in configs)]
+                cbest = min(clean, key=lambda s: score[s]) if clean else None
+                cregret = geomean([per[c][a][0] / per[c][cbest][0] for c in configs]) - 1 if cbest else None
+                summary.append([a, w, len(configs), best, fpct(regret), cbest or "–",
+                                fpct(cregret) if cbest else "–", "yes" if beats else "no"])
+                for c in configs:
+                    used.extend(per[c][a][1])
+                    here = min(((v, s) for s, (v, _) in per[c].items() if s in fixed and v is not None), default=None)
+                    decisions = [r.get("decision", "") for r in per[c][a][1] if r.get("decision")]
+                    dec = max(set(decisions), key=decisions.count) if decisions else "–"
+                    for s in fixed:
+                        used.extend(per[c].get(s, (None, []))[1])
+                    detail.append([a, c[0], c[1], f"{1 / (1 + c[2]):.2f}" if c[2] is not None else "–", fsize(c[3]),
+                                   fns(per[c][a][0]), f"{here[1]} {fns(here[0])}" if here else "–",
+                                   fpct(per[c][a][0] / here[0] - 1) if here else "–", dec])
+        return (md_table(["adaptive", "workload", "configurations", "best fixed strategy", "regret",
+                          "best garbage-free fixed strategy", "regret vs it", "faster than every fixed strategy"],
+                         summary)
+                + "\n\nPer configuration (regret against the best fixed strategy of that configuration):\n\n"
+                + md_table(["adaptive", "workload", "layout", "live", "n", "adaptive", "best fixed here",
+                            "regret", "decision"], detail))
+    text = per_machine(sel, build)
+    head = ("Regret = geometric mean over the workload's configurations (layout, live ratio, size) of adaptive's "
+            "time / the best fixed strategy's time, minus 1; the best fixed strategy is the one with the lowest "
+            "geometric-mean time among those that ran every configuration ('garbage-free': also inheriting no garbage, which rules out whole-region promotion).  Target (issue 3): within +10% on "
+            "each workload, and faster than every fixed strategy on mixed.\n\n")
+    return head + text, used
+
+
+TABLES = [
+    (1, "Transmigration cost: ns per object (median over reps) by strategy, workload, layout and size, no garbage; "
+        "the fastest strategy of each row in bold; a cell names the status when no rep succeeded.", t1),
+    (2, "Memory overhead at the largest size of each workload (allocation order, no garbage): peak bytes the "
+        "strategy took besides the copy, and its heap allocations during the call.", t2),
+    (3, "Incremental transmigration (proxy): pause of the initial call against the total time through full "
+        "evacuation, the barrier's overhead on a full traversal, and when the source region was freed.", t3),
+    (4, "Splice vs copy by live ratio (live = 1/(1+garbage)): time, bytes copied and spliced, and the garbage "
+        "each strategy carried into the destination.", t4),
+    (5, "Tether cost and scaling against liburcu and Concurrency Kit.", t5),
+    (6, "Unreclaimed memory with a stalled reader: peak regions retired but not yet freed, by scheme and stall.", t6),
+    (7, "Adaptive's regret against the best fixed strategy, per workload.", t7),
+]
+
+
+# ---- the document ------------------------------------------------------------------------
+
+def parse(argv):
+    o = {"csvs": [], "out": os.path.join(ROOT, "results", "paper.md"), "figdir": None}
+    for a in argv:
+        if a in ("-h", "--help"):
+            print(__doc__.strip())
+            sys.exit(0)
+        if a.startswith("--out="):
+            o["out"] = a.split("=", 1)[1]
+        elif a.startswith("--figdir="):
+            o["figdir"] = a.split("=", 1)[1]
+        elif a.startswith("-"):
+            raise BadInput(f"unknown option {a}; {USAGE}")
+        else:
+            if not os.path.isfile(a):
+                raise BadInput(f"no CSV file {a}")
+            o["csvs"].append(a)
+    if not o["csvs"]:
+        o["csvs"] = result_csvs(os.path.join(ROOT, "results"))
+        if not o["csvs"]:
+            raise BadInput("no CSV given and none under results/: run `scripts/sweep default` first, or name CSV files")
+    o["figdir"] = o["figdir"] or os.path.dirname(os.path.abspath(o["out"]))
+    return o
+
+
+def main(argv):
+    o = parse(argv)
+    rows = load_rows(o["csvs"])
+    cmd = " ".join(shlex.quote(a) for a in ["scripts/paper.py"] + [shown_path(a) if os.path.isfile(a) else a for a in argv])
+    sweeps = [c for c in (sweep_command_for(p) for p in o["csvs"]) if c]
+    manifest = {}
+    mpath = os.path.join(o["figdir"], "figures.json")
+    if os.path.exists(mpath):
+        try:
+            with open(mpath, encoding="utf-8") as fp:
+                manifest = json.load(fp)
+        except (OSError, ValueError):
+            manifest = {}
+    summaries = {}
+    outdir = os.path.dirname(os.path.abspath(o["out"]))
+
+    doc = ["# regionlab results", "",
+           f"<!-- Generated by `{cmd}` (`make paper`); do not edit: rerun it. -->", "",
+           f"Generated by `{cmd}` from {len(rows)} rows of "
+           + ", ".join(f"`{shown_path(p)}`" for p in o["csvs"])
+           + (f" (produced by {', '.join(f'`{c}`' for c in sweeps)})" if sweeps else "") + ".",
+           "Every number is the median over reps; `–` is a value that was not measured.", "",
+           f"Provenance: {provenance(rows)}.", "",
+           "The CSV columns are described in `docs/csv-schema.md` (`./harness --schema`); "
+           "the sweeps and this document's recipe in `docs/experiments.md`.", "",
+           "## Tables", ""]
+    for n, caption, fn in TABLES:
+        text, used = fn(rows, summaries) if n == 5 else fn(rows)
+        doc.append(f"**Table {n}.** {caption}")
+        doc.append("")
+        doc.append(text if text else "_no rows_ (no trials of this kind in the CSV yet)")
+        doc.append("")
+        doc.append(f"<sub>Table {n}: `{cmd}`; {provenance(used) if used else 'no rows'}.</sub>")
+        doc.append("")
+    doc += ["## Figures", "",
+            "Each figure is drawn twice from the same medians: matplotlib (shown) and gnuplot "
+            "(`scripts/figN.gp`, linked).", ""]
+    figs = figdata.all_figures(rows, o["csvs"], summaries)
+    for f in figs:
+        m = manifest.get(f.name, {})
+        doc.append(f"**Figure {f.num}.** {f.caption[0].upper() + f.caption[1:]}." + (f" ({f.note}.)" if f.note else ""))
+        doc.append("")
+        png = os.path.join(o["figdir"], f.name + ".png")
+        rel = lambda p: os.path.relpath(p, outdir)
+        if os.path.exists(png):
+            doc.append(f"![Figure {f.num}: {f.title}]({rel(png)})")
+            gp = [x for x in (f.name + ".gnuplot.png", f.name + ".gnuplot.svg", f.name + ".svg")
+                  if os.path.exists(os.path.join(o["figdir"], x))]
+            if gp:
+                doc.append("")
+                doc.append("Also: " + ", ".join(f"[{x}]({rel(os.path.join(o['figdir'], x))})" for x in gp))
+        else:
+            doc.append("_not drawn yet: run `scripts/plot.py` (`make paper` does)_")
+        doc.append("")
+        pcmd = m.get("command", "scripts/plot.py")
+        doc.append(f"<sub>Figure {f.num}: `{pcmd}`"
+                   + (f" ({m['sweeps']})" if m.get("sweeps") else "")
+                   + f"; {provenance(f.rows) if f.rows else 'no rows'}.</sub>")
+        doc.append("")
+    atomic_write(o["out"], "\n".join(doc).rstrip() + "\n")
+    sys.stderr.write(f"paper.py: wrote {shown_path(o['out'])} ({len(rows)} rows, 7 tables, 7 figures)\n")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except BadInput as e:
+        sys.stderr.write(f"paper.py: {e}\n")
+        sys.exit(2)

@@ -1,0 +1,294 @@
+#!/usr/bin/env bash
+# The experiment scripts: scripts/sweep (expansion, resume, merge, bad input),
+# scripts/plot.py and the gnuplot scripts (all 7 figures, "no rows" when data
+# is missing) and scripts/paper.py (T1-T7).  A stand-in harness
+# (scripts/lib/synth.py) makes rows with the real header from
+# driver/columns.def, so this runs in seconds and before any strategy lands;
+# when $BUILD/harness exists, one real trial checks that its header is the same.
+#   BUILD=build bash tests/test_scripts.sh
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+PY=/usr/bin/python3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+ok() {
+	passed=$((passed + 1))
+	echo "ok   $1"
+}
+not_ok() { # name, why
+	failed=$((failed + 1))
+	echo "FAIL $1: $2"
+}
+run() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "$out"; fi
+}
+
+# The stand-in harness logs each call, so a test can tell what ran.
+fake="$tmp/harness"
+$PY scripts/lib/synth.py harness --list >"$tmp/list.txt"
+cat >"$fake" <<EOS
+#!/bin/sh
+[ "\$1" = --list ] && exec cat "$tmp/list.txt"
+echo "\$*" >>"$tmp/calls.log"
+exec $PY "$PWD/scripts/lib/synth.py" harness "\$@"
+EOS
+chmod +x "$fake"
+calls() { if [ -f "$tmp/calls.log" ]; then wc -l <"$tmp/calls.log"; else echo 0; fi; }
+
+cat >"$tmp/tiny.sweep" <<'EOF2'
+# a tiny sweep for the test
+description = tiny
+reps = 2
+sizes = 999          # a default for transmigrate grids only: the tether grid ignores it
+[tm]
+kind       = transmigrate
+strategies = cheney, bitmap notyet?
+workloads  = list
+sizes      = 100 1e3
+layouts    = alloc shuffled
+[te]
+kind     = tether
+tethers  = all -urcu-qsbr -urcu-memb -ck-epoch -ck-hp -hybrid -tls -hazard
+threads  = 1..2
+duration = 0.01
+stall_ms = 5
+series   = yes
+EOF2
+S=(scripts/sweep "$tmp/tiny.sweep" --harness="$fake")
+csv="$tmp/out.csv"
+# rows of out (not the header)
+nrows() { $PY -c 'import csv,sys; r=list(csv.reader(open(sys.argv[1]))); print(len(r)-1)' "$1"; }
+# identifying cells of every row, sorted, to spot duplicates
+keys() { $PY -c '
+import csv, sys
+for r in csv.DictReader(open(sys.argv[1])):
+    print(r["kind"], r["strategy"], r["workload"], r["size"], r["tether"], r["threads"], r["layout"], r["rep"])' "$1" | sort; }
+
+# ---- expansion ------------------------------------------------------------------------
+expansion() {
+	local cmds n
+	cmds=$("${S[@]}" --out="$csv" --print-commands 2>"$tmp/err") || { cat "$tmp/err"; return 1; }
+	n=$(printf '%s\n' "$cmds" | grep -c harness)
+	# 2 strategies x 1 workload x 2 sizes x 2 layouts + 2 tethers x 2 thread counts
+	[ "$n" -eq 12 ] || { echo "expected 12 commands, got $n:"; printf '%s\n' "$cmds"; return 1; }
+	printf '%s\n' "$cmds" | grep -q -- "--strategy=cheney --workload=list:layout=alloc --size=100 --reps=2 --out=-" ||
+		{ echo "no cheney command:"; printf '%s\n' "$cmds"; return 1; }
+	printf '%s\n' "$cmds" | grep -q -- "--tether=ebr:series=$tmp/out.series.csv --threads=2 --stall-ms=5 --duration=0.01 --reps=2 --out=-" ||
+		{ echo "no ebr command:"; printf '%s\n' "$cmds"; return 1; }
+	grep -q "notyet' is not registered yet: skipped" "$tmp/err" || { echo "no note for notyet?"; return 1; }
+	[ ! -e "$csv" ] || { echo "--print-commands wrote $csv"; return 1; }
+}
+run sweep_print_commands_expands_the_grid expansion
+
+# ---- running and resuming ---------------------------------------------------------------
+first_run() {
+	"${S[@]}" --out="$csv" --jobs=2 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(nrows "$csv")" -eq 24 ] || { echo "expected 24 rows, got $(nrows "$csv")"; return 1; }
+	[ "$(calls)" -eq 12 ] || { echo "expected 12 harness calls, got $(calls)"; return 1; }
+	grep -q '12/12 100%' "$tmp/err" || { echo "no progress line:"; cat "$tmp/err"; return 1; }
+	[ -z "$(keys "$csv" | uniq -d)" ] || { echo "duplicate rows"; return 1; }
+	# rows merged in grid order: the tether trials (last grid) come last
+	[ "$(tail -n 1 "$csv" | cut -d, -f6)" = tether ] || { echo "last row is not a tether row"; return 1; }
+	[ "$(grep -c '^ebr,' "$tmp/out.series.csv")" -ge 20 ] || { echo "no time series written"; return 1; }
+}
+run sweep_runs_every_trial_once first_run
+
+resume_all_done() {
+	: >"$tmp/calls.log"
+	"${S[@]}" --out="$csv" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(calls)" -eq 0 ] || { echo "reran $(calls) trials that were done"; return 1; }
+	grep -q '0 to run' "$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(nrows "$csv")" -eq 24 ] || { echo "row count changed"; return 1; }
+}
+run sweep_resume_skips_done_rows resume_all_done
+
+resume_partial() {
+	# drop rep 1 of one transmigration trial and both reps of one tether trial
+	$PY - "$csv" <<'EOF2'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+h = rows[0]
+k = {c: i for i, c in enumerate(h)}
+keep = [h]
+for r in rows[1:]:
+    if r[k["strategy"]] == "bitmap" and r[k["size"]] == "1000" and "shuffled" in r[k["workload"]] and r[k["rep"]] == "1":
+        continue
+    if r[k["tether"]].startswith("atomic:series=") and r[k["threads"]] == "2":
+        continue
+    keep.append(r)
+csv.writer(open(sys.argv[1], "w", newline=""), lineterminator="\n").writerows(keep)
+EOF2
+	[ "$(nrows "$csv")" -eq 21 ] || { echo "setup: expected 21 rows, got $(nrows "$csv")"; return 1; }
+	: >"$tmp/calls.log"
+	"${S[@]}" --out="$csv" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(calls)" -eq 2 ] || { echo "expected 2 harness calls, got $(calls):"; cat "$tmp/calls.log"; return 1; }
+	[ "$(nrows "$csv")" -eq 24 ] || { echo "expected 24 rows after resume, got $(nrows "$csv")"; return 1; }
+	[ -z "$(keys "$csv" | uniq -d)" ] || { echo "duplicate rows after resume:"; keys "$csv" | uniq -d; return 1; }
+}
+run sweep_resume_runs_only_missing_trials resume_partial
+
+more_reps() {
+	sed 's/^reps = 2/reps = 3/' "$tmp/tiny.sweep" >"$tmp/tiny3.sweep"
+	scripts/sweep "$tmp/tiny3.sweep" --harness="$fake" --out="$csv" --kind=tether 2>"$tmp/err" ||
+		{ cat "$tmp/err"; return 1; }
+	# 4 tether trials now have rep 2 too; reps 0 and 1 are not written twice
+	[ "$(nrows "$csv")" -eq 28 ] || { echo "expected 28 rows, got $(nrows "$csv")"; return 1; }
+	[ -z "$(keys "$csv" | uniq -d)" ] || { echo "duplicate rows"; return 1; }
+}
+run sweep_more_reps_adds_only_new_reps more_reps
+
+merge_printed() {
+	local o2="$tmp/merged.csv"
+	"${S[@]}" --out="$o2" --kind=tether --print-commands 2>/dev/null >"$tmp/cmds" || return 1
+	# what GNU parallel would do: run each line, keep the output
+	while IFS= read -r line; do sh -c "$line"; done <"$tmp/cmds" >"$tmp/parts.csv" || return 1
+	"${S[@]}" --out="$o2" --merge "$tmp/parts.csv" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(nrows "$o2")" -eq 8 ] || { echo "expected 8 merged rows, got $(nrows "$o2")"; return 1; }
+	"${S[@]}" --out="$o2" --merge "$tmp/parts.csv" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(nrows "$o2")" -eq 8 ] || { echo "merging twice added rows"; return 1; }
+	[ -z "$("${S[@]}" --out="$o2" --kind=tether --print-commands 2>/dev/null)" ] || { echo "commands left after merge"; return 1; }
+}
+run sweep_merge_of_printed_commands merge_printed
+
+failed_trial() {
+	local o3="$tmp/fail.csv" rc
+	SYNTH_FAIL="--threads=2 " "${S[@]}" --out="$o3" --kind=tether 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 1 ] || { echo "exit $rc, expected 1"; cat "$tmp/err"; return 1; }
+	grep -q "2 trials failed" "$tmp/err" || { cat "$tmp/err"; return 1; }
+	grep -q "FAILED atomic 2t stall=5ms: exit 2: harness: synthetic failure" "$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(nrows "$o3")" -eq 4 ] || { echo "expected the 4 other rows, got $(nrows "$o3")"; return 1; }
+}
+run sweep_failed_trials_exit_1_and_keep_the_rest failed_trial
+
+# ---- bad input: one line, exit 2, nothing written ------------------------------------------
+bad_case() { # name, expected text in the message, sweep file lines...
+	local name=$1 want=$2 rc err
+	shift 2
+	printf '%s\n' "$@" >"$tmp/bad.sweep"
+	rm -f "$tmp/bad.csv"
+	scripts/sweep "$tmp/bad.sweep" --harness="$fake" --out="$tmp/bad.csv" >/dev/null 2>"$tmp/err"
+	rc=$?
+	err=$(cat "$tmp/err")
+	if [ "$rc" -ne 2 ]; then not_ok "$name" "exit $rc, expected 2: $err"; return; fi
+	if [ "$(wc -l <"$tmp/err")" -ne 1 ]; then not_ok "$name" "not one line: $err"; return; fi
+	if ! grep -q -- "$want" "$tmp/err"; then not_ok "$name" "message lacks '$want': $err"; return; fi
+	if [ -e "$tmp/bad.csv" ]; then not_ok "$name" "wrote $tmp/bad.csv"; return; fi
+	ok "$name"
+}
+G=("[g]" "kind = transmigrate" "workloads = list")
+bad_case sweep_bad_line "expected 'key = value'" "[g]" "this is not a line"
+bad_case sweep_no_grid "no \[grid\]" "reps = 3"
+bad_case sweep_unknown_key "unknown key 'sizez'.*valid:" "${G[@]}" "strategies = cheney" "sizez = 10"
+bad_case sweep_bad_number "bad value for sizes: '10x'" "${G[@]}" "strategies = cheney" "sizes = 10x"
+bad_case sweep_unknown_strategy "unknown transmigrator 'chenex'; valid: naive" "${G[@]}" "strategies = chenex" "sizes = 10"
+bad_case sweep_missing_key "needs 'sizes'" "${G[@]}" "strategies = cheney"
+bad_case sweep_unknown_kind "unknown kind 'x'; valid: transmigrate, tether" "[g]" "kind = x"
+bad_case sweep_bad_layout "expected packed or padded" "[g]" "kind = tether" "tethers = all" "threads = 1" "layout = shuffled"
+bad_case sweep_include_cycle "include cycle" "[g]" "include = $tmp/bad.sweep"
+bad_case sweep_unknown_include "no sweep file" "[g]" "include = $tmp/nosuch.sweep"
+
+one_line_exit_2() { # name, expected text, command...
+	local name=$1 want=$2 rc
+	shift 2
+	"$@" >/dev/null 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -ne 2 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ] || ! grep -q -- "$want" "$tmp/err"; then
+		not_ok "$name" "exit $rc: $(cat "$tmp/err")"
+	else
+		ok "$name"
+	fi
+}
+one_line_exit_2 sweep_unknown_name "unknown sweep 'nosuch'; valid: .*default" scripts/sweep nosuch --harness="$fake"
+echo not-a-dir >"$tmp/file"
+one_line_exit_2 sweep_unwritable_output "cannot" "${S[@]}" --out="$tmp/file/out.csv"
+one_line_exit_2 sweep_foreign_output "not a regionlab CSV" "${S[@]}" --out="$tmp/tiny.sweep"
+one_line_exit_2 sweep_missing_harness "no executable harness" scripts/sweep "$tmp/tiny.sweep" --harness="$tmp/nope"
+one_line_exit_2 sweep_bad_jobs "jobs=0" "${S[@]}" --jobs=0
+one_line_exit_2 plot_missing_csv "no CSV file" scripts/plot.py "$tmp/nosuch.csv"
+one_line_exit_2 paper_bad_option "unknown option" scripts/paper.py --bogus
+
+# The shipped sweeps parse against the stand-in's module list.
+shipped() {
+	local s
+	for s in experiments/*.sweep; do
+		scripts/sweep "$s" --harness="$fake" --out="$tmp/shipped.csv" --dry-run >/dev/null 2>"$tmp/err" ||
+			{ echo "$s: $(cat "$tmp/err")"; return 1; }
+	done
+	scripts/sweep default --harness="$fake" --out="$tmp/shipped.csv" --dry-run | grep -q "trials"
+}
+run shipped_sweeps_parse shipped
+
+# ---- figures and the paper ------------------------------------------------------------------
+$PY scripts/lib/synth.py csv "$tmp/synth.csv"
+figs_all() {
+	local f ext
+	scripts/plot.py "$tmp/synth.csv" --outdir="$tmp/res" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	for f in fig1_ns_per_obj fig2_memcpy_frac fig3_proxy_pause fig4_splice_crossover fig5_tether_scaling \
+		fig6_unreclaimed fig7_false_sharing; do
+		for ext in png svg gnuplot.png gnuplot.svg; do
+			[ -s "$tmp/res/$f.$ext" ] || { echo "missing $f.$ext"; return 1; }
+		done
+	done
+	grep -q '"empty": true' "$tmp/res/figures.json" && { echo "a figure had no rows"; return 1; }
+	grep -q "from the time series in synth.series.csv" "$tmp/res/figures.json" ||
+		{ echo "figure 6 did not use the time series"; return 1; }
+	grep -q "compiler gcc 12.2.0 (synthetic)" "$tmp/res/fig1_ns_per_obj.svg" ||
+		{ echo "no provenance in the figure"; return 1; }
+	return 0
+}
+run plot_draws_7_figures_with_both_engines figs_all
+
+paper_all() {
+	local n
+	scripts/paper.py "$tmp/synth.csv" --out="$tmp/res/paper.md" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	for n in 1 2 3 4 5 6 7; do
+		grep -q "^\*\*Table $n\.\*\* " "$tmp/res/paper.md" || { echo "no Table $n caption"; return 1; }
+		grep -q "^\*\*Figure $n\.\*\* " "$tmp/res/paper.md" || { echo "no Figure $n caption"; return 1; }
+		grep -q "^!\[Figure $n" "$tmp/res/paper.md" || { echo "Figure $n not embedded"; return 1; }
+	done
+	grep -q "no rows" "$tmp/res/paper.md" && { echo "a table had no rows"; return 1; }
+	grep -q "commit 0123456789ab-dirty" "$tmp/res/paper.md" || { echo "no provenance"; return 1; }
+	grep -q "| atomic | 9" "$tmp/res/paper.md" || { echo "T5 lacks the atomic row"; return 1; }
+	return 0
+}
+run paper_has_tables_and_figures paper_all
+
+# Only transmigration rows of one strategy: the other figures and tables say "no rows".
+sparse() {
+	mkdir -p "$tmp/sparse"
+	head -n 2 "$tmp/synth.csv" >"$tmp/sparse/sparse.csv"
+	scripts/plot.py "$tmp/sparse/sparse.csv" --outdir="$tmp/sparse" --engine=gnuplot 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(ls "$tmp/sparse"/*.gnuplot.png | wc -l)" -eq 7 ] || { echo "not 7 figures"; return 1; }
+	[ "$(grep -c '"empty": true' "$tmp/sparse/figures.json")" -ge 5 ] || { echo "expected empty figures"; return 1; }
+	scripts/paper.py "$tmp/sparse/sparse.csv" --out="$tmp/sparse/paper.md" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(grep -c '^_no rows_' "$tmp/sparse/paper.md")" -ge 5 ] || { echo "expected tables without rows"; return 1; }
+	grep -q "^\*\*Table 7\.\*\*" "$tmp/sparse/paper.md" || { echo "no Table 7"; return 1; }
+}
+run plot_and_paper_say_no_rows sparse
+
+# ---- the real harness, when built ---------------------------------------------------------------
+if [ -x "$BUILD/harness" ] && "$BUILD/harness" --list >/dev/null 2>&1; then
+	real() {
+		local st want got
+		st=$("$BUILD/harness" --list | awk '$1 == "transmigrator" {print $2; exit}')
+		[ -n "$st" ] || { echo "no transmigrator listed"; return 1; }
+		want=$($PY -c 'import sys; sys.path.insert(0, "scripts/lib"); import rows; print(",".join(rows.schema_columns()))')
+		printf '%s\n' "[r]" "kind = transmigrate" "strategies = $st" "workloads = list" "sizes = 100" "reps = 1" >"$tmp/real.sweep"
+		scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$tmp/real.csv" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+		got=$(head -n 1 "$tmp/real.csv")
+		[ "$got" = "$want" ] || { echo "harness header differs from driver/columns.def"; return 1; }
+		[ "$(nrows "$tmp/real.csv")" -eq 1 ] || { echo "expected 1 row"; return 1; }
+		scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$tmp/real.csv" 2>"$tmp/err" || return 1
+		grep -q "0 to run" "$tmp/err" || { echo "real trial not recognised as done: $(cat "$tmp/err")"; return 1; }
+	}
+	run real_harness_trial_and_resume real
+fi
+
+echo "SUMMARY test_scripts.sh $passed $failed"
+[ "$failed" -eq 0 ]
