@@ -50,6 +50,7 @@ ORACLE_SRCS = \
 	oracle/oracle.c
 
 TRANSMIGRATOR_SRCS = \
+	strategies/transmigrate/adaptive.c \
 	strategies/transmigrate/bitmap.c \
 	strategies/transmigrate/cheney.c \
 	strategies/transmigrate/linear.c \
@@ -75,6 +76,7 @@ WORKLOAD_SRCS = \
 	workloads/graph.c \
 	workloads/json.c \
 	workloads/lists.c \
+	workloads/mixed.c \
 	workloads/objects.c \
 	workloads/reader.c \
 	workloads/sexp.c \
@@ -190,8 +192,12 @@ clean:
 SWEEP ?= default
 JOBS ?= 2
 .PHONY: results paper
-results: deps harness
+results: deps harness gbench
 	scripts/sweep $(SWEEP) --jobs=$(JOBS)
+	./gbench --benchmark_min_time=0.2 --benchmark_format=json > results/gbench.json.tmp
+	mv results/gbench.json.tmp results/gbench.json
+	rm -f results/gbench.csv
+	scripts/gbench2csv.py results/gbench.json --out=results/gbench.csv
 	$(MAKE) paper
 
 paper: deps

@@ -11,7 +11,7 @@
 struct tether_env {
 	const struct rl_tether_scheme *ops;
 	rl_tether_domain *domain;
-	rl_region *_Atomic slot;
+	rl_tether_slot slot;
 };
 
 static void free_region(rl_region *r, void *env)
@@ -40,13 +40,20 @@ void bench_register_tether(void)
 	for (size_t i = 0; rl_tether_schemes[i] != NULL; i++) {
 		struct tether_env *env = calloc(1, sizeof *env);
 		env->ops = rl_tether_schemes[i];
-		env->domain = env->ops->domain_create(NULL, free_region, NULL);
+		static const rl_kv_list no_opts;
+		struct rl_tether_config cfg = { .opts = &no_opts, .free_region = free_region };
+		char err[256] = "";
+		env->domain = env->ops->domain_create(&cfg, err, sizeof err);
 		rl_region *r = rl_region_create("bench-tether");
-		if (env->domain == NULL || r == NULL) {
-			fprintf(stderr, "gbench: cannot set up tether scheme %s\n", env->ops->name);
+		/* A setup record publishes the region, then leaves: liburcu binds
+		 * records to OS threads, and the benchmark threads register their own. */
+		rl_tether_thread *setup = env->domain != NULL ? env->ops->thread_register(env->domain) : NULL;
+		if (setup == NULL || r == NULL || env->ops->attach(setup, r, 0) != 0) {
+			fprintf(stderr, "gbench: cannot set up tether scheme %s %s\n", env->ops->name, err);
 			exit(1);
 		}
-		atomic_init(&env->slot, r);
+		env->ops->publish(setup, &env->slot, r);
+		env->ops->thread_unregister(setup);
 		char name[96];
 		for (int threads = 1; threads <= 2; threads++) {
 			snprintf(name, sizeof name, "tether/%s", env->ops->name);

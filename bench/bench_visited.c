@@ -47,7 +47,6 @@ static void bench_uthash(rl_bench_state *s, void *env)
 	}
 	HASH_CLEAR(hh, map);
 	free(entries);
-	rl_bench_set_items(s, 0);
 	bench_cells_free(&cells);
 }
 
