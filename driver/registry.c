@@ -6,14 +6,49 @@
 
 extern const struct rl_transmigrator rl_tm_naive;
 extern const struct rl_transmigrator rl_tm_bitmap;
+extern const struct rl_transmigrator rl_tm_cheney;
+extern const struct rl_transmigrator rl_tm_promote;
+extern const struct rl_transmigrator rl_tm_linear;
+extern const struct rl_transmigrator rl_tm_splice;
+extern const struct rl_transmigrator rl_tm_proxy;
+extern const struct rl_transmigrator rl_tm_adaptive;
 
 const struct rl_transmigrator *const rl_transmigrators[] = {
 	&rl_tm_naive,
 	&rl_tm_bitmap,
+	&rl_tm_cheney,
+	&rl_tm_promote,
+	&rl_tm_linear,
+	&rl_tm_splice,
+	&rl_tm_proxy,
+	&rl_tm_adaptive,
 	NULL,
 };
 
+extern const struct rl_tether_scheme rl_tether_atomic;
+extern const struct rl_tether_scheme rl_tether_tls;
+extern const struct rl_tether_scheme rl_tether_hazard;
+extern const struct rl_tether_scheme rl_tether_hazard_asym;
+extern const struct rl_tether_scheme rl_tether_ebr;
+extern const struct rl_tether_scheme rl_tether_hybrid;
+extern const struct rl_tether_scheme rl_tether_percpu;
+extern const struct rl_tether_scheme rl_tether_urcu_qsbr;
+extern const struct rl_tether_scheme rl_tether_urcu_memb;
+extern const struct rl_tether_scheme rl_tether_ck_epoch;
+extern const struct rl_tether_scheme rl_tether_ck_hp;
+
 const struct rl_tether_scheme *const rl_tether_schemes[] = {
+	&rl_tether_atomic,
+	&rl_tether_tls,
+	&rl_tether_hazard,
+	&rl_tether_hazard_asym,
+	&rl_tether_ebr,
+	&rl_tether_hybrid,
+	&rl_tether_percpu,
+	&rl_tether_urcu_qsbr,
+	&rl_tether_urcu_memb,
+	&rl_tether_ck_epoch,
+	&rl_tether_ck_hp,
 	NULL,
 };
 
@@ -31,6 +66,9 @@ extern const struct rl_workload rl_wl_blobs;
 extern const struct rl_workload rl_wl_closures;
 extern const struct rl_workload rl_wl_ffi;
 extern const struct rl_workload rl_wl_cross_region;
+extern const struct rl_workload rl_wl_mixed;
+extern const struct rl_workload rl_wl_json;
+extern const struct rl_workload rl_wl_sexp;
 
 const struct rl_workload *const rl_workloads[] = {
 	&rl_wl_list,
@@ -47,6 +85,9 @@ const struct rl_workload *const rl_workloads[] = {
 	&rl_wl_closures,
 	&rl_wl_ffi,
 	&rl_wl_cross_region,
+	&rl_wl_mixed,
+	&rl_wl_json,
+	&rl_wl_sexp,
 	NULL,
 };
 
@@ -111,7 +152,8 @@ int rl_registry_check(char *err, size_t len)
 		if (i >= MAX_MODULES || check_name("tether", s->name, s->summary, s->options, i, names, err, len))
 			return -1;
 		if (!s->domain_create || !s->domain_destroy || !s->thread_register || !s->thread_unregister ||
-		    !s->tether || !s->untether || !s->retire || !s->quiesce) {
+		    !s->tether || !s->untether || !s->retire || !s->quiesce || !s->attach || !s->publish ||
+		    !s->offline || !s->online || !s->loop) {
 			snprintf(err, len, "tether '%s': every operation is required", s->name);
 			return -1;
 		}

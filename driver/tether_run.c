@@ -1,0 +1,662 @@
+/* The tether workload (`./harness --tether=...`): readers tether the regions
+ * of a table of slots while writers replace them, for every scheme x reader
+ * count x rep, one CSV row per trial.
+ *
+ * The table: `slots` slots, each publishing a live region that holds a root
+ * vector [sum, list, retired_at] and a list of `read` boxed integers whose sum
+ * is the root's first word.  A reader picks a slot at random, tethers its
+ * region, walks the list and checks the sum (the scheme's loop, fast path
+ * inlined), untethers, and calls quiesce every QUIESCE_EVERY pairs.  A writer
+ * builds a new region every update_us, attaches and publishes it, and retires
+ * the region it replaced once that region's owning count reaches zero.
+ *
+ * Use after free shows up as a wrong sum: the scheme frees a region through
+ * on_free, which first overwrites every boxed value and the sum with poison
+ * (and RL_DEBUG builds poison the blocks again when they are freed), so a
+ * reader that reads a freed region, or one being freed, sees a sum that does
+ * not hold and the trial's status is use_after_free.  At the end the slots
+ * are emptied, the last regions retired, the domain destroyed, and the trial
+ * checks that every retired region was freed and every block returned.
+ *
+ * With stall_ms, reader 0 sleeps that long inside every tether (the stalled
+ * reader); peak_unreclaimed records the most regions retired but not yet
+ * freed, and the spec key series=FILE appends the count over time.
+ *
+ * ns_per_op is each reader's thread CPU time over its pairs, averaged over
+ * the readers (the stalled one excluded): on a shared or oversubscribed
+ * machine it is the cost of a pair, not the share of the CPU the thread got;
+ * ops_per_s is wall-clock throughput of all readers together. */
+#include "driver/tether_args.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "regionlab/object.h"
+#include "regionlab/region.h"
+
+#define QUIESCE_EVERY 1024u
+#define SAMPLES_CAP ((size_t)1 << 17)
+#define POISON_VALUE ((rl_val)0xdbdbdbdbdbdbdbdbull)
+
+struct trial {
+	const struct rl_tether_args *a;
+	const struct rl_tether_spec *spec;
+	const struct rl_tether_scheme *s;
+	rl_tether_domain *d;
+	size_t readers, rep, marked; /* marked: slots [0, marked) hold marked regions */
+	uint64_t seed;
+	bool vtable, own; /* own: pick=own */
+	char *slots;
+	size_t stride;
+	atomic_bool stop;
+	atomic_size_t readers_done;
+	/* The start gate: workers wait for go (they then check stop first). */
+	pthread_mutex_t gate;
+	pthread_cond_t gate_cv;
+	size_t arrived;
+	bool go;
+	/* Accounting of retirements and frees: writers and reclaimers only. */
+	atomic_uint_fast64_t retired, reclaimed, unreclaimed, unreclaimed_bytes;
+	atomic_uint_fast64_t peak, peak_bytes, latency_sum;
+	atomic_bool oom;
+};
+
+struct worker {
+	struct trial *tr;
+	pthread_t th;
+	size_t id;
+	bool writer, stalled, started;
+	/* per-thread statistics: plain counters, merged at the end */
+	uint64_t ops, bad, empty, ns, cpu_ns; /* wall and thread CPU time of the run */
+	uint64_t *samples;
+	size_t nsamples;
+};
+
+/* ---- regions ---------------------------------------------------------------- */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static rl_obj *root_of(rl_region *r) { return rl_block_first_obj(r->small.head); }
+
+/* A region holding `n` boxed integers and their sum; NULL when out of memory. */
+static rl_region *build_region(size_t n, uint64_t *rng)
+{
+	rl_region *r = rl_region_create("tether");
+	if (r == NULL)
+		return NULL;
+	rl_obj *root = rl_obj_new(r, RL_T_VECTOR, 3 * sizeof(rl_val));
+	if (root == NULL)
+		goto fail;
+	int64_t sum = 0;
+	rl_val list = RL_NIL;
+	for (size_t i = 0; i < n; i++) {
+		rl_obj *box = rl_obj_new(r, RL_T_BOX_INT, sizeof(int64_t));
+		rl_obj *cell = rl_obj_new(r, RL_T_CONS, 2 * sizeof(rl_val));
+		if (box == NULL || cell == NULL)
+			goto fail;
+		int64_t v = (int64_t)(xorshift(rng) % 1000000u) + 1;
+		box->w[0] = (rl_val)v;
+		sum += v;
+		cell->w[0] = rl_val_of(box);
+		cell->w[1] = list;
+		list = rl_val_of(cell);
+	}
+	root->w[0] = rl_fixnum(sum);
+	root->w[1] = list;
+	root->w[2] = rl_fixnum(0);
+	return r;
+fail:
+	rl_region_destroy(r);
+	return NULL;
+}
+
+/* 0 when the region's sum holds over exactly `n` boxes. */
+static int visit(rl_region *r, void *env)
+{
+	size_t n = *(const size_t *)env;
+	const rl_obj *root = root_of(r);
+	if (rl_obj_type(root) != RL_T_VECTOR)
+		return 1;
+	int64_t sum = 0;
+	size_t k = 0;
+	for (rl_val v = root->w[1]; v != RL_NIL && k <= n; k++) {
+		const rl_obj *cell = rl_ptr(v);
+		if (!rl_is_ptr(v) || rl_obj_type(cell) != RL_T_CONS)
+			return 1;
+		sum += (int64_t)rl_ptr(cell->w[0])->w[0];
+		v = cell->w[1];
+	}
+	return k != n || rl_fixnum_value(root->w[0]) != sum;
+}
+
+static int visit_noverify(rl_region *r, void *env)
+{
+	(void)visit(r, env);
+	return 0;
+}
+
+static void update_max(atomic_uint_fast64_t *m, uint64_t v)
+{
+	uint_fast64_t cur = atomic_load_explicit(m, memory_order_relaxed);
+	while (cur < v && !atomic_compare_exchange_weak_explicit(m, &cur, v, memory_order_relaxed,
+								 memory_order_relaxed))
+		;
+}
+
+/* The scheme's way out: poison, destroy, count.  Any thread may run it. */
+static void on_free(rl_region *r, void *env)
+{
+	struct trial *tr = env;
+	rl_obj *root = root_of(r);
+	uint64_t retired_at = (uint64_t)rl_fixnum_value(root->w[2]);
+	for (rl_val v = root->w[1]; v != RL_NIL; v = rl_ptr(v)->w[1])
+		rl_ptr(rl_ptr(v)->w[0])->w[0] = POISON_VALUE;
+	root->w[0] = rl_fixnum(-1);
+	size_t bytes = rl_region_footprint(r);
+	rl_region_destroy(r);
+	uint64_t now = now_ns();
+	/* relaxed: statistics; the scheme orders the free itself. */
+	atomic_fetch_add_explicit(&tr->latency_sum, now > retired_at ? now - retired_at : 0, memory_order_relaxed);
+	atomic_fetch_add_explicit(&tr->reclaimed, 1, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&tr->unreclaimed, 1, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&tr->unreclaimed_bytes, bytes, memory_order_relaxed);
+}
+
+/* The slot's owner lets go of `old`: retire it when that was the last owner. */
+static void release_region(struct trial *tr, rl_tether_thread *t, rl_region *old)
+{
+	root_of(old)->w[2] = rl_fixnum((intptr_t)now_ns());
+	/* acq_rel: the owners' writes happen before the retirement. */
+	if (atomic_fetch_sub_explicit(&old->external_rc, 1, memory_order_acq_rel) != 1)
+		return;
+	size_t bytes = rl_region_footprint(old);
+	atomic_fetch_add_explicit(&tr->retired, 1, memory_order_relaxed);
+	/* relaxed: statistics (the peak is approximate by nature). */
+	uint64_t u = atomic_fetch_add_explicit(&tr->unreclaimed, 1, memory_order_relaxed) + 1;
+	uint64_t ub = atomic_fetch_add_explicit(&tr->unreclaimed_bytes, bytes, memory_order_relaxed) + bytes;
+	update_max(&tr->peak, u);
+	update_max(&tr->peak_bytes, ub);
+	tr->s->retire(t, old);
+}
+
+static rl_tether_slot *slot_at(struct trial *tr, size_t i) { return (rl_tether_slot *)(void *)(tr->slots + i * tr->stride); }
+
+/* A new region for slot i, attached; NULL when out of memory. */
+static rl_region *new_region(struct trial *tr, rl_tether_thread *t, size_t i, uint64_t *rng)
+{
+	rl_region *r = build_region(tr->a->read, rng);
+	if (r == NULL)
+		return NULL;
+	if (tr->s->attach(t, r, i < tr->marked ? RL_TETHER_REGION_CONCURRENT : 0) != 0) {
+		rl_region_destroy(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* ---- threads -------------------------------------------------------------------- */
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000u), .tv_nsec = (long)(ns % 1000000000u) };
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+static void writer_run(struct worker *w, rl_tether_thread *t)
+{
+	struct trial *tr = w->tr;
+	const struct rl_tether_scheme *s = tr->s;
+	uint64_t rng = tr->seed * 0x9e3779b97f4a7c15ull + w->id + 1;
+	/* relaxed: a stop request carries no data. */
+	while (!atomic_load_explicit(&tr->stop, memory_order_relaxed)) {
+		if (tr->a->update_us != 0) {
+			s->offline(t);
+			sleep_ns(tr->a->update_us * 1000u);
+			s->online(t);
+		}
+		size_t i = (size_t)(xorshift(&rng) % tr->a->slots);
+		rl_region *r = new_region(tr, t, i, &rng);
+		if (r == NULL) {
+			atomic_store_explicit(&tr->oom, true, memory_order_relaxed);
+			break;
+		}
+		rl_region *old = s->publish(t, slot_at(tr, i), r);
+		if (old != NULL)
+			release_region(tr, t, old);
+		s->quiesce(t);
+		w->ops++;
+	}
+}
+
+static void reader_run(struct worker *w, rl_tether_thread *t)
+{
+	struct trial *tr = w->tr;
+	const struct rl_tether_scheme *s = tr->s;
+	size_t n = tr->a->read;
+	int (*check)(rl_region *, void *) = tr->a->verify ? visit : visit_noverify;
+	uint64_t rng = (tr->seed + 0x51ed27) * 0x9e3779b97f4a7c15ull + w->id + 1;
+	if (w->stalled) {
+		while (!atomic_load_explicit(&tr->stop, memory_order_relaxed)) { /* relaxed: see writer_run */
+			rl_region *r = s->tether(t, slot_at(tr, (size_t)(xorshift(&rng) % tr->a->slots)));
+			sleep_ns(tr->a->stall_ms * 1000000u);
+			if (r != NULL) {
+				w->bad += check(r, &n) != 0;
+				s->untether(t, r);
+			}
+			s->quiesce(t);
+			w->ops++;
+		}
+		return;
+	}
+	struct rl_tether_loop l = {
+		.slots = tr->slots,
+		.stride = tr->stride,
+		.nslots = tr->a->slots,
+		.max_ops = tr->a->ops != 0 ? tr->a->ops : UINT64_MAX,
+		.stop = &tr->stop,
+		.quiesce_every = QUIESCE_EVERY,
+		.sample_every = tr->a->ops != 0 && tr->a->ops < (UINT64_C(1) << 22) ? 256 : 4096,
+		.samples = w->samples,
+		.samples_cap = w->samples != NULL ? SAMPLES_CAP : 0,
+		.visit = n != 0 ? check : NULL,
+		.visit_env = &n,
+		.rng = rng | 1,
+	};
+	if (tr->own) { /* reader i: slots i, i+R, i+2R... (slot i mod K when K < R) */
+		size_t k = tr->a->slots, id = w->id, nr = tr->readers;
+		l.slots = tr->slots + (id % k) * tr->stride;
+		l.stride = nr * tr->stride;
+		l.nslots = k > id ? (k - id + nr - 1) / nr : 1;
+	}
+	if (tr->vtable)
+		rl_tether_loop_vtable(s, t, &l);
+	else
+		s->loop(t, &l);
+	w->ops = l.ops;
+	w->bad = l.bad;
+	w->empty = l.empty;
+	w->nsamples = l.nsamples;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct trial *tr = w->tr;
+	const struct rl_tether_scheme *s = tr->s;
+	rl_tether_thread *t = s->thread_register(tr->d);
+	if (t == NULL)
+		atomic_store_explicit(&tr->oom, true, memory_order_relaxed);
+	else
+		s->offline(t); /* not a reader while it waits */
+	pthread_mutex_lock(&tr->gate);
+	tr->arrived++;
+	pthread_cond_broadcast(&tr->gate_cv);
+	while (!tr->go)
+		pthread_cond_wait(&tr->gate_cv, &tr->gate);
+	pthread_mutex_unlock(&tr->gate);
+	if (t == NULL) {
+		if (!w->writer && !w->stalled) /* counted as done: --ops waits for the readers */
+			atomic_fetch_add_explicit(&tr->readers_done, 1, memory_order_relaxed);
+		return NULL;
+	}
+	s->online(t);
+	uint64_t t0 = now_ns(), c0 = cpu_ns();
+	if (w->writer)
+		writer_run(w, t);
+	else
+		reader_run(w, t);
+	w->ns = now_ns() - t0;
+	w->cpu_ns = cpu_ns() - c0;
+	if (!w->writer && !w->stalled)
+		atomic_fetch_add_explicit(&tr->readers_done, 1, memory_order_relaxed); /* relaxed: a count */
+	s->quiesce(t);
+	s->thread_unregister(t);
+	return NULL;
+}
+
+/* ---- one trial ---------------------------------------------------------------------- */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The spec as written, less series=FILE (where the output went says nothing
+ * about the trial); quoted when it holds a comma. */
+static void series_label(const struct rl_tether_spec *spec, char *buf, size_t len)
+{
+	size_t used = (size_t)snprintf(buf, len, "%s", spec->scheme->name);
+	const char *sep = ":";
+	for (size_t i = 0; i < spec->params.count && used < len; i++) {
+		if (strcmp(spec->params.kv[i].key, "series") == 0)
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", sep, spec->params.kv[i].key,
+					 spec->params.kv[i].val);
+		sep = ",";
+	}
+}
+
+static void series_row(FILE *fp, struct trial *tr, uint64_t t_ns)
+{
+	if (fp == NULL)
+		return;
+	char label[RL_SPEC_LABEL_MAX];
+	series_label(tr->spec, label, sizeof label);
+	bool quote = strchr(label, ',') != NULL;
+	fprintf(fp, "%s%s%s,%zu,%zu,%llu,%s,%zu,%.3f,%llu,%llu,%llu,%llu\n", quote ? "\"" : "", label, quote ? "\"" : "",
+		tr->readers, tr->a->writers,
+		(unsigned long long)tr->a->stall_ms, tr->a->layout_packed ? "packed" : "padded", tr->rep,
+		(double)t_ns / 1e6, (unsigned long long)atomic_load(&tr->unreclaimed),
+		(unsigned long long)atomic_load(&tr->unreclaimed_bytes), (unsigned long long)atomic_load(&tr->retired),
+		(unsigned long long)atomic_load(&tr->reclaimed));
+}
+
+struct run_keys {
+	bool vtable, own;
+	double concurrent;
+	const char *series;
+	rl_kv_list scheme_opts; /* the spec's keys minus these */
+};
+
+static int parse_run_keys(const struct rl_tether_spec *spec, struct run_keys *k, char *err, size_t errlen)
+{
+	const rl_kv_list *p = &spec->params;
+	memset(k, 0, sizeof *k);
+	const char *loop = rl_kv_get(p, "loop");
+	if (loop != NULL && strcmp(loop, "inline") != 0 && strcmp(loop, "vtable") != 0) {
+		snprintf(err, errlen, "tether %s: loop=%s: expected inline or vtable", spec->scheme->name, loop);
+		return -1;
+	}
+	k->vtable = loop != NULL && strcmp(loop, "vtable") == 0;
+	char why[256];
+	if (rl_kv_double(p, "concurrent", 0.0, 0.0, 1.0, &k->concurrent, why, sizeof why) != 0) {
+		snprintf(err, errlen, "tether %s: %s", spec->scheme->name, why);
+		return -1;
+	}
+	const char *pick = rl_kv_get(p, "pick");
+	if (pick != NULL && strcmp(pick, "random") != 0 && strcmp(pick, "own") != 0) {
+		snprintf(err, errlen, "tether %s: pick=%s: expected random or own", spec->scheme->name, pick);
+		return -1;
+	}
+	k->own = pick != NULL && strcmp(pick, "own") == 0;
+	k->series = rl_kv_get(p, "series");
+	if (k->series != NULL && k->series[0] == '\0') {
+		snprintf(err, errlen, "tether %s: series= needs a file name", spec->scheme->name);
+		return -1;
+	}
+	for (size_t i = 0; i < p->count; i++) {
+		const char *key = p->kv[i].key;
+		if (strcmp(key, "loop") != 0 && strcmp(key, "concurrent") != 0 && strcmp(key, "series") != 0 &&
+		    strcmp(key, "pick") != 0)
+			k->scheme_opts.kv[k->scheme_opts.count++] = p->kv[i];
+	}
+	return 0;
+}
+
+/* Runs one trial and writes its row.  -1 (with err) only for bad input. */
+static int run_trial(const struct rl_tether_args *a, const struct rl_tether_spec *spec, const struct run_keys *k,
+		     FILE *series, size_t readers, size_t rep, rl_csv *out, char *err, size_t errlen)
+{
+	struct trial *tr = calloc(1, sizeof *tr);
+	struct worker *ws = calloc(readers + a->writers, sizeof *ws);
+	const char *status = "ok";
+	char status_buf[160];
+	int ret = 0;
+	if (tr == NULL || ws == NULL) {
+		free(tr);
+		free(ws);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	tr->a = a;
+	tr->spec = spec;
+	tr->s = spec->scheme;
+	tr->readers = readers;
+	tr->rep = rep;
+	tr->seed = a->seed + rep;
+	tr->vtable = k->vtable;
+	tr->own = k->own;
+	tr->marked = (size_t)llround(k->concurrent * (double)a->slots);
+	size_t blocks_before = rl_blocks_live();
+	pthread_mutex_init(&tr->gate, NULL);
+	pthread_cond_init(&tr->gate_cv, NULL);
+	rl_row row;
+	rl_row_init(&row, "tether");
+	row.tether = spec->label;
+	row.threads = readers;
+	row.writers = a->writers;
+	row.read = a->read;
+	row.slots = a->slots;
+	row.stall_ms = a->stall_ms;
+	row.layout = a->layout_packed ? "packed" : "padded";
+	row.rep = rep;
+	row.seed = tr->seed;
+
+	struct rl_tether_config cfg = {
+		.opts = &k->scheme_opts,
+		.free_region = on_free,
+		.env = tr,
+		.layout = a->layout_packed ? RL_TETHER_PACKED : RL_TETHER_PADDED,
+	};
+	tr->d = tr->s->domain_create(&cfg, err, errlen);
+	if (tr->d == NULL) {
+		pthread_cond_destroy(&tr->gate_cv);
+		pthread_mutex_destroy(&tr->gate);
+		free(tr);
+		free(ws);
+		return -1;
+	}
+	const struct rl_tether_scheme *s = tr->s;
+	rl_tether_thread *me = s->thread_register(tr->d);
+	tr->stride = a->layout_packed ? sizeof(rl_tether_slot) : 64;
+	tr->slots = aligned_alloc(64, (a->slots * tr->stride + 63) & ~(size_t)63);
+	if (me == NULL || tr->slots == NULL) {
+		status = "oom";
+		goto out_domain;
+	}
+	memset(tr->slots, 0, a->slots * tr->stride);
+	uint64_t rng = tr->seed | 1;
+	for (size_t i = 0; i < a->slots; i++) {
+		rl_region *r = new_region(tr, me, i, &rng);
+		if (r == NULL) {
+			status = "oom";
+			goto out_slots;
+		}
+		s->publish(me, slot_at(tr, i), r);
+	}
+
+	size_t nw = readers + a->writers, started = 0;
+	for (size_t i = 0; i < nw; i++) {
+		struct worker *w = &ws[i];
+		w->tr = tr;
+		w->id = i;
+		w->writer = i >= readers;
+		w->stalled = i == 0 && a->stall_ms != 0;
+		if (!w->writer && !w->stalled)
+			w->samples = malloc(SAMPLES_CAP * sizeof *w->samples);
+		if (pthread_create(&w->th, NULL, worker_main, w) != 0)
+			break;
+		w->started = true;
+		started++;
+	}
+	if (started != nw)
+		atomic_store(&tr->stop, true); /* the ones started leave at once */
+	s->offline(me);
+	pthread_mutex_lock(&tr->gate);
+	while (tr->arrived != started)
+		pthread_cond_wait(&tr->gate_cv, &tr->gate);
+	tr->go = true;
+	pthread_cond_broadcast(&tr->gate_cv);
+	pthread_mutex_unlock(&tr->gate);
+	if (started != nw) {
+		for (size_t i = 0; i < started; i++)
+			pthread_join(ws[i].th, NULL);
+		s->online(me);
+		status = "error: cannot create threads";
+		goto out_slots;
+	}
+	uint64_t t0 = now_ns();
+	uint64_t period = a->ops != 0 ? 1000000u : (uint64_t)(a->duration_s * 1e9 / 500);
+	if (period < 1000000u)
+		period = 1000000u;
+	size_t nonstalled = readers - (a->stall_ms != 0);
+	for (;;) {
+		uint64_t el = now_ns() - t0;
+		series_row(series, tr, el);
+		if (a->ops != 0 ? atomic_load(&tr->readers_done) == nonstalled : el >= (uint64_t)(a->duration_s * 1e9))
+			break;
+		sleep_ns(period);
+	}
+	atomic_store_explicit(&tr->stop, true, memory_order_relaxed); /* relaxed: see writer_run */
+	for (size_t i = 0; i < nw; i++)
+		pthread_join(ws[i].th, NULL);
+	uint64_t wall = now_ns() - t0;
+	series_row(series, tr, wall);
+	s->online(me);
+
+	/* ---- the row ---- */
+	uint64_t ops = 0, bad = 0, nsamples = 0;
+	double per_thread = 0;
+	size_t counted = 0;
+	for (size_t i = 0; i < readers; i++) {
+		ops += ws[i].ops;
+		bad += ws[i].bad;
+		nsamples += ws[i].nsamples;
+		if (!ws[i].stalled && ws[i].ops != 0) {
+			per_thread += (double)ws[i].cpu_ns / (double)ws[i].ops;
+			counted++;
+		}
+	}
+	uint64_t *all = nsamples != 0 ? malloc(nsamples * sizeof *all) : NULL;
+	double p50 = NAN, p99 = NAN;
+	if (all != NULL) {
+		size_t j = 0;
+		for (size_t i = 0; i < readers; i++)
+			for (size_t m = 0; m < ws[i].nsamples; m++)
+				all[j++] = ws[i].samples[m];
+		qsort(all, j, sizeof *all, cmp_u64);
+		p50 = (double)all[j / 2];
+		p99 = (double)all[(size_t)((double)(j - 1) * 0.99)];
+		free(all);
+	}
+	if (bad != 0) {
+		snprintf(status_buf, sizeof status_buf, "use_after_free");
+		status = status_buf;
+	} else if (atomic_load(&tr->oom)) {
+		status = "oom";
+	}
+
+	row.ops = ops;
+	row.ns_per_op = counted != 0 ? per_thread / (double)counted : NAN;
+	row.ops_per_s = wall != 0 ? (double)ops * 1e9 / (double)wall : NAN;
+	row.p50_ns = p50;
+	row.p99_ns = p99;
+	row.peak_unreclaimed = atomic_load(&tr->peak);
+	row.peak_unreclaimed_bytes = atomic_load(&tr->peak_bytes);
+
+out_slots:
+	/* Empty the table and retire what it held. */
+	for (size_t i = 0; i < a->slots; i++) {
+		rl_region *old = me != NULL ? s->publish(me, slot_at(tr, i), NULL) : NULL;
+		if (old != NULL)
+			release_region(tr, me, old);
+	}
+	if (me != NULL) {
+		s->quiesce(me);
+		s->thread_unregister(me);
+	}
+out_domain:
+	s->domain_destroy(tr->d);
+	uint64_t retired = atomic_load(&tr->retired), reclaimed = atomic_load(&tr->reclaimed);
+	if (strcmp(status, "ok") == 0 && (retired != reclaimed || rl_blocks_live() != blocks_before)) {
+		snprintf(status_buf, sizeof status_buf, "leak: %llu of %llu retired regions not freed, %lld blocks",
+			 (unsigned long long)(retired - reclaimed), (unsigned long long)retired,
+			 (long long)rl_blocks_live() - (long long)blocks_before);
+		status = status_buf;
+	}
+	row.retired = retired;
+	row.reclaimed = reclaimed;
+	row.reclaim_latency_ns = reclaimed != 0 ? (double)atomic_load(&tr->latency_sum) / (double)reclaimed : NAN;
+	struct rusage ru;
+	row.peak_rss_kb = getrusage(RUSAGE_SELF, &ru) == 0 ? (uint64_t)ru.ru_maxrss : RL_UNSET_U64;
+	row.status = status;
+	if (rl_csv_write(out, &row) != 0) {
+		snprintf(err, errlen, "cannot write the CSV row");
+		ret = -1;
+	}
+	for (size_t i = 0; i < readers + a->writers; i++)
+		free(ws[i].samples);
+	free(ws);
+	free(tr->slots);
+	pthread_cond_destroy(&tr->gate_cv);
+	pthread_mutex_destroy(&tr->gate);
+	free(tr);
+	return ret;
+}
+
+int rl_tether_run(const struct rl_tether_args *args, rl_csv *out, char *err, size_t errlen)
+{
+	struct run_keys keys[RL_TETHER_MAX_SCHEMES];
+	/* Check every spec before the first trial: a bad value exits 2 at once. */
+	for (size_t i = 0; i < args->nschemes; i++)
+		if (parse_run_keys(&args->schemes[i], &keys[i], err, errlen) != 0)
+			return -1;
+	if (args->slots == 0) {
+		snprintf(err, errlen, "--slots must be at least 1");
+		return -1;
+	}
+	for (size_t i = 0; i < args->nschemes; i++) {
+		FILE *series = NULL;
+		if (keys[i].series != NULL) {
+			series = fopen(keys[i].series, "a");
+			if (series == NULL) {
+				snprintf(err, errlen, "tether %s: series=%s: cannot open", args->schemes[i].scheme->name,
+					 keys[i].series);
+				return -1;
+			}
+			if (ftell(series) == 0)
+				fputs("tether,threads,writers,stall_ms,layout,rep,t_ms,unreclaimed,unreclaimed_bytes,"
+				      "retired,reclaimed\n",
+				      series);
+		}
+		for (size_t t = 0; t < args->nthreads; t++) {
+			for (size_t rep = 0; rep < args->reps; rep++) {
+				if (run_trial(args, &args->schemes[i], &keys[i], series, args->threads[t], rep, out, err,
+					      errlen) != 0) {
+					if (series != NULL)
+						fclose(series);
+					return -1;
+				}
+			}
+		}
+		if (series != NULL)
+			fclose(series);
+	}
+	return 0;
+}
