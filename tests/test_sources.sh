@@ -16,7 +16,7 @@ check() { # name, command...
 	fi
 }
 make_list=$(make -s --no-print-directory print-sources | sort -u)
-meson_list=$(grep -oE "'[A-Za-z0-9_./-]+\.(c|cc)'" meson.build | tr -d "'" | sort -u)
+meson_list=$(grep -oE "'[A-Za-z0-9_./-]+\.cc?'" meson.build | tr -d "'" | sort -u)
 tree_list=$(find core oracle strategies workloads driver tests bench -name '*.c' -o -name '*.cc' 2>/dev/null | sort -u)
 same_lists() {
 	diff <(printf '%s\n' "$make_list") <(printf '%s\n' "$meson_list") >/dev/null ||
