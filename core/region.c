@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "regionlab/adopt.h"
+#include "regionlab/block_pool.h"
 #include "regionlab/mem.h"
 
 size_t rl_block_size = RL_BLOCK_SIZE_DEFAULT;
@@ -31,7 +33,8 @@ const rl_page_source rl_pages_system = {
 	.free = system_pages_free,
 };
 
-static const rl_page_source *page_source = &rl_pages_system;
+/* Blocks are recycled through the pool (regionlab/block_pool.h) by default. */
+static const rl_page_source *page_source = &rl_pages_pooled;
 
 void rl_set_page_source(const rl_page_source *ps) { page_source = ps; }
 const rl_page_source *rl_page_source_current(void) { return page_source; }
@@ -71,7 +74,9 @@ static rl_block *block_new(rl_region *owner, size_t bytes, uint32_t flags)
 	return b;
 }
 
-static size_t block_bytes(const rl_block *b) { return (size_t)(b->limit - (const char *)b); }
+static size_t block_bytes(const rl_block *b) { return rl_block_bytes(b); }
+
+uint64_t rl_block_seq_peek(void) { return atomic_load_explicit(&block_seq, memory_order_relaxed); }
 
 static void block_free(rl_block *b)
 {
@@ -120,6 +125,40 @@ void rl_block_list_splice(rl_block_list *to, rl_block_list *from, rl_region *new
 	from->count = 0;
 }
 
+void rl_block_list_concat(rl_block_list *to, rl_block_list *from)
+{
+	if (from->head == NULL)
+		return;
+	if (to->tail != NULL)
+		to->tail->next = from->head;
+	else
+		to->head = from->head;
+	to->tail = from->tail;
+	to->count += from->count;
+	from->head = from->tail = NULL;
+	from->count = 0;
+}
+
+size_t rl_block_list_take(rl_block_list *to, rl_block_list *from, rl_region *new_owner,
+			  bool (*take)(rl_block *b, void *env), void *env)
+{
+	rl_block_list kept = { 0 };
+	size_t moved = 0;
+	rl_block *next;
+	for (rl_block *b = from->head; b != NULL; b = next) {
+		next = b->next;
+		if (take(b, env)) {
+			b->region = new_owner;
+			moved += (size_t)(b->top - rl_block_data(b));
+			rl_block_list_append(to, b);
+		} else {
+			rl_block_list_append(&kept, b);
+		}
+	}
+	*from = kept;
+	return moved;
+}
+
 /* ---- regions --------------------------------------------------------------- */
 rl_region *rl_region_create(const char *name)
 {
@@ -136,6 +175,9 @@ void rl_region_destroy(rl_region *r)
 {
 	if (r == NULL)
 		return;
+	if (rl_region_family_leave(r))
+		return; /* an adopted alias: its RCB goes with its adopter */
+	rl_region_family_release(r);
 	free_chain(r->small.head);
 	free_chain(r->large.head);
 	free(r);
@@ -192,6 +234,7 @@ rl_region_mark rl_region_mark_now(const rl_region *r)
 		.small_count = r->small.count,
 		.large_count = r->large.count,
 		.bytes_used = r->bytes_used,
+		.seq = rl_block_seq_peek(),
 	};
 	return m;
 }

@@ -61,6 +61,11 @@ struct rl_region {
 	void *tether;         /* state owned by the active tether scheme */
 	rl_region *parent;    /* the region this one lives inside: adopter or arena owner */
 	const char *name;     /* optional label for diagnostics */
+	/* Region families (regionlab/adopt.h): regions this one adopted and its
+	 * sub-regions, linked through `sibling`; RL_REGION_* flags. */
+	rl_region *children;
+	rl_region *sibling;
+	unsigned family;
 };
 
 /* A point in a region's history that rl_region_rollback can return to. */
@@ -68,6 +73,7 @@ typedef struct rl_region_mark {
 	rl_block *small_tail, *large_tail;
 	char *top;
 	size_t small_count, large_count, bytes_used;
+	uint64_t seq;         /* rl_block_seq_peek() when the mark was taken */
 } rl_region_mark;
 
 /* ---- process-wide settings ----------------------------------------------- */
@@ -83,17 +89,39 @@ size_t rl_small_object_max(void);
 /* NULL when the first block cannot be had (allocation failure). Regions start
  * with no block: the first allocation fetches one. */
 rl_region *rl_region_create(const char *name);
-/* Frees every block (poisoned in debug builds) and the RCB. */
+/* Frees every block (poisoned in debug builds) and the RCB.  Regions r
+ * adopted go with it; its sub-regions lose r's hold (regionlab/adopt.h).  On
+ * an adopted alias it only drops the handle: the adopter frees the RCB. */
 void rl_region_destroy(rl_region *r);
 
 /* Raw allocation of `bytes` (rounded up to 8); NULL on failure. */
 void *rl_region_alloc(rl_region *r, size_t bytes);
 /* A new object with its header written; payload uninitialized. NULL on failure. */
 rl_obj *rl_obj_new(rl_region *r, unsigned type, uint32_t payload_bytes);
+/* rl_region_alloc with the bump in the tail block inlined: `bytes` must be a
+ * multiple of 8.  For copying loops that allocate once per object. */
+static inline void *rl_region_bump(rl_region *r, size_t bytes)
+{
+	rl_block *b = r->small.tail;
+	if (b != NULL && bytes <= rl_block_size / 4 && (size_t)(b->limit - b->top) >= bytes) {
+		void *p = b->top;
+		b->top += bytes;
+		r->bytes_used += bytes;
+		return p;
+	}
+	return rl_region_alloc(r, bytes);
+}
 
 rl_region_mark rl_region_mark_now(const rl_region *r);
 /* Frees every block added after `m` and restores the bump pointer. */
 void rl_region_rollback(rl_region *r, const rl_region_mark *m);
+/* True when p (inside one of r's blocks) was allocated after mark m of r:
+ * in a block made since, or past the mark's bump pointer in its tail block. */
+static inline bool rl_allocated_after(const rl_region_mark *m, const void *p)
+{
+	const rl_block *b = (const rl_block *)((uintptr_t)p & ~(uintptr_t)(rl_block_size - 1));
+	return b->seq >= m->seq || (b == m->small_tail && (const char *)p >= m->top);
+}
 
 static inline rl_block *rl_block_of(const void *p)
 {
@@ -106,10 +134,18 @@ static inline rl_region *rl_region_of(const rl_obj *o)
 {
 	return rl_obj_is_static(o) ? NULL : rl_block_of(o)->region;
 }
-/* True when value v points at an object stored in r's own blocks. */
+/* True when value v points at an object stored in r's blocks, including the
+ * blocks of regions r adopted and of r's sub-regions (regionlab/adopt.h): the
+ * owner named by the block is followed up its parent chain, so the common
+ * cases cost one load (inside r) or two (elsewhere, no parent). */
 static inline bool rl_region_contains(const rl_region *r, rl_val v)
 {
-	return rl_is_ptr(v) && rl_region_of(rl_ptr(v)) == r;
+	if (!rl_is_ptr(v))
+		return false;
+	for (const rl_region *o = rl_region_of(rl_ptr(v)); o != NULL; o = o->parent)
+		if (o == r)
+			return true;
+	return false;
 }
 
 /* Total bytes of the region's blocks (its footprint). */
@@ -126,6 +162,19 @@ static inline bool rl_block_has_obj(rl_block *b, const rl_obj *o) { return (cons
 void rl_block_list_append(rl_block_list *l, rl_block *b);
 /* Moves every block of `from` to the end of `to`, rewriting their owner. */
 void rl_block_list_splice(rl_block_list *to, rl_block_list *from, rl_region *new_owner);
+/* Moves the blocks of `from` for which take(b, env) is true to the end of
+ * `to`, keeping their order, and rewrites only their owner; the others stay
+ * in `from` in order.  Returns the object bytes (top - data) moved. */
+size_t rl_block_list_take(rl_block_list *to, rl_block_list *from, rl_region *new_owner,
+			  bool (*take)(rl_block *b, void *env), void *env);
+/* Concatenates `from` onto `to` in O(1) without touching the blocks (their
+ * owner stays as it was): the mechanism of adoption. */
+void rl_block_list_concat(rl_block_list *to, rl_block_list *from);
+/* Bytes of block b (its footprint). */
+static inline size_t rl_block_bytes(const rl_block *b) { return (size_t)(b->limit - (const char *)b); }
+/* The `seq` the next block will get: blocks with seq >= this value were
+ * created after the call. */
+uint64_t rl_block_seq_peek(void);
 
 /* ---- page source ----------------------------------------------------------- */
 typedef struct rl_page_source {

@@ -23,6 +23,9 @@ struct rl_workload {
 	const char *summary;  /* one line, shown by --list */
 	size_t default_size;  /* --size when not given */
 	const char *options;  /* space-separated extra keys (besides layout, garbage) */
+	/* Options that make a small working instance, for the tests that run
+	 * every workload (e.g. "file=tests/data/sample.json"); NULL = none needed. */
+	const char *sample_options;
 	/* Builds a graph of about n objects and returns its root.  Allocates only
 	 * through rl_wl_new / rl_wl_outside_new.  Returns RL_NIL with
 	 * rl_wl_fail() called on bad options or allocation failure. */

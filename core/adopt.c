@@ -1,0 +1,101 @@
+/* Region families: adoption and sub-regions (see regionlab/adopt.h).
+ *
+ * Invariant: a region's `children` are exactly the regions whose `parent` it
+ * is; an alias's blocks lie in its adopter's chains (or in those of the
+ * adopter's own adopter, after nested adoptions), a sub-region's blocks in
+ * its own chains.  Nothing here walks a block chain: adoption is O(1). */
+#include "regionlab/adopt.h"
+
+static void link_child(rl_region *parent, rl_region *child)
+{
+	child->parent = parent;
+	child->sibling = parent->children;
+	parent->children = child;
+}
+
+static void unlink_child(rl_region *parent, rl_region *child)
+{
+	for (rl_region **p = &parent->children; *p != NULL; p = &(*p)->sibling) {
+		if (*p == child) {
+			*p = child->sibling;
+			break;
+		}
+	}
+	child->sibling = NULL;
+	child->parent = NULL;
+}
+
+bool rl_region_can_adopt(const rl_region *dst, const rl_region *src)
+{
+	if (src == dst || src->parent != NULL || (src->family & RL_REGION_ALIAS))
+		return false;
+	for (const rl_region *a = dst->parent; a != NULL; a = a->parent)
+		if (a == src)
+			return false;
+	return true;
+}
+
+int rl_region_adopt(rl_region *dst, rl_region *src)
+{
+	if (!rl_region_can_adopt(dst, src))
+		return -1;
+	rl_block_list_concat(&dst->small, &src->small);
+	rl_block_list_concat(&dst->large, &src->large);
+	dst->bytes_used += src->bytes_used;
+	src->bytes_used = 0;
+	src->family |= RL_REGION_ALIAS;
+	link_child(dst, src);
+	return 0;
+}
+
+rl_region *rl_subregion_create(rl_region *parent, const char *name)
+{
+	rl_region *r = rl_region_create(name);
+	if (r == NULL)
+		return NULL;
+	r->family = RL_REGION_SUB;
+	link_child(parent, r); /* external_rc = 1 is the parent's hold */
+	return r;
+}
+
+void rl_region_retain(rl_region *r) { atomic_fetch_add_explicit(&r->external_rc, 1, memory_order_relaxed); }
+
+void rl_region_release(rl_region *r)
+{
+	if (atomic_fetch_sub_explicit(&r->external_rc, 1, memory_order_acq_rel) == 1)
+		rl_region_destroy(r);
+}
+
+bool rl_region_family_leave(rl_region *r)
+{
+	if (r->family & RL_REGION_ALIAS) {
+		if (r->parent != NULL) {
+			r->family |= RL_REGION_DROPPED;
+			return true;
+		}
+		return false; /* orphaned alias: its adopter is gone, free the RCB */
+	}
+	if (r->parent != NULL)
+		unlink_child(r->parent, r); /* a sub-region destroyed before its parent */
+	return false;
+}
+
+void rl_region_family_release(rl_region *r)
+{
+	rl_region *next;
+	for (rl_region *c = r->children; c != NULL; c = next) {
+		next = c->sibling;
+		c->sibling = NULL;
+		c->parent = NULL;
+		if (c->family & RL_REGION_ALIAS) {
+			/* Its blocks lie in r's chains and die with them.  Free the
+			 * RCB now if its handle was dropped, else it stays an
+			 * orphan until rl_region_destroy(c). */
+			if (c->family & RL_REGION_DROPPED)
+				rl_region_destroy(c);
+		} else if (atomic_fetch_sub_explicit(&c->external_rc, 1, memory_order_acq_rel) == 1) {
+			rl_region_destroy(c); /* a sub-region nobody else holds */
+		}
+	}
+	r->children = NULL;
+}

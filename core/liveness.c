@@ -1,0 +1,316 @@
+/* Block liveness (see regionlab/liveness.h).
+ *
+ * Invariant: an object of src is marked in the shadow exactly when the trace
+ * has reached it and added its footprint to its block's counter; a marked
+ * object with value slots has either been scanned, is being scanned, or is on
+ * the worklist.  Objects without slots are never queued. */
+#include "regionlab/liveness.h"
+
+#include <string.h>
+
+#include "regionlab/mem.h"
+
+#define LOG_MIN 4096u      /* slots the log holds at least */
+#define LOG_PER_BLOCK 64u  /* and per block of src */
+
+/* log2 of the shadow words of one small block, what core/shadow.c gives each
+ * slice: ((B - 64) / 8 + 63) / 64 = B / 512 for every power-of-two B >= 4 KiB. */
+static unsigned small_slice_shift(void)
+{
+	size_t words = ((rl_block_size - RL_BLOCK_HEADER) / 8 + 63) / 64;
+	return (unsigned)__builtin_ctzll(words);
+}
+
+int rl_liveness_init(rl_liveness *lv, rl_region *src)
+{
+	lv->src = src;
+	lv->nsmall = src->small.count;
+	lv->nblocks = src->small.count + src->large.count;
+	lv->slice_shift = small_slice_shift();
+	lv->objects = lv->bytes = 0;
+	lv->forwarded_refs = 0;
+	lv->nlog = 0;
+	lv->log_cap = LOG_MIN + LOG_PER_BLOCK * lv->nblocks;
+	lv->log_overflow = false;
+	lv->live = rl_mem_calloc(lv->nblocks ? lv->nblocks : 1, sizeof *lv->live);
+	if (lv->live == NULL)
+		return -1;
+	/* Plain memory, not a reservation: fresh pages would fault on every
+	 * call (about 10 us each here), recycled heap pages do not. */
+	lv->log = rl_mem_alloc(lv->log_cap * sizeof *lv->log);
+	if (lv->log == NULL)
+		goto fail_live;
+	if (rl_shadow_attach(&lv->shadow, src) != 0)
+		goto fail_log;
+	/* Every object takes at least one word: room for all of them. */
+	if (rl_worklist_init(&lv->wl, src->bytes_used / 8 + 1) != 0)
+		goto fail_shadow;
+	return 0;
+fail_shadow:
+	rl_shadow_detach(&lv->shadow);
+fail_log:
+	rl_mem_free(lv->log, lv->log_cap * sizeof *lv->log);
+fail_live:
+	rl_mem_free(lv->live, (lv->nblocks ? lv->nblocks : 1) * sizeof *lv->live);
+	lv->live = NULL;
+	return -1;
+}
+
+void rl_liveness_reset(rl_liveness *lv)
+{
+	memset(lv->shadow.bits, 0, lv->shadow.bytes);
+	memset(lv->live, 0, (lv->nblocks ? lv->nblocks : 1) * sizeof *lv->live);
+	lv->wl.len = 0;
+	lv->objects = lv->bytes = lv->forwarded_refs = 0;
+	lv->nlog = 0;
+	lv->log_overflow = false;
+}
+
+void rl_liveness_fini(rl_liveness *lv)
+{
+	if (lv->live == NULL)
+		return;
+	rl_worklist_fini(&lv->wl);
+	rl_shadow_detach(&lv->shadow);
+	rl_mem_free(lv->log, lv->log_cap * sizeof *lv->log);
+	rl_mem_free(lv->live, (lv->nblocks ? lv->nblocks : 1) * sizeof *lv->live);
+	lv->live = NULL;
+}
+
+/* True when o's block belongs to src (or to a region src adopted, or to one
+ * of its sub-regions): rl_region_contains without the header test. */
+static inline __attribute__((always_inline)) bool in_src(const rl_region *src, const rl_block *b)
+{
+	for (const rl_region *r = b->region; r != NULL; r = r->parent)
+		if (r == src)
+			return true;
+	return false;
+}
+
+/* What a run has counted, kept in registers: totals, and the live bytes of
+ * the block it marked last, added to that block's counter when the run moves
+ * to another block (a read-modify-write of memory per object costs more than
+ * the rest of the mark when the graph walks a block in order). */
+struct tally {
+	uint64_t objects, bytes, forwarded_refs;
+	rl_block *block;
+	uint32_t block_bytes;
+};
+
+static inline void tally_flush(rl_liveness *lv, struct tally *t)
+{
+	if (t->block != NULL)
+		*rl_liveness_counter(lv, t->block) += t->block_bytes;
+	t->block = NULL;
+	t->block_bytes = 0;
+}
+
+/* Marks o (in src, header h, neither forwarded nor static) unless it is
+ * marked already; returns whether it was newly marked. */
+static inline __attribute__((always_inline)) bool mark(rl_liveness *lv, struct tally *t, rl_obj *o, rl_block *b,
+							uint64_t h)
+{
+	uint64_t *bits = b->scratch;
+	size_t i = rl_shadow_index(o, b);
+	uint64_t bit = UINT64_C(1) << (i & 63);
+	if (bits[i >> 6] & bit)
+		return false;
+	bits[i >> 6] |= bit;
+	uint32_t size = (uint32_t)rl_obj_footprint(rl_hdr_bytes(h));
+	if (b != t->block) {
+		tally_flush(lv, t);
+		t->block = b;
+	}
+	t->block_bytes += size;
+	t->objects++;
+	t->bytes += size;
+	return true;
+}
+
+/* A type whose objects may have value slots (a zero-length vector is
+ * scanned for nothing, which is harmless). */
+static inline __attribute__((always_inline)) bool may_have_slots(uint64_t h)
+{
+	const rl_type *t = &rl_type_table[rl_hdr_type(h)];
+	return t->ptr_map != 0 || t->tail_from != RL_NO_TAIL;
+}
+
+static void log_slot(rl_liveness *lv, rl_val *s)
+{
+	if (lv->nlog < lv->log_cap)
+		lv->log[lv->nlog++] = s;
+	else
+		lv->log_overflow = true;
+}
+
+/* Marks the object *s points at if it is an unmarked object of src; returns
+ * it when it needs a scan, else NULL.  Forwarded objects are counted and
+ * skipped (see the header), static ones skipped.  `from` is the block of the
+ * object that holds slot s (NULL for a root: not logged). */
+static inline __attribute__((always_inline)) rl_obj *reach(rl_liveness *lv, struct tally *t, rl_val *s,
+							    const rl_block *from)
+{
+	rl_val v = *s;
+	if (!rl_is_ptr(v))
+		return NULL;
+	rl_obj *o = rl_ptr(v);
+	uint64_t h = o->hdr;
+	if (h & (RL_HDR_FORWARD | RL_OBJ_STATIC)) {
+		if (rl_hdr_is_forward(h) && in_src(lv->src, rl_block_of(o))) {
+			t->forwarded_refs++;
+			if (from != NULL)
+				log_slot(lv, s);
+		}
+		return NULL;
+	}
+	rl_block *b = rl_block_of(o);
+	if (!in_src(lv->src, b))
+		return NULL;
+	if (b != from && from != NULL)
+		log_slot(lv, s);
+	if (!mark(lv, t, o, b, h) || !may_have_slots(h))
+		return NULL;
+	return o;
+}
+
+static void tally_end(rl_liveness *lv, struct tally *t)
+{
+	tally_flush(lv, t);
+	lv->objects += t->objects;
+	lv->bytes += t->bytes;
+	lv->forwarded_refs += t->forwarded_refs;
+}
+
+void rl_liveness_add_root(rl_liveness *lv, rl_val v)
+{
+	struct tally t = { 0 };
+	rl_obj *o = reach(lv, &t, &v, NULL);
+	tally_end(lv, &t);
+	if (o != NULL)
+		rl_worklist_push(&lv->wl, o);
+}
+
+void rl_liveness_mark_only(rl_liveness *lv, rl_val v)
+{
+	struct tally t = { 0 };
+	reach(lv, &t, &v, NULL);
+	tally_end(lv, &t);
+}
+
+void rl_liveness_scan(rl_liveness *lv, rl_obj *o) { rl_worklist_push(&lv->wl, o); }
+
+bool rl_liveness_run(rl_liveness *lv, uint64_t budget)
+{
+	struct tally t = { 0 };
+	bool done = true;
+	rl_obj *o = rl_worklist_pop(&lv->wl);
+	while (o != NULL) {
+		/* The slots of o, as rl_slots_begin/rl_slots_next list them
+		 * (pointer map, then tail), unrolled.  Of the children o
+		 * reveals, the first one with slots is scanned next without a
+		 * push: lists never touch the worklist, and a tree allocated
+		 * depth first is read in address order (last child first was
+		 * 2.5x slower on a 10^6-node tree). */
+		uint64_t h = o->hdr;
+		const rl_type *ty = &rl_type_table[rl_hdr_type(h)];
+		size_t words = rl_words_for(rl_hdr_bytes(h));
+		uint64_t map = words >= 64 ? ty->ptr_map : ty->ptr_map & ((UINT64_C(1) << words) - 1);
+		const rl_block *ob = rl_block_of(o);
+		rl_obj *next = NULL, *c;
+		while (map) {
+			unsigned bit = (unsigned)__builtin_ctzll(map);
+			map &= map - 1;
+			if ((c = reach(lv, &t, &o->w[bit], ob)) == NULL)
+				continue;
+			if (next == NULL)
+				next = c;
+			else
+				rl_worklist_push(&lv->wl, c);
+		}
+		for (size_t i = ty->tail_from; i < words; i++) {
+			if ((c = reach(lv, &t, &o->w[i], ob)) == NULL)
+				continue;
+			if (next == NULL)
+				next = c;
+			else
+				rl_worklist_push(&lv->wl, c);
+		}
+		o = next != NULL ? next : rl_worklist_pop(&lv->wl);
+		if (o != NULL && t.bytes >= budget) {
+			rl_worklist_push(&lv->wl, o);
+			done = false;
+			break;
+		}
+	}
+	tally_end(lv, &t);
+	return done;
+}
+
+void rl_liveness_trace(rl_liveness *lv, rl_val v)
+{
+	rl_liveness_add_root(lv, v);
+	rl_liveness_run(lv, UINT64_MAX);
+}
+
+/* The first and last marked objects of small block b; false when none. */
+static bool marked_span(const rl_block *b, const char **lo, const char **hi)
+{
+	const uint64_t *bits = b->scratch;
+	const char *data = (const char *)b + RL_BLOCK_HEADER;
+	size_t words = ((size_t)(b->top - data) / 8 + 63) / 64, first = words, last = 0;
+	for (size_t w = 0; w < words; w++) {
+		if (bits[w] != 0) {
+			first = w;
+			break;
+		}
+	}
+	if (first == words)
+		return false;
+	for (size_t w = words; w-- > first;) {
+		if (bits[w] != 0) {
+			last = w;
+			break;
+		}
+	}
+	*lo = data + ((first * 64 + (size_t)__builtin_ctzll(bits[first])) << 3);
+	const rl_obj *end = (const rl_obj *)(data + ((last * 64 + 63 - (size_t)__builtin_clzll(bits[last])) << 3));
+	*hi = (const char *)end + rl_obj_size(end);
+	return true;
+}
+
+double rl_liveness_density(const rl_liveness *lv)
+{
+	/* Small blocks only (a large block holds one object: always "dense",
+	 * it says nothing about the stretches around it).  Each block's
+	 * live/span, weighted by its live bytes: a trace marks
+	 * the children it will visit later when it meets them, so a block the
+	 * trace has only glanced at can hold one mark far from the others;
+	 * weighting leaves such blocks out of the estimate. */
+	double weighted = 0;
+	uint64_t live = 0;
+	for (const rl_block *b = lv->src->small.head; b != NULL; b = b->next) {
+		size_t c = rl_liveness_block(lv, b);
+		const char *lo, *hi;
+		if (c != 0 && marked_span(b, &lo, &hi)) {
+			weighted += (double)c * (double)c / (double)(hi - lo);
+			live += c;
+		}
+	}
+	return live != 0 ? weighted / (double)live : 1.0;
+}
+
+void rl_liveness_for_each_in_block(const rl_liveness *lv, rl_block *b, void (*fn)(rl_obj *o, void *env), void *env)
+{
+	(void)lv;
+	const uint64_t *bits = b->scratch;
+	char *data = rl_block_data(b);
+	size_t words = (b->flags & RL_BLOCK_LARGE) ? 1 : ((size_t)(b->top - data) / 8 + 63) / 64;
+	for (size_t w = 0; w < words; w++) {
+		uint64_t word = bits[w];
+		while (word) {
+			unsigned bit = (unsigned)__builtin_ctzll(word);
+			word &= word - 1;
+			fn((rl_obj *)(data + ((w * 64 + bit) << 3)), env);
+		}
+	}
+}

@@ -1,0 +1,54 @@
+/* Region families: adoption (design section 2.5) and sub-regions (2.6).
+ *
+ * Adoption moves a whole region into another in O(1), whatever its size: the
+ * adopter appends the adoptee's two block chains to its own by relinking the
+ * head and tail pointers, and the adoptee's RCB stays alive as an *alias*
+ * whose `parent` is the adopter.  The blocks keep naming the alias as their
+ * owner (nothing is rewritten), and rl_region_contains follows the parent
+ * chain, so "is v in the adopter?" still holds for them.  The alias's chains
+ * are empty afterwards: destroying it frees nothing but drops the caller's
+ * handle, and its RCB is freed together with the adopter.
+ *
+ * A sub-region is a child view of a parent region: its blocks are counted
+ * inside the parent (rl_region_contains(parent, v) is true for them) but it
+ * keeps its own chains, its own tether field and its own lifecycle.  The
+ * parent holds one reference on each sub-region (external_rc starts at 1);
+ * rl_region_retain adds holders.  Destroying the parent drops the parent's
+ * hold: a sub-region nobody else holds dies with it, a held one survives as
+ * an independent region (parent NULL) until its last holder releases it.
+ * Destroying a sub-region directly frees it at once, as for any region.
+ *
+ * These operations are not thread-safe (external_rc is atomic, for holders). */
+#ifndef REGIONLAB_ADOPT_H
+#define REGIONLAB_ADOPT_H
+
+#include <stdbool.h>
+
+#include "regionlab/region.h"
+
+#define RL_REGION_ALIAS 1u   /* adopted: blocks moved to the parent, RCB kept as an alias */
+#define RL_REGION_SUB 2u     /* a sub-region of `parent` */
+#define RL_REGION_DROPPED 4u /* an alias whose own handle was destroyed */
+
+/* dst adopts src in O(1): 0, or -1 (nothing changed) when src is dst, has a
+ * parent of its own, or is an ancestor of dst. */
+int rl_region_adopt(rl_region *dst, rl_region *src);
+/* True when rl_region_adopt(dst, src) would succeed. */
+bool rl_region_can_adopt(const rl_region *dst, const rl_region *src);
+
+/* A sub-region of `parent`; NULL on allocation failure. */
+rl_region *rl_subregion_create(rl_region *parent, const char *name);
+/* One more holder (external_rc + 1). */
+void rl_region_retain(rl_region *r);
+/* A holder lets go; the last one destroys r. */
+void rl_region_release(rl_region *r);
+
+/* ---- for core/region.c ------------------------------------------------------ */
+/* Called first by rl_region_destroy: true when r is an alias whose adopter is
+ * alive (only its handle is dropped; the RCB must stay). */
+bool rl_region_family_leave(rl_region *r);
+/* Called by rl_region_destroy before r's blocks are freed: frees or orphans
+ * the aliases r adopted and drops r's hold on its sub-regions. */
+void rl_region_family_release(rl_region *r);
+
+#endif

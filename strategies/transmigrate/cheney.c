@@ -1,0 +1,48 @@
+/* cheney: breadth-first copy with the destination as the queue.
+ *
+ * Invariant: during the call a source object's header holds a forwarding
+ * word exactly when the object has been copied, and its copy (the only one)
+ * holds the original header; every other byte of src is never written.  So
+ * the source graph can always be recovered from the copies alone, without a
+ * side table: on failure rl_cheney_undo gives every header back and rolls
+ * dst back, allocating nothing (regionlab/cheney.h explains how).
+ *
+ * On success src is left consumed (RL_TM_CONSUMES_SRC): its headers still
+ * forward to the copies, which is all a dying region needs.  restore=1 gives
+ * the headers back before returning, for callers that read src again; it
+ * costs a second pass over the to-space (measured in docs/strategies.md). */
+#include "regionlab/cheney.h"
+#include "regionlab/transmigrator.h"
+
+static int cheney_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
+{
+	size_t restore;
+	if (rl_kv_size(ctx->opts, "restore", 0, 0, 1, &restore, NULL, 0) != 0)
+		return RL_TM_EPRECONDITION;
+	*out = root;
+	if (!rl_region_contains(src, root))
+		return RL_TM_OK;
+
+	rl_cheney c;
+	rl_cheney_begin(&c, src, dst);
+	rl_val copy = root;
+	if (rl_cheney_forward(&c, &copy) != 0 || rl_cheney_scan(&c, SIZE_MAX) < 0) {
+		rl_cheney_undo(&c, &root, 1);
+		return RL_TM_ENOMEM;
+	}
+	if (restore)
+		rl_cheney_restore(&c, &root, 1);
+	ctx->report.bytes_copied = c.bytes_copied;
+	*out = copy;
+	return RL_TM_OK;
+}
+
+const struct rl_transmigrator rl_tm_cheney = {
+	.name = "cheney",
+	.summary = "breadth-first copy, dst is the queue, forwarding in source headers (restore=1 gives them back)",
+	.caps = RL_TM_CONSUMES_SRC,
+	.options = "restore",
+	.transmigrate = cheney_transmigrate,
+	.finish = rl_tm_finish_nothing,
+	.read = rl_tm_read_plain,
+};

@@ -1,0 +1,760 @@
+/* Unit tests of the strategies of issue 3 and the mechanisms they share:
+ * adoption and sub-regions, liveness, the block mover, the Cheney engine's
+ * undo, the forwarding side table, incremental evacuation (barrier, steps,
+ * the background thread, a failing finish) and the adaptive evacuator's
+ * decisions.  tests/test_contract.c runs every strategy through the oracle
+ * and the fault sweep; these tests check what is particular to each one.
+ * Properties only, never timings. */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "driver/registry.h"
+#include "oracle/oracle.h"
+#include "regionlab/adopt.h"
+#include "regionlab/cheney.h"
+#include "regionlab/evacuate.h"
+#include "regionlab/fwdmap.h"
+#include "regionlab/liveness.h"
+#include "regionlab/mem.h"
+#include "regionlab/region.h"
+#include "regionlab/transmigrator.h"
+#include "regionlab/workload.h"
+#include "tests/check.h"
+
+#define SEED 7u
+#define WHY_LEN 512
+
+/* ---- helpers --------------------------------------------------------------------- */
+
+/* A list of n cons cells in r, car i = fixnum i. */
+static rl_val make_list(rl_region *r, size_t n)
+{
+	rl_val head = RL_NIL;
+	for (size_t i = n; i-- > 0;) {
+		rl_obj *c = rl_obj_new(r, RL_T_CONS, 2 * sizeof(rl_val));
+		CHECK(c != NULL, "out of memory");
+		c->w[0] = rl_fixnum((intptr_t)i);
+		c->w[1] = head;
+		head = rl_val_of(c);
+	}
+	return head;
+}
+
+static size_t list_sum(rl_val v)
+{
+	size_t sum = 0;
+	for (; rl_is_ptr(v); v = rl_ptr(v)->w[1])
+		sum += (size_t)rl_fixnum_value(rl_ptr(v)->w[0]);
+	return sum;
+}
+
+static size_t chain_count(const rl_block_list *l)
+{
+	size_t n = 0;
+	for (const rl_block *b = l->head; b != NULL; b = b->next)
+		n++;
+	return n;
+}
+
+/* A workload graph with a destination, built from "name" and "k=v,..." */
+struct graph_case {
+	rl_graph g;
+	rl_region *dst;
+	rl_oracle_before before;
+};
+
+static void graph_case_make(struct graph_case *gc, const char *workload, size_t n, const char *params)
+{
+	char err[256];
+	rl_kv_list kv;
+	const struct rl_workload *wl = rl_find_workload(workload);
+	CHECK(wl != NULL, "workload %s is not registered", workload);
+	CHECK(rl_kv_parse(params, &kv, err, sizeof err) == 0, "%s", err);
+	CHECK(rl_graph_make(wl, n, SEED, &kv, &gc->g, err, sizeof err) == 0, "%s", err);
+	gc->dst = rl_region_create("dst");
+	CHECK(gc->dst != NULL, "out of memory");
+	CHECK(rl_oracle_before_call(&gc->before, gc->g.root, gc->g.src, gc->dst) == 0, "oracle: out of memory");
+}
+
+static void graph_case_free(struct graph_case *gc)
+{
+	rl_oracle_before_free(&gc->before);
+	rl_region_destroy(gc->dst);
+	rl_graph_free(&gc->g);
+}
+
+/* Runs strategy `spec` ("name:k=v") on gc: returns its ctx and out. */
+static int run_strategy(const char *spec, struct graph_case *gc, rl_tm_ctx *ctx, rl_kv_list *opts, rl_val *out)
+{
+	char name[64], err[256];
+	CHECK(rl_kv_split_spec(spec, name, sizeof name, opts, err, sizeof err) == 0, "%s", err);
+	const struct rl_transmigrator *tm = rl_find_transmigrator(name);
+	CHECK(tm != NULL, "strategy %s is not registered", name);
+	*ctx = (rl_tm_ctx){ .opts = opts };
+	return tm->transmigrate(ctx, gc->g.src, gc->dst, gc->g.root, out);
+}
+
+/* The whole contract after a successful call (destroys src). */
+static void judge(const char *spec, struct graph_case *gc, rl_tm_ctx *ctx, rl_val out)
+{
+	char name[64], why[WHY_LEN];
+	rl_kv_list opts;
+	CHECK(rl_kv_split_spec(spec, name, sizeof name, &opts, why, sizeof why) == 0, "%s", why);
+	const struct rl_transmigrator *tm = rl_find_transmigrator(name);
+	CHECK(tm->finish(ctx) == RL_TM_OK, "%s: finish failed", spec);
+	CHECK(rl_oracle_after_success(&gc->before, gc->g.root, out, &gc->g.src, gc->dst,
+				      !(tm->caps & RL_TM_CONSUMES_SRC), why, sizeof why) == 0,
+	      "%s: %s", spec, why);
+}
+
+/* Fails each allocation of one call in turn (like the contract's sweep, but
+ * for any workload and options): clause 4 after every failure. */
+static void fault_sweep(const char *spec, const char *workload, size_t n, const char *params)
+{
+	for (uint64_t k = 1;; k++) {
+		struct graph_case gc;
+		rl_tm_ctx ctx;
+		rl_kv_list opts;
+		rl_val out;
+		char why[WHY_LEN];
+		size_t blocks = rl_blocks_live();
+		graph_case_make(&gc, workload, n, params);
+		rl_fault_fail_at(k);
+		int rc = run_strategy(spec, &gc, &ctx, &opts, &out);
+		uint64_t reached = rl_fault_count();
+		rl_fault_fail_at(0);
+		if (rc == RL_TM_OK) {
+			judge(spec, &gc, &ctx, out);
+			graph_case_free(&gc);
+			CHECK(rl_blocks_live() == blocks, "%s: blocks leaked", spec);
+			if (reached < k)
+				return;
+			continue;
+		}
+		CHECK(rc == RL_TM_ENOMEM, "%s k=%llu: returned %d", spec, (unsigned long long)k, rc);
+		CHECK(rl_oracle_after_failure(&gc.before, gc.g.src, gc.dst, why, sizeof why) == 0, "%s k=%llu: %s",
+		      spec, (unsigned long long)k, why);
+		graph_case_free(&gc);
+		CHECK(rl_blocks_live() == blocks, "%s k=%llu: blocks leaked", spec, (unsigned long long)k);
+	}
+}
+
+/* ---- adoption and sub-regions ------------------------------------------------------ */
+
+static void test_adopt_moves_everything_in_place(void)
+{
+	size_t blocks = rl_blocks_live();
+	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst");
+	CHECK(src != NULL && dst != NULL, "out of memory");
+	rl_val d = make_list(dst, 10);
+	rl_val s = make_list(src, 20000); /* several blocks */
+	size_t src_blocks = src->small.count, dst_blocks = dst->small.count, used = src->bytes_used + dst->bytes_used;
+	CHECK(rl_region_adopt(dst, src) == 0, "adopt refused");
+	CHECK(src->small.head == NULL && src->small.count == 0 && src->bytes_used == 0, "src still holds blocks");
+	CHECK(dst->small.count == src_blocks + dst_blocks && chain_count(&dst->small) == dst->small.count,
+	      "dst chain has %zu blocks, expected %zu", chain_count(&dst->small), src_blocks + dst_blocks);
+	CHECK(dst->bytes_used == used, "bytes_used not carried over");
+	CHECK(rl_region_contains(dst, s) && rl_region_contains(dst, d), "dst does not contain the adopted graph");
+	CHECK(rl_region_of(rl_ptr(s)) == src, "blocks were rewritten (adoption must not touch them)");
+	CHECK(list_sum(s) == 20000u * 19999u / 2, "adopted list reads wrong");
+	/* Bump allocation goes on in the adopted tail block. */
+	rl_val more = make_list(dst, 3);
+	CHECK(rl_region_contains(dst, more), "new objects not in dst");
+	rl_region_destroy(src); /* an alias: only the handle goes */
+	CHECK(rl_blocks_live() == blocks + dst->small.count, "destroying the alias freed blocks");
+	CHECK(list_sum(s) == 20000u * 19999u / 2, "adopted list changed after the alias went");
+	rl_region_destroy(dst);
+	CHECK(rl_blocks_live() == blocks, "%zu blocks leaked", rl_blocks_live() - blocks);
+}
+
+static void test_adopt_nested_and_orphans(void)
+{
+	size_t blocks = rl_blocks_live();
+	rl_region *a = rl_region_create("a"), *b = rl_region_create("b"), *c = rl_region_create("c");
+	CHECK(a && b && c, "out of memory");
+	rl_val vb = make_list(b, 100), va = make_list(a, 100);
+	CHECK(!rl_region_can_adopt(a, a), "a region adopted itself");
+	CHECK(rl_region_adopt(a, b) == 0, "a cannot adopt b");
+	CHECK(!rl_region_can_adopt(c, b), "an alias was adopted again");
+	CHECK(rl_region_adopt(c, a) == 0, "c cannot adopt a");
+	CHECK(rl_region_contains(c, vb) && rl_region_contains(c, va), "contains does not follow two adoptions");
+	CHECK(!rl_region_contains(b, va), "b contains its adopter's objects");
+	/* The adopter goes first: the aliases become orphans, still destroyable. */
+	rl_region_destroy(c);
+	CHECK(rl_blocks_live() == blocks, "blocks of the family not freed with the adopter");
+	rl_region_destroy(a);
+	rl_region_destroy(b);
+	/* A region cannot adopt its own ancestor. */
+	rl_region *p = rl_region_create("p");
+	rl_region *sub = rl_subregion_create(p, "sub");
+	CHECK(p && sub, "out of memory");
+	CHECK(!rl_region_can_adopt(sub, p), "a sub-region adopted its parent");
+	CHECK(!rl_region_can_adopt(p, sub), "a region with a parent was adopted");
+	rl_region_destroy(p);
+	CHECK(rl_blocks_live() == blocks, "leak");
+}
+
+static void test_subregion_hold_keeps_only_its_blocks(void)
+{
+	size_t blocks = rl_blocks_live();
+	rl_region *parent = rl_region_create("parent");
+	CHECK(parent != NULL, "out of memory");
+	rl_val pv = make_list(parent, 10000);
+	size_t parent_blocks = parent->small.count;
+	rl_region *held = rl_subregion_create(parent, "held");
+	rl_region *loose = rl_subregion_create(parent, "loose");
+	CHECK(held && loose, "out of memory");
+	rl_val hv = make_list(held, 5000), lv = make_list(loose, 5000);
+	size_t held_blocks = held->small.count, loose_blocks = loose->small.count;
+	CHECK(rl_region_contains(parent, hv) && rl_region_contains(parent, lv) && rl_region_contains(parent, pv),
+	      "the parent does not contain its sub-regions' objects");
+	CHECK(!rl_region_contains(held, pv) && !rl_region_contains(held, lv), "a sub-region contains others' objects");
+	CHECK(held->tether == NULL && &held->tether != &parent->tether, "tether metadata shared");
+	CHECK(rl_blocks_live() == blocks + parent_blocks + held_blocks + loose_blocks, "block count");
+
+	rl_region_retain(held);
+	rl_region_destroy(parent);
+	/* Exactly the held sub-region's blocks survive. */
+	CHECK(rl_blocks_live() == blocks + held_blocks, "%zu blocks live after the parent died, expected %zu",
+	      rl_blocks_live() - blocks, held_blocks);
+	CHECK(held->parent == NULL, "the survivor still names its dead parent");
+	CHECK(list_sum(hv) == 5000u * 4999u / 2, "the held sub-region's objects were freed or poisoned");
+	rl_region_release(held);
+	CHECK(rl_blocks_live() == blocks, "the last release did not free the sub-region");
+
+	/* Destroying a sub-region early unlinks it from its parent. */
+	parent = rl_region_create("parent");
+	rl_region *early = rl_subregion_create(parent, "early");
+	CHECK(parent && early, "out of memory");
+	make_list(early, 10);
+	rl_region_destroy(early);
+	CHECK(parent->children == NULL, "a destroyed sub-region is still a child");
+	rl_region_destroy(parent);
+	CHECK(rl_blocks_live() == blocks, "leak");
+}
+
+/* ---- linear and promote -------------------------------------------------------------- */
+
+static void test_linear_precondition_changes_nothing(void)
+{
+	struct graph_case gc;
+	rl_tm_ctx ctx;
+	rl_kv_list opts;
+	rl_val out;
+	char why[WHY_LEN];
+	graph_case_make(&gc, "tree", 5000, "");
+	rl_region_retain(gc.g.src); /* a second owner */
+	int rc = run_strategy("linear", &gc, &ctx, &opts, &out);
+	CHECK(rc == RL_TM_EPRECONDITION, "linear with two owners returned %d", rc);
+	CHECK(rl_oracle_after_failure(&gc.before, gc.g.src, gc.dst, why, sizeof why) == 0, "%s", why);
+	atomic_store(&gc.g.src->external_rc, 1);
+	size_t moved = gc.g.src->bytes_used, src_blocks = gc.g.src->small.count + gc.g.src->large.count;
+	size_t dst_blocks = gc.dst->small.count + gc.dst->large.count;
+	rc = run_strategy("linear", &gc, &ctx, &opts, &out);
+	CHECK(rc == RL_TM_OK, "linear with one owner returned %d", rc);
+	CHECK(out == gc.g.root, "linear moved the root");
+	CHECK(ctx.report.bytes_spliced == moved, "bytes_spliced %llu, expected %zu",
+	      (unsigned long long)ctx.report.bytes_spliced, moved);
+	CHECK(gc.dst->small.count + gc.dst->large.count == src_blocks + dst_blocks, "dst did not get every block");
+	judge("linear", &gc, &ctx, out);
+	graph_case_free(&gc);
+}
+
+static void test_promote_reports_inherited_garbage(void)
+{
+	struct graph_case gc;
+	rl_tm_ctx ctx;
+	rl_kv_list opts;
+	rl_val out;
+	graph_case_make(&gc, "boxed-list", 3000, "garbage=2");
+	size_t used = gc.g.src->bytes_used, live = gc.before.census.bytes;
+	CHECK(used > 2 * live, "the workload made no garbage");
+	CHECK(run_strategy("promote", &gc, &ctx, &opts, &out) == RL_TM_OK, "promote failed");
+	CHECK(ctx.report.garbage_bytes == used - live, "garbage_bytes %llu, expected %zu",
+	      (unsigned long long)ctx.report.garbage_bytes, used - live);
+	CHECK(ctx.report.bytes_spliced == used && ctx.report.bytes_copied == 0, "promote copied or lost bytes");
+	judge("promote", &gc, &ctx, out);
+	graph_case_free(&gc);
+	fault_sweep("promote", "tree", 300, "garbage=1");
+}
+
+/* ---- liveness and splice ---------------------------------------------------------------- */
+
+struct sum_env {
+	size_t bytes;
+};
+
+static void add_size(rl_obj *o, void *env) { ((struct sum_env *)env)->bytes += rl_obj_size(o); }
+
+static void test_liveness_counts_each_block(void)
+{
+	struct graph_case gc;
+	graph_case_make(&gc, "random", 3000, "garbage=1.5,layout=shuffled");
+	rl_liveness lv;
+	CHECK(rl_liveness_init(&lv, gc.g.src) == 0, "out of memory");
+	rl_liveness_trace(&lv, gc.g.root);
+	CHECK(lv.bytes == gc.before.census.bytes && lv.objects == gc.before.census.objects,
+	      "trace reached %llu objects / %llu bytes, the oracle %zu / %zu", (unsigned long long)lv.objects,
+	      (unsigned long long)lv.bytes, gc.before.census.objects, gc.before.census.bytes);
+	size_t total = 0, blocks = 0;
+	for (int chain = 0; chain < 2; chain++) {
+		for (rl_block *b = chain ? gc.g.src->large.head : gc.g.src->small.head; b != NULL; b = b->next) {
+			struct sum_env e = { 0 };
+			rl_liveness_for_each_in_block(&lv, b, add_size, &e);
+			CHECK(e.bytes == rl_liveness_block(&lv, b), "block %zu: counter %zu, marked objects %zu bytes",
+			      blocks, rl_liveness_block(&lv, b), e.bytes);
+			CHECK(e.bytes <= rl_block_used(b), "more live bytes than allocated");
+			total += e.bytes;
+			blocks++;
+		}
+	}
+	CHECK(total == lv.bytes, "counters add up to %zu, trace says %llu", total, (unsigned long long)lv.bytes);
+	CHECK(blocks == lv.nblocks, "counter count");
+	rl_liveness_fini(&lv);
+	for (rl_block *b = gc.g.src->small.head; b != NULL; b = b->next)
+		CHECK(b->scratch == NULL, "a block kept its shadow slice");
+	graph_case_free(&gc);
+}
+
+/* splice's figures add up, and the threshold moves the split. */
+static void splice_case(const char *spec, const char *params, bool expect_copy, bool expect_splice)
+{
+	struct graph_case gc;
+	rl_tm_ctx ctx;
+	rl_kv_list opts;
+	rl_val out;
+	graph_case_make(&gc, "tree", 20000, params);
+	size_t src_blocks = gc.g.src->small.count + gc.g.src->large.count;
+	CHECK(run_strategy(spec, &gc, &ctx, &opts, &out) == RL_TM_OK, "%s failed", spec);
+	const rl_tm_report *r = &ctx.report;
+	CHECK(r->bytes_copied + (r->bytes_spliced - r->garbage_bytes) == gc.before.census.bytes,
+	      "%s %s: copied %llu + live spliced %llu != moved %zu", spec, params,
+	      (unsigned long long)r->bytes_copied, (unsigned long long)(r->bytes_spliced - r->garbage_bytes),
+	      gc.before.census.bytes);
+	CHECK((r->bytes_copied != 0) == expect_copy, "%s %s: copied %llu bytes", spec, params,
+	      (unsigned long long)r->bytes_copied);
+	CHECK((r->bytes_spliced != 0) == expect_splice, "%s %s: spliced %llu bytes", spec, params,
+	      (unsigned long long)r->bytes_spliced);
+	size_t left = gc.g.src->small.count + gc.g.src->large.count;
+	CHECK(left <= src_blocks && chain_count(&gc.g.src->small) == gc.g.src->small.count,
+	      "src chain broken by the moves");
+	judge(spec, &gc, &ctx, out);
+	graph_case_free(&gc);
+}
+
+static void test_splice_threshold(void)
+{
+	/* Dense: every block moves, nothing is copied, no garbage comes along. */
+	splice_case("splice", "", false, true);
+	/* Half garbage: no block reaches 70%, everything is copied ... */
+	splice_case("splice", "garbage=1", true, false);
+	/* ... unless the threshold says half is enough (some blocks straddle). */
+	splice_case("splice:threshold=0.3", "garbage=1", false, true);
+	splice_case("splice:threshold=0", "garbage=3,layout=shuffled", false, true);
+}
+
+/* A dense list whose cars point into a sparse one (every cell followed by a
+ * dead cell): the dense blocks move, the sparse cells are copied, and the
+ * moved cells' cars must be redirected to the copies. */
+static void test_splice_mixed_blocks_fix_pointers(void)
+{
+	const size_t n = 6000;
+	char why[WHY_LEN];
+	size_t blocks = rl_blocks_live();
+	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst");
+	CHECK(src && dst, "out of memory");
+	rl_val sparse = RL_NIL;
+	for (size_t i = 0; i < n; i++) {
+		rl_obj *c = rl_obj_new(src, RL_T_CONS, 16), *dead = rl_obj_new(src, RL_T_CONS, 16);
+		CHECK(c && dead, "out of memory");
+		c->w[0] = rl_fixnum((intptr_t)i);
+		c->w[1] = sparse;
+		dead->w[0] = dead->w[1] = rl_val_of(c);
+		sparse = rl_val_of(c);
+	}
+	rl_val dense = RL_NIL, s = sparse;
+	for (size_t i = 0; i < n; i++, s = rl_ptr(s)->w[1]) {
+		rl_obj *c = rl_obj_new(src, RL_T_CONS, 16);
+		CHECK(c, "out of memory");
+		c->w[0] = s;
+		c->w[1] = dense;
+		dense = rl_val_of(c);
+	}
+	rl_obj *root = rl_obj_new(src, RL_T_CONS, 16);
+	CHECK(root, "out of memory");
+	root->w[0] = dense;
+	root->w[1] = sparse;
+	rl_oracle_before before;
+	CHECK(rl_oracle_before_call(&before, rl_val_of(root), src, dst) == 0, "oracle: out of memory");
+	rl_kv_list opts = { 0 };
+	rl_tm_ctx ctx = { .opts = &opts };
+	rl_val out;
+	CHECK(rl_find_transmigrator("splice")->transmigrate(&ctx, src, dst, rl_val_of(root), &out) == RL_TM_OK,
+	      "splice failed");
+	/* Only the block where the two lists meet may go either way. */
+	CHECK(ctx.report.bytes_copied + rl_block_size >= n * 24 && ctx.report.bytes_copied <= n * 24 + 24,
+	      "copied %llu bytes: not the sparse list", (unsigned long long)ctx.report.bytes_copied);
+	CHECK(ctx.report.bytes_spliced + rl_block_size >= n * 24, "spliced %llu bytes: not the dense list",
+	      (unsigned long long)ctx.report.bytes_spliced);
+	CHECK(rl_oracle_after_success(&before, rl_val_of(root), out, &src, dst, false, why, sizeof why) == 0, "%s",
+	      why);
+	rl_oracle_before_free(&before);
+	rl_region_destroy(dst);
+	CHECK(rl_blocks_live() == blocks, "leak");
+}
+
+static void test_splice_fault_sweep_copying(void)
+{
+	/* The contract's sweep runs without garbage, where splice copies
+	 * nothing: here every copy-step failure is reached. */
+	fault_sweep("splice", "boxed-list", 300, "garbage=1");
+	fault_sweep("splice:threshold=0.2", "random", 200, "garbage=3,layout=shuffled");
+}
+
+/* ---- cheney ---------------------------------------------------------------------- */
+
+/* A copy stopped half way (and across both chains: blobs live on large
+ * blocks) is undone: src byte-identical, dst as before. */
+static void test_cheney_undo_partial(void)
+{
+	static const char *const workloads[] = { "blobs", "random", "closures" };
+	size_t saved = rl_block_size;
+	CHECK(rl_set_block_size(4096) == 0, "cannot set 4 KiB blocks (blocks live?)");
+	for (size_t w = 0; w < 3; w++) {
+		for (size_t budget = 1; budget < 200000; budget *= 7) {
+			struct graph_case gc;
+			char why[WHY_LEN];
+			graph_case_make(&gc, workloads[w], 40, "layout=shuffled");
+			rl_cheney c;
+			rl_cheney_begin(&c, gc.g.src, gc.dst);
+			rl_val root = gc.g.root, copy = root;
+			CHECK(rl_cheney_forward(&c, &copy) == 0, "out of memory");
+			int r = rl_cheney_scan(&c, budget);
+			CHECK(r >= 0, "out of memory");
+			rl_cheney_undo(&c, &root, 1);
+			CHECK(rl_oracle_after_failure(&gc.before, gc.g.src, gc.dst, why, sizeof why) == 0,
+			      "%s, budget %zu: %s", workloads[w], budget, why);
+			graph_case_free(&gc);
+		}
+	}
+	CHECK(rl_set_block_size(saved) == 0, "cannot restore the block size");
+}
+
+static void test_cheney_restore_keeps_src(void)
+{
+	struct graph_case gc;
+	rl_tm_ctx ctx;
+	rl_kv_list opts;
+	rl_val out;
+	graph_case_make(&gc, "ladder", 30, "layout=shuffled");
+	CHECK(run_strategy("cheney:restore=1", &gc, &ctx, &opts, &out) == RL_TM_OK, "cheney failed");
+	CHECK(rl_oracle_region_hash(gc.g.src) == gc.before.src_hash, "restore=1 left src changed");
+	/* src is readable again: the full check with src alive. */
+	char why[WHY_LEN];
+	CHECK(rl_oracle_after_success(&gc.before, gc.g.root, out, &gc.g.src, gc.dst, true, why, sizeof why) == 0,
+	      "%s", why);
+	graph_case_free(&gc);
+}
+
+/* ---- forwarding side table ------------------------------------------------------------ */
+
+static void test_fwdmap_lazy_slices(void)
+{
+	rl_region *r = rl_region_create("r");
+	CHECK(r != NULL, "out of memory");
+	rl_val l = make_list(r, 10000);
+	rl_fwdmap f;
+	size_t live = rl_mem_stats_self()->live_bytes;
+	CHECK(rl_fwdmap_init(&f, r) == 0, "out of memory");
+	for (rl_block *b = r->small.head; b != NULL; b = b->next)
+		CHECK(b->scratch == NULL, "a slice was handed out before use");
+	rl_obj *last = rl_ptr(l);
+	while (rl_is_ptr(last->w[1]))
+		last = rl_ptr(last->w[1]);
+	uintptr_t *e1 = rl_fwdmap_entry(&f, rl_ptr(l)), *e2 = rl_fwdmap_entry(&f, last);
+	CHECK(e1 != NULL && e2 != NULL && e1 != e2 && *e1 == 0 && *e2 == 0, "fresh entries");
+	*e2 = 42;
+	CHECK(*rl_fwdmap_entry(&f, last) == 42 && *rl_fwdmap_entry(&f, rl_ptr(l)) == 0, "entries alias");
+	size_t given = 0;
+	for (rl_block *b = r->small.head; b != NULL; b = b->next)
+		given += b->scratch != NULL;
+	CHECK(given == 2, "%zu slices handed out for two blocks", given);
+	rl_fwdmap_fini(&f);
+	CHECK(rl_mem_stats_self()->live_bytes == live, "table memory not released");
+	for (rl_block *b = r->small.head; b != NULL; b = b->next)
+		CHECK(b->scratch == NULL, "scratch not given back");
+	rl_region_destroy(r);
+}
+
+/* ---- proxy ---------------------------------------------------------------------------- */
+
+static rl_val barrier_load(void *env, rl_val *slot) { return rl_evacuate_read(env, slot); }
+
+static void test_proxy_pause_moves_only_the_root(void)
+{
+	struct graph_case gc;
+	rl_tm_ctx ctx;
+	rl_kv_list opts;
+	rl_val out;
+	graph_case_make(&gc, "list", 50000, "");
+	size_t dst_used = gc.dst->bytes_used;
+	CHECK(run_strategy("proxy", &gc, &ctx, &opts, &out) == RL_TM_OK, "proxy failed");
+	CHECK(gc.dst->bytes_used - dst_used == rl_obj_size(rl_ptr(gc.g.root)), "the pause copied %zu bytes",
+	      gc.dst->bytes_used - dst_used);
+	CHECK(rl_region_contains(gc.dst, out), "the root copy is not in dst");
+	rl_val *cdr = &rl_ptr(out)->w[1];
+	CHECK(rl_is_stub(*cdr) && rl_stub_target(*cdr) == rl_ptr(rl_ptr(gc.g.root)->w[1]),
+	      "the root's tail is not a stub for the second cell");
+	/* First touch: a copy comes back and the slot is healed. */
+	rl_val second = rl_evacuate_read(&ctx, cdr);
+	CHECK(rl_region_contains(gc.dst, second) && *cdr == second, "slot not healed to a copy in dst");
+	CHECK(rl_evacuate_read(&ctx, cdr) == second, "second read differs");
+	CHECK(!rl_evacuate_done(&ctx), "done after one read of 50000 cells");
+	CHECK(rl_oracle_region_hash(gc.g.src) == gc.before.src_hash, "src was written");
+	judge("proxy", &gc, &ctx, out);
+	graph_case_free(&gc);
+}
+
+static void test_proxy_sharing_through_the_barrier(void)
+{
+	/* ladder: car and cdr of every rung are the same object. */
+	struct graph_case gc;
+	rl_tm_ctx ctx;
+	rl_kv_list opts;
+	rl_val out;
+	char why[WHY_LEN];
+	graph_case_make(&gc, "ladder", 40, "");
+	CHECK(run_strategy("proxy:subtree=0", &gc, &ctx, &opts, &out) == RL_TM_OK, "proxy failed");
+	rl_val v = out;
+	for (int depth = 0; depth < 40 && rl_is_ptr(v); depth++) {
+		rl_val a = rl_evacuate_read(&ctx, &rl_ptr(v)->w[0]);
+		rl_val d = rl_evacuate_read(&ctx, &rl_ptr(v)->w[1]);
+		CHECK(a == d, "rung %d: two stubs for one object resolved to two copies", depth);
+		v = a;
+	}
+	rl_ranges doomed;
+	CHECK(rl_ranges_of(gc.g.src, &doomed) == 0, "out of memory");
+	CHECK(rl_oracle_check_copy(gc.g.root, out, &gc.before.src, &doomed, barrier_load, &ctx, why, sizeof why) == 0,
+	      "through the barrier: %s", why);
+	rl_ranges_free(&doomed);
+	judge("proxy", &gc, &ctx, out);
+	graph_case_free(&gc);
+}
+
+static void test_proxy_steps_terminate(void)
+{
+	struct graph_case gc;
+	rl_tm_ctx ctx;
+	rl_kv_list opts;
+	rl_val out;
+	graph_case_make(&gc, "random", 5000, "layout=shuffled");
+	CHECK(run_strategy("proxy", &gc, &ctx, &opts, &out) == RL_TM_OK, "proxy failed");
+	size_t steps = 0, budget = 100;
+	int r;
+	while ((r = rl_evacuate_step(&ctx, budget)) == 0)
+		steps++;
+	CHECK(r == 1, "a step failed");
+	CHECK(steps <= gc.before.census.objects / budget + 1, "%zu steps of %zu for %zu objects", steps, budget,
+	      gc.before.census.objects);
+	CHECK(rl_evacuate_done(&ctx), "not done after the last step");
+	uint64_t used = gc.dst->bytes_used;
+	CHECK(rl_find_transmigrator("proxy")->finish(&ctx) == RL_TM_OK, "finish failed");
+	CHECK(gc.dst->bytes_used == used, "finish copied more after the steps were done");
+	char why[WHY_LEN];
+	CHECK(rl_oracle_after_success(&gc.before, gc.g.root, out, &gc.g.src, gc.dst, true, why, sizeof why) == 0,
+	      "%s", why);
+	graph_case_free(&gc);
+}
+
+/* finish() runs out of memory: the whole call is undone. */
+static void test_proxy_finish_failure_undoes_the_call(void)
+{
+	for (uint64_t k = 1; k < 64; k++) {
+		struct graph_case gc;
+		rl_tm_ctx ctx;
+		rl_kv_list opts;
+		rl_val out;
+		char why[WHY_LEN];
+		size_t blocks = rl_blocks_live();
+		graph_case_make(&gc, "tree", 20000, "layout=shuffled");
+		size_t mem = rl_mem_stats_self()->live_bytes;
+		CHECK(run_strategy("proxy", &gc, &ctx, &opts, &out) == RL_TM_OK, "proxy failed");
+		/* Touch a little, so the failure meets copies made both ways. */
+		rl_evacuate_read(&ctx, &rl_ptr(out)->w[0]);
+		rl_fault_fail_at(k);
+		int rc = rl_find_transmigrator("proxy")->finish(&ctx);
+		uint64_t reached = rl_fault_count();
+		rl_fault_fail_at(0);
+		if (rc == RL_TM_OK) {
+			CHECK(reached < k, "finish succeeded through an injected failure");
+			CHECK(rl_oracle_after_success(&gc.before, gc.g.root, out, &gc.g.src, gc.dst, true, why,
+						      sizeof why) == 0,
+			      "%s", why);
+			graph_case_free(&gc);
+			CHECK(k > 1, "finish allocated nothing: no failure was injected");
+			return;
+		}
+		CHECK(rc == RL_TM_ENOMEM && ctx.state == NULL, "k=%llu: finish returned %d", (unsigned long long)k,
+		      rc);
+		CHECK(rl_mem_stats_self()->live_bytes == mem, "k=%llu: strategy memory leaked", (unsigned long long)k);
+		CHECK(rl_oracle_after_failure(&gc.before, gc.g.src, gc.dst, why, sizeof why) == 0, "k=%llu: %s",
+		      (unsigned long long)k, why);
+		graph_case_free(&gc);
+		CHECK(rl_blocks_live() == blocks, "leak");
+	}
+	CHECK(0, "finish never succeeded");
+}
+
+/* Readers on two threads traverse the graph through the barrier while the
+ * background thread evacuates it (run this binary under TSan too). */
+struct reader {
+	rl_tm_ctx *ctx;
+	rl_val root;
+	size_t n;
+	size_t sum;
+};
+
+static void *read_list(void *arg)
+{
+	struct reader *r = arg;
+	size_t sum = 0, cells = 0;
+	for (rl_val v = r->root; rl_is_ptr(v) && cells < r->n; cells++) {
+		rl_obj *o = rl_ptr(v);
+		sum += (size_t)rl_fixnum_value(rl_evacuate_read(r->ctx, &o->w[0]));
+		v = rl_evacuate_read(r->ctx, &o->w[1]);
+	}
+	r->sum = sum;
+	return NULL;
+}
+
+static void test_proxy_background_with_concurrent_readers(void)
+{
+	struct graph_case gc;
+	rl_tm_ctx ctx;
+	rl_kv_list opts;
+	rl_val out;
+	char why[WHY_LEN];
+	const size_t n = 30000;
+	graph_case_make(&gc, "list", n, "layout=shuffled");
+	CHECK(run_strategy("proxy:background=1,step=64,subtree=4", &gc, &ctx, &opts, &out) == RL_TM_OK,
+	      "proxy failed");
+	struct reader rs[2] = { { &ctx, out, n, 0 }, { &ctx, out, n, 0 } };
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++)
+		CHECK(pthread_create(&th[i], NULL, read_list, &rs[i]) == 0, "pthread_create");
+	rl_ranges doomed;
+	CHECK(rl_ranges_of(gc.g.src, &doomed) == 0, "out of memory");
+	int rc = rl_oracle_check_copy(gc.g.root, out, &gc.before.src, &doomed, barrier_load, &ctx, why, sizeof why);
+	rl_ranges_free(&doomed);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	CHECK(rc == 0, "through the barrier, concurrently: %s", why);
+	for (int i = 0; i < 2; i++)
+		CHECK(rs[i].sum == n * (n - 1) / 2, "reader %d summed %zu", i, rs[i].sum);
+	/* The thread finishes alone. */
+	struct timespec pause = { 0, 1000000 };
+	for (int i = 0; i < 20000 && !rl_evacuate_done(&ctx); i++)
+		nanosleep(&pause, NULL);
+	CHECK(rl_evacuate_done(&ctx), "the background thread did not finish the evacuation");
+	judge("proxy", &gc, &ctx, out);
+	graph_case_free(&gc);
+}
+
+static void test_proxy_barrier_overhead_is_measured(void)
+{
+	struct graph_case gc;
+	graph_case_make(&gc, "tree", 5000, "");
+	size_t blocks = rl_blocks_live(), mem = rl_mem_stats_self()->live_bytes;
+	double overhead = rl_proxy_barrier_overhead(gc.g.src, gc.g.root, 3);
+	CHECK(isfinite(overhead) && overhead > -1.0, "overhead %g", overhead);
+	CHECK(rl_blocks_live() == blocks && rl_mem_stats_self()->live_bytes == mem, "the measurement leaked");
+	CHECK(rl_oracle_region_hash(gc.g.src) == gc.before.src_hash, "the measurement wrote src");
+	CHECK(isnan(rl_proxy_barrier_overhead(gc.g.src, rl_fixnum(3), 1)), "a root outside src gave a figure");
+	graph_case_free(&gc);
+}
+
+/* ---- adaptive ----------------------------------------------------------------------------- */
+
+/* Runs adaptive with `opts` on a workload, checks the path it took, that
+ * its figures add up, and the contract. */
+static void adaptive_case(const char *opts, const char *workload, size_t n, const char *params,
+			  const char *expect)
+{
+	struct graph_case gc;
+	rl_tm_ctx ctx;
+	rl_kv_list kv;
+	rl_val out;
+	char spec[160];
+	snprintf(spec, sizeof spec, "adaptive%s%s", opts[0] ? ":" : "", opts);
+	graph_case_make(&gc, workload, n, params);
+	CHECK(run_strategy(spec, &gc, &ctx, &kv, &out) == RL_TM_OK, "%s on %s failed", spec, workload);
+	const rl_tm_report *r = &ctx.report;
+	CHECK(r->decision != NULL && strcmp(r->decision, expect) == 0, "%s on %s:%s took '%s', expected '%s'", spec,
+	      workload, params, r->decision ? r->decision : "(none)", expect);
+	CHECK(r->bytes_copied + (r->bytes_spliced - r->garbage_bytes) == gc.before.census.bytes,
+	      "%s on %s: copied %llu + live spliced %llu != moved %zu", spec, workload,
+	      (unsigned long long)r->bytes_copied, (unsigned long long)(r->bytes_spliced - r->garbage_bytes),
+	      gc.before.census.bytes);
+	judge(spec, &gc, &ctx, out);
+	graph_case_free(&gc);
+}
+
+static void test_adaptive_paths(void)
+{
+	/* Small graph: the probe was the copy. */
+	adaptive_case("", "tree", 9, "garbage=30", "copy");
+	/* A vector of small results among garbage: one probe per child. */
+	adaptive_case("", "mixed", 20000, "big=0", "children");
+	/* Dense and big: traced, every block moved. */
+	adaptive_case("large=1024", "tree", 20000, "", "splice");
+	/* Sparse and big: the density probe says copy. */
+	adaptive_case("large=1024,probe=4096", "tree", 20000, "garbage=3", "sparse");
+	/* Both: small results copied child by child, large ones moved by
+	 * block, the blocks where both meet copied. */
+	adaptive_case("large=4096", "mixed", 40000, "", "blocks");
+	/* A root bigger than `large` stays in place and moves with its block;
+	 * its leaves move with theirs. */
+	adaptive_case("", "vector", 20000, "", "splice");
+	/* A shared leaf of the root must not be copied before the trace. */
+	adaptive_case("large=1024", "fan-in", 20000, "", "splice");
+}
+
+static void test_adaptive_fault_sweeps(void)
+{
+	fault_sweep("adaptive:large=1024", "tree", 2000, "");
+	fault_sweep("adaptive:large=1024,probe=2048", "tree", 2000, "garbage=3");
+	fault_sweep("adaptive:large=2048", "mixed", 4000, "");
+	fault_sweep("adaptive", "vector", 9000, "");
+	fault_sweep("adaptive:large=1024,probe=1024", "vector", 9000, "garbage=3");
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	RL_RUN(test_adopt_moves_everything_in_place);
+	RL_RUN(test_adopt_nested_and_orphans);
+	RL_RUN(test_subregion_hold_keeps_only_its_blocks);
+	RL_RUN(test_linear_precondition_changes_nothing);
+	RL_RUN(test_promote_reports_inherited_garbage);
+	RL_RUN(test_liveness_counts_each_block);
+	RL_RUN(test_splice_threshold);
+	RL_RUN(test_splice_mixed_blocks_fix_pointers);
+	RL_RUN(test_splice_fault_sweep_copying);
+	RL_RUN(test_cheney_undo_partial);
+	RL_RUN(test_cheney_restore_keeps_src);
+	RL_RUN(test_fwdmap_lazy_slices);
+	RL_RUN(test_proxy_pause_moves_only_the_root);
+	RL_RUN(test_proxy_sharing_through_the_barrier);
+	RL_RUN(test_proxy_steps_terminate);
+	RL_RUN(test_proxy_finish_failure_undoes_the_call);
+	RL_RUN(test_proxy_background_with_concurrent_readers);
+	RL_RUN(test_proxy_barrier_overhead_is_measured);
+	RL_RUN(test_adaptive_paths);
+	RL_RUN(test_adaptive_fault_sweeps);
+	return rl_test_summary(argv[0]);
+}
