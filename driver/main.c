@@ -53,8 +53,8 @@ static const char usage_text[] =
 	"  --block=BYTES       region block size, a power of two (default 65536)\n"
 	"  --stack=BYTES       stack of the thread that runs the call (default 8388608)\n"
 	"  --no-fork           run trials in this process (a crash ends the sweep)\n"
-	"  --cold              do not pre-fault the destination's blocks (the dst_warm\n"
-	"                      column says how many bytes were pre-faulted)\n"
+	"  --cold              do not pre-fault the destination's blocks and the heap\n"
+	"                      (the dst_warm column says how many bytes were pre-faulted)\n"
 	"tethering:\n"
 	"  --tether=LIST       tether schemes (see --list); excludes --strategy\n"
 	"  --threads=LIST      reader thread counts, e.g. 1,2,4,8 (default 1)\n"
@@ -253,12 +253,12 @@ static void add_workload(const char *spec)
 		rl_workload_names(names, sizeof names);
 		bad_input("unknown workload '%s' (valid: %s)", name, or_none(names));
 	}
-	snprintf(allowed, sizeof allowed, "layout garbage%s%s", w->wl->options[0] ? " " : "", w->wl->options);
+	snprintf(allowed, sizeof allowed, RL_WL_PLACER_KEYS "%s%s", w->wl->options[0] ? " " : "", w->wl->options);
 	check_keys(&w->params, allowed, "workload", name);
 	const char *layout = rl_kv_get(&w->params, "layout");
 	w->layout = layout != NULL ? layout : "alloc";
-	if (rl_kv_double(&w->params, "garbage", 0.0, 0.0, 1e6, &w->garbage, err, sizeof err) != 0)
-		bad_input("workload '%s': %s", name, err);
+	if (rl_graph_garbage(w->wl, &w->params, &w->garbage, err, sizeof err) != 0) /* garbage=, or live= */
+		bad_input("%s", err);
 	snprintf(w->label, sizeof w->label, "%s", spec);
 	cli.nworkloads++;
 }

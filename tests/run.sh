@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Runs the test binaries of one build variant and adds their SUMMARY lines up.
 #   tests/run.sh BUILD_DIR
-# Under build-tsan only the threaded tests run (TSan checks data races; the
-# other suites are single-threaded and already run under ASan).
+# Under build-tsan only the threaded tests run: the tether schemes and the
+# strategies (proxy's background evacuation thread).  TSan checks data races;
+# the other suites are single-threaded and already run under ASan.
 # Every test binary and shell test prints "SUMMARY name passed failed" last.
 set -u
 build=${1:?usage: tests/run.sh BUILD_DIR}
 cd "$(dirname "$0")/.."
 passed=0 failed=0 broken=()
 case "$build" in
-*tsan*) pattern='test_tether*' ;;
-*) pattern='test_*' ;;
+*tsan*) patterns='test_tether* test_strategies' ;;
+*) patterns='test_*' ;;
 esac
 run_one() {
 	local name=$1
@@ -36,6 +37,7 @@ run_one() {
 	fi
 	echo "$name: $3 passed, $4 failed"
 }
+for pattern in $patterns; do
 for bin in "$build"/tests/$pattern; do
 	[ -x "$bin" ] || continue
 	case "$bin" in *.o | *.d) continue ;; esac
@@ -44,6 +46,7 @@ done
 for script in tests/$pattern.sh; do
 	[ -f "$script" ] || continue
 	run_one "$(basename "$script")" env BUILD="$build" bash "$script"
+done
 done
 echo "$passed $failed" >"$build/test-summary"
 echo "$(basename "$build"): $passed passed, $failed failed"

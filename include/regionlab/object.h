@@ -5,6 +5,8 @@
  *   ...xxx1  fixnum: a 63-bit signed integer, value = word >> 1
  *   ...x010  other immediate: booleans, characters (kind in bits 3..7)
  *   ...x000  pointer to an rl_obj (never 0 except RL_NIL, the empty list)
+ *   ...x100  reserved: a stub (proxy) of incremental evacuation, seen only
+ *            behind a read barrier (regionlab/evacuate.h)
  *
  * Header word (rl_obj.hdr):
  *   bits 0..2   0 in a live header; RL_HDR_FORWARD set when a strategy has

@@ -67,7 +67,14 @@ struct rl_transmigrator {
 	/* Reads a slot of the transmigrated graph before finish() (the read
 	 * barrier); strategies without one use rl_tm_read_plain. */
 	rl_val (*read)(rl_tm_ctx *ctx, rl_val *slot);
+	/* Optional, for strategies with a read barrier: the barrier's cost on a
+	 * full read traversal of a copy of root (src left as it was), as
+	 * through/plain - 1.  Call it through rl_tm_barrier_overhead. */
+	double (*barrier_overhead)(rl_region *src, rl_val root, unsigned reps);
 };
+
+/* tm's barrier_overhead, or NaN (an empty CSV cell) when it has no barrier. */
+double rl_tm_barrier_overhead(const struct rl_transmigrator *tm, rl_region *src, rl_val root, unsigned reps);
 
 int rl_tm_finish_nothing(rl_tm_ctx *ctx);
 rl_val rl_tm_read_plain(rl_tm_ctx *ctx, rl_val *slot);

@@ -340,6 +340,7 @@ const struct rl_transmigrator rl_tm_proxy = {
 	.transmigrate = proxy_transmigrate,
 	.finish = proxy_finish,
 	.read = proxy_read,
+	.barrier_overhead = rl_proxy_barrier_overhead,
 };
 
 /* ---- barrier overhead ------------------------------------------------------------- */
