@@ -24,8 +24,8 @@ static unsigned small_slice_shift(void)
 int rl_liveness_init(rl_liveness *lv, rl_region *src)
 {
 	lv->src = src;
-	lv->nsmall = src->small.count;
-	lv->nblocks = src->small.count + src->large.count;
+	/* counters in rl_region_for_each_block's order: small blocks, then large */
+	rl_region_count_blocks(src, &lv->nsmall, &lv->nblocks);
 	lv->slice_shift = small_slice_shift();
 	lv->objects = lv->bytes = 0;
 	lv->forwarded_refs = 0;

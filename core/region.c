@@ -274,15 +274,36 @@ size_t rl_region_footprint(const rl_region *r)
 	return total;
 }
 
-void rl_region_for_each_block(rl_region *r, void (*fn)(rl_block *b, void *env), void *env)
+/* One chain kind of r and of its family: the family's blocks are r's too
+ * (rl_region_contains follows parent links); sub-regions keep their own
+ * chains, aliases' are empty. */
+static void for_each_in_family(rl_region *r, bool large, void (*fn)(rl_block *b, void *env), void *env)
 {
 	rl_block *next;
-	for (rl_block *b = r->small.head; b != NULL; b = next) {
+	for (rl_block *b = large ? r->large.head : r->small.head; b != NULL; b = next) {
 		next = b->next; /* fn may move b to another list */
 		fn(b, env);
 	}
-	for (rl_block *b = r->large.head; b != NULL; b = next) {
-		next = b->next;
-		fn(b, env);
-	}
+	for (rl_region *c = r->children; c != NULL; c = c->sibling)
+		for_each_in_family(c, large, fn, env);
+}
+
+void rl_region_for_each_block(rl_region *r, void (*fn)(rl_block *b, void *env), void *env)
+{
+	for_each_in_family(r, false, fn, env);
+	for_each_in_family(r, true, fn, env);
+}
+
+static void count_small(rl_block *b, void *env) { *(size_t *)env += !(b->flags & RL_BLOCK_LARGE); }
+static void count_any(rl_block *b, void *env)
+{
+	(void)b;
+	++*(size_t *)env;
+}
+
+void rl_region_count_blocks(rl_region *r, size_t *small, size_t *all)
+{
+	*small = *all = 0;
+	rl_region_for_each_block(r, count_small, small);
+	rl_region_for_each_block(r, count_any, all);
 }

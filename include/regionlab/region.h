@@ -151,8 +151,12 @@ static inline bool rl_region_contains(const rl_region *r, rl_val v)
 /* Total bytes of the region's blocks (its footprint). */
 size_t rl_region_footprint(const rl_region *r);
 
-/* Calls fn(block, env) for every block, small chain first, in chain order. */
+/* Calls fn(block, env) for every block of r and of its family (sub-regions:
+ * rl_region_contains counts them): every small block first, in chain order,
+ * then every large block. */
 void rl_region_for_each_block(rl_region *r, void (*fn)(rl_block *b, void *env), void *env);
+/* The blocks rl_region_for_each_block visits: small ones, and all. */
+void rl_region_count_blocks(rl_region *r, size_t *small, size_t *all);
 
 /* Iterates the objects of one block in address order. */
 static inline rl_obj *rl_block_first_obj(rl_block *b) { return (rl_obj *)rl_block_data(b); }
