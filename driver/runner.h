@@ -37,7 +37,7 @@ struct rl_workload_spec {
 	rl_kv_list params;
 	size_t size;        /* --size, or the workload's default_size */
 	const char *layout; /* the layout option ("alloc" when absent), points into params */
-	double garbage;     /* the garbage option (0 when absent) */
+	double garbage;     /* dead bytes per live byte: garbage=, or live= converted (0 when neither) */
 };
 
 struct rl_sweep {

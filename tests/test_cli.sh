@@ -7,24 +7,7 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 H="$BUILD/harness"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-ok() {
-	passed=$((passed + 1))
-	echo "ok   $1"
-}
-not_ok() { # name, why
-	failed=$((failed + 1))
-	echo "FAIL $1: $2"
-}
-# run NAME COMMAND...: a case passes when COMMAND succeeds; its output is the reason otherwise.
-run() {
-	local name=$1 out
-	shift
-	if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "$out"; fi
-}
+. tests/lib.sh  # tmp, passed/failed, ok, not_ok, run
 
 if [ ! -x "$H" ]; then
 	not_ok harness_built "$H is missing"
@@ -93,6 +76,8 @@ expect_bad bad_strategy_option_key "unknown option 'bogus'" --strategy=naive:bog
 expect_bad bad_workload_option_key "unknown option 'bogus'.*layout" --strategy=naive --workload=list:bogus=1 "$o"
 expect_bad bad_workload_option_value "layout" --strategy=naive --workload=list:layout=sideways "$o"
 expect_bad bad_workload_garbage_value "garbage" --strategy=naive --workload=list:garbage=lots "$o"
+expect_bad bad_workload_live_value "live=1.5: expected a number in \[0.01, 1\]" --strategy=naive --workload=list:live=1.5 "$o"
+expect_bad bad_workload_live_and_garbage "give garbage= or live=, not both" --strategy=naive --workload=list:live=0.5,garbage=1 "$o"
 expect_bad bad_size_not_a_number "--size=12x" --strategy=naive --workload=list --size=12x "$o"
 expect_bad bad_size_zero "--size=0" --strategy=naive --workload=list --size=0 "$o"
 expect_bad bad_reps "--reps=-1" --strategy=naive $good --reps=-1 "$o"
@@ -221,6 +206,16 @@ assert all(r["status"] == "ok" and r["objects"] == "300" for r in rows), [(r["st
 '
 }
 run options_lists_and_rfc4180_quoting quoting_run
+
+# live=R is garbage=(1-R)/R: the garbage column reports the effective ratio.
+live_run() {
+	"$H" --strategy=bitmap --workload=list:live=0.5,tree:live=0.8,list:live=1 --size=300 --no-fork >"$tmp/l.csv" || return 1
+	check_csv "$tmp/l.csv" 3 '
+assert [float(r["garbage"]) for r in rows] == [1.0, 0.25, 0.0], [r["garbage"] for r in rows]
+assert all(r["status"] == "ok" and int(r["src_bytes"]) > 0 for r in rows), [r["status"] for r in rows]
+'
+}
+run live_fills_the_garbage_column live_run
 
 block_run() {
 	"$H" --strategy=bitmap --workload=tree --size=2000 --block=4096 >"$tmp/b.csv" || return 1

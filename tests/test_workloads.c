@@ -4,7 +4,7 @@
  * and without garbage, and checked for what the runner relies on: the root
  * lies in src, the graph is reproducible from its seed (same checksum, same
  * layout block by block), layout and garbage change addresses but not the
- * graph, every pointer lands in src, the outside region or static data, and
+ * graph, live=R is garbage=(1-R)/R, every pointer lands in src, the outside region or static data, and
  * nothing leaks.  The workloads with a stated shape (ladder, fan-in, ring,
  * dlist, cross-region, blobs, ...) get checks of that shape. */
 #include <math.h>
@@ -329,6 +329,66 @@ static void test_garbage_ratio(void)
 	}
 }
 
+/* live=R is garbage=(1-R)/R: the same dead bytes per live byte as that
+ * garbage ratio (within the tolerance above), and live=1 is no garbage at all:
+ * the very layout of the bare build. */
+static void test_live_ratio(void)
+{
+	static const struct {
+		const char *live;
+		double garbage;
+	} ratios[] = { { "0.5", 1 }, { "0.8", 0.25 }, { "0.25", 3 } };
+	static const struct {
+		const char *name;
+		size_t n;
+	} cases[] = { { "list", 200 }, { "tree", 200 }, { "vector", 200 }, { "blobs", 4 } };
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		for (size_t r = 0; r < sizeof ratios / sizeof ratios[0]; r++) {
+			for (size_t l = 0; l < 2; l++) {
+				char params[64];
+				snprintf(params, sizeof params, "layout=%s,live=%s", layouts[l], ratios[r].live);
+				rl_graph g;
+				make_ok(workload(cases[k].name), cases[k].n, SEED, params, &g);
+				rl_census c = census_of(&g);
+				double dead = (double)(g.src->bytes_used - c.bytes), want = ratios[r].garbage * c.bytes;
+				rl_graph_free(&g);
+				CHECK(fabs(dead - want) <= 32, "%s:%s: %.0f dead bytes for %zu live, expected %.0f",
+				      cases[k].name, params, dead, c.bytes, want);
+			}
+		}
+	}
+	/* live=0.5 places exactly what garbage=1 places. */
+	for (size_t l = 0; l < 2; l++) {
+		char live[64], garbage[64];
+		snprintf(live, sizeof live, "layout=%s,live=0.5", layouts[l]);
+		snprintf(garbage, sizeof garbage, "layout=%s,garbage=1", layouts[l]);
+		rl_graph a, b;
+		make_ok(workload("tree"), 300, SEED, live, &a);
+		make_ok(workload("tree"), 300, SEED, garbage, &b);
+		check_same_layout(&a, &b);
+		rl_graph_free(&a);
+		rl_graph_free(&b);
+	}
+	/* live=1 is no garbage: every byte reachable, the layout of the bare build. */
+	for (size_t i = 0; rl_workloads[i] != NULL; i++) {
+		const struct rl_workload *wl = rl_workloads[i];
+		for (size_t l = 0; l < 2; l++) {
+			char bare[64], live[64];
+			snprintf(bare, sizeof bare, "layout=%s", layouts[l]);
+			snprintf(live, sizeof live, "layout=%s,live=1", layouts[l]);
+			rl_graph a, b;
+			make_ok(wl, small_size(wl), SEED, bare, &a);
+			make_ok(wl, small_size(wl), SEED, live, &b);
+			rl_census c = census_of(&b);
+			CHECK(c.bytes == b.src->bytes_used, "%s:%s: %zu bytes in src, %zu reachable", wl->name, live,
+			      b.src->bytes_used, c.bytes);
+			check_same_layout(&a, &b);
+			rl_graph_free(&a);
+			rl_graph_free(&b);
+		}
+	}
+}
+
 /* Garbage costs blocks, not just bytes: the footprint grows with the ratio. */
 static void test_garbage_footprint(void)
 {
@@ -423,9 +483,21 @@ static void test_bad_options(void)
 	expect_error("list", 10, "garbage=101", "workload list: garbage=101: expected a number in [0, 100]");
 	expect_error("list", 10, "garbage=-0.5", "workload list: garbage=-0.5: expected a number in [0, 100]");
 	expect_error("list", 10, "garbage=nan", "workload list: garbage=nan: expected a number in [0, 100]");
-	expect_error("list", 10, "degree=3", "workload list: unknown option 'degree' (valid: layout garbage)");
+	expect_error("tree", 10, "live=0", "workload tree: live=0: expected a number in [0.01, 1]");
+	expect_error("tree", 10, "live=1.5", "workload tree: live=1.5: expected a number in [0.01, 1]");
+	expect_error("tree", 10, "live=abc", "workload tree: live=abc: expected a number in [0.01, 1]");
+	expect_error("tree", 10, "live=0.005", "workload tree: live=0.005: expected a number in [0.01, 1]");
+	expect_error("tree", 10, "live=-0.5", "workload tree: live=-0.5: expected a number in [0.01, 1]");
+	expect_error("tree", 10, "live=nan", "workload tree: live=nan: expected a number in [0.01, 1]");
+	expect_error("tree", 10, "live=", "workload tree: live=: expected a number in [0.01, 1]");
+	expect_error("tree", 10, "live=0.5,garbage=1", "workload tree: give garbage= or live=, not both");
+	expect_error("tree", 10, "garbage=0,live=1", "workload tree: give garbage= or live=, not both");
+	expect_error("list", 10, "degree=3", "workload list: unknown option 'degree' (valid: layout garbage live)");
 	expect_error("random", 10, "depth=3",
-		     "workload random: unknown option 'depth' (valid: layout garbage degree)");
+		     "workload random: unknown option 'depth' (valid: layout garbage live degree)");
+	/* mixed's own small_live (not the placer's live); sample_options adds small_live=1 after it */
+	expect_error("mixed", 10, "small_live=0",
+		     "workload mixed: option small_live=0: expected a number in [0.01, 1]");
 	expect_error("random", 10, "degree=65", "workload random: degree=65: expected an integer in [0, 64]");
 	expect_error("random", 10, "degree=x", "workload random: degree=x: expected an integer in [0, 64]");
 	expect_error("ladder", 0, "", "workload ladder: size 0: expected at least 1");
@@ -679,6 +751,7 @@ int main(int argc, char **argv)
 	RL_RUN(test_every_workload);
 	RL_RUN(test_no_garbage_means_all_live);
 	RL_RUN(test_garbage_ratio);
+	RL_RUN(test_live_ratio);
 	RL_RUN(test_garbage_footprint);
 	RL_RUN(test_seed_matters);
 	RL_RUN(test_shuffled_permutes_addresses);

@@ -5,7 +5,8 @@
  *     rl_wl_new, which records every object in allocation order;
  *  2. place: the recorded objects are copied into the source region, in that
  *     order (layout=alloc) or in a seeded permutation (layout=shuffled), each
- *     copy followed by its share of dead objects (garbage=RATIO).  The
+ *     copy followed by its share of dead objects (garbage=RATIO, or
+ *     live=RATIO: the same as garbage=(1-RATIO)/RATIO).  The
  *     scratch header of each placed object is overwritten with a forwarding
  *     word to its copy: scratch dies anyway, so the map from scratch to
  *     source addresses costs no memory at all;
@@ -31,6 +32,7 @@
 #include "workloads/build.h"
 
 #define GARBAGE_MAX 100.0
+#define LIVE_MIN 0.01 /* garbage=99: within GARBAGE_MAX */
 #define RECORD_INITIAL 1024u
 #define PLACER_SALT UINT64_C(0x706c61636572aa55) /* separates the placer's stream from build()'s */
 
@@ -341,17 +343,31 @@ static int parse_layout(const struct rl_workload *wl, const rl_kv_list *params, 
 	return -1;
 }
 
-static int parse_garbage(const struct rl_workload *wl, const rl_kv_list *params, double *ratio, char *err,
-			 size_t errlen)
+/* The dead bytes per live byte that garbage= or live= asks for (0 when
+ * neither): live=R makes R of src's object bytes reachable, so it is
+ * garbage=(1-R)/R. */
+int rl_graph_garbage(const struct rl_workload *wl, const rl_kv_list *params, double *ratio, char *err, size_t errlen)
 {
-	const char *s = rl_kv_get(params, "garbage");
+	const char *g = rl_kv_get(params, "garbage"), *l = rl_kv_get(params, "live");
+	double live;
 	*ratio = 0;
-	if (s == NULL)
-		return 0;
-	if (!rl_parse_double(s, ratio) || !(*ratio >= 0 && *ratio <= GARBAGE_MAX)) {
-		snprintf(err, errlen, "workload %s: garbage=%s: expected a number in [0, %g]", wl->name, s,
-			 GARBAGE_MAX);
+	if (g != NULL && l != NULL) {
+		snprintf(err, errlen, "workload %s: give garbage= or live=, not both", wl->name);
 		return -1;
+	}
+	if (g != NULL && (!rl_parse_double(g, ratio) || !(*ratio >= 0 && *ratio <= GARBAGE_MAX))) {
+		snprintf(err, errlen, "workload %s: garbage=%s: expected a number in [0, %g]", wl->name, g,
+			 GARBAGE_MAX);
+		*ratio = 0;
+		return -1;
+	}
+	if (l != NULL) {
+		if (!rl_parse_double(l, &live) || !(live >= LIVE_MIN && live <= 1)) {
+			snprintf(err, errlen, "workload %s: live=%s: expected a number in [%g, 1]", wl->name, l,
+				 LIVE_MIN);
+			return -1;
+		}
+		*ratio = (1 - live) / live;
 	}
 	return 0;
 }
@@ -366,10 +382,10 @@ int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const r
 
 	memset(g, 0, sizeof *g);
 	snprintf(owner, sizeof owner, "workload %s", wl->name);
-	snprintf(allowed, sizeof allowed, "layout garbage%s%s", wl->options[0] ? " " : "", wl->options);
+	snprintf(allowed, sizeof allowed, RL_WL_PLACER_KEYS "%s%s", wl->options[0] ? " " : "", wl->options);
 	if (rl_kv_check_keys(params, allowed, owner, err, errlen) != 0 ||
 	    parse_layout(wl, params, &shuffled, err, errlen) != 0 ||
-	    parse_garbage(wl, params, &ratio, err, errlen) != 0)
+	    rl_graph_garbage(wl, params, &ratio, err, errlen) != 0)
 		return -1;
 	if (n == 0) {
 		snprintf(err, errlen, "workload %s: size 0: expected at least 1", wl->name);

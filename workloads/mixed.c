@@ -12,7 +12,7 @@
  * collected them).  About half of the n objects belong to small results of
  * 1 to 16 objects (each under 512 bytes: lists of fixnums or boxed ints,
  * small trees, a string, a 3-slot record), each built among dead temporaries
- * so that `live` (default 0.25) of the bytes of those stretches are live;
+ * so that `small_live` (default 0.25) of the bytes of those stretches are live;
  * the other half to `big` (default 3) large results, made between the small
  * ones at evenly spaced points: a list of boxed ints, a vector of strings and
  * a tree of cons cells, in turn.  Dead temporaries point at live objects
@@ -21,14 +21,16 @@
  * That is the graph an adaptive strategy exists for: per block, copying wins
  * on the sparse stretches and moving blocks wins on the dense ones.  The
  * placer's own options still apply on top (layout=shuffled scatters
- * everything, garbage= adds uniform garbage). */
+ * everything, garbage= or live= adds uniform garbage).  The option is
+ * small_live, not live: the placer's live= is the reachable fraction of the
+ * whole source region, this one that of the small results' stretches only. */
 #include <stdio.h>
 
 #include "regionlab/mem.h"
 #include "workloads/build.h"
 
 #define SMALL_MAX_OBJECTS 16u
-#define LIVE_DEFAULT 0.25
+#define SMALL_LIVE_DEFAULT 0.25
 #define BIG_DEFAULT 3u
 
 struct mix {
@@ -193,7 +195,8 @@ static rl_val build_mixed(rl_wl_ctx *w, size_t n)
 	size_t big;
 	double live;
 	char err[128];
-	if (rl_kv_double(rl_wl_params(w), "live", LIVE_DEFAULT, 0.01, 1.0, &live, err, sizeof err) != 0) {
+	const rl_kv_list *params = rl_wl_params(w);
+	if (rl_kv_double(params, "small_live", SMALL_LIVE_DEFAULT, 0.01, 1.0, &live, err, sizeof err) != 0) {
 		rl_wl_fail(w, "%s", err);
 		return RL_NIL;
 	}
@@ -241,11 +244,11 @@ fail:
 
 const struct rl_workload rl_wl_mixed = {
 	.name = "mixed",
-	.summary = "vector of many small results built among dead temporaries (live=0.25) and big=3 dense large ones",
+	.summary = "vector of many small results built among dead temporaries (small_live=0.25) and big=3 dense large ones",
 	.default_size = 1000000,
-	.options = "live big",
+	.options = "small_live big",
 	/* The tests that run every workload assume it allocates nothing dead
-	 * of its own (so that garbage= is what they measure): live=1. */
-	.sample_options = "live=1",
+	 * of its own (so that garbage= is what they measure): small_live=1. */
+	.sample_options = "small_live=1",
 	.build = build_mixed,
 };

@@ -5,6 +5,8 @@
  * source region with the options every workload accepts:
  *   layout=alloc|shuffled  allocation order, or objects at randomized addresses
  *   garbage=RATIO          dead bytes interleaved per live byte (0 = none)
+ *   live=RATIO             the fraction of src's object bytes that is reachable,
+ *                          in [0.01, 1]: garbage=(1-RATIO)/RATIO (not with garbage=)
  * so that layout and garbage are handled once, not in every workload. */
 #ifndef REGIONLAB_WORKLOAD_H
 #define REGIONLAB_WORKLOAD_H
@@ -18,11 +20,14 @@
 
 typedef struct rl_wl_ctx rl_wl_ctx;
 
+/* The option keys the placer takes for every workload. */
+#define RL_WL_PLACER_KEYS "layout garbage live"
+
 struct rl_workload {
 	const char *name;
 	const char *summary;  /* one line, shown by --list */
 	size_t default_size;  /* --size when not given */
-	const char *options;  /* space-separated extra keys (besides layout, garbage) */
+	const char *options;  /* space-separated extra keys (besides RL_WL_PLACER_KEYS) */
 	/* Options that make a small working instance, for the tests that run
 	 * every workload (e.g. "file=tests/data/sample.json"); NULL = none needed. */
 	const char *sample_options;
@@ -44,6 +49,10 @@ typedef struct rl_graph {
 int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const rl_kv_list *params, rl_graph *g,
 		  char *err, size_t errlen);
 void rl_graph_free(rl_graph *g);
+/* The dead bytes per live byte that params ask for (garbage=, or live= turned
+ * into garbage; 0 when neither): 0, or -1 with the one-line reason that
+ * rl_graph_make would give. */
+int rl_graph_garbage(const struct rl_workload *wl, const rl_kv_list *params, double *ratio, char *err, size_t errlen);
 
 /* ---- for build() ---------------------------------------------------------- */
 rl_obj *rl_wl_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes);

@@ -132,11 +132,11 @@ def same_value(a, b):
     return fa == fb or abs(fa - fb) <= 1e-9 * max(abs(fa), abs(fb))
 
 
-WORKLOAD_PLACER_KEYS = ("layout", "garbage")
+WORKLOAD_PLACER_KEYS = ("layout", "garbage", "live")
 
 
 def workload_label(row):
-    """The workload without the placer options (layout, garbage have columns of their own)."""
+    """The workload without the placer options (layout, and garbage or live: columns of their own)."""
     name, opts = split_spec(row.get("workload", ""))
     opts = {k: v for k, v in opts.items() if k not in WORKLOAD_PLACER_KEYS}
     return join_spec(name, opts)
@@ -150,23 +150,35 @@ def layout_of(row, default="alloc"):
     return opts.get("layout", default if row.get("kind") == "transmigrate" else "")
 
 
-def garbage_of(row):
-    g = num(row, "garbage")
-    if g is not None:
-        return g
-    _, opts = split_spec(row.get("workload", ""))
-    if "garbage" in opts:
-        try:
+def placer_garbage(opts):
+    """Dead bytes per live byte that workload options ask for: garbage=G, or
+    live=R (the reachable fraction of the source region: G = (1-R)/R); 0 when
+    neither, None when unreadable."""
+    try:
+        if "garbage" in opts:
             return float(opts["garbage"])
-        except ValueError:
-            return None
-    if "live" in opts:
-        try:
+        if "live" in opts:
             live = float(opts["live"])
             return (1.0 - live) / live if live > 0 else None
-        except ValueError:
-            return None
+    except ValueError:
+        return None
     return 0.0
+
+
+def garbage_of(row):
+    """Dead bytes per live byte: the garbage column (the harness fills it from
+    garbage= or live=), else the workload's options.  A live=R trial gets the
+    exact (1-R)/R rather than the column's 6 digits, so that 1/(1+garbage)
+    gives R back."""
+    g = num(row, "garbage")
+    opts = split_spec(row.get("workload", ""))[1]
+    if g is None:
+        return placer_garbage(opts)
+    if "live" in opts:
+        exact = placer_garbage(opts)
+        if exact is not None and f"{exact:.6g}" == f"{g:.6g}":
+            return exact
+    return g
 
 
 def base_name(spec):

@@ -26,7 +26,7 @@ import os
 import re
 import shlex
 
-from rows import BadInput, ROOT, same_value, split_spec
+from rows import BadInput, ROOT, placer_garbage, same_value, split_spec
 
 EXPERIMENTS = os.path.join(ROOT, "experiments")
 
@@ -45,13 +45,14 @@ TM_KEYS = {
     "sizes": ("sizes", "ints"), "size": ("sizes", "ints"),
     "layouts": ("layouts", "tm_layouts"), "layout": ("layouts", "tm_layouts"),
     "garbage": ("garbage", "floats"),
+    "live": ("live", "fractions"),
     "block": ("block", "ints"), "blocks": ("block", "ints"),
     "allocator": ("allocator", "words"), "allocators": ("allocator", "words"),
 }
 TETHER_KEYS = {
     "tethers": ("tethers", "modules"), "tether": ("tethers", "modules"),
     "threads": ("threads", "ints"),
-    "writers": ("writers", "ints"),
+    "writers": ("writers", "ints0"),
     "read": ("read", "ints0"),
     "slots": ("slots", "ints"),
     "layouts": ("layouts", "tether_layouts"), "layout": ("layouts", "tether_layouts"),
@@ -160,6 +161,14 @@ def parse_value(kind, text):
                 raise ValueError(item)
             out.append(v)
         return out
+    if kind == "fractions":
+        out = []
+        for item in split_list(text):
+            v = float(item)
+            if not (0 < v <= 1):
+                raise ValueError(item)
+            out.append(v)
+        return out
     if kind == "tm_layouts":
         items = split_list(text)
         for it in items:
@@ -178,7 +187,7 @@ def parse_value(kind, text):
 VALID_HINT = {
     "word": "a word", "posint1": "an integer >= 1", "int1": "an integer", "float1": "a positive number",
     "bool": "yes or no", "ints": "integers >= 1 (1000, 1e3, 10^3, 1..16)", "ints0": "integers >= 0",
-    "floats": "numbers >= 0", "tm_layouts": "alloc or shuffled", "tether_layouts": "packed or padded",
+    "floats": "numbers >= 0", "fractions": "numbers in (0, 1]", "tm_layouts": "alloc or shuffled", "tether_layouts": "packed or padded",
     "modules": "module names, NAME[:key=val,...], all, -NAME, NAME?", "words": "words", "args": "shell words",
 }
 
@@ -262,6 +271,20 @@ def description(path):
     return top.raw.get("description", ("", 0))[0]
 
 
+# Keys that say one thing two ways (live = R is garbage = (1-R)/R): a layer
+# that sets one of them replaces the other from the layers below it.
+ALTERNATIVES = (("garbage", "live"),)
+
+
+def overlay(merged, layer):
+    for group in ALTERNATIVES:
+        if any(k in layer for k in group):
+            for k in group:
+                if k not in layer:
+                    merged.pop(k, None)
+    merged.update(layer)
+
+
 def resolve(path, stack=()):
     """The grids of a file with includes expanded: a list of (label, where, {key: (text, line, file)})."""
     if path in stack:
@@ -294,12 +317,12 @@ def resolve(path, stack=()):
                     subgrids = picked
                 for label, where, keys in subgrids:
                     merged = dict(keys)
-                    merged.update(defaults)
-                    merged.update(own)
+                    overlay(merged, defaults)
+                    overlay(merged, own)
                     out.append((f"{g.name}/{label}", where, merged))
         else:
             merged = dict(defaults)
-            merged.update(own)
+            overlay(merged, own)
             out.append((g.name, f"{g.path}:{g.line}", merged))
     return out
 
@@ -377,7 +400,7 @@ class Trial:
         """Rough cost, for the ETA: object-steps for transmigration, seconds for tethers."""
         if self.kind == "transmigrate":
             _, opts = split_spec(self.spec["workload"])
-            g = float(opts.get("garbage", 0) or 0)
+            g = placer_garbage(opts) or 0.0
             return self.reps * (self.spec["size"] * (1 + g) + 5000)
         return self.reps * (float(self.spec.get("duration", 1.0)) + 0.2 + self.spec.get("stall_ms", 0) / 1000.0)
 
@@ -444,7 +467,9 @@ def workload_equal(row, spec):
             return False
     # options the row names that the trial does not (other than the placer's defaults)
     for k, v in ropts.items():
-        if k not in opts and not (k == "layout" and v == "alloc") and not (k == "garbage" and same_value(v, 0)):
+        if k in opts or (k == "layout" and v == "alloc") or (k == "garbage" and same_value(v, 0)):
+            continue
+        if not (k == "live" and same_value(v, 1)):
             return False
     return True
 
@@ -529,6 +554,8 @@ def grid_trials(label, where, keys, registry):
                 notes.append(f"[{label}] no {mkind} left to run: grid skipped")
                 return [], notes
 
+    if "garbage" in vals and "live" in vals:
+        raise BadInput(f"{loc('live')}: give garbage or live, not both (garbage at {loc('garbage')})")
     reps = vals.get("reps", 3 if kind == "transmigrate" else 1)
     seed = vals.get("seed")
     timeout = vals.get("timeout")
@@ -538,7 +565,9 @@ def grid_trials(label, where, keys, registry):
     if kind == "transmigrate":
         for wl in vals["workloads"]:
             for lay in vals.get("layouts", [None]):
-                for g in vals.get("garbage", [None]):
+                # garbage = G or live = R: the workload option of that name
+                ratio_key = "live" if "live" in vals else "garbage"
+                for g in vals.get(ratio_key, [None]):
                     for n in vals["sizes"]:
                         for b in vals.get("block", [None]):
                             for alloc in vals.get("allocator", [None]):
@@ -548,7 +577,7 @@ def grid_trials(label, where, keys, registry):
                                     if lay is not None:
                                         opts["layout"] = lay
                                     if g is not None:
-                                        opts["garbage"] = fmt_num(g)
+                                        opts[ratio_key] = fmt_num(g)
                                     spec = {"strategy": st,
                                             "workload": name + (":" + ",".join(f"{k}={v}" for k, v in opts.items()) if opts else ""),
                                             "size": n}

@@ -17,7 +17,7 @@ import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from rows import schema_columns, split_spec  # noqa: E402
+from rows import placer_garbage, schema_columns, split_spec  # noqa: E402
 
 STRATEGIES = {  # base ns/object, shuffled penalty, extra bytes/object, mallocs/object
     "naive": (60, 4.0, 40, 1.0), "bitmap": (14, 3.0, 1, 0), "cheney": (9, 5.0, 0, 0),
@@ -46,7 +46,7 @@ def tm_row(cols, strategy, workload, size, rep, seed, block=65536):
     name, _ = split_spec(strategy)
     wname, wopts = split_spec(workload)
     layout = wopts.get("layout", "alloc")
-    garbage = float(wopts.get("garbage", 0) or 0)
+    garbage = placer_garbage(wopts) or 0.0
     rnd = random.Random(f"{strategy}|{workload}|{size}|{rep}")
     base, shuf, extra, mallocs = STRATEGIES.get(name, (20, 3.0, 1, 0))
     live = 1.0 / (1.0 + garbage)
@@ -65,7 +65,7 @@ def tm_row(cols, strategy, workload, size, rep, seed, block=65536):
     ns_total = max(int(per * objects), 50)
     memcpy_ns = int(nbytes / 8.0) + 20
     r = base_row(cols, "transmigrate")
-    r.update(strategy=strategy, workload=workload, size=size, layout=layout, garbage=f"{garbage:g}", block=block,
+    r.update(strategy=strategy, workload=workload, size=size, layout=layout, garbage=f"{garbage:.6g}", block=block,
              rep=rep, seed=seed + rep, objects=objects, bytes=nbytes, ns_total=ns_total,
              ns_per_obj=f"{ns_total / objects:.6g}", mb_per_s=f"{nbytes / ns_total * 1e9 / 2**20:.6g}",
              memcpy_ns=memcpy_ns, memcpy_frac=f"{memcpy_ns / ns_total:.6g}",
@@ -144,10 +144,10 @@ def synthetic_rows(cols):
                 for st in STRATEGIES:
                     for rep in range(3):
                         rows.append(tm_row(cols, st, f"{wl}:layout={layout}", size, rep, 1))
-    for g in (0, 0.25, 1, 3):
+    for live in (1, 0.8, 0.5, 0.25):
         for st in STRATEGIES:
             for rep in range(3):
-                rows.append(tm_row(cols, st, f"list:garbage={g:g}", 100000, rep, 1))
+                rows.append(tm_row(cols, st, f"list:live={live:g}", 100000, rep, 1))
     for te in TETHERS:
         for t in (1, 2, 4, 8):
             for rep in range(2):
