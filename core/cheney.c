@@ -25,50 +25,12 @@ void rl_cheney_begin(rl_cheney *c, const rl_region *src, rl_region *dst)
 	c->bytes_copied = 0;
 }
 
-/* The bump allocator of dst's tail block, held in registers during a scan:
- * the block's `top` and dst's byte count are written back before anything
- * else may look at them (a new block, the end of the scan). */
-struct bump {
-	rl_block *b;
-	char *top, *limit;
-	size_t pending; /* bytes not yet added to dst->bytes_used */
-};
-
-static inline void bump_load(struct bump *a, const rl_region *dst)
+rl_obj *rl_bump_refill(rl_bump *a, rl_region *dst, size_t size)
 {
-	a->b = dst->small.tail;
-	a->top = a->b != NULL ? a->b->top : NULL;
-	a->limit = a->b != NULL ? a->b->limit : NULL;
-	a->pending = 0;
-}
-
-static inline void bump_sync(struct bump *a, rl_region *dst)
-{
-	if (a->b != NULL)
-		a->b->top = a->top;
-	dst->bytes_used += a->pending;
-	a->pending = 0;
-}
-
-/* The slow path: a new block (or a large object) from rl_region_alloc. */
-static __attribute__((noinline)) rl_obj *bump_refill(struct bump *a, rl_region *dst, size_t size)
-{
-	bump_sync(a, dst);
+	rl_bump_sync(a, dst);
 	rl_obj *o = rl_region_alloc(dst, size);
-	bump_load(a, dst);
+	rl_bump_load(a, dst);
 	return o;
-}
-
-static inline __attribute__((always_inline)) rl_obj *bump_alloc(struct bump *a, rl_region *dst, size_t size,
-								 size_t small_max)
-{
-	if (size <= small_max && (size_t)(a->limit - a->top) >= size) {
-		rl_obj *o = (rl_obj *)a->top;
-		a->top += size;
-		a->pending += size;
-		return o;
-	}
-	return bump_refill(a, dst, size);
 }
 
 #define SCAN_OOM (-1)
@@ -77,7 +39,7 @@ static inline __attribute__((always_inline)) rl_obj *bump_alloc(struct bump *a, 
 /* Forwards one slot of a copy being scanned: 0, SCAN_OOM when dst cannot
  * grow, SCAN_BUDGET when the copy would take the bytes copied past `stop`
  * (nothing copied then). */
-static inline __attribute__((always_inline)) int scan_slot(const rl_region *src, rl_region *dst, struct bump *a,
+static inline __attribute__((always_inline)) int scan_slot(const rl_region *src, rl_region *dst, rl_bump *a,
 							    size_t small_max, rl_val *s, uint64_t *copied,
 							    uint64_t stop)
 {
@@ -93,7 +55,7 @@ static inline __attribute__((always_inline)) int scan_slot(const rl_region *src,
 	size_t size = rl_obj_footprint(rl_hdr_bytes(h));
 	if (*copied + size > stop)
 		return SCAN_BUDGET;
-	rl_obj *copy = bump_alloc(a, dst, size, small_max);
+	rl_obj *copy = rl_bump_alloc(a, dst, size, small_max);
 	if (copy == NULL)
 		return SCAN_OOM;
 	rl_copy_object(copy, o, size);
@@ -108,7 +70,7 @@ static inline __attribute__((always_inline)) int scan_slot(const rl_region *src,
  * the start is harmless, its rewritten slots point outside src).  Inlined
  * into the scan loop, which keeps src, dst, the allocator and the counter in
  * registers. */
-static inline __attribute__((always_inline)) int scan_object(const rl_region *src, rl_region *dst, struct bump *a,
+static inline __attribute__((always_inline)) int scan_object(const rl_region *src, rl_region *dst, rl_bump *a,
 							      size_t small_max, rl_obj *n, uint64_t *copied,
 							      uint64_t stop)
 {
@@ -131,11 +93,11 @@ int rl_cheney_scan(rl_cheney *c, size_t budget)
 	char *sp = c->scan.sp;
 	uint64_t copied = c->bytes_copied;
 	uint64_t stop = copied + budget;
-	struct bump a;
+	rl_bump a;
 	int rc = 0;
 	if (stop < copied)
 		stop = UINT64_MAX;
-	bump_load(&a, dst);
+	rl_bump_load(&a, dst);
 	for (;;) {
 		/* The small chain first: the copies of the block being filled
 		 * end at the allocator's top, the others at their own. */
@@ -161,7 +123,7 @@ int rl_cheney_scan(rl_cheney *c, size_t budget)
 			}
 			sp += rl_obj_size((rl_obj *)sp);
 		}
-		bump_sync(&a, dst);
+		rl_bump_sync(&a, dst);
 		rl_obj *n = rl_tospace_large_peek(&c->scan, dst);
 		if (n == NULL) {
 			rc = 1;
@@ -175,7 +137,7 @@ int rl_cheney_scan(rl_cheney *c, size_t budget)
 		rl_tospace_large_advance(&c->scan, dst);
 	}
 out:
-	bump_sync(&a, dst);
+	rl_bump_sync(&a, dst);
 	c->scan.sb = sb;
 	c->scan.sp = sp;
 	c->bytes_copied = copied;

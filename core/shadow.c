@@ -80,3 +80,22 @@ void rl_shadow_for_each_marked(rl_shadow *s, void (*fn)(rl_obj *o, void *env), v
 	struct marked_env m = { fn, env };
 	rl_region_for_each_block(s->region, visit_block_marks, &m);
 }
+
+static void restore_block(rl_block *b, void *env)
+{
+	(void)env;
+	const uint64_t *bits = b->scratch;
+	size_t words = slice_words(b);
+	char *data = rl_block_data(b);
+	for (size_t w = 0; w < words; w++) {
+		uint64_t word = bits[w];
+		while (word) {
+			unsigned bit = (unsigned)__builtin_ctzll(word);
+			word &= word - 1;
+			rl_obj *o = (rl_obj *)(data + ((w * 64 + bit) << 3));
+			o->hdr = rl_hdr_forward_target(o->hdr)->hdr;
+		}
+	}
+}
+
+void rl_shadow_restore_borrowed(rl_shadow *s) { rl_region_for_each_block(s->region, restore_block, NULL); }

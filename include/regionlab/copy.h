@@ -1,6 +1,7 @@
 /* Copying one object's bytes: word by word inline for the small objects that
  * dominate Lisp heaps (a call to memcpy costs more than copying 16-32
- * bytes), memcpy above. */
+ * bytes), memcpy above.  Also the bump allocator that copying loops keep in
+ * registers while they fill dst. */
 #ifndef REGIONLAB_COPY_H
 #define REGIONLAB_COPY_H
 
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "regionlab/object.h"
+#include "regionlab/region.h"
 
 #define RL_INLINE_COPY_MAX 64u
 
@@ -38,6 +40,53 @@ static inline void rl_copy_object(rl_obj *to, const rl_obj *from, size_t size)
 	} else {
 		memcpy(d, s, size);
 	}
+}
+
+/* The bump allocator of dst's tail block, held in a copying loop's locals:
+ * the block's `top` and dst's byte count are written back (rl_bump_sync)
+ * before anything else may look at them.  Keep an rl_bump in a local whose
+ * address is never taken, so that it lives in registers: rl_bump_alloc
+ * hands the slow path a copy. */
+typedef struct rl_bump {
+	rl_block *b;
+	char *top, *limit;
+	size_t pending; /* bytes not yet added to dst->bytes_used */
+} rl_bump;
+
+static inline void rl_bump_load(rl_bump *a, const rl_region *dst)
+{
+	a->b = dst->small.tail;
+	a->top = a->b != NULL ? a->b->top : NULL;
+	a->limit = a->b != NULL ? a->b->limit : NULL;
+	a->pending = 0;
+}
+
+static inline void rl_bump_sync(rl_bump *a, rl_region *dst)
+{
+	if (a->b != NULL)
+		a->b->top = a->top;
+	dst->bytes_used += a->pending;
+	a->pending = 0;
+}
+
+/* The slow path (core/cheney.c): syncs, allocates with rl_region_alloc (a
+ * new block, or a large object) and reloads.  NULL when dst cannot grow. */
+rl_obj *rl_bump_refill(rl_bump *a, rl_region *dst, size_t size);
+
+/* `size` a multiple of 8; `small_max` is rl_small_object_max(). */
+static inline __attribute__((always_inline)) rl_obj *rl_bump_alloc(rl_bump *a, rl_region *dst, size_t size,
+								    size_t small_max)
+{
+	if (size <= small_max && (size_t)(a->limit - a->top) >= size) {
+		rl_obj *o = (rl_obj *)a->top;
+		a->top += size;
+		a->pending += size;
+		return o;
+	}
+	rl_bump slow = *a;
+	rl_obj *o = rl_bump_refill(&slow, dst, size);
+	*a = slow;
+	return o;
 }
 
 #endif

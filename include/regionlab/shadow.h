@@ -45,6 +45,15 @@ static inline bool rl_shadow_test_and_set(const rl_obj *o)
 	return was;
 }
 
+/* Marks o (which must lie in the shadowed region) without looking first. */
+static inline void rl_shadow_mark(const rl_obj *o)
+{
+	rl_block *b = rl_block_of(o);
+	uint64_t *bits = b->scratch;
+	size_t i = rl_shadow_index(o, b);
+	bits[i >> 6] |= UINT64_C(1) << (i & 63);
+}
+
 static inline bool rl_shadow_test(const rl_obj *o)
 {
 	rl_block *b = rl_block_of(o);
@@ -55,5 +64,9 @@ static inline bool rl_shadow_test(const rl_obj *o)
 
 /* Calls fn(obj, env) for every marked object, block by block in address order. */
 void rl_shadow_for_each_marked(rl_shadow *s, void (*fn)(rl_obj *o, void *env), void *env);
+/* For every marked object o, whose header was borrowed for a forwarding
+ * address (rl_hdr_forward_to) to a copy that holds o's original header:
+ * gives o its header back.  One pass, in address order. */
+void rl_shadow_restore_borrowed(rl_shadow *s);
 
 #endif
