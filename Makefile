@@ -80,6 +80,7 @@ WORKLOAD_SRCS = \
 	workloads/objects.c \
 	workloads/reader.c \
 	workloads/sexp.c \
+	workloads/subregion.c \
 	workloads/trees.c
 
 DRIVER_SRCS = \

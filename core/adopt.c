@@ -3,7 +3,9 @@
  * Invariant: a region's `children` are exactly the regions whose `parent` it
  * is; an alias's blocks lie in its adopter's chains (or in those of the
  * adopter's own adopter, after nested adoptions), a sub-region's blocks in
- * its own chains.  Nothing here walks a block chain: adoption is O(1). */
+ * its own chains; an alias has no sub-regions (adoption hands them to the
+ * adopter).  Nothing here walks a block chain: adoption is O(1) in the size
+ * of the adoptee. */
 #include "regionlab/adopt.h"
 
 static void link_child(rl_region *parent, rl_region *child)
@@ -44,6 +46,20 @@ int rl_region_adopt(rl_region *dst, rl_region *src)
 	dst->bytes_used += src->bytes_used;
 	src->bytes_used = 0;
 	src->family |= RL_REGION_ALIAS;
+	/* src's hold on its sub-regions passes to dst: they die with dst now,
+	 * as src's blocks do.  src's aliases stay its children (their blocks
+	 * are in the chains dst just took over). */
+	rl_region *next, *aliases = NULL;
+	for (rl_region *c = src->children; c != NULL; c = next) {
+		next = c->sibling;
+		if (c->family & RL_REGION_ALIAS) {
+			c->sibling = aliases;
+			aliases = c;
+		} else {
+			link_child(dst, c);
+		}
+	}
+	src->children = aliases;
 	link_child(dst, src);
 	return 0;
 }
@@ -58,12 +74,51 @@ rl_region *rl_subregion_create(rl_region *parent, const char *name)
 	return r;
 }
 
+int rl_subregion_attach(rl_region *parent, rl_region *r)
+{
+	if (r->parent != NULL || (r->family & RL_REGION_ALIAS))
+		return -1;
+	for (const rl_region *a = parent; a != NULL; a = a->parent)
+		if (a == r)
+			return -1;
+	r->family |= RL_REGION_SUB;
+	link_child(parent, r); /* the caller's hold becomes the parent's */
+	return 0;
+}
+
 void rl_region_retain(rl_region *r) { atomic_fetch_add_explicit(&r->external_rc, 1, memory_order_relaxed); }
 
 void rl_region_release(rl_region *r)
 {
 	if (atomic_fetch_sub_explicit(&r->external_rc, 1, memory_order_acq_rel) == 1)
 		rl_region_destroy(r);
+}
+
+rl_region *rl_region_family_next(const rl_region *root, const rl_region *r)
+{
+	if (r->children != NULL)
+		return r->children;
+	for (; r != root; r = r->parent)
+		if (r->sibling != NULL)
+			return r->sibling;
+	return NULL;
+}
+
+size_t rl_region_family_bytes(const rl_region *r)
+{
+	size_t bytes = 0;
+	for (const rl_region *m = r; m != NULL; m = rl_region_family_next(r, m))
+		bytes += m->bytes_used;
+	return bytes;
+}
+
+bool rl_region_dies_with(const rl_region *r, const rl_region *root)
+{
+	for (; r != NULL && r != root; r = r->parent)
+		if (!(r->family & RL_REGION_ALIAS) &&
+		    atomic_load_explicit(&r->external_rc, memory_order_acquire) > 1)
+			return false;
+	return r == root;
 }
 
 bool rl_region_family_leave(rl_region *r)

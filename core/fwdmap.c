@@ -8,6 +8,7 @@
 
 #include <sys/mman.h>
 
+#include "regionlab/adopt.h"
 #include "regionlab/mem.h"
 
 #define HUGE_PAGE ((uintptr_t)2 << 20)
@@ -37,7 +38,11 @@ int rl_fwdmap_init(rl_fwdmap *f, rl_region *src)
 {
 	f->src = src;
 	f->used = 0;
-	f->words = src->small.count * ((rl_block_size - RL_BLOCK_HEADER) / 8) + src->large.count;
+	f->words = 0;
+	/* Every block rl_region_contains(src, .) counts, those of src's
+	 * sub-regions too: one step per family member, not per block. */
+	for (const rl_region *m = src; m != NULL; m = rl_region_family_next(src, m))
+		f->words += m->small.count * ((rl_block_size - RL_BLOCK_HEADER) / 8) + m->large.count;
 	f->pool = rl_mem_reserve(table_bytes(f));
 	if (f->pool == NULL)
 		return -1;

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "regionlab/adopt.h"
 #include "regionlab/mem.h"
 
 #define LOG_MIN 4096u      /* slots the log holds at least */
@@ -42,8 +43,9 @@ int rl_liveness_init(rl_liveness *lv, rl_region *src)
 		goto fail_live;
 	if (rl_shadow_attach(&lv->shadow, src) != 0)
 		goto fail_log;
-	/* Every object takes at least one word: room for all of them. */
-	if (rl_worklist_init(&lv->wl, src->bytes_used / 8 + 1) != 0)
+	/* Every object takes at least one word: room for all of them, those of
+	 * src's sub-regions included (the trace reaches them too). */
+	if (rl_worklist_init(&lv->wl, rl_region_family_bytes(src) / 8 + 1) != 0)
 		goto fail_shadow;
 	return 0;
 fail_shadow:
@@ -135,8 +137,12 @@ static inline __attribute__((always_inline)) bool may_have_slots(uint64_t h)
 	return t->ptr_map != 0 || t->tail_from != RL_NO_TAIL;
 }
 
-static void log_slot(rl_liveness *lv, rl_val *s)
+/* Logs slot s of an object of block `from`, unless from outlives src (a held
+ * sub-region's: never moved, and its holder's objects are not to be fixed). */
+static void log_slot(rl_liveness *lv, rl_val *s, const rl_block *from)
 {
+	if (from->region != lv->src && !rl_region_dies_with(from->region, lv->src))
+		return;
 	if (lv->nlog < lv->log_cap)
 		lv->log[lv->nlog++] = s;
 	else
@@ -159,7 +165,7 @@ static inline __attribute__((always_inline)) rl_obj *reach(rl_liveness *lv, stru
 		if (rl_hdr_is_forward(h) && in_src(lv->src, rl_block_of(o))) {
 			t->forwarded_refs++;
 			if (from != NULL)
-				log_slot(lv, s);
+				log_slot(lv, s, from);
 		}
 		return NULL;
 	}
@@ -167,7 +173,7 @@ static inline __attribute__((always_inline)) rl_obj *reach(rl_liveness *lv, stru
 	if (!in_src(lv->src, b))
 		return NULL;
 	if (b != from && from != NULL)
-		log_slot(lv, s);
+		log_slot(lv, s, from);
 	if (!mark(lv, t, o, b, h) || !may_have_slots(h))
 		return NULL;
 	return o;
@@ -288,12 +294,14 @@ double rl_liveness_density(const rl_liveness *lv)
 	 * weighting leaves such blocks out of the estimate. */
 	double weighted = 0;
 	uint64_t live = 0;
-	for (const rl_block *b = lv->src->small.head; b != NULL; b = b->next) {
-		size_t c = rl_liveness_block(lv, b);
-		const char *lo, *hi;
-		if (c != 0 && marked_span(b, &lo, &hi)) {
-			weighted += (double)c * (double)c / (double)(hi - lo);
-			live += c;
+	for (const rl_region *m = lv->src; m != NULL; m = rl_region_family_next(lv->src, m)) {
+		for (const rl_block *b = m->small.head; b != NULL; b = b->next) {
+			size_t c = rl_liveness_block(lv, b);
+			const char *lo, *hi;
+			if (c != 0 && marked_span(b, &lo, &hi)) {
+				weighted += (double)c * (double)c / (double)(hi - lo);
+				live += c;
+			}
 		}
 	}
 	return live != 0 ? weighted / (double)live : 1.0;

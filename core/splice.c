@@ -4,9 +4,13 @@
  * has a forwarded header only if it is live in a block not taken (copied in
  * step 1) or was forwarded before the trace, and each copy made here holds
  * the header its original had.  Step 2 writes only slots of live objects that
- * will survive (copies and objects of taken blocks) and the roots. */
+ * will survive (copies and objects of taken blocks) and the roots.  "src's
+ * blocks" are those of its whole family (regionlab/adopt.h): a block is taken
+ * only when it dies with src, and after step 2 the objects copied out of
+ * blocks that outlive src (held sub-regions) get their headers back. */
 #include "regionlab/splice.h"
 
+#include "regionlab/adopt.h"
 #include "regionlab/cheney.h"
 #include "regionlab/copy.h"
 
@@ -44,17 +48,31 @@ static void give_back(rl_obj *o, void *envp)
 		o->hdr = c->hdr;
 }
 
-static bool taken(const rl_liveness *lv, const rl_block *b) { return (*rl_liveness_counter(lv, b) & RL_LIVE_TAKE) != 0; }
-
-/* fn on every marked object of every block not taken, chain order. */
-static void for_each_copied(rl_liveness *lv, void (*fn)(rl_obj *o, void *env), void *env)
+/* A block moves only when its verdict says so and src's death would free it. */
+static bool taken(const rl_liveness *lv, const rl_block *b)
 {
-	for (rl_block *b = lv->src->small.head; b != NULL; b = b->next)
-		if (!taken(lv, b) && rl_liveness_block(lv, b) != 0)
-			rl_liveness_for_each_in_block(lv, b, fn, env);
-	for (rl_block *b = lv->src->large.head; b != NULL; b = b->next)
-		if (!taken(lv, b) && rl_liveness_block(lv, b) != 0)
-			rl_liveness_for_each_in_block(lv, b, fn, env);
+	return (*rl_liveness_counter(lv, b) & RL_LIVE_TAKE) != 0 && rl_region_dies_with(b->region, lv->src);
+}
+
+enum which { NOT_TAKEN, TAKEN, OUTLIVING };
+
+/* fn on every marked object of every block of src's family that is not taken
+ * (NOT_TAKEN), taken (TAKEN), or not taken and outliving src (OUTLIVING):
+ * small blocks, then large, chain order. */
+static void for_each_live(rl_liveness *lv, enum which which, void (*fn)(rl_obj *o, void *env), void *env)
+{
+	rl_region *src = lv->src;
+	for (int chain = 0; chain < 2; chain++) {
+		for (rl_region *m = src; m != NULL; m = rl_region_family_next(src, m)) {
+			for (rl_block *b = chain ? m->large.head : m->small.head; b != NULL; b = b->next) {
+				if (rl_liveness_block(lv, b) == 0 || taken(lv, b) != (which == TAKEN))
+					continue;
+				if (which == OUTLIVING && rl_region_dies_with(m, src))
+					continue;
+				rl_liveness_for_each_in_block(lv, b, fn, env);
+			}
+		}
+	}
 }
 
 struct fix_env {
@@ -100,9 +118,9 @@ int rl_splice_apply(rl_liveness *lv, rl_region *dst, const rl_region_mark *fix_f
 	struct copy_env ce = { .dst = dst, .mark = rl_region_mark_now(dst) };
 
 	/* 1. Copy the live objects of the blocks not taken. */
-	for_each_copied(lv, copy_one, &ce);
+	for_each_live(lv, NOT_TAKEN, copy_one, &ce);
 	if (ce.failed) {
-		for_each_copied(lv, give_back, &ce);
+		for_each_live(lv, NOT_TAKEN, give_back, &ce);
 		rl_region_rollback(dst, &ce.mark);
 		return -1;
 	}
@@ -124,12 +142,7 @@ int rl_splice_apply(rl_liveness *lv, rl_region *dst, const rl_region_mark *fix_f
 	}
 	if (ce.copied != 0 || lv->forwarded_refs != 0) {
 		if (lv->log_overflow) {
-			for (rl_block *b = src->small.head; b != NULL; b = b->next)
-				if (taken(lv, b))
-					rl_liveness_for_each_in_block(lv, b, fix_object, &fe);
-			for (rl_block *b = src->large.head; b != NULL; b = b->next)
-				if (taken(lv, b))
-					rl_liveness_for_each_in_block(lv, b, fix_object, &fe);
+			for_each_live(lv, TAKEN, fix_object, &fe);
 		} else {
 			for (size_t i = 0; i < lv->nlog; i++)
 				fix_slot(src, lv->log[i]);
@@ -138,11 +151,20 @@ int rl_splice_apply(rl_liveness *lv, rl_region *dst, const rl_region_mark *fix_f
 	for (size_t i = 0; i < nslots; i++)
 		fix_slot(src, slots[i]);
 
-	/* 3. Move the taken blocks. */
+	/* Every slot is fixed: the objects of blocks that outlive src are
+	 * their holders', give them their headers back. */
+	if (ce.copied != 0)
+		for_each_live(lv, OUTLIVING, give_back, &ce);
+
+	/* 3. Move the taken blocks, from each member of src's family. */
 	struct take_env te = { .lv = lv };
-	size_t moved = rl_block_list_take(&dst->small, &src->small, dst, take_block, &te);
-	moved += rl_block_list_take(&dst->large, &src->large, dst, take_block, &te);
-	src->bytes_used -= moved;
+	size_t moved = 0;
+	for (rl_region *m = src; m != NULL; m = rl_region_family_next(src, m)) {
+		size_t from_m = rl_block_list_take(&dst->small, &m->small, dst, take_block, &te);
+		from_m += rl_block_list_take(&dst->large, &m->large, dst, take_block, &te);
+		m->bytes_used -= from_m;
+		moved += from_m;
+	}
 	dst->bytes_used += moved;
 
 	out->bytes_copied = ce.copied;

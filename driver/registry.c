@@ -66,6 +66,7 @@ extern const struct rl_workload rl_wl_blobs;
 extern const struct rl_workload rl_wl_closures;
 extern const struct rl_workload rl_wl_ffi;
 extern const struct rl_workload rl_wl_cross_region;
+extern const struct rl_workload rl_wl_sub_region;
 extern const struct rl_workload rl_wl_mixed;
 extern const struct rl_workload rl_wl_json;
 extern const struct rl_workload rl_wl_sexp;
@@ -85,6 +86,7 @@ const struct rl_workload *const rl_workloads[] = {
 	&rl_wl_closures,
 	&rl_wl_ffi,
 	&rl_wl_cross_region,
+	&rl_wl_sub_region,
 	&rl_wl_mixed,
 	&rl_wl_json,
 	&rl_wl_sexp,

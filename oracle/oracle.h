@@ -33,7 +33,12 @@ typedef struct rl_ranges {
 
 /* Snapshot of the blocks r holds now: 0, or -1 on allocation failure.  Like
  * rl_region_contains, it counts the blocks of the regions r adopted and of its
- * sub-regions (regionlab/adopt.h); so does rl_oracle_region_hash. */
+ * sub-regions (regionlab/adopt.h); so does rl_oracle_region_hash.  Taken of
+ * src after a call, it is what destroying src frees (the doomed ranges): an
+ * adopted src is an alias that holds no block, its sub-regions having gone to
+ * the adopter with it.  Held sub-regions count as doomed too, though their
+ * holders keep them: their objects are src's (rl_region_contains), and a copy
+ * must not depend on a hold it does not own. */
 int rl_ranges_of(const rl_region *r, rl_ranges *out);
 bool rl_ranges_contain(const rl_ranges *rs, uintptr_t p);
 void rl_ranges_free(rl_ranges *rs);

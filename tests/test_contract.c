@@ -42,8 +42,9 @@ static const char *const garbages[] = { "0", "0.5" };
 
 /* The workloads the fault sweep runs: small graphs that between them reach
  * every kind of allocation (cells, shared and cyclic graphs, other regions,
- * objects on large blocks, one big vector). */
-static const char *const sweep_workloads[] = { "list", "ladder", "ring", "fan-in", "cross-region", "blobs", "vector" };
+ * a sub-region of src, objects on large blocks, one big vector). */
+static const char *const sweep_workloads[] = { "list",       "ladder",     "ring",  "fan-in",
+					       "cross-region", "sub-region", "blobs", "vector" };
 
 /* A small instance of a workload: about a thousandth of the default for the
  * million-object workloads (1000 to 2000 objects), a fiftieth for those

@@ -238,6 +238,73 @@ static void test_subregion_hold_keeps_only_its_blocks(void)
 	CHECK(rl_blocks_live() == blocks, "leak");
 }
 
+/* Adoption hands src's sub-regions to dst with src's hold on them: they die
+ * with dst (unless held), and destroying the alias frees nothing. */
+static void test_adopt_hands_over_subregions(void)
+{
+	size_t blocks = rl_blocks_live();
+	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst");
+	CHECK(src && dst, "out of memory");
+	rl_region *loose = rl_subregion_create(src, "loose"), *held = rl_subregion_create(src, "held");
+	CHECK(loose && held, "out of memory");
+	rl_val lv = make_list(loose, 5000), hv = make_list(held, 100);
+	make_list(src, 100);
+	rl_region_retain(held);
+	size_t live = rl_blocks_live();
+	CHECK(rl_region_family_bytes(src) == src->bytes_used + loose->bytes_used + held->bytes_used, "family bytes");
+	CHECK(rl_region_adopt(dst, src) == 0, "adopt refused");
+	CHECK(loose->parent == dst && held->parent == dst && src->children == NULL,
+	      "the sub-regions did not go to the adopter");
+	CHECK(rl_region_contains(dst, lv) && rl_region_contains(dst, hv), "dst does not contain them");
+	rl_region_destroy(src);
+	CHECK(rl_blocks_live() == live, "destroying the alias freed blocks");
+	CHECK(list_sum(lv) == 5000u * 4999u / 2, "the sub-region changed");
+	size_t held_blocks = held->small.count;
+	rl_region_destroy(dst);
+	CHECK(rl_blocks_live() == blocks + held_blocks, "%zu blocks live after dst died, expected the held %zu",
+	      rl_blocks_live() - blocks, held_blocks);
+	CHECK(held->parent == NULL && list_sum(hv) == 100u * 99u / 2, "the held sub-region did not survive");
+	rl_region_release(held);
+	CHECK(rl_blocks_live() == blocks, "leak");
+}
+
+/* splice moves the dense blocks of an unheld sub-region like src's own, but
+ * never a held one's: it copies their live objects and gives their headers
+ * back, so the holder finds them byte for byte as they were. */
+static void test_splice_subregions(void)
+{
+	size_t blocks = rl_blocks_live();
+	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst");
+	CHECK(src && dst, "out of memory");
+	rl_region *loose = rl_subregion_create(src, "loose"), *held = rl_subregion_create(src, "held");
+	CHECK(loose && held, "out of memory");
+	rl_region_retain(held);
+	rl_val lv = make_list(loose, 5000), hv = make_list(held, 5000);
+	rl_obj *pair = rl_obj_new(src, RL_T_CONS, 2 * sizeof(rl_val));
+	CHECK(pair != NULL, "out of memory");
+	pair->w[0] = lv;
+	pair->w[1] = hv;
+	uint64_t held_hash = rl_oracle_region_hash(held);
+	size_t loose_blocks = loose->small.count;
+	rl_oracle_before b;
+	CHECK(rl_oracle_before_call(&b, rl_val_of(pair), src, dst) == 0, "oracle: out of memory");
+	rl_kv_list none = { 0 };
+	rl_tm_ctx ctx = { .opts = &none };
+	rl_val out;
+	const struct rl_transmigrator *tm = rl_find_transmigrator("splice");
+	CHECK(tm != NULL && tm->transmigrate(&ctx, src, dst, rl_val_of(pair), &out) == RL_TM_OK, "splice failed");
+	CHECK(loose->small.count == 0 && dst->small.count >= loose_blocks, "the loose sub-region's blocks stayed");
+	CHECK(rl_oracle_region_hash(held) == held_hash, "the held sub-region was written");
+	char why[WHY_LEN];
+	CHECK(rl_oracle_after_success(&b, rl_val_of(pair), out, &src, dst, false, why, sizeof why) == 0, "%s", why);
+	rl_oracle_before_free(&b);
+	CHECK(rl_oracle_region_hash(held) == held_hash && list_sum(hv) == 5000u * 4999u / 2,
+	      "the held sub-region changed after src died");
+	rl_region_release(held);
+	rl_region_destroy(dst);
+	CHECK(rl_blocks_live() == blocks, "leak");
+}
+
 /* ---- linear and promote -------------------------------------------------------------- */
 
 static void test_linear_precondition_changes_nothing(void)
@@ -739,6 +806,8 @@ int main(int argc, char **argv)
 	RL_RUN(test_adopt_moves_everything_in_place);
 	RL_RUN(test_adopt_nested_and_orphans);
 	RL_RUN(test_subregion_hold_keeps_only_its_blocks);
+	RL_RUN(test_adopt_hands_over_subregions);
+	RL_RUN(test_splice_subregions);
 	RL_RUN(test_linear_precondition_changes_nothing);
 	RL_RUN(test_promote_reports_inherited_garbage);
 	RL_RUN(test_liveness_counts_each_block);

@@ -4,9 +4,10 @@
  * and without garbage, and checked for what the runner relies on: the root
  * lies in src, the graph is reproducible from its seed (same checksum, same
  * layout block by block), layout and garbage change addresses but not the
- * graph, live=R is garbage=(1-R)/R, every pointer lands in src, the outside region or static data, and
- * nothing leaks.  The workloads with a stated shape (ladder, fan-in, ring,
- * dlist, cross-region, blobs, ...) get checks of that shape. */
+ * graph, live=R is garbage=(1-R)/R, every pointer lands in src (its
+ * sub-regions included), the outside region or static data, and nothing
+ * leaks.  The workloads with a stated shape (ladder, fan-in, ring, dlist,
+ * cross-region, sub-region, blobs, ...) get checks of that shape. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "driver/registry.h"
 #include "oracle/oracle.h"
+#include "regionlab/adopt.h"
 #include "regionlab/mem.h"
 #include "regionlab/workload.h"
 #include "tests/check.h"
@@ -104,6 +106,22 @@ static bool locate(const rl_region *r, rl_val p, size_t *block, size_t *offset)
 	return false;
 }
 
+/* locate over root's family (its sub-regions: regionlab/adopt.h), block
+ * indices running on from one member to the next; *owner gets the member. */
+static bool locate_family(const rl_region *root, rl_val p, size_t *block, size_t *offset, const rl_region **owner)
+{
+	size_t base = 0;
+	for (const rl_region *m = root; m != NULL; m = rl_region_family_next(root, m)) {
+		if (locate(m, p, block, offset)) {
+			*block += base;
+			*owner = m;
+			return true;
+		}
+		base += m->small.count + m->large.count;
+	}
+	return false;
+}
+
 enum place { IN_SRC, IN_OUTSIDE, STATIC_OBJ, IMMEDIATE };
 
 /* Classifies a value of g's graph; fails the test on a pointer that is
@@ -115,9 +133,8 @@ static enum place place_of(const rl_graph *g, rl_val v, size_t *block, size_t *o
 		return IMMEDIATE;
 	enum place where;
 	const rl_region *r;
-	if (locate(g->src, v, block, offset)) {
+	if (locate_family(g->src, v, block, offset, &r)) {
 		where = IN_SRC;
-		r = g->src;
 	} else if (locate(g->outside, v, block, offset)) {
 		where = IN_OUTSIDE;
 		r = g->outside;
@@ -163,7 +180,11 @@ static void check_object(rl_obj *o, void *env)
 		place_of(g, *s, &block, &offset);
 }
 
-static void check_src_objects(rl_graph *g) { for_each_object(g->src, check_object, g); }
+static void check_src_objects(rl_graph *g)
+{
+	for (rl_region *m = g->src; m != NULL; m = rl_region_family_next(g->src, m))
+		for_each_object(m, check_object, g);
+}
 
 /* Two values correspond when they are equal immediates or static pointers,
  * or point at the same offset of the same block of the same region. */
@@ -295,7 +316,7 @@ static void test_no_garbage_means_all_live(void)
 			rl_graph g;
 			make_ok(wl, small_size(wl), SEED, params, &g);
 			rl_census c = census_of(&g);
-			size_t used = g.src->bytes_used;
+			size_t used = rl_region_family_bytes(g.src);
 			rl_graph_free(&g);
 			CHECK(c.bytes == used, "%s:%s: %zu bytes in src, %zu reachable", wl->name, params, used,
 			      c.bytes);
@@ -380,8 +401,8 @@ static void test_live_ratio(void)
 			make_ok(wl, small_size(wl), SEED, bare, &a);
 			make_ok(wl, small_size(wl), SEED, live, &b);
 			rl_census c = census_of(&b);
-			CHECK(c.bytes == b.src->bytes_used, "%s:%s: %zu bytes in src, %zu reachable", wl->name, live,
-			      b.src->bytes_used, c.bytes);
+			CHECK(c.bytes == rl_region_family_bytes(b.src), "%s:%s: %zu bytes in src, %zu reachable",
+			      wl->name, live, rl_region_family_bytes(b.src), c.bytes);
 			check_same_layout(&a, &b);
 			rl_graph_free(&a);
 			rl_graph_free(&b);
@@ -635,6 +656,38 @@ static void test_cross_region(void)
 	}
 }
 
+/* sub-region: two cars in three lie in a sub-region of src that only src
+ * holds (so it dies with src), whatever the layout and garbage; the placer
+ * leaves them there. */
+static void test_sub_region(void)
+{
+	const size_t n = 300;
+	for (size_t l = 0; l < 2; l++) {
+		char params[64];
+		snprintf(params, sizeof params, "layout=%s,garbage=1", layouts[l]);
+		size_t blocks = rl_blocks_live();
+		rl_graph g;
+		make_ok(workload("sub-region"), n, SEED, params, &g);
+		rl_region *sub = g.src->children;
+		CHECK(sub != NULL && sub->sibling == NULL && sub->parent == g.src && (sub->family & RL_REGION_SUB) &&
+			      atomic_load(&sub->external_rc) == 1 && sub->large.count == 1,
+		      "%s: src has no single unheld sub-region with a large block", params);
+		size_t in_sub = 0, own = 0, cells = 0;
+		for (rl_val v = g.root; v != RL_NIL; v = rl_ptr(v)->w[1], cells++) {
+			rl_val car = rl_ptr(v)->w[0];
+			CHECK(rl_region_contains(g.src, car), "%s: car %zu not in src's family", params, cells);
+			if (rl_region_contains(sub, car))
+				in_sub++;
+			else if (rl_region_of(rl_ptr(car)) == g.src)
+				own++;
+		}
+		rl_graph_free(&g);
+		CHECK(cells == n && in_sub == n - n / 3 + 1 && own == n / 3 - 1, "%s: %zu cells, %zu cars in sub, %zu in src",
+		      params, cells, in_sub, own);
+		CHECK(rl_blocks_live() == blocks, "%s: the sub-region outlived src", params);
+	}
+}
+
 static void check_blobs(void)
 {
 	rl_graph g;
@@ -763,6 +816,7 @@ int main(int argc, char **argv)
 	RL_RUN(test_lists);
 	RL_RUN(test_cycles);
 	RL_RUN(test_cross_region);
+	RL_RUN(test_sub_region);
 	RL_RUN(test_blobs);
 	RL_RUN(test_closures);
 	RL_RUN(test_ffi_types);

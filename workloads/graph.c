@@ -13,7 +13,8 @@
  *  3. rewrite: every value slot of every copy that points at a forwarded
  *     object is redirected to that object's copy, and scratch is destroyed.
  * Only scratch objects are ever forwarded, so pointers into the outside
- * region and to static objects pass through untouched.
+ * region, into the sub-region (rl_wl_sub_new: attached to src at the end)
+ * and to static objects pass through untouched.
  *
  * With layout=alloc and no garbage the placement would reproduce scratch
  * byte for byte (same sizes allocated in the same order into a fresh
@@ -28,6 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "regionlab/adopt.h"
 #include "regionlab/mem.h"
 #include "workloads/build.h"
 
@@ -41,6 +43,8 @@ struct rl_wl_ctx {
 	const rl_kv_list *params;
 	rl_region *scratch;  /* build() allocates here */
 	rl_region *outside;  /* created by the first rl_wl_outside_new */
+	rl_region *sub;      /* created by the first rl_wl_sub_new; made a
+			      * sub-region of src once src exists */
 	uint64_t rng;        /* build()'s generator */
 	rl_obj **objs;       /* every scratch object, in allocation order */
 	size_t count, cap;
@@ -161,6 +165,22 @@ rl_obj *rl_wl_outside_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes)
 		}
 	}
 	return new_zeroed(w, w->outside, type, payload_bytes);
+}
+
+/* Sub-region objects are not recorded either: src does not exist yet, so
+ * the region is made independent and attached to src at the end. */
+rl_obj *rl_wl_sub_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes)
+{
+	if (w->failed)
+		return NULL;
+	if (w->sub == NULL) {
+		w->sub = rl_region_create("sub");
+		if (w->sub == NULL) {
+			rl_wl_fail(w, "out of memory building the graph");
+			return NULL;
+		}
+	}
+	return new_zeroed(w, w->sub, type, payload_bytes);
 }
 
 int rl_wl_param_size(rl_wl_ctx *w, const char *key, size_t def, size_t lo, size_t hi, size_t *out)
@@ -426,6 +446,8 @@ int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const r
 		rl_region_destroy(w.scratch);
 	}
 	rl_mem_free(w.objs, w.cap * sizeof *w.objs);
+	if (w.sub != NULL)
+		rl_subregion_attach(src, w.sub); /* cannot fail: sub is independent */
 	g->src = src;
 	g->outside = w.outside;
 	g->root = root;
@@ -436,6 +458,7 @@ fail:
 	rl_region_destroy(src);
 	rl_region_destroy(w.scratch);
 	rl_region_destroy(w.outside);
+	rl_region_destroy(w.sub);
 	rl_mem_free(w.objs, w.cap * sizeof *w.objs);
 	return -1;
 }

@@ -7,7 +7,10 @@
  * owner (nothing is rewritten), and rl_region_contains follows the parent
  * chain, so "is v in the adopter?" still holds for them.  The alias's chains
  * are empty afterwards: destroying it frees nothing but drops the caller's
- * handle, and its RCB is freed together with the adopter.
+ * handle, and its RCB is freed together with the adopter.  The adoptee's
+ * sub-regions go to the adopter with its blocks: the adopter takes over the
+ * adoptee's hold on each (they now die with the adopter, unless held), so an
+ * alias never has sub-regions and destroying it never frees a block.
  *
  * A sub-region is a child view of a parent region: its blocks are counted
  * inside the parent (rl_region_contains(parent, v) is true for them) but it
@@ -30,18 +33,38 @@
 #define RL_REGION_SUB 2u     /* a sub-region of `parent` */
 #define RL_REGION_DROPPED 4u /* an alias whose own handle was destroyed */
 
-/* dst adopts src in O(1): 0, or -1 (nothing changed) when src is dst, has a
- * parent of its own, or is an ancestor of dst. */
+/* dst adopts src in O(1) whatever src's size (it walks src's list of
+ * children, never a block chain): 0, or -1 (nothing changed) when src is dst,
+ * has a parent of its own, or is an ancestor of dst. */
 int rl_region_adopt(rl_region *dst, rl_region *src);
 /* True when rl_region_adopt(dst, src) would succeed. */
 bool rl_region_can_adopt(const rl_region *dst, const rl_region *src);
 
 /* A sub-region of `parent`; NULL on allocation failure. */
 rl_region *rl_subregion_create(rl_region *parent, const char *name);
+/* Makes r, an independent region (no parent, not an alias, not `parent` nor
+ * one of its ancestors), a sub-region of `parent`: the caller's hold on r
+ * becomes the parent's.  0, or -1 (nothing changed) when r is not such a
+ * region.  For regions filled before their parent exists (workloads). */
+int rl_subregion_attach(rl_region *parent, rl_region *r);
 /* One more holder (external_rc + 1). */
 void rl_region_retain(rl_region *r);
 /* A holder lets go; the last one destroys r. */
 void rl_region_release(rl_region *r);
+
+/* ---- walking a family ---------------------------------------------------------
+ * The members of root's family after r, depth first, root first (start with
+ * r = root): every region whose blocks rl_region_contains(root, .) counts.
+ * NULL after the last. */
+rl_region *rl_region_family_next(const rl_region *root, const rl_region *r);
+/* Object bytes allocated in r's family (bytes_used of every member). */
+size_t rl_region_family_bytes(const rl_region *r);
+/* True when rl_region_destroy(root) frees the blocks of r, a member of root's
+ * family: no sub-region on the way from r up to root has a holder besides
+ * its parent.  The blocks of a held sub-region outlive root: a strategy that
+ * consumes root may copy their objects but must neither move their blocks
+ * nor leave their headers borrowed. */
+bool rl_region_dies_with(const rl_region *r, const rl_region *root);
 
 /* ---- for core/region.c ------------------------------------------------------ */
 /* Called first by rl_region_destroy: true when r is an alias whose adopter is

@@ -1,5 +1,6 @@
 /* A forwarding table beside the source region: one word per 8-byte word of
- * src, holding the address of the object's copy (0: not copied yet), so that
+ * src (and of its sub-regions, whose objects rl_region_contains counts as
+ * src's), holding the address of the object's copy (0: not copied yet), so that
  * a strategy can forward objects while src stays byte-identical and readable
  * (incremental evacuation: the old graph is still read until it is done).
  *

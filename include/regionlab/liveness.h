@@ -19,7 +19,8 @@
  * block of src or at a forwarded object: after some blocks have moved and the
  * live objects of the others have been copied, those are the only slots of
  * moved objects that can need fixing (a slot pointing into its own block
- * moves with its target).  It has room for 4096 slots plus 64 per block:
+ * moves with its target); slots of blocks that outlive src (a held
+ * sub-region's, regionlab/adopt.h) are not logged: they never move.  It has room for 4096 slots plus 64 per block:
  * graphs laid out in allocation order cross blocks rarely; when it fills up
  * (shuffled layouts, a leaf shared from everywhere) it says so, and the
  * fixing falls back to a pass over every moved object. */

@@ -7,6 +7,10 @@
  *      the live objects of the taken blocks, and the roots;
  *   3. unlinks the taken blocks from src's chains and appends them to dst's,
  *      rewriting only their owner.
+ * src's blocks are those of its family (its sub-regions' too: regionlab/
+ * adopt.h); a block that outlives src (a held sub-region's) is never taken,
+ * whatever its verdict, and its copied objects get their headers back after
+ * step 2, so its holder finds it as it was.
  * Step 1 is the only one that allocates; when it fails, the headers it
  * borrowed are given back from the copies and dst is rolled back, so src and
  * dst are exactly as before.  After success src holds exactly the blocks that

@@ -32,7 +32,7 @@ struct rl_workload {
 	 * every workload (e.g. "file=tests/data/sample.json"); NULL = none needed. */
 	const char *sample_options;
 	/* Builds a graph of about n objects and returns its root.  Allocates only
-	 * through rl_wl_new / rl_wl_outside_new.  Returns RL_NIL with
+	 * through rl_wl_new / rl_wl_outside_new / rl_wl_sub_new.  Returns RL_NIL with
 	 * rl_wl_fail() called on bad options or allocation failure. */
 	rl_val (*build)(rl_wl_ctx *w, size_t n);
 };
@@ -58,6 +58,11 @@ int rl_graph_garbage(const struct rl_workload *wl, const rl_kv_list *params, dou
 rl_obj *rl_wl_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes);
 /* An object in the third region (cross-region pointers). */
 rl_obj *rl_wl_outside_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes);
+/* An object in a sub-region of src (regionlab/adopt.h), held only by src so
+ * that it dies with src: rl_region_contains(src, .) counts it.  Like outside
+ * objects, it is never placed (layout= and garbage= leave it where it is) and
+ * must not point at rl_wl_new objects. */
+rl_obj *rl_wl_sub_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes);
 uint64_t rl_wl_rand(rl_wl_ctx *w);            /* seeded 64-bit generator */
 uint64_t rl_wl_rand_below(rl_wl_ctx *w, uint64_t bound);
 const rl_kv_list *rl_wl_params(rl_wl_ctx *w);

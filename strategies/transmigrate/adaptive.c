@@ -38,6 +38,7 @@
  * sparse, splice or blocks. */
 #include <stdint.h>
 
+#include "regionlab/adopt.h"
 #include "regionlab/cheney.h"
 #include "regionlab/liveness.h"
 #include "regionlab/splice.h"
@@ -176,14 +177,17 @@ static int copy_children(struct children *ch)
 	return 0;
 }
 
-/* Marks the blocks whose live fraction reaches `threshold` (as splice). */
+/* Marks the blocks of src's family whose live fraction reaches `threshold`
+ * (as splice). */
 static void decide(rl_liveness *lv, double threshold)
 {
-	for (int chain = 0; chain < 2; chain++) {
-		for (rl_block *b = chain ? lv->src->large.head : lv->src->small.head; b != NULL; b = b->next) {
-			uint32_t *cnt = rl_liveness_counter(lv, b);
-			if (*cnt != 0 && (double)*cnt >= threshold * (double)rl_block_used(b))
-				*cnt |= RL_LIVE_TAKE;
+	for (rl_region *m = lv->src; m != NULL; m = rl_region_family_next(lv->src, m)) {
+		for (int chain = 0; chain < 2; chain++) {
+			for (rl_block *b = chain ? m->large.head : m->small.head; b != NULL; b = b->next) {
+				uint32_t *cnt = rl_liveness_counter(lv, b);
+				if (*cnt != 0 && (double)*cnt >= threshold * (double)rl_block_used(b))
+					*cnt |= RL_LIVE_TAKE;
+			}
 		}
 	}
 }
@@ -307,7 +311,7 @@ static int adaptive_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst,
 	rl_cheney c;
 	rl_val r = root;
 	size_t root_size = rl_obj_size(rl_ptr(root));
-	bool bounded = src->bytes_used <= opt.large;
+	bool bounded = rl_region_family_bytes(src) <= opt.large;
 	rl_liveness lv;
 	bool have_lv = false;
 	rl_cheney_begin(&c, src, dst);

@@ -21,7 +21,7 @@ static int linear_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, r
 		return RL_TM_OK;
 	if (atomic_load_explicit(&src->external_rc, memory_order_acquire) != 1 || !rl_region_can_adopt(dst, src))
 		return RL_TM_EPRECONDITION;
-	ctx->report.bytes_spliced = src->bytes_used;
+	ctx->report.bytes_spliced = rl_region_family_bytes(src); /* its sub-regions go to dst too */
 	ctx->report.garbage_bytes = UINT64_MAX; /* not measured: an empty CSV cell */
 	rl_region_adopt(dst, src);
 	return RL_TM_OK;

@@ -4,7 +4,7 @@
  * relinked onto dst's in O(1) and src's RCB lives on as an alias, so every
  * object keeps its address and the graph needs no fixing at all.  Correct by
  * construction, with no precondition: whatever else src held (garbage, other
- * graphs) now lives as long as dst.  To show what that costs, the call first
+ * graphs, its sub-regions, which dst adopts with it) now lives as long as dst.  To show what that costs, the call first
  * traces the graph (shadow + worklist, allocation-free once set up) and
  * reports as garbage_bytes the bytes it moved that the root does not reach;
  * measure=0 skips the trace, and the call is then O(1) like linear. */
@@ -25,7 +25,7 @@ static int promote_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, 
 	if (!rl_region_can_adopt(dst, src))
 		return RL_TM_EPRECONDITION;
 
-	uint64_t moved = src->bytes_used;
+	uint64_t moved = rl_region_family_bytes(src); /* its sub-regions go to dst too */
 	uint64_t garbage = UINT64_MAX; /* not measured: an empty CSV cell */
 	if (measure) {
 		rl_liveness lv;

@@ -12,22 +12,26 @@
  *
  * The shared mechanisms: the liveness trace (shadow + worklist, per-block
  * counters) and the block mover; this file only decides. */
+#include "regionlab/adopt.h"
 #include "regionlab/liveness.h"
 #include "regionlab/splice.h"
 #include "regionlab/transmigrator.h"
 
 #define THRESHOLD_DEFAULT 0.7
 
-/* Marks the blocks whose live fraction reaches `threshold`. */
+/* Marks the blocks of src's family (its sub-regions' too) whose live
+ * fraction reaches `threshold`. */
 static void decide(rl_liveness *lv, double threshold)
 {
 	rl_region *src = lv->src;
-	for (int chain = 0; chain < 2; chain++) {
-		for (rl_block *b = chain ? src->large.head : src->small.head; b != NULL; b = b->next) {
-			uint32_t *c = rl_liveness_counter(lv, b);
-			size_t used = rl_block_used(b);
-			if (*c != 0 && (double)*c >= threshold * (double)used)
-				*c |= RL_LIVE_TAKE;
+	for (rl_region *m = src; m != NULL; m = rl_region_family_next(src, m)) {
+		for (int chain = 0; chain < 2; chain++) {
+			for (rl_block *b = chain ? m->large.head : m->small.head; b != NULL; b = b->next) {
+				uint32_t *c = rl_liveness_counter(lv, b);
+				size_t used = rl_block_used(b);
+				if (*c != 0 && (double)*c >= threshold * (double)used)
+					*c |= RL_LIVE_TAKE;
+			}
 		}
 	}
 }
