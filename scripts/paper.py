@@ -10,15 +10,14 @@ over reps of the rows; a table without rows says "no rows"."""
 
 import json
 import os
-import shlex
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the work tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 
 from rows import (BadInput, ROOT, atomic_write, base_name, distinct, garbage_of, geomean, group,  # noqa: E402
-                  layout_of, load_rows, median, num, ok, provenance, result_csvs, shown_path,
-                  sweep_command_for, workload_label)
+                  layout_of, load_rows, median, num, ok, provenance, shown_path, workload_label)
+from cli import command_line, csv_arg, csvs_or_results, help_exit, sweep_commands  # noqa: E402
 import figdata  # noqa: E402
 
 USAGE = "usage: scripts/paper.py [CSV...] [--out=results/paper.md] [--figdir=DIR]"
@@ -381,23 +380,14 @@ TABLES = [
 def parse(argv):
     o = {"csvs": [], "out": os.path.join(ROOT, "results", "paper.md"), "figdir": None}
     for a in argv:
-        if a in ("-h", "--help"):
-            print(__doc__.strip())
-            sys.exit(0)
+        help_exit(a, __doc__)
         if a.startswith("--out="):
             o["out"] = a.split("=", 1)[1]
         elif a.startswith("--figdir="):
             o["figdir"] = a.split("=", 1)[1]
-        elif a.startswith("-"):
-            raise BadInput(f"unknown option {a}; {USAGE}")
         else:
-            if not os.path.isfile(a):
-                raise BadInput(f"no CSV file {a}")
-            o["csvs"].append(a)
-    if not o["csvs"]:
-        o["csvs"] = result_csvs(os.path.join(ROOT, "results"))
-        if not o["csvs"]:
-            raise BadInput("no CSV given and none under results/: run `scripts/sweep default` first, or name CSV files")
+            csv_arg(a, o["csvs"], USAGE)
+    o["csvs"] = csvs_or_results(o["csvs"])
     o["figdir"] = o["figdir"] or os.path.dirname(os.path.abspath(o["out"]))
     return o
 
@@ -405,8 +395,8 @@ def parse(argv):
 def main(argv):
     o = parse(argv)
     rows = load_rows(o["csvs"])
-    cmd = " ".join(shlex.quote(a) for a in ["scripts/paper.py"] + [shown_path(a) if os.path.isfile(a) else a for a in argv])
-    sweeps = [c for c in (sweep_command_for(p) for p in o["csvs"]) if c]
+    cmd = command_line("scripts/paper.py", argv)
+    sweeps = sweep_commands(o["csvs"])
     manifest = {}
     mpath = os.path.join(o["figdir"], "figures.json")
     if os.path.exists(mpath):

@@ -11,7 +11,6 @@ A figure whose rows are missing says "no rows" instead of failing."""
 
 import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -20,7 +19,8 @@ import zlib
 sys.dont_write_bytecode = True  # no __pycache__ in the work tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 
-from rows import BadInput, ROOT, load_rows, provenance, result_csvs, sweep_command_for  # noqa: E402
+from rows import BadInput, ROOT, load_rows, provenance  # noqa: E402
+from cli import command_line, csv_arg, csvs_or_results, help_exit, sweep_commands  # noqa: E402
 import figdata  # noqa: E402
 
 USAGE = "usage: scripts/plot.py [CSV...] [--outdir=DIR] [--engine=both|matplotlib|gnuplot] [--harness=PATH]"
@@ -29,9 +29,7 @@ USAGE = "usage: scripts/plot.py [CSV...] [--outdir=DIR] [--engine=both|matplotli
 def parse(argv):
     o = {"csvs": [], "outdir": os.path.join(ROOT, "results"), "engine": "both", "harness": None}
     for a in argv:
-        if a in ("-h", "--help"):
-            print(__doc__.strip())
-            sys.exit(0)
+        help_exit(a, __doc__)
         if a.startswith("--outdir="):
             o["outdir"] = a.split("=", 1)[1]
         elif a.startswith("--engine="):
@@ -40,16 +38,9 @@ def parse(argv):
                 raise BadInput(f"--engine={o['engine']}: valid: both, matplotlib, gnuplot")
         elif a.startswith("--harness="):
             o["harness"] = a.split("=", 1)[1]
-        elif a.startswith("-"):
-            raise BadInput(f"unknown option {a}; {USAGE}")
         else:
-            if not os.path.isfile(a):
-                raise BadInput(f"no CSV file {a}")
-            o["csvs"].append(a)
-    if not o["csvs"]:
-        o["csvs"] = result_csvs(os.path.join(ROOT, "results"))
-        if not o["csvs"]:
-            raise BadInput("no CSV given and none under results/: run `scripts/sweep default` first, or name CSV files")
+            csv_arg(a, o["csvs"], USAGE)
+    o["csvs"] = csvs_or_results(o["csvs"])
     return o
 
 
@@ -70,18 +61,8 @@ def module_summaries(harness):
     return out
 
 
-def shown_path(a):
-    rel = os.path.relpath(a, ROOT)
-    return a if rel.startswith("..") else rel
-
-
-def command_line(argv):
-    shown = ["scripts/plot.py"] + [shown_path(a) if os.path.isfile(a) else a for a in argv]
-    return " ".join(shlex.quote(a) for a in shown)
-
-
 def data_note(csvs):
-    cmds = [c for c in (sweep_command_for(p) for p in csvs) if c]
+    cmds = sweep_commands(csvs)
     return ("rows from " + ", ".join(cmds)) if cmds else ""
 
 
@@ -280,7 +261,7 @@ def main(argv):
     if not os.access(outdir, os.W_OK):
         raise BadInput(f"cannot write into {outdir}")
     rows = load_rows(o["csvs"])
-    cmd = command_line(argv)
+    cmd = command_line("scripts/plot.py", argv)
     figs = figdata.all_figures(rows, o["csvs"], module_summaries(o["harness"]))
     engines = ["matplotlib", "gnuplot"] if o["engine"] == "both" else [o["engine"]]
     if "gnuplot" in engines and shutil.which("gnuplot") is None:

@@ -12,26 +12,20 @@
 #include "regionlab/object.h"
 #include "regionlab/region.h"
 #include "tests/check.h"
+#include "tests/objects.h"
 
 /* ---- building graphs -------------------------------------------------------- */
-static rl_region *region(const char *name)
+/* obj (tests/objects.h), zeroed. */
+static rl_obj *zobj(rl_region *r, unsigned type, uint32_t bytes)
 {
-	rl_region *r = rl_region_create(name);
-	CHECK(r != NULL, "rl_region_create(%s)", name);
-	return r;
-}
-
-static rl_obj *obj(rl_region *r, unsigned type, uint32_t bytes)
-{
-	rl_obj *o = rl_obj_new(r, type, bytes);
-	CHECK(o != NULL, "rl_obj_new(type %u, %u bytes)", type, bytes);
+	rl_obj *o = obj(r, type, bytes);
 	memset(o->w, 0, rl_words_for(bytes) * 8); /* padding too: copies compare equal */
 	return o;
 }
 
 static rl_val cons(rl_region *r, rl_val car, rl_val cdr)
 {
-	rl_obj *o = obj(r, RL_T_CONS, 16);
+	rl_obj *o = zobj(r, RL_T_CONS, 16);
 	o->w[0] = car;
 	o->w[1] = cdr;
 	return rl_val_of(o);
@@ -42,7 +36,7 @@ static rl_val cdr(rl_val v) { return rl_ptr(v)->w[1]; }
 
 static rl_val box(rl_region *r, int64_t n)
 {
-	rl_obj *o = obj(r, RL_T_BOX_INT, 8);
+	rl_obj *o = zobj(r, RL_T_BOX_INT, 8);
 	memcpy(o->w, &n, sizeof n);
 	return rl_val_of(o);
 }
@@ -50,14 +44,14 @@ static rl_val box(rl_region *r, int64_t n)
 static rl_val string(rl_region *r, const char *s)
 {
 	size_t n = strlen(s) + 1;
-	rl_obj *o = obj(r, RL_T_STRING, (uint32_t)n);
+	rl_obj *o = zobj(r, RL_T_STRING, (uint32_t)n);
 	memcpy(o->w, s, n);
 	return rl_val_of(o);
 }
 
 static rl_val vector(rl_region *r, size_t n, const rl_val *items)
 {
-	rl_obj *o = obj(r, RL_T_VECTOR, (uint32_t)(n * 8));
+	rl_obj *o = zobj(r, RL_T_VECTOR, (uint32_t)(n * 8));
 	memcpy(o->w, items, n * 8);
 	return rl_val_of(o);
 }
@@ -232,22 +226,22 @@ static void build_everything(struct trial *t)
 	rl_val ext = box(t->other, 99);
 	rl_val stat = static_box();
 	rl_val hello = string(r, "hello, region"); /* 14 bytes: padding in the last word */
-	rl_obj *dbl = obj(r, RL_T_BOX_DOUBLE, 8);
+	rl_obj *dbl = zobj(r, RL_T_BOX_DOUBLE, 8);
 	double d = 2.5;
 	memcpy(dbl->w, &d, sizeof d);
-	rl_obj *sym = obj(r, RL_T_SYMBOL, 4);
+	rl_obj *sym = zobj(r, RL_T_SYMBOL, 4);
 	memcpy(sym->w, "sym", 4);
-	rl_obj *blob = obj(r, RL_T_BLOB, 100);
+	rl_obj *blob = zobj(r, RL_T_BLOB, 100);
 	for (size_t i = 0; i < 100; i++)
 		((unsigned char *)blob->w)[i] = (unsigned char)(i * 37 + 1);
-	rl_obj *pair = obj(r, tagged_pair_type(), 24);
+	rl_obj *pair = zobj(r, tagged_pair_type(), 24);
 	pair->w[0] = shared;
 	pair->w[1] = 0xfeedfacecafebeefu; /* raw: not a value even though it looks like a pointer */
 	pair->w[2] = ext;
 	rl_val items[] = { rl_fixnum(1), shared, hello, ext, stat, RL_TRUE, rl_char('x'), rl_val_of(sym),
 			   rl_val_of(dbl), rl_val_of(blob), rl_val_of(pair) };
 	rl_val vec = vector(r, sizeof items / sizeof items[0], items);
-	rl_obj *closure = obj(r, RL_T_CLOSURE, 24);
+	rl_obj *closure = zobj(r, RL_T_CLOSURE, 24);
 	closure->w[0] = 0x401000; /* raw code address */
 	closure->w[1] = shared;
 	t->root = cons(r, vec, cons(r, shared, cons(r, ring(r, 3), cons(r, rl_val_of(closure), RL_NIL))));
@@ -528,7 +522,7 @@ static void test_changed_raw_word_of_ffi_type(void)
 {
 	struct trial t;
 	trial_begin(&t);
-	rl_obj *pair = obj(t.src, tagged_pair_type(), 24);
+	rl_obj *pair = zobj(t.src, tagged_pair_type(), 24);
 	pair->w[0] = rl_fixnum(1);
 	pair->w[1] = 77;
 	pair->w[2] = RL_NIL;
@@ -909,7 +903,7 @@ static void test_ranges_and_region_hash(void)
 	rl_val first = box(r, 1);
 	for (int i = 0; i < 10000; i++)
 		(void)box(r, i);
-	rl_obj *big = obj(r, RL_T_BLOB, (uint32_t)(2 * rl_block_size));
+	rl_obj *big = zobj(r, RL_T_BLOB, (uint32_t)(2 * rl_block_size));
 	rl_ranges rs;
 	CHECK(rl_ranges_of(r, &rs) == 0, "ranges");
 	CHECK(rs.n == r->small.count + r->large.count && rs.n >= 3, "one range per block: %zu", rs.n);

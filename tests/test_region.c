@@ -10,20 +10,7 @@
 #include "regionlab/shadow.h"
 #include "regionlab/worklist.h"
 #include "tests/check.h"
-
-static rl_region *region(const char *name)
-{
-	rl_region *r = rl_region_create(name);
-	CHECK(r != NULL, "rl_region_create(%s)", name);
-	return r;
-}
-
-static rl_obj *obj(rl_region *r, unsigned type, uint32_t bytes)
-{
-	rl_obj *o = rl_obj_new(r, type, bytes);
-	CHECK(o != NULL, "rl_obj_new(type %u, %u bytes)", type, bytes);
-	return o;
-}
+#include "tests/objects.h"
 
 static rl_obj *box(rl_region *r, int64_t n)
 {

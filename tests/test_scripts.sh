@@ -10,23 +10,7 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 PY=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-ok() {
-	passed=$((passed + 1))
-	echo "ok   $1"
-}
-not_ok() { # name, why
-	failed=$((failed + 1))
-	echo "FAIL $1: $2"
-}
-run() {
-	local name=$1 out
-	shift
-	if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "$out"; fi
-}
+. tests/lib.sh  # tmp, passed/failed, ok, not_ok, run
 
 # The stand-in harness logs each call, so a test can tell what ran.
 fake="$tmp/harness"

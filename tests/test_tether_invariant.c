@@ -25,12 +25,7 @@
 #include "driver/registry.h"
 #include "regionlab/region.h"
 #include "tests/check.h"
-
-#if defined(__SANITIZE_THREAD__)
-#define RL_TSAN 1
-#else
-#define RL_TSAN 0
-#endif
+#include "tests/tether.h"
 
 #define MAGIC 0x7e7e7e7e12345678ull
 #define NSLOTS 3
@@ -264,12 +259,6 @@ static void world_close(struct world *w)
 	      w->blocks_before);
 }
 
-static bool skipped(const struct rl_tether_scheme *s)
-{
-	/* See test_tether_stress.c: TSan cannot see the anchors' synchronization. */
-	return RL_TSAN && (s->caps & RL_TETHER_OPAQUE) && getenv("RL_TSAN_ANCHORS") == NULL;
-}
-
 static bool both_freed(struct world *w)
 {
 	return atomic_load(&w->env.watch_freed[0]) && atomic_load(&w->env.watch_freed[1]);
@@ -321,7 +310,7 @@ static void invariant_one(const struct rl_tether_scheme *s)
 static void test_invariant_every_scheme(void)
 {
 	for (size_t i = 0; rl_tether_schemes[i] != NULL; i++)
-		if (!skipped(rl_tether_schemes[i]))
+		if (!tether_skipped(rl_tether_schemes[i]))
 			invariant_one(rl_tether_schemes[i]);
 }
 
@@ -368,7 +357,7 @@ static void test_stalled_reader_bounded_or_growing(void)
 {
 	for (size_t i = 0; rl_tether_schemes[i] != NULL; i++) {
 		const struct rl_tether_scheme *s = rl_tether_schemes[i];
-		if (skipped(s))
+		if (tether_skipped(s))
 			continue;
 		bool bounded = (s->caps & RL_TETHER_BOUNDED) != 0;
 		/* Unbounded schemes get marked regions: hybrid then takes EBR. */
@@ -436,16 +425,8 @@ static void test_bad_scheme_options(void)
 int main(int argc, char **argv)
 {
 	(void)argc;
-	char err[256];
-	/* Small blocks: thousands of regions come and go (heap, not mmap). */
-	if (rl_set_block_size(RL_BLOCK_SIZE_MIN) != 0) {
-		fprintf(stderr, "cannot set the block size\n");
+	if (tether_test_setup() != 0)
 		return 1;
-	}
-	if (rl_registry_check(err, sizeof err) != 0) {
-		fprintf(stderr, "registry: %s\n", err);
-		return 1;
-	}
 	RL_RUN(test_bad_scheme_options);
 	RL_RUN(test_invariant_every_scheme);
 	RL_RUN(test_stalled_reader_bounded_or_growing);

@@ -11,7 +11,7 @@
  * Under ThreadSanitizer (build-tsan) the same runs check for data races.
  *
  * The scheme list comes from rl_tether_schemes: nothing here names a scheme,
- * except that TSan skips the ones with RL_TETHER_OPAQUE (see main). */
+ * except that TSan skips the ones with RL_TETHER_OPAQUE (tests/tether.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,17 +20,7 @@
 #include "driver/tether_args.h"
 #include "regionlab/region.h"
 #include "tests/check.h"
-
-#if defined(__SANITIZE_THREAD__)
-#define RL_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define RL_TSAN 1
-#endif
-#endif
-#ifndef RL_TSAN
-#define RL_TSAN 0
-#endif
+#include "tests/tether.h"
 
 #define MAX_COLS 128
 
@@ -138,16 +128,6 @@ static void run(const struct rl_tether_scheme *s, const struct trial_opts *o, st
 	CHECK(t->n == nh, "%s: header has %zu cells, row %zu", s->name, nh, t->n);
 }
 
-static bool skipped(const struct rl_tether_scheme *s)
-{
-	/* ThreadSanitizer sees no synchronization inside liburcu and Concurrency
-	 * Kit (uninstrumented library code and inline assembly), so it reports
-	 * their correct handoffs as races.  Those anchors run in the ASan and
-	 * release suites only; every regionlab scheme runs under TSan too.
-	 * RL_TSAN_ANCHORS=1 runs them anyway, to see the reports. */
-	return RL_TSAN && (s->caps & RL_TETHER_OPAQUE) && getenv("RL_TSAN_ANCHORS") == NULL;
-}
-
 static void stress_one(const struct rl_tether_scheme *s, const struct trial_opts *o)
 {
 	size_t blocks = rl_blocks_live();
@@ -183,7 +163,7 @@ static void test_stress_every_scheme(void)
 		.min_retired = 1000,
 	};
 	for (size_t i = 0; rl_tether_schemes[i] != NULL; i++)
-		if (!skipped(rl_tether_schemes[i]))
+		if (!tether_skipped(rl_tether_schemes[i]))
 			stress_one(rl_tether_schemes[i], &o);
 }
 
@@ -197,7 +177,7 @@ static void test_stress_oversubscribed_packed(void)
 		.keys = "loop=vtable,concurrent=0.5", .min_retired = 100,
 	};
 	for (size_t i = 0; rl_tether_schemes[i] != NULL; i++)
-		if (!skipped(rl_tether_schemes[i]))
+		if (!tether_skipped(rl_tether_schemes[i]))
 			stress_one(rl_tether_schemes[i], &o);
 }
 
@@ -210,7 +190,7 @@ static void test_stress_stalled_reader(void)
 		.keys = "concurrent=1", .min_retired = 100,
 	};
 	for (size_t i = 0; rl_tether_schemes[i] != NULL; i++)
-		if (!skipped(rl_tether_schemes[i]))
+		if (!tether_skipped(rl_tether_schemes[i]))
 			stress_one(rl_tether_schemes[i], &o);
 }
 
@@ -248,16 +228,8 @@ static void test_bad_option_value(void)
 int main(int argc, char **argv)
 {
 	(void)argc;
-	char err[256];
-	/* Small blocks: thousands of regions come and go (heap, not mmap). */
-	if (rl_set_block_size(RL_BLOCK_SIZE_MIN) != 0) {
-		fprintf(stderr, "cannot set the block size\n");
+	if (tether_test_setup() != 0)
 		return 1;
-	}
-	if (rl_registry_check(err, sizeof err) != 0) {
-		fprintf(stderr, "registry: %s\n", err);
-		return 1;
-	}
 	RL_RUN(test_bad_option_value);
 	RL_RUN(test_stress_every_scheme);
 	RL_RUN(test_stress_oversubscribed_packed);

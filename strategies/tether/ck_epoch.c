@@ -42,11 +42,9 @@ static rl_tether_domain *cke_domain_create(const struct rl_tether_config *cfg, c
 	size_t poll;
 	if (rl_tether_opt_size(cfg, "ck-epoch", "poll", 64, 1, 1u << 20, &poll, err, errlen) != 0)
 		return NULL;
-	rl_tether_domain *d = calloc(1, sizeof *d);
-	if (d == NULL) {
-		snprintf(err, errlen, "tether ck-epoch: out of memory");
+	rl_tether_domain *d = rl_tether_domain_alloc(sizeof *d, "ck-epoch", err, errlen);
+	if (d == NULL)
 		return NULL;
-	}
 	ck_epoch_init(&d->epoch);
 	d->free_region = cfg->free_region;
 	d->env = cfg->env;
@@ -60,11 +58,7 @@ static void cke_domain_destroy(rl_tether_domain *d)
 	 * record must still be valid: ck_epoch scans them all), then free. */
 	for (struct rl_rec_link *l = rl_rec_first(&d->recs); l != NULL; l = l->next)
 		ck_epoch_barrier(&rl_container_of(l, rl_tether_thread, link)->rec);
-	struct rl_rec_link *next;
-	for (struct rl_rec_link *l = rl_rec_first(&d->recs); l != NULL; l = next) {
-		next = l->next;
-		free(rl_container_of(l, rl_tether_thread, link));
-	}
+	rl_rec_free_all(&d->recs, offsetof(rl_tether_thread, link));
 	free(d);
 }
 
@@ -73,7 +67,7 @@ static rl_tether_thread *cke_thread_register(rl_tether_domain *d)
 	struct rl_rec_link *l = rl_rec_claim(&d->recs);
 	if (l != NULL)
 		return rl_container_of(l, rl_tether_thread, link);
-	rl_tether_thread *t = aligned_alloc(RL_CACHE_LINE, (sizeof *t + RL_CACHE_LINE - 1) & ~(size_t)(RL_CACHE_LINE - 1));
+	rl_tether_thread *t = rl_rec_alloc(sizeof *t);
 	if (t == NULL)
 		return NULL;
 	*t = (rl_tether_thread){ .d = d };

@@ -56,11 +56,9 @@ static rl_tether_domain *ckhp_domain_create(const struct rl_tether_config *cfg, 
 	if (rl_tether_opt_size(cfg, "ck-hp", "hazards", 2, 1, CKHP_MAX, &hazards, err, errlen) != 0 ||
 	    rl_tether_opt_size(cfg, "ck-hp", "threshold", 64, 1, 1u << 20, &threshold, err, errlen) != 0)
 		return NULL;
-	rl_tether_domain *d = calloc(1, sizeof *d);
-	if (d == NULL) {
-		snprintf(err, errlen, "tether ck-hp: out of memory");
+	rl_tether_domain *d = rl_tether_domain_alloc(sizeof *d, "ck-hp", err, errlen);
+	if (d == NULL)
 		return NULL;
-	}
 	ck_hp_init(&d->hp, (unsigned)hazards, (unsigned)threshold, ckhp_free_cb);
 	d->free_region = cfg->free_region;
 	d->env = cfg->env;
@@ -75,11 +73,7 @@ static void ckhp_domain_destroy(rl_tether_domain *d)
 	 * scans every record, so all must stay valid until the last), then free. */
 	for (struct rl_rec_link *l = rl_rec_first(&d->recs); l != NULL; l = l->next)
 		ck_hp_purge(&rl_container_of(l, rl_tether_thread, link)->rec);
-	struct rl_rec_link *next;
-	for (struct rl_rec_link *l = rl_rec_first(&d->recs); l != NULL; l = next) {
-		next = l->next;
-		free(rl_container_of(l, rl_tether_thread, link));
-	}
+	rl_rec_free_all(&d->recs, offsetof(rl_tether_thread, link));
 	rl_hot_fini(&d->hot);
 	free(d);
 }
@@ -89,7 +83,7 @@ static rl_tether_thread *ckhp_thread_register(rl_tether_domain *d)
 	struct rl_rec_link *l = rl_rec_claim(&d->recs);
 	if (l != NULL)
 		return rl_container_of(l, rl_tether_thread, link);
-	rl_tether_thread *t = aligned_alloc(RL_CACHE_LINE, (sizeof *t + RL_CACHE_LINE - 1) & ~(size_t)(RL_CACHE_LINE - 1));
+	rl_tether_thread *t = rl_rec_alloc(sizeof *t);
 	if (t == NULL)
 		return NULL;
 	*t = (rl_tether_thread){ .d = d, .hazards = d->hazards };

@@ -202,6 +202,20 @@ void rl_rec_release(struct rl_rec_link *n)
 	atomic_store_explicit(&n->used, false, memory_order_release);
 }
 
+void *rl_rec_alloc(size_t size)
+{
+	return aligned_alloc(RL_CACHE_LINE, (size + RL_CACHE_LINE - 1) & ~(size_t)(RL_CACHE_LINE - 1));
+}
+
+void rl_rec_free_all(struct rl_rec_list *l, size_t link_off)
+{
+	struct rl_rec_link *next;
+	for (struct rl_rec_link *n = rl_rec_first(l); n != NULL; n = next) {
+		next = n->next;
+		free((char *)n - link_off);
+	}
+}
+
 /* ---- retired regions ------------------------------------------------------------------ */
 static int retired_reserve(struct rl_retired *q, size_t more)
 {
@@ -255,6 +269,13 @@ void rl_retired_fini(struct rl_retired *q)
 {
 	free(q->v);
 	memset(q, 0, sizeof *q);
+}
+
+void rl_retired_drain(struct rl_retired *q, rl_region_free_fn fr, void *env)
+{
+	for (size_t i = 0; i < q->len; i++)
+		fr(rl_retired_at(q, i)->r, env);
+	rl_retired_fini(q);
 }
 
 /* ---- the split count -------------------------------------------------------------------- */
@@ -565,15 +586,19 @@ void rl_ebr_fini(struct rl_ebr *e)
 	for (struct rl_rec_link *l = rl_rec_first(&e->recs); l != NULL; l = next) {
 		next = l->next;
 		struct rl_ebr_rec *rec = rl_container_of(l, struct rl_ebr_rec, link);
-		for (size_t i = 0; i < rec->retired.len; i++)
-			e->free(rl_retired_at(&rec->retired, i)->r, e->env);
-		rl_retired_fini(&rec->retired);
+		rl_retired_drain(&rec->retired, e->free, e->env);
 		free(rec); /* its hot cell goes with the scheme's pool */
 	}
-	for (size_t i = 0; i < e->orphans.len; i++)
-		e->free(rl_retired_at(&e->orphans, i)->r, e->env);
-	rl_retired_fini(&e->orphans);
+	rl_retired_drain(&e->orphans, e->free, e->env);
 	pthread_mutex_destroy(&e->lock);
+}
+
+void *rl_tether_domain_alloc(size_t size, const char *scheme, char *err, size_t errlen)
+{
+	void *d = calloc(1, size);
+	if (d == NULL)
+		snprintf(err, errlen, "tether %s: out of memory", scheme);
+	return d;
 }
 
 /* ---- defaults ---------------------------------------------------------------------------------- */

@@ -35,6 +35,10 @@ static inline uint64_t rl_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* A zeroed domain of size bytes (calloc), or NULL with "tether SCHEME: out of
+ * memory" in err. */
+void *rl_tether_domain_alloc(size_t size, const char *scheme, char *err, size_t errlen);
+
 /* ---- option helpers ------------------------------------------------------- */
 /* Reads key as a size in [lo, hi] (def when absent); -1 with err otherwise. */
 int rl_tether_opt_size(const struct rl_tether_config *cfg, const char *scheme, const char *key, size_t def,
@@ -136,6 +140,12 @@ struct rl_rec_list {
 struct rl_rec_link *rl_rec_claim(struct rl_rec_list *l);
 void rl_rec_push(struct rl_rec_list *l, struct rl_rec_link *n);
 void rl_rec_release(struct rl_rec_link *n);
+/* Uninitialised room for a record of size bytes on cache lines of its own
+ * (free() releases it), or NULL. */
+void *rl_rec_alloc(size_t size);
+/* Frees every record on the list, each a block from malloc or rl_rec_alloc
+ * holding its link link_off bytes in: the domain's teardown, no thread left. */
+void rl_rec_free_all(struct rl_rec_list *l, size_t link_off);
 
 static inline struct rl_rec_link *rl_rec_first(struct rl_rec_list *l)
 {
@@ -158,6 +168,8 @@ int rl_retired_push(struct rl_retired *q, rl_region *r, uint64_t stamp);
 /* Moves every entry of `from` to the end of `to` (stamps kept). */
 int rl_retired_append(struct rl_retired *to, struct rl_retired *from);
 void rl_retired_fini(struct rl_retired *q);
+/* Frees every region in q with fr(r, env), then q's storage (a teardown). */
+void rl_retired_drain(struct rl_retired *q, rl_region_free_fn fr, void *env);
 static inline struct rl_retired_ent *rl_retired_at(struct rl_retired *q, size_t i) { return &q->v[q->head + i]; }
 /* Keeps only the entries for which keep[i] is true, in order (compaction). */
 void rl_retired_compact(struct rl_retired *q, const bool *keep);

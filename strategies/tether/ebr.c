@@ -38,11 +38,9 @@ static rl_tether_domain *ebr_domain_create(const struct rl_tether_config *cfg, c
 	if (rl_fence_option(cfg, "ebr", &asym, err, errlen) != 0 ||
 	    rl_tether_opt_size(cfg, "ebr", "threshold", 64, 1, 1u << 20, &threshold, err, errlen) != 0)
 		return NULL;
-	rl_tether_domain *d = calloc(1, sizeof *d);
-	if (d == NULL) {
-		snprintf(err, errlen, "tether ebr: out of memory");
+	rl_tether_domain *d = rl_tether_domain_alloc(sizeof *d, "ebr", err, errlen);
+	if (d == NULL)
 		return NULL;
-	}
 	rl_hot_init(&d->hot, sizeof(uint64_t), cfg->layout);
 	rl_ebr_init(&d->ebr, asym, threshold, &d->hot, cfg->free_region, cfg->env);
 	return d;

@@ -64,11 +64,9 @@ static rl_tether_domain *hp_create(const struct rl_tether_config *cfg, const cha
 	if (asym_default && rl_membarrier_init(err, errlen) != 0)
 		return NULL;
 	asym = asym_default;
-	rl_tether_domain *d = calloc(1, sizeof *d);
-	if (d == NULL) {
-		snprintf(err, errlen, "tether %s: out of memory", name);
+	rl_tether_domain *d = rl_tether_domain_alloc(sizeof *d, name, err, errlen);
+	if (d == NULL)
 		return NULL;
-	}
 	d->free_region = cfg->free_region;
 	d->env = cfg->env;
 	d->asym = asym;
@@ -101,9 +99,7 @@ static void hp_domain_destroy(rl_tether_domain *d)
 		free(t);
 	}
 	/* No thread is left: no hazard is held. */
-	for (size_t i = 0; i < d->orphans.len; i++)
-		d->free_region(rl_retired_at(&d->orphans, i)->r, d->env);
-	rl_retired_fini(&d->orphans);
+	rl_retired_drain(&d->orphans, d->free_region, d->env);
 	pthread_mutex_destroy(&d->lock);
 	rl_hot_fini(&d->hot);
 	free(d);

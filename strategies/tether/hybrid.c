@@ -46,11 +46,9 @@ static rl_tether_domain *hybrid_domain_create(const struct rl_tether_config *cfg
 	if (rl_fence_option(cfg, "hybrid", &asym, err, errlen) != 0 ||
 	    rl_tether_opt_size(cfg, "hybrid", "threshold", 64, 1, 1u << 20, &threshold, err, errlen) != 0)
 		return NULL;
-	rl_tether_domain *d = calloc(1, sizeof *d);
-	if (d == NULL) {
-		snprintf(err, errlen, "tether hybrid: out of memory");
+	rl_tether_domain *d = rl_tether_domain_alloc(sizeof *d, "hybrid", err, errlen);
+	if (d == NULL)
 		return NULL;
-	}
 	rl_sc_domain_init(&d->sc, cfg);
 	rl_hot_init(&d->hot, sizeof(uint64_t), cfg->layout);
 	rl_ebr_init(&d->ebr, asym, threshold, &d->hot, hybrid_ebr_free, &d->sc);

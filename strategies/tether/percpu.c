@@ -84,11 +84,9 @@ static rl_tether_domain *percpu_domain_create(const struct rl_tether_config *cfg
 	if (rl_fence_option(cfg, "percpu", &asym, err, errlen) != 0 ||
 	    rl_tether_opt_size(cfg, "percpu", "batch", 32, 1, 1u << 20, &batch, err, errlen) != 0)
 		return NULL;
-	rl_tether_domain *d = calloc(1, sizeof *d);
-	if (d == NULL) {
-		snprintf(err, errlen, "tether percpu: out of memory");
+	rl_tether_domain *d = rl_tether_domain_alloc(sizeof *d, "percpu", err, errlen);
+	if (d == NULL)
 		return NULL;
-	}
 	d->free_region = cfg->free_region;
 	d->env = cfg->env;
 	d->asym = asym;

@@ -33,11 +33,9 @@ struct rl_tether_thread {
 
 static rl_tether_domain *tls_domain_create(const struct rl_tether_config *cfg, char *err, size_t errlen)
 {
-	rl_tether_domain *d = calloc(1, sizeof *d);
-	if (d == NULL) {
-		snprintf(err, errlen, "tether tls: out of memory");
+	rl_tether_domain *d = rl_tether_domain_alloc(sizeof *d, "tls", err, errlen);
+	if (d == NULL)
 		return NULL;
-	}
 	rl_sc_domain_init(&d->sc, cfg);
 	return d;
 }

@@ -17,58 +17,11 @@
 #define _LGPL_SOURCE
 #include <urcu/urcu-memb.h>
 
-#include <stdio.h>
-#include <stdlib.h>
-
-#include "strategies/tether/common.h"
-
-struct rl_tether_domain {
-	rl_region_free_fn free_region;
-	void *env;
-};
-
-struct rl_tether_thread {
-	struct rl_tether_domain *d;
-};
-
-struct deferred {
-	struct rcu_head head;
-	rl_region *r;
-	struct rl_tether_domain *d;
-};
+#include "strategies/tether/urcu.h"
 
 static rl_tether_domain *u_domain_create(const struct rl_tether_config *cfg, char *err, size_t errlen)
 {
-	rl_tether_domain *d = calloc(1, sizeof *d);
-	if (d == NULL) {
-		snprintf(err, errlen, "tether urcu-memb: out of memory");
-		return NULL;
-	}
-	d->free_region = cfg->free_region;
-	d->env = cfg->env;
-	return d;
-}
-
-static void u_domain_destroy(rl_tether_domain *d)
-{
-	urcu_memb_barrier(); /* every call_rcu callback has run */
-	free(d);
-}
-
-static rl_tether_thread *u_thread_register(rl_tether_domain *d)
-{
-	rl_tether_thread *t = calloc(1, sizeof *t);
-	if (t == NULL)
-		return NULL;
-	t->d = d;
-	urcu_memb_register_thread();
-	return t;
-}
-
-static void u_thread_unregister(rl_tether_thread *t)
-{
-	urcu_memb_unregister_thread();
-	free(t);
+	return rl_urcu_domain_create(cfg, &urcu_memb_flavor, "urcu-memb", err, errlen);
 }
 
 static inline rl_region *u_tether(rl_tether_thread *t, rl_tether_slot *slot)
@@ -87,26 +40,6 @@ static inline void u_untether(rl_tether_thread *t, rl_region *r)
 	(void)t;
 	(void)r;
 	urcu_memb_read_unlock();
-}
-
-static void u_free_cb(struct rcu_head *h)
-{
-	struct deferred *x = caa_container_of(h, struct deferred, head);
-	x->d->free_region(x->r, x->d->env);
-	free(x);
-}
-
-static void u_retire(rl_tether_thread *t, rl_region *r)
-{
-	struct deferred *x = malloc(sizeof *x);
-	if (x == NULL) { /* no memory to defer: wait for a grace period here */
-		urcu_memb_synchronize_rcu();
-		t->d->free_region(r, t->d->env);
-		return;
-	}
-	x->r = r;
-	x->d = t->d;
-	urcu_memb_call_rcu(&x->head, u_free_cb);
 }
 
 static inline void u_quiesce(rl_tether_thread *t)
@@ -140,14 +73,14 @@ const struct rl_tether_scheme rl_tether_urcu_memb = {
 	.caps = RL_TETHER_ANCHOR | RL_TETHER_OPAQUE | RL_TETHER_ASYNC,
 	.options = RL_TETHER_RUN_KEYS,
 	.domain_create = u_domain_create,
-	.domain_destroy = u_domain_destroy,
-	.thread_register = u_thread_register,
-	.thread_unregister = u_thread_unregister,
+	.domain_destroy = rl_urcu_domain_destroy,
+	.thread_register = rl_urcu_thread_register,
+	.thread_unregister = rl_urcu_thread_unregister,
 	.attach = rl_tether_attach_none,
 	.publish = rl_tether_publish_plain,
 	.tether = u_tether_op,
 	.untether = u_untether_op,
-	.retire = u_retire,
+	.retire = rl_urcu_retire,
 	.quiesce = u_quiesce_op,
 	.offline = u_offline,
 	.online = u_online,
