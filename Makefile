@@ -35,6 +35,7 @@ CORE_SRCS = \
 	core/allocator.c \
 	core/block_pool.c \
 	core/cheney.c \
+	core/dfcopy.c \
 	core/fwdmap.c \
 	core/liveness.c \
 	core/mem.c \
@@ -191,7 +192,7 @@ clean:
 # SWEEP=NAME runs experiments/NAME.sweep instead; JOBS=N runs N transmigration
 # trials at a time (tether trials always run alone).
 SWEEP ?= default
-JOBS ?= 2
+JOBS ?= 1
 .PHONY: results paper
 results: deps harness gbench
 	scripts/sweep $(SWEEP) --jobs=$(JOBS)
