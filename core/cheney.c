@@ -6,8 +6,16 @@
  * after it still hold the source's values.  A copy is created while its
  * discoverer (the copy whose slot first reached the original) is scanned, so
  * the discoverer comes before it in scan order: either earlier on the same
- * chain, or on the other chain.  rl_cheney_restore relies on exactly that. */
+ * chain, or on the other chain.  rl_cheney_restore relies on exactly that.
+ * The scan may read a copy's values from its original instead (the last
+ * copy made, kept in registers): the original's payload is never written,
+ * so both hold the same values until the copy's slots are rewritten.  The
+ * release walk for held sub-regions settles copies in the restore's order;
+ * an original it has settled forwards again unless its block outlives src,
+ * and a copy behind the walk's cursor is never made ready twice. */
 #include "regionlab/cheney.h"
+
+#include "regionlab/adopt.h"
 
 void rl_tospace_cursor_at(rl_tospace_cursor *cur, const rl_region_mark *mark)
 {
@@ -23,6 +31,12 @@ void rl_cheney_begin(rl_cheney *c, const rl_region *src, rl_region *dst)
 	c->mark = rl_region_mark_now(dst);
 	rl_tospace_cursor_at(&c->scan, &c->mark);
 	c->bytes_copied = 0;
+	c->release_held = false;
+	c->roots = 0;
+	c->root = RL_NIL;
+	for (const rl_region *m = src; m != NULL; m = rl_region_family_next(src, m))
+		if (!rl_region_dies_with(m, src))
+			c->release_held = true;
 }
 
 rl_obj *rl_bump_refill(rl_bump *a, rl_region *dst, size_t size)
@@ -36,48 +50,89 @@ rl_obj *rl_bump_refill(rl_bump *a, rl_region *dst, size_t size)
 #define SCAN_OOM (-1)
 #define SCAN_BUDGET 1
 
-/* Forwards one slot of a copy being scanned: 0, SCAN_OOM when dst cannot
- * grow, SCAN_BUDGET when the copy would take the bytes copied past `stop`
- * (nothing copied then). */
-static inline __attribute__((always_inline)) int scan_slot(const rl_region *src, rl_region *dst, rl_bump *a,
-							    size_t small_max, rl_val *s, uint64_t *copied,
-							    uint64_t stop)
+/* The value slots of every object whose header is `hdr` (an object with the
+ * same header has the same slots): scan_run keeps the last one met, so an
+ * object's slots no longer wait for a load from the type table. */
+struct layout {
+	uint64_t hdr;
+	uint64_t map;
+	size_t next, end; /* the tail: words [next, end) */
+	size_t size;      /* footprint */
+};
+
+static inline void layout_of(struct layout *l, uint64_t h)
 {
-	rl_val v = *s;
+	const rl_type *t = &rl_type_table[rl_hdr_type(h)];
+	size_t words = rl_words_for(rl_hdr_bytes(h));
+	l->hdr = h;
+	l->map = words >= 64 ? t->ptr_map : t->ptr_map & ((UINT64_C(1) << words) - 1);
+	l->next = t->tail_from < words ? t->tail_from : words;
+	l->end = words;
+	l->size = rl_obj_footprint(rl_hdr_bytes(h));
+}
+
+/* What one run of the scan keeps in registers: the allocator, the bytes it
+ * may still copy, and the last copy it made with its original and header.
+ * When the scan reaches that copy next (always, on a list), it reads the
+ * values from the original, whose payload is never written, instead of
+ * loading back the copy it has just stored. */
+struct scan_state {
+	rl_bump a;
+	uint64_t left;
+	rl_obj *last;
+	const rl_obj *last_from;
+	uint64_t last_hdr;
+};
+
+/* Forwards value `v` (read from the original or the copy) into *to: 0,
+ * SCAN_OOM when dst cannot grow, SCAN_BUDGET when the copy would take the
+ * bytes copied past the budget (nothing copied then). */
+static inline __attribute__((always_inline)) int scan_slot(const rl_region *src, rl_region *dst,
+							    size_t small_max, struct scan_state *st, rl_val v,
+							    rl_val *to)
+{
 	if (!rl_region_contains(src, v))
 		return 0;
 	rl_obj *o = rl_ptr(v);
 	uint64_t h = o->hdr;
 	if (rl_hdr_is_forward(h)) {
-		*s = (rl_val)rl_hdr_forward_target(h);
+		*to = (rl_val)rl_hdr_forward_target(h);
 		return 0;
 	}
 	size_t size = rl_obj_footprint(rl_hdr_bytes(h));
-	if (*copied + size > stop)
+	if (size > st->left)
 		return SCAN_BUDGET;
-	rl_obj *copy = rl_bump_alloc(a, dst, size, small_max);
+	rl_obj *copy = rl_bump_alloc(&st->a, dst, size, small_max);
 	if (copy == NULL)
 		return SCAN_OOM;
 	rl_copy_object(copy, o, size);
 	o->hdr = rl_hdr_forward_to(copy);
-	*s = rl_val_of(copy);
-	*copied += size;
+	*to = rl_val_of(copy);
+	st->left -= size;
+	st->last = copy;
+	st->last_from = o;
+	st->last_hdr = h;
 	return 0;
 }
 
-/* Rewrites the slots of copy n, counting the bytes copied in *copied: 0, or
- * what scan_slot reported (n is then partly scanned; scanning it again from
- * the start is harmless, its rewritten slots point outside src).  Inlined
- * into the scan loop, which keeps src, dst, the allocator and the counter in
- * registers. */
-static inline __attribute__((always_inline)) int scan_object(const rl_region *src, rl_region *dst, rl_bump *a,
-							      size_t small_max, rl_obj *n, uint64_t *copied,
-							      uint64_t stop)
+/* Rewrites the slots of copy n (laid out as l), reading their values from
+ * `from` (n's original or n itself): 0, or what scan_slot reported (n is
+ * then partly scanned; scanning it again from the start is harmless, its
+ * rewritten slots point outside src and its original's were never
+ * written). */
+static inline __attribute__((always_inline)) int scan_object(const rl_region *src, rl_region *dst,
+							      size_t small_max, struct scan_state *st,
+							      const struct layout *l, rl_obj *n,
+							      const rl_obj *from)
 {
-	rl_slot_iter it;
-	rl_val *s;
-	for (rl_slots_begin(&it, n); (s = rl_slots_next(&it)) != NULL;) {
-		int r = scan_slot(src, dst, a, small_max, s, copied, stop);
+	for (uint64_t map = l->map; map != 0; map &= map - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(map);
+		int r = scan_slot(src, dst, small_max, st, from->w[i], &n->w[i]);
+		if (r != 0)
+			return r;
+	}
+	for (size_t i = l->next; i < l->end; i++) {
+		int r = scan_slot(src, dst, small_max, st, from->w[i], &n->w[i]);
 		if (r != 0)
 			return r;
 	}
@@ -91,13 +146,10 @@ int rl_cheney_scan(rl_cheney *c, size_t budget)
 	const size_t small_max = rl_small_object_max();
 	rl_block *sb = c->scan.sb;
 	char *sp = c->scan.sp;
-	uint64_t copied = c->bytes_copied;
-	uint64_t stop = copied + budget;
-	rl_bump a;
+	struct scan_state st = { .left = budget };
+	struct layout l = { .hdr = RL_HDR_FORWARD };
 	int rc = 0;
-	if (stop < copied)
-		stop = UINT64_MAX;
-	rl_bump_load(&a, dst);
+	rl_bump_load(&st.a, dst);
 	for (;;) {
 		/* The small chain first: the copies of the block being filled
 		 * end at the allocator's top, the others at their own. */
@@ -108,7 +160,7 @@ int rl_cheney_scan(rl_cheney *c, size_t budget)
 				sb = dst->small.head;
 				sp = rl_block_data(sb);
 			}
-			char *end = sb == a.b ? a.top : sb->top;
+			char *end = sb == st.a.b ? st.a.top : sb->top;
 			if (sp >= end) {
 				if (sb->next == NULL)
 					break;
@@ -116,20 +168,33 @@ int rl_cheney_scan(rl_cheney *c, size_t budget)
 				sp = rl_block_data(sb);
 				continue;
 			}
-			int r = scan_object(src, dst, &a, small_max, (rl_obj *)sp, &copied, stop);
+			rl_obj *n = (rl_obj *)sp;
+			const rl_obj *from = n;
+			uint64_t h;
+			if (n == st.last) {
+				from = st.last_from;
+				h = st.last_hdr;
+			} else {
+				h = n->hdr;
+			}
+			if (h != l.hdr)
+				layout_of(&l, h);
+			int r = scan_object(src, dst, small_max, &st, &l, n, from);
 			if (r != 0) {
 				rc = r == SCAN_OOM ? -1 : 0;
 				goto out;
 			}
-			sp += rl_obj_size((rl_obj *)sp);
+			sp += l.size;
 		}
-		rl_bump_sync(&a, dst);
+		rl_bump_sync(&st.a, dst);
 		rl_obj *n = rl_tospace_large_peek(&c->scan, dst);
 		if (n == NULL) {
 			rc = 1;
 			goto out;
 		}
-		int r = scan_object(src, dst, &a, small_max, n, &copied, stop);
+		if (n->hdr != l.hdr)
+			layout_of(&l, n->hdr);
+		int r = scan_object(src, dst, small_max, &st, &l, n, n);
 		if (r != 0) {
 			rc = r == SCAN_OOM ? -1 : 0;
 			goto out;
@@ -137,10 +202,14 @@ int rl_cheney_scan(rl_cheney *c, size_t budget)
 		rl_tospace_large_advance(&c->scan, dst);
 	}
 out:
-	rl_bump_sync(&a, dst);
+	rl_bump_sync(&st.a, dst);
 	c->scan.sb = sb;
 	c->scan.sp = sp;
-	c->bytes_copied = copied;
+	c->bytes_copied += budget - st.left;
+	if (rc == 1 && c->release_held && c->roots == 1) {
+		rl_cheney_release_held(c, &c->root, 1);
+		c->roots = 2; /* once */
+	}
 	return rc;
 }
 
@@ -210,8 +279,77 @@ static void restore_since(const rl_cheney *c, const rl_region_mark *m, const rl_
 	}
 }
 
+/* ---- held sub-regions -------------------------------------------------------- */
+/* True when copy n was settled by the walk at cur: before it on n's chain
+ * (the to-space's blocks were made in chain order, so `seq` orders them). */
+static bool behind(const rl_tospace_cursor *cur, const rl_obj *n)
+{
+	const rl_block *b = rl_block_of(n);
+	if (b->flags & RL_BLOCK_LARGE)
+		return cur->lb != NULL && b->seq <= cur->lb->seq;
+	if (cur->sb == NULL)
+		return false;
+	return b == cur->sb ? (const char *)n < cur->sp : b->seq < cur->sb->seq;
+}
+
+/* give_back for the release walk: an original that forwards to a copy the
+ * walk has settled already keeps forwarding. */
+static void ready(const rl_region_mark *m, const rl_tospace_cursor *cur, rl_obj *x)
+{
+	uint64_t h = x->hdr;
+	if (!rl_hdr_is_forward(h))
+		return;
+	rl_obj *n = rl_hdr_forward_target(h);
+	if (!rl_allocated_after(m, n) || behind(cur, n))
+		return;
+	x->hdr = n->hdr;
+	n->hdr = rl_hdr_forward_to(x);
+}
+
+/* settle for the release walk: n gets its header back; its original keeps
+ * it when its block outlives src, and forwards to n again otherwise. */
+static size_t settle_held(const rl_cheney *c, const rl_tospace_cursor *cur, rl_obj *n)
+{
+	rl_obj *x = rl_hdr_forward_target(n->hdr);
+	rl_slot_iter it;
+	rl_val *s;
+	for (rl_slots_begin(&it, x); (s = rl_slots_next(&it)) != NULL;)
+		if (rl_region_contains(c->src, *s))
+			ready(&c->mark, cur, rl_ptr(*s));
+	n->hdr = x->hdr;
+	if (rl_region_dies_with(rl_block_of(x)->region, c->src))
+		x->hdr = rl_hdr_forward_to(n);
+	return rl_obj_size(n);
+}
+
+void rl_cheney_release_held(rl_cheney *c, const rl_val *roots, size_t nroots)
+{
+	if (!c->release_held)
+		return;
+	rl_tospace_cursor cur;
+	rl_tospace_cursor_at(&cur, &c->mark);
+	for (size_t i = 0; i < nroots; i++)
+		if (rl_region_contains(c->src, roots[i]))
+			ready(&c->mark, &cur, rl_ptr(roots[i]));
+	/* The walk of restore_since, with settle_held. */
+	for (bool moved = true; moved;) {
+		moved = false;
+		rl_obj *n;
+		while ((n = rl_tospace_small_peek(&cur, c->dst)) != NULL && rl_hdr_is_forward(n->hdr)) {
+			rl_tospace_small_advance(&cur, settle_held(c, &cur, n));
+			moved = true;
+		}
+		while ((n = rl_tospace_large_peek(&cur, c->dst)) != NULL && rl_hdr_is_forward(n->hdr)) {
+			settle_held(c, &cur, n);
+			rl_tospace_large_advance(&cur, c->dst);
+			moved = true;
+		}
+	}
+}
+
 void rl_cheney_skip(rl_cheney *c)
 {
+	c->roots = 2; /* the skipped copies' slots are the caller's */
 	rl_region_mark now = rl_region_mark_now(c->dst);
 	rl_tospace_cursor_at(&c->scan, &now);
 }
@@ -229,7 +367,11 @@ static void undo(rl_cheney *c, const rl_region_mark *m, const rl_val *roots, siz
 	rl_tospace_cursor_at(&c->scan, m);
 }
 
-void rl_cheney_undo(rl_cheney *c, const rl_val *roots, size_t nroots) { undo(c, &c->mark, roots, nroots, NULL); }
+void rl_cheney_undo(rl_cheney *c, const rl_val *roots, size_t nroots)
+{
+	undo(c, &c->mark, roots, nroots, NULL);
+	c->roots = 0;
+}
 
 void rl_cheney_undo_since(rl_cheney *c, const rl_region_mark *m, const rl_val *roots, size_t nroots)
 {

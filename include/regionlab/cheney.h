@@ -18,7 +18,17 @@
  *
  * Several copies may follow one another into the same dst (rl_cheney_begin
  * each time): forwarding left by an earlier one is honoured and never undone
- * by a later one. */
+ * by a later one.
+ *
+ * Held sub-regions (regionlab/adopt.h) outlive src: their objects may be
+ * copied but must not keep borrowed headers.  rl_cheney_begin checks once
+ * whether src has any; if so, a scan that completes a copy made from a
+ * single root (one object copied by rl_cheney_forward, no rl_cheney_skip)
+ * walks the to-space once more, as the undo does, and gives back the
+ * headers of the originals that do not die with src; the others keep their
+ * forwarding.  That copy is then over: forwarding more roots into it, or
+ * undoing it, is not supported.  Callers with several roots call
+ * rl_cheney_release_held themselves when their copy is complete. */
 #ifndef REGIONLAB_CHENEY_H
 #define REGIONLAB_CHENEY_H
 
@@ -43,6 +53,11 @@ typedef struct rl_cheney {
 	rl_region_mark mark;  /* dst when the copy began: the to-space starts there */
 	rl_tospace_cursor scan;
 	uint64_t bytes_copied;
+	/* src has held sub-regions (set by rl_cheney_begin); a caller that
+	 * restores src anyway (rl_cheney_restore) may clear it. */
+	bool release_held;
+	unsigned roots;    /* objects copied by rl_cheney_forward (2: many) */
+	rl_val root;       /* the first of them, before it was copied */
 } rl_cheney;
 
 void rl_cheney_begin(rl_cheney *c, const rl_region *src, rl_region *dst);
@@ -69,6 +84,10 @@ static inline int rl_cheney_forward(rl_cheney *c, rl_val *slot)
 	o->hdr = rl_hdr_forward_to(n);
 	*slot = rl_val_of(n);
 	c->bytes_copied += size;
+	if (c->roots++ == 0)
+		c->root = v;
+	else
+		c->roots = 2;
 	return 0;
 }
 
@@ -77,6 +96,12 @@ static inline int rl_cheney_forward(rl_cheney *c, rl_val *slot)
  * past `budget` (it is not made: call again to go on), -1 when dst cannot
  * grow. */
 int rl_cheney_scan(rl_cheney *c, size_t budget);
+
+/* Gives back the borrowed headers of the originals whose blocks outlive src
+ * (held sub-regions); `roots` as for rl_cheney_restore, the copy complete.
+ * The other originals keep forwarding to their copies.  Allocation-free; a
+ * no-op unless c->release_held.  Afterwards the copy cannot be undone. */
+void rl_cheney_release_held(rl_cheney *c, const rl_val *roots, size_t nroots);
 
 /* Gives back every source header this copy borrowed, and every copy's own
  * header; `roots` are the values the copy started from (rl_cheney_forward

@@ -1,9 +1,11 @@
 /* adaptive: the Adaptive Evacuator (design 4), and past it.
  *
  * Invariant: every object reachable from the root is handled exactly once,
- * by one of two mechanisms: Cheney copying (forwarding in the source header,
- * regionlab/cheney.h) or block moving after a liveness trace
- * (regionlab/splice.h); the second runs only on what the first left, since
+ * by one of two mechanisms: copying (forwarding in the source header, by
+ * Cheney, regionlab/cheney.h, or depth first, regionlab/dfcopy.h, into the
+ * same to-space, which rl_cheney_undo gives back either way) or block
+ * moving after a liveness trace (regionlab/splice.h); the second runs only
+ * on what the first left, since
  * the trace skips forwarded objects and the block mover redirects every slot
  * that points at one.  Until the call returns success, every source header
  * borrowed is where an undo finds it (the Cheney to-space, the block mover's
@@ -30,16 +32,22 @@
  *     block), as splice would.
  *  3. A bounded liveness trace of the deferred children (`probe` bytes)
  *     estimates their density: sparse ones (below `threshold`) are copied
- *     by Cheney after all; dense ones are traced to the end and split block
+ *     after all (depth first when the trace rarely crossed blocks and the
+ *     graph forks: a tree allocated depth first, read in address order;
+ *     Cheney otherwise); dense ones are traced to the end and split block
  *     by block: blocks at least `threshold` live move into dst whole, the
  *     live objects of the others are copied (design tier 3, per block:
  *     "splice dense blocks, copy sparse ones").
+ *  4. A root whose children mostly lie in different blocks from one another
+ *     (shuffled) is copied by one Cheney scan instead of child by child (after
+ *     the density probe when it is bigger than `large`).
  * ctx->report.decision says which path the graph took: copy, children,
  * sparse, splice or blocks. */
 #include <stdint.h>
 
 #include "regionlab/adopt.h"
 #include "regionlab/cheney.h"
+#include "regionlab/dfcopy.h"
 #include "regionlab/liveness.h"
 #include "regionlab/splice.h"
 #include "regionlab/transmigrator.h"
@@ -49,6 +57,11 @@
 #define PROBE_DEFAULT 65536u
 #define THRESHOLD_DEFAULT 0.7
 #define SAMPLE_CHILDREN 4096u /* at most this many children of a big root start its density probe */
+#define CROSS_RATIO 8u       /* a depth-first-shaped trace crosses blocks on < 1/8 of its objects */
+#define BRANCH_ROOTS 4u      /* deferred children the branching probe walks down from */
+#define BRANCH_HOPS 32u      /* objects on each walk */
+#define SCATTER_SAMPLE 64u   /* children of the root whose placement is compared */
+#define SCATTER_MIN 16u      /* fewer pairs than this say nothing */
 
 struct options {
 	size_t small, large, probe;
@@ -235,6 +248,90 @@ static int split_blocks(rl_tm_ctx *ctx, rl_liveness *lv, bool traced, rl_region 
 	return 0;
 }
 
+/* The trace so far crossed blocks on fewer than one slot in CROSS_RATIO
+ * per object reached (its log counts those slots): the graph was allocated
+ * in the order a depth-first walk reads it (a tree parent before children, a
+ * list head first), garbage between or not, and a depth-first copy reads src
+ * nearly in address order, where a breadth-first one sweeps it once per
+ * level.  Shuffled and random graphs cross blocks on most slots. */
+static bool depth_first_shaped(const rl_liveness *lv)
+{
+	return !lv->log_overflow && lv->nlog * CROSS_RATIO < lv->objects;
+}
+
+/* Walks down from the first BRANCH_ROOTS uncopied children of holder,
+ * BRANCH_HOPS steps each, to the first child that may have slots, and says
+ * whether most objects on the way have two such children or more (a tree,
+ * not a list).  A depth-first copy pays off only there: a chain is read in
+ * the same order by both copiers, and Cheney's loop is the cheaper one. */
+static bool branching(const rl_region *src, rl_obj *holder)
+{
+	struct rev_slots it;
+	rl_val *s;
+	unsigned roots = 0, nodes = 0, forks = 0;
+	for (rev_begin(&it, holder); (s = rev_next(&it)) != NULL && roots < BRANCH_ROOTS;) {
+		if (!uncopied(src, *s))
+			continue;
+		roots++;
+		for (rl_obj *o = rl_ptr(*s), *next; o != NULL && nodes < roots * BRANCH_HOPS; o = next) {
+			rl_slot_iter si;
+			rl_val *t;
+			unsigned kids = 0;
+			next = NULL;
+			for (rl_slots_begin(&si, o); (t = rl_slots_next(&si)) != NULL;) {
+				if (!uncopied(src, *t) || !may_have_slots(rl_ptr(*t)))
+					continue;
+				if (kids++ == 0)
+					next = rl_ptr(*t);
+			}
+			nodes++;
+			forks += kids >= 2;
+		}
+	}
+	return forks * 2 > nodes;
+}
+
+/* Most of the last SCATTER_SAMPLE + 1 children of the root lie in another
+ * block than the one before (a shuffled layout): probing them one by one is
+ * a chain of dependent misses, where one breadth-first scan keeps many in
+ * flight.  A root with fewer than SCATTER_MIN + 1 children is not judged. */
+static bool scattered(const rl_region *src, rl_obj *root)
+{
+	struct rev_slots it;
+	rl_val *s;
+	const rl_block *prev = NULL;
+	unsigned pairs = 0, apart = 0;
+	for (rev_begin(&it, root); (s = rev_next(&it)) != NULL && pairs < SCATTER_SAMPLE;) {
+		if (!rl_region_contains(src, *s))
+			continue;
+		const rl_block *b = rl_block_of(rl_ptr(*s));
+		if (prev != NULL) {
+			pairs++;
+			apart += b != prev;
+		}
+		prev = b;
+	}
+	return pairs >= SCATTER_MIN && apart * 2 > pairs;
+}
+
+/* Copies what holder's slots lead to depth first (regionlab/dfcopy.h) into
+ * c's to-space, where rl_cheney_undo finds it.  0, or -1 when an allocation
+ * fails (the copies made stay for the caller's undo). */
+static int copy_depth_first(rl_tm_ctx *ctx, rl_cheney *c, rl_obj *holder)
+{
+	struct rev_slots it;
+	rl_val *s;
+	rl_dfcopy t;
+	int rc = 0;
+	if (rl_dfcopy_init(&t, c->src, c->dst, false) != 0)
+		return -1;
+	for (rev_begin(&it, holder); (s = rev_next(&it)) != NULL && rc == 0;)
+		rc = rl_dfcopy_forward(&t, s);
+	rl_dfcopy_fini(&t);
+	ctx->report.bytes_copied += t.bytes_copied;
+	return rc;
+}
+
 /* Step 3: places the deferred children of the root's copy, with lv (set up
  * and empty; consumed).  0, or -1 when an allocation fails (everything this
  * step did is undone; the caller undoes the copies). */
@@ -251,12 +348,15 @@ static int place_deferred(rl_tm_ctx *ctx, struct children *ch, rl_liveness *lv, 
 	bool traced = rl_liveness_run(lv, opt->probe);
 	if (!traced && rl_liveness_density(lv) < opt->threshold) {
 		/* Sparse: the trace so far is all that is lost. */
+		bool depth_first = depth_first_shaped(lv);
 		rl_liveness_fini(lv);
+		ctx->report.decision = "sparse";
+		if (depth_first && branching(src, ch->holder))
+			return copy_depth_first(ctx, c, ch->holder);
 		for (rev_begin(&it, ch->holder); (s = rev_next(&it)) != NULL && rc == 0;)
 			rc = rl_cheney_forward(c, s);
 		if (rc == 0 && rl_cheney_scan(c, SIZE_MAX) < 0)
 			rc = -1;
-		ctx->report.decision = "sparse";
 		return rc;
 	}
 	rl_obj *holder = ch->holder;
@@ -335,6 +435,14 @@ static int adaptive_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst,
 		if (k != 0)
 			return k > 0 ? RL_TM_OK : RL_TM_ENOMEM;
 		have_lv = true;
+	}
+	if (scattered(src, rl_ptr(root))) {
+		/* Children spread all over src (sparse, when the root is big):
+		 * one breadth-first copy. */
+		ctx->report.decision = "sparse";
+		if (rl_cheney_forward(&c, &r) != 0 || rl_cheney_scan(&c, SIZE_MAX) < 0)
+			goto fail;
+		goto done;
 	}
 
 	/* 2. The root's children, each on its own probe. */

@@ -8,9 +8,12 @@
  * dst back, allocating nothing (regionlab/cheney.h explains how).
  *
  * On success src is left consumed (RL_TM_CONSUMES_SRC): its headers still
- * forward to the copies, which is all a dying region needs.  restore=1 gives
- * the headers back before returning, for callers that read src again; it
- * costs a second pass over the to-space (measured in docs/strategies.md). */
+ * forward to the copies, which is all a dying region needs, except those of
+ * the objects of held sub-regions, which outlive src: the scan gives them
+ * back when src has any (a second pass over the to-space, paid only then).
+ * restore=1 gives every header back before returning, for callers that
+ * read src again; it costs that second pass (measured in
+ * docs/strategies.md). */
 #include "regionlab/cheney.h"
 #include "regionlab/transmigrator.h"
 
@@ -25,6 +28,8 @@ static int cheney_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, r
 
 	rl_cheney c;
 	rl_cheney_begin(&c, src, dst);
+	if (restore)
+		c.release_held = false; /* rl_cheney_restore gives back all */
 	rl_val copy = root;
 	if (rl_cheney_forward(&c, &copy) != 0 || rl_cheney_scan(&c, SIZE_MAX) < 0) {
 		rl_cheney_undo(&c, &root, 1);
