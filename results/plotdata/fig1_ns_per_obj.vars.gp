@@ -1,0 +1,31 @@
+# Figure 1 data, written by scripts/plot.py; medians over reps
+npanels = 2
+figtitle = "Figure 1. Transmigration: ns per object vs graph size"
+footer1 = 'scripts/plot.py  (rows from scripts/sweep default)'
+footer2 = '216 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T07:55:07Z .. 2026-11-27T07:58:50Z'
+data1 = datadir.'/'.'fig1_ns_per_obj-p1.dat'
+title1 = 'list, layout=alloc'
+xlabel1 = 'objects (size)'
+ylabel1 = 'ns per object'
+nseries1 = 8
+ncats1 = 0
+empty1 = 0
+dashed1 = '  '
+vline1 = 0
+hline1 = 0
+ylog1 = 1
+dense1 = 0
+note1 = ''
+data2 = datadir.'/'.'fig1_ns_per_obj-p2.dat'
+title2 = 'list, layout=shuffled'
+xlabel2 = 'objects (size)'
+ylabel2 = 'ns per object'
+nseries2 = 8
+ncats2 = 0
+empty2 = 0
+dashed2 = '  '
+vline2 = 0
+hline2 = 0
+ylog2 = 1
+dense2 = 0
+note2 = ''

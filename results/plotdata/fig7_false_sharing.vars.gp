@@ -1,0 +1,31 @@
+# Figure 7 data, written by scripts/plot.py; medians over reps
+npanels = 2
+figtitle = "Figure 7. False sharing: packed vs padded\n(atomic:pick=own at 4 threads: packed costs 4.43x padded per pair)"
+footer1 = 'scripts/plot.py  (rows from scripts/sweep default)'
+footer2 = '12 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T07:58:58Z .. 2026-11-27T07:59:04Z'
+data1 = datadir.'/'.'fig7_false_sharing-p1.dat'
+title1 = 'ns per pair'
+xlabel1 = 'scheme, reader threads'
+ylabel1 = 'ns per pair (per thread)'
+nseries1 = 2
+ncats1 = 3
+empty1 = 0
+dashed1 = '  '
+vline1 = 0
+hline1 = 0
+ylog1 = 0
+dense1 = 0
+note1 = ''
+data2 = datadir.'/'.'fig7_false_sharing-p2.dat'
+title2 = 'penalty'
+xlabel2 = 'reader threads'
+ylabel2 = 'packed / padded ns per pair'
+nseries2 = 1
+ncats2 = 0
+empty2 = 0
+dashed2 = '  '
+vline2 = 0
+hline2 = 0
+ylog2 = 0
+dense2 = 0
+note2 = ''
