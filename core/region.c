@@ -111,18 +111,9 @@ void rl_block_list_append(rl_block_list *l, rl_block *b)
 
 void rl_block_list_splice(rl_block_list *to, rl_block_list *from, rl_region *new_owner)
 {
-	if (from->head == NULL)
-		return;
 	for (rl_block *b = from->head; b != NULL; b = b->next)
 		b->region = new_owner;
-	if (to->tail != NULL)
-		to->tail->next = from->head;
-	else
-		to->head = from->head;
-	to->tail = from->tail;
-	to->count += from->count;
-	from->head = from->tail = NULL;
-	from->count = 0;
+	rl_block_list_concat(to, from);
 }
 
 void rl_block_list_concat(rl_block_list *to, rl_block_list *from)
