@@ -309,7 +309,7 @@ static void test_splice_subregions(void)
  * but the objects of a held sub-region outlive it: they are copied, and
  * must come out byte-identical, their headers given back.  The loose list
  * ends in the held one, so a held object is reached twice (sharing). */
-static void copy_keeps_held_subregion(const char *name)
+static void copy_keeps_held_subregion(const char *name, size_t n)
 {
 	size_t blocks = rl_blocks_live();
 	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst");
@@ -317,7 +317,7 @@ static void copy_keeps_held_subregion(const char *name)
 	rl_region *loose = rl_subregion_create(src, "loose"), *held = rl_subregion_create(src, "held");
 	CHECK(loose && held, "out of memory");
 	rl_region_retain(held);
-	rl_val hv = make_list(held, 600), lv = make_list(loose, 600);
+	rl_val hv = make_list(held, 600), lv = make_list(loose, n);
 	rl_obj *last = rl_ptr(lv);
 	while (last->w[1] != RL_NIL)
 		last = rl_ptr(last->w[1]);
@@ -334,7 +334,8 @@ static void copy_keeps_held_subregion(const char *name)
 	rl_val out;
 	const struct rl_transmigrator *tm = rl_find_transmigrator(name);
 	CHECK(tm != NULL && tm->transmigrate(&ctx, src, dst, rl_val_of(pair), &out) == RL_TM_OK, "%s failed", name);
-	CHECK(rl_oracle_region_hash(held) == held_hash, "%s: the held sub-region was written", name);
+	CHECK(rl_oracle_region_hash(held) == held_hash, "%s (%s): the held sub-region was written", name,
+	      ctx.report.decision ? ctx.report.decision : "-");
 	CHECK(ctx.report.bytes_copied > 0, "%s copied nothing", name);
 	char why[WHY_LEN];
 	CHECK(rl_oracle_after_success(&b, rl_val_of(pair), out, &src, dst, false, why, sizeof why) == 0, "%s: %s",
@@ -349,8 +350,12 @@ static void copy_keeps_held_subregion(const char *name)
 
 static void test_cheney_held_subregion(void)
 {
-	copy_keeps_held_subregion("cheney");
-	copy_keeps_held_subregion("adaptive");
+	copy_keeps_held_subregion("cheney", 600);
+	copy_keeps_held_subregion("adaptive", 600);  /* under `small`: one Cheney copy */
+	copy_keeps_held_subregion("cheney", 6000);
+	/* adaptive past `small` with a dense deferred child (decision "splice")
+	 * still leaves the held objects its child probes copied forwarded: a
+	 * known gap, stated at the top of adaptive.c. */
 }
 
 /* ---- linear and promote -------------------------------------------------------------- */
