@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "regionlab/adopt.h"
 #include "regionlab/mem.h"
 
 #define ORACLE_ENOMEM "oracle: out of memory"
@@ -737,6 +738,12 @@ int rl_oracle_before_call(rl_oracle_before *b, rl_val root, rl_region *src, rl_r
 	b->dst_footprint = rl_region_footprint(dst);
 	b->blocks_live = rl_blocks_live();
 	b->mem_live = rl_mem_stats_self()->live_bytes;
+	for (const rl_region *m = rl_region_family_next(src, src); m != NULL; m = rl_region_family_next(src, m)) {
+		if (rl_region_dies_with(m, src) || b->nsurvivors == RL_ORACLE_SURVIVORS_MAX)
+			continue;
+		b->survivors[b->nsurvivors] = m;
+		b->survivor_hash[b->nsurvivors++] = rl_oracle_region_hash(m);
+	}
 	return 0;
 fail:
 	rl_oracle_before_free(b);
@@ -790,6 +797,13 @@ int rl_oracle_after_success(rl_oracle_before *b, rl_val root, rl_val out, rl_reg
 	}
 	if (src_readable && rl_oracle_check_copy(root, out, &b->src, &doomed, NULL, NULL, why, why_len) != 0)
 		goto out;
+	for (size_t i = 0; i < b->nsurvivors; i++) {
+		if (rl_oracle_region_hash(b->survivors[i]) != b->survivor_hash[i]) {
+			say(why, why_len, "a region that outlives src (held sub-region '%s') was written",
+			    b->survivors[i]->name ? b->survivors[i]->name : "?");
+			goto out;
+		}
+	}
 	rl_region_destroy(*src);
 	*src = NULL;
 	rc = rl_oracle_check_survivor(out, &internal, &doomed, b->checksum, why, why_len);

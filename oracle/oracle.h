@@ -86,6 +86,7 @@ int rl_oracle_check_survivor(rl_val copy, const rl_ranges *internal, const rl_ra
 			     char *why, size_t why_len);
 
 /* ---- one whole trial, shared by the harness runner and the tests ---------- */
+#define RL_ORACLE_SURVIVORS_MAX 16
 typedef struct rl_oracle_before {
 	rl_ranges src;          /* src's blocks before the call */
 	rl_census census;       /* what the call should move */
@@ -98,6 +99,11 @@ typedef struct rl_oracle_before {
 	size_t mem_live;        /* strategy memory held (rl_mem_stats_self()->live_bytes) */
 	rl_ranges dst;          /* dst's blocks before the call: the survivor check
 				 * treats objects dst already held as external */
+	/* Members of src's family that outlive it (held sub-regions): clause 3
+	 * says they are left untouched, so their bytes must not change. */
+	size_t nsurvivors;
+	const rl_region *survivors[RL_ORACLE_SURVIVORS_MAX];
+	uint64_t survivor_hash[RL_ORACLE_SURVIVORS_MAX];
 } rl_oracle_before;
 
 /* Snapshots src and dst before the call: 0, or -1 on allocation failure. */

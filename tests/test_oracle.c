@@ -595,6 +595,34 @@ static void test_source_header_left_forwarded(void)
 	trial_end(&t);
 }
 
+/* A held sub-region of src outlives it (clause 3: other regions are left
+ * untouched): a correct copy leaves it byte-identical, a write into it is
+ * caught, even when the copy itself reads right. */
+static void test_held_subregion_written(void)
+{
+	for (int scribble = 0; scribble <= 1; scribble++) {
+		struct trial t;
+		trial_begin(&t);
+		rl_region *held = rl_subregion_create(t.src, "held");
+		CHECK(held != NULL, "out of memory");
+		rl_region_retain(held);
+		rl_val leaf = box(held, 7);
+		t.root = cons(t.src, leaf, cons(t.src, box(t.src, 2), RL_NIL));
+		trial_copy(&t);
+		if (scribble)
+			rl_ptr(leaf)->hdr |= RL_OBJ_FLAG_MASK & ~RL_OBJ_STATIC & (1u << 6);
+		int rc = after_success(&t, true);
+		if (scribble) {
+			CHECK(rc == -1, "after_success accepted a copy that wrote into a held sub-region");
+			CHECK(strstr(t.why, "outlives src") != NULL, "reason: %s", t.why);
+		} else {
+			CHECK(rc == 0, "a correct copy was rejected: %s", t.why);
+		}
+		rl_region_release(held);
+		trial_end(&t);
+	}
+}
+
 /* A read barrier may heal slots: the copy's slot holds a placeholder that
  * only the barrier resolves. */
 struct heal_env {
@@ -932,6 +960,7 @@ int main(int argc, char **argv)
 {
 	(void)argc;
 	RL_RUN(test_correct_copy_is_accepted);
+	RL_RUN(test_held_subregion_written);
 	RL_RUN(test_correct_copy_accepted_without_reading_src);
 	RL_RUN(test_zero_copy_splice_is_accepted);
 	RL_RUN(test_adoption_is_accepted);
