@@ -2,7 +2,7 @@
 npanels = 2
 figtitle = "Figure 1. Transmigration: ns per object vs graph size"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default)'
-footer2 = '216 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T07:55:07Z .. 2026-11-27T07:58:50Z'
+footer2 = '216 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T08:13:10Z .. 2026-11-27T08:16:45Z'
 data1 = datadir.'/'.'fig1_ns_per_obj-p1.dat'
 title1 = 'list, layout=alloc'
 xlabel1 = 'objects (size)'

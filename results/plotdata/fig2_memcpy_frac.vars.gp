@@ -2,7 +2,7 @@
 npanels = 2
 figtitle = "Figure 2. Fraction of memcpy bandwidth reached"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default)'
-footer2 = '126 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T07:55:18Z .. 2026-11-27T07:58:58Z'
+footer2 = '126 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T08:13:21Z .. 2026-11-27T08:16:52Z'
 data1 = datadir.'/'.'fig2_memcpy_frac-p1.dat'
 title1 = 'layout=alloc, largest size per workload'
 xlabel1 = 'workload'

@@ -2,7 +2,7 @@
 npanels = 2
 figtitle = "Figure 4. Splice vs copy by live ratio"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default)'
-footer2 = '120 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T07:55:11Z .. 2026-11-27T07:57:42Z'
+footer2 = '120 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T08:13:14Z .. 2026-11-27T08:15:37Z'
 data1 = datadir.'/'.'fig4_splice_crossover-p1.dat'
 title1 = 'list, layout=alloc, n=10^5: time'
 xlabel1 = 'live ratio (live bytes / source bytes)'

@@ -2,7 +2,7 @@
 npanels = 1
 figtitle = "Figure 5. Tether cost vs reader threads"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default)'
-footer2 = '88 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T07:57:54Z .. 2026-11-27T07:58:41Z'
+footer2 = '88 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T08:15:50Z .. 2026-11-27T08:16:36Z'
 data1 = datadir.'/'.'fig5_tether_scaling-p1.dat'
 title1 = 'read=0, no stalled reader'
 xlabel1 = 'reader threads'

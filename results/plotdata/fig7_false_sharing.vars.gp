@@ -1,8 +1,8 @@
 # Figure 7 data, written by scripts/plot.py; medians over reps
 npanels = 2
-figtitle = "Figure 7. False sharing: packed vs padded\n(atomic:pick=own at 4 threads: packed costs 4.43x padded per pair)"
+figtitle = "Figure 7. False sharing: packed vs padded\n(atomic:pick=own at 4 threads: packed costs 4.18x padded per pair)"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default)'
-footer2 = '12 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T07:58:58Z .. 2026-11-27T07:59:04Z'
+footer2 = '12 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T08:16:52Z .. 2026-11-27T08:16:58Z'
 data1 = datadir.'/'.'fig7_false_sharing-p1.dat'
 title1 = 'ns per pair'
 xlabel1 = 'scheme, reader threads'
