@@ -322,3 +322,16 @@ void rl_liveness_for_each_in_block(const rl_liveness *lv, rl_block *b, void (*fn
 		}
 	}
 }
+
+void rl_liveness_take_dense(rl_liveness *lv, double threshold)
+{
+	for (rl_region *m = lv->src; m != NULL; m = rl_region_family_next(lv->src, m)) {
+		for (int chain = 0; chain < 2; chain++) {
+			for (rl_block *b = chain ? m->large.head : m->small.head; b != NULL; b = b->next) {
+				uint32_t *cnt = rl_liveness_counter(lv, b);
+				if (*cnt != 0 && (double)*cnt >= threshold * (double)rl_block_used(b))
+					*cnt |= RL_LIVE_TAKE;
+			}
+		}
+	}
+}

@@ -74,13 +74,12 @@ static rl_block *block_new(rl_region *owner, size_t bytes, uint32_t flags)
 	return b;
 }
 
-static size_t block_bytes(const rl_block *b) { return rl_block_bytes(b); }
 
 uint64_t rl_block_seq_peek(void) { return atomic_load_explicit(&block_seq, memory_order_relaxed); }
 
 static void block_free(rl_block *b)
 {
-	size_t bytes = block_bytes(b);
+	size_t bytes = rl_block_bytes(b);
 #ifdef RL_DEBUG
 	memset(b, RL_POISON_BYTE, bytes);
 #endif
@@ -259,9 +258,9 @@ size_t rl_region_footprint(const rl_region *r)
 {
 	size_t total = 0;
 	for (const rl_block *b = r->small.head; b != NULL; b = b->next)
-		total += block_bytes(b);
+		total += rl_block_bytes(b);
 	for (const rl_block *b = r->large.head; b != NULL; b = b->next)
-		total += block_bytes(b);
+		total += rl_block_bytes(b);
 	return total;
 }
 

@@ -89,6 +89,10 @@ static inline uint32_t *rl_liveness_counter(const rl_liveness *lv, const rl_bloc
 	return &lv->live[rl_liveness_index(lv, b)];
 }
 
+/* Sets RL_LIVE_TAKE on every block of src's family whose live bytes reach
+ * `threshold` of its used bytes: the blocks a splice moves whole. */
+void rl_liveness_take_dense(rl_liveness *lv, double threshold);
+
 /* Live bytes of block b. */
 static inline size_t rl_liveness_block(const rl_liveness *lv, const rl_block *b)
 {

@@ -197,21 +197,6 @@ static int copy_children(struct children *ch)
 	return 0;
 }
 
-/* Marks the blocks of src's family whose live fraction reaches `threshold`
- * (as splice). */
-static void decide(rl_liveness *lv, double threshold)
-{
-	for (rl_region *m = lv->src; m != NULL; m = rl_region_family_next(lv->src, m)) {
-		for (int chain = 0; chain < 2; chain++) {
-			for (rl_block *b = chain ? m->large.head : m->small.head; b != NULL; b = b->next) {
-				uint32_t *cnt = rl_liveness_counter(lv, b);
-				if (*cnt != 0 && (double)*cnt >= threshold * (double)rl_block_used(b))
-					*cnt |= RL_LIVE_TAKE;
-			}
-		}
-	}
-}
-
 /* After the blocks moved: the holder's slots that still name originals of
  * copied objects (children copied in step 2, objects the block mover
  * copied) get their copies; the others point at objects that moved with
@@ -239,7 +224,7 @@ static int split_blocks(rl_tm_ctx *ctx, rl_liveness *lv, bool traced, rl_region 
 	rl_splice_result res;
 	if (!traced)
 		rl_liveness_run(lv, UINT64_MAX);
-	decide(lv, threshold);
+	rl_liveness_take_dense(lv, threshold);
 	int rc = rl_splice_apply(lv, dst, NULL, NULL, 0, &res);
 	rl_liveness_fini(lv);
 	if (rc != 0)

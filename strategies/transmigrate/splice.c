@@ -11,30 +11,14 @@
  * step borrows, which it gives back on failure (regionlab/splice.h).
  *
  * The shared mechanisms: the liveness trace (shadow + worklist, per-block
- * counters) and the block mover; this file only decides. */
+ * counters, and which blocks are dense enough to move) and the block mover;
+ * this file only composes them. */
 #include "regionlab/adopt.h"
 #include "regionlab/liveness.h"
 #include "regionlab/splice.h"
 #include "regionlab/transmigrator.h"
 
 #define THRESHOLD_DEFAULT 0.7
-
-/* Marks the blocks of src's family (its sub-regions' too) whose live
- * fraction reaches `threshold`. */
-static void decide(rl_liveness *lv, double threshold)
-{
-	rl_region *src = lv->src;
-	for (rl_region *m = src; m != NULL; m = rl_region_family_next(src, m)) {
-		for (int chain = 0; chain < 2; chain++) {
-			for (rl_block *b = chain ? m->large.head : m->small.head; b != NULL; b = b->next) {
-				uint32_t *c = rl_liveness_counter(lv, b);
-				size_t used = rl_block_used(b);
-				if (*c != 0 && (double)*c >= threshold * (double)used)
-					*c |= RL_LIVE_TAKE;
-			}
-		}
-	}
-}
 
 static int splice_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
 {
@@ -49,7 +33,7 @@ static int splice_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, r
 	if (rl_liveness_init(&lv, src) != 0)
 		return RL_TM_ENOMEM;
 	rl_liveness_trace(&lv, root);
-	decide(&lv, threshold);
+	rl_liveness_take_dense(&lv, threshold);
 	rl_splice_result res;
 	rl_val r = root, *slot = &r;
 	int rc = rl_splice_apply(&lv, dst, NULL, &slot, 1, &res);
