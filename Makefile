@@ -9,7 +9,7 @@ OPT ?= -O2
 WARN = -Wall -Wextra -Werror
 CSTD = -std=c11
 DEFS = -D_POSIX_C_SOURCE=200809L
-GIT_SHA := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+GIT_SHA := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD -- . :!results 2>/dev/null || echo -dirty)
 CPPFLAGS = -Iinclude -I. $(DEFS) -DRL_GIT_SHA='"$(GIT_SHA)"'
 CFLAGS_BASE = $(CSTD) $(WARN) $(OPT) -g -pthread
 LDLIBS = -pthread -lm -ldl -lurcu-qsbr -lurcu-memb -lurcu-common -lck
@@ -136,6 +136,15 @@ $(BUILD)/libregionlab.a: $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
+# The commit is compiled into every row (driver/csv.c, bench/gbench_shim.cc):
+# rebuild those two objects whenever it changes, so no row names a stale one.
+$(BUILD)/git-sha: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(GIT_SHA)' | cmp -s - $@ || echo '$(GIT_SHA)' > $@
+$(BUILD)/driver/csv.o $(BUILD)/bench/gbench_shim.o: $(BUILD)/git-sha
+.PHONY: FORCE
+FORCE:
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
@@ -195,6 +204,9 @@ SWEEP ?= default
 JOBS ?= 1
 .PHONY: results paper
 results: deps harness gbench
+	@if [ -f results/$(SWEEP).csv ] && ! grep -q ',$(GIT_SHA),' results/$(SWEEP).csv; then \
+		echo "results/$(SWEEP).csv holds rows of another commit: kept as results/$(SWEEP).csv.prev, measuring afresh" >&2; \
+		mv results/$(SWEEP).csv results/$(SWEEP).csv.prev; rm -f results/$(SWEEP).series.csv; fi
 	scripts/sweep $(SWEEP) --jobs=$(JOBS)
 	./gbench --benchmark_min_time=0.2 --benchmark_format=json > results/gbench.json.tmp
 	mv results/gbench.json.tmp results/gbench.json
