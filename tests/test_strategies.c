@@ -238,18 +238,28 @@ static void test_subregion_hold_keeps_only_its_blocks(void)
 	CHECK(rl_blocks_live() == blocks, "leak");
 }
 
+/* src with two sub-regions, "loose" (dies with src) and "held" (one more
+ * holder: it outlives src), and an empty dst. */
+static void held_family(rl_region **src, rl_region **dst, rl_region **loose, rl_region **held)
+{
+	*src = rl_region_create("src");
+	*dst = rl_region_create("dst");
+	CHECK(*src && *dst, "out of memory");
+	*loose = rl_subregion_create(*src, "loose");
+	*held = rl_subregion_create(*src, "held");
+	CHECK(*loose && *held, "out of memory");
+	rl_region_retain(*held);
+}
+
 /* Adoption hands src's sub-regions to dst with src's hold on them: they die
  * with dst (unless held), and destroying the alias frees nothing. */
 static void test_adopt_hands_over_subregions(void)
 {
 	size_t blocks = rl_blocks_live();
-	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst");
-	CHECK(src && dst, "out of memory");
-	rl_region *loose = rl_subregion_create(src, "loose"), *held = rl_subregion_create(src, "held");
-	CHECK(loose && held, "out of memory");
+	rl_region *src, *dst, *loose, *held;
+	held_family(&src, &dst, &loose, &held);
 	rl_val lv = make_list(loose, 5000), hv = make_list(held, 100);
 	make_list(src, 100);
-	rl_region_retain(held);
 	size_t live = rl_blocks_live();
 	CHECK(rl_region_family_bytes(src) == src->bytes_used + loose->bytes_used + held->bytes_used, "family bytes");
 	CHECK(rl_region_adopt(dst, src) == 0, "adopt refused");
@@ -274,11 +284,8 @@ static void test_adopt_hands_over_subregions(void)
 static void test_splice_subregions(void)
 {
 	size_t blocks = rl_blocks_live();
-	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst");
-	CHECK(src && dst, "out of memory");
-	rl_region *loose = rl_subregion_create(src, "loose"), *held = rl_subregion_create(src, "held");
-	CHECK(loose && held, "out of memory");
-	rl_region_retain(held);
+	rl_region *src, *dst, *loose, *held;
+	held_family(&src, &dst, &loose, &held);
 	rl_val lv = make_list(loose, 5000), hv = make_list(held, 5000);
 	rl_obj *pair = rl_obj_new(src, RL_T_CONS, 2 * sizeof(rl_val));
 	CHECK(pair != NULL, "out of memory");
@@ -312,11 +319,8 @@ static void test_splice_subregions(void)
 static void copy_keeps_held_subregion(const char *name, size_t n)
 {
 	size_t blocks = rl_blocks_live();
-	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst");
-	CHECK(src && dst, "out of memory");
-	rl_region *loose = rl_subregion_create(src, "loose"), *held = rl_subregion_create(src, "held");
-	CHECK(loose && held, "out of memory");
-	rl_region_retain(held);
+	rl_region *src, *dst, *loose, *held;
+	held_family(&src, &dst, &loose, &held);
 	rl_val hv = make_list(held, 600), lv = make_list(loose, n);
 	rl_obj *last = rl_ptr(lv);
 	while (last->w[1] != RL_NIL)
