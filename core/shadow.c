@@ -59,9 +59,12 @@ struct marked_env {
 	void *env;
 };
 
-static void visit_block_marks(rl_block *b, void *env)
+/* Calls fn(o, env) for every marked object of block b, in address order.
+ * Inlined into both users, so the restore pass below gets its body inlined
+ * in the loop rather than a call per object. */
+static inline __attribute__((always_inline)) void for_each_mark(rl_block *b, void (*fn)(rl_obj *o, void *env),
+								 void *env)
 {
-	struct marked_env *m = env;
 	const uint64_t *bits = b->scratch;
 	size_t words = slice_words(b);
 	char *data = rl_block_data(b);
@@ -70,9 +73,15 @@ static void visit_block_marks(rl_block *b, void *env)
 		while (word) {
 			unsigned bit = (unsigned)__builtin_ctzll(word);
 			word &= word - 1;
-			m->fn((rl_obj *)(data + ((w * 64 + bit) << 3)), m->env);
+			fn((rl_obj *)(data + ((w * 64 + bit) << 3)), env);
 		}
 	}
+}
+
+static void visit_block_marks(rl_block *b, void *env)
+{
+	struct marked_env *m = env;
+	for_each_mark(b, m->fn, m->env);
 }
 
 void rl_shadow_for_each_marked(rl_shadow *s, void (*fn)(rl_obj *o, void *env), void *env)
@@ -81,21 +90,13 @@ void rl_shadow_for_each_marked(rl_shadow *s, void (*fn)(rl_obj *o, void *env), v
 	rl_region_for_each_block(s->region, visit_block_marks, &m);
 }
 
-static void restore_block(rl_block *b, void *env)
+/* A borrowed header goes back from the copy, which kept the original. */
+static inline void give_back(rl_obj *o, void *env)
 {
 	(void)env;
-	const uint64_t *bits = b->scratch;
-	size_t words = slice_words(b);
-	char *data = rl_block_data(b);
-	for (size_t w = 0; w < words; w++) {
-		uint64_t word = bits[w];
-		while (word) {
-			unsigned bit = (unsigned)__builtin_ctzll(word);
-			word &= word - 1;
-			rl_obj *o = (rl_obj *)(data + ((w * 64 + bit) << 3));
-			o->hdr = rl_hdr_forward_target(o->hdr)->hdr;
-		}
-	}
+	o->hdr = rl_hdr_forward_target(o->hdr)->hdr;
 }
+
+static void restore_block(rl_block *b, void *env) { for_each_mark(b, give_back, env); }
 
 void rl_shadow_restore_borrowed(rl_shadow *s) { rl_region_for_each_block(s->region, restore_block, NULL); }
