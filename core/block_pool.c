@@ -124,3 +124,14 @@ size_t rl_block_pool_prefault(size_t bytes)
 	}
 	return have * rl_block_size;
 }
+
+void rl_block_pool_rewarm(void)
+{
+	pthread_mutex_lock(&lock);
+	for (struct free_block *b = free_list; b != NULL; b = b->next)
+		for (size_t i = 0; i < free_block_size; i += RL_CACHE_LINE) {
+			volatile char *c = (char *)b + i;
+			*c = *c; /* written back unchanged: poison stays poison */
+		}
+	pthread_mutex_unlock(&lock);
+}

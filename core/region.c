@@ -254,6 +254,21 @@ void rl_region_rollback(rl_region *r, const rl_region_mark *m)
 	r->bytes_used = m->bytes_used;
 }
 
+static void rewarm_block(rl_block *b, void *env)
+{
+	unsigned char *sum = env;
+	const volatile unsigned char *p = (const volatile unsigned char *)b;
+	for (size_t i = 0; i < rl_block_bytes(b); i += RL_CACHE_LINE)
+		*sum ^= p[i];
+}
+
+void rl_region_rewarm(rl_region *r)
+{
+	unsigned char sum = 0;
+	rl_region_for_each_block(r, rewarm_block, &sum);
+	(void)sum;
+}
+
 size_t rl_region_footprint(const rl_region *r)
 {
 	size_t total = 0;

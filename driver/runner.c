@@ -347,6 +347,17 @@ static void trial_body(struct trial_job *job)
 		warm_heap(4 * census.bytes + (1u << 20));
 	row->barrier_overhead = rl_tm_barrier_overhead(tm, g.src, g.root, 3);
 
+	/* What ran since the graph was built (the oracle's snapshot, the
+	 * pre-faulting above) pushed src and the pooled blocks out of the cache,
+	 * and on these VMs the host may meanwhile have unmapped their pages:
+	 * the first touch of each then costs ~6 us, invisible to the guest's
+	 * fault counters, and a 10^6-object copy ran 5-7x slower in such
+	 * trials.  Touch both again, as they were just after the build. */
+	if (!s->cold) {
+		rl_region_rewarm(g.src);
+		rl_block_pool_rewarm();
+	}
+
 	rl_tm_ctx ctx = { .opts = &job->st->params };
 	rl_val out = RL_NIL;
 	rl_mem_stats *stats = rl_mem_stats_self();

@@ -23,9 +23,9 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "regionlab/region.h"
 #include "regionlab/tether.h"
 
-#define RL_CACHE_LINE 64
 #define rl_container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
 
 static inline uint64_t rl_now_ns(void)
