@@ -77,6 +77,28 @@ static void a_new_block_size_never_gets_old_blocks(void)
 	CHECK(rl_set_block_size(old) == 0, "block size restore refused");
 }
 
+/* Rewarming the pool writes every byte back unchanged: a freed block keeps
+ * its poison (debug builds poison what a region frees). */
+static void rewarm_keeps_pooled_blocks_as_they_were(void)
+{
+	if (UNDER_ASAN)
+		return; /* the pool keeps nothing there */
+	rl_block_pool_drain();
+	rl_region *r = rl_region_create("poisoned");
+	CHECK(rl_obj_new(r, RL_T_CONS, 16) != NULL, "allocation failed");
+	rl_block *b = r->small.head;
+	rl_region_destroy(r);
+	CHECK(rl_block_pool_count() == 1, "pool holds %zu blocks", rl_block_pool_count());
+	rl_block_pool_rewarm();
+	CHECK(rl_block_pool_count() == 1, "rewarm changed the pool");
+	const unsigned char *p = (const unsigned char *)b;
+	size_t wrong = 0;
+	for (size_t i = sizeof(void *); i < rl_block_size; i++) /* past the pool's next pointer */
+		wrong += p[i] != RL_POISON_BYTE;
+	CHECK(wrong == 0, "%zu bytes of a pooled block lost their poison", wrong);
+	rl_block_pool_drain();
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -84,5 +106,6 @@ int main(int argc, char **argv)
 	RL_RUN(large_blocks_bypass_the_pool);
 	RL_RUN(prefault_fills_the_pool_for_the_bytes_asked);
 	RL_RUN(a_new_block_size_never_gets_old_blocks);
+	RL_RUN(rewarm_keeps_pooled_blocks_as_they_were);
 	return rl_test_summary(argv[0]);
 }

@@ -448,6 +448,37 @@ static void test_worklist(void)
 	rl_fault_fail_at(0);
 }
 
+/* rl_region_rewarm only reads: every byte of every block is as before. */
+static uint64_t block_sum;
+static void sum_block(rl_block *b, void *env)
+{
+	(void)env;
+	const unsigned char *p = (const unsigned char *)b;
+	for (size_t i = 0; i < rl_block_bytes(b); i++)
+		block_sum = (block_sum ^ p[i]) * UINT64_C(0x100000001b3);
+}
+
+static uint64_t region_sum(rl_region *r)
+{
+	block_sum = UINT64_C(0xcbf29ce484222325);
+	rl_region_for_each_block(r, sum_block, NULL);
+	return block_sum;
+}
+
+static void test_rewarm_writes_nothing(void)
+{
+	rl_region *r = rl_region_create("rewarm");
+	for (int64_t i = 0; i < 20000; i++)
+		box(r, i * 7919);
+	CHECK(rl_obj_new(r, RL_T_BLOB, (uint32_t)(2 * rl_block_size)) != NULL, "large allocation failed");
+	CHECK(r->small.count > 2 && r->large.count == 1, "%zu small and %zu large blocks", r->small.count,
+	      r->large.count);
+	uint64_t before = region_sum(r);
+	rl_region_rewarm(r);
+	CHECK(region_sum(r) == before, "rewarm changed the region's bytes");
+	rl_region_destroy(r);
+}
+
 static void test_no_block_leaked(void)
 {
 	CHECK(rl_blocks_live() == 0 && rl_block_bytes_live() == 0, "every test destroyed its regions: %zu live",
@@ -469,6 +500,7 @@ int main(int argc, char **argv)
 	RL_RUN(test_type_register);
 	RL_RUN(test_shadow);
 	RL_RUN(test_worklist);
+	RL_RUN(test_rewarm_writes_nothing);
 	RL_RUN(test_no_block_leaked);
 	RL_RUN(test_type_table_full);
 	return rl_test_summary(argv[0]);
