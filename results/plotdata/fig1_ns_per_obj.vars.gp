@@ -1,13 +1,13 @@
 # Figure 1 data, written by scripts/plot.py; medians over reps
 npanels = 2
 figtitle = "Figure 1. Transmigration: ns per object vs graph size"
-footer1 = 'scripts/plot.py  (rows from scripts/sweep default)'
-footer2 = '216 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T08:13:10Z .. 2026-11-27T08:16:45Z'
+footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
+footer2 = '222 rows of results/default.csv, results/tether-scaling.csv; commit d66b0ee15589, 06bbefb671ea; CPU AMD EPYC x2, Intel(R) Xeon(R) Processor x16; compiler gcc 12.2.0; dates 2026-11-27T09:23:15Z .. 2026-11-27T09:36:05Z'
 data1 = datadir.'/'.'fig1_ns_per_obj-p1.dat'
 title1 = 'list, layout=alloc'
 xlabel1 = 'objects (size)'
 ylabel1 = 'ns per object'
-nseries1 = 8
+nseries1 = 10
 ncats1 = 0
 empty1 = 0
 dashed1 = '  '

@@ -1,13 +1,13 @@
 # Figure 2 data, written by scripts/plot.py; medians over reps
 npanels = 2
 figtitle = "Figure 2. Fraction of memcpy bandwidth reached"
-footer1 = 'scripts/plot.py  (rows from scripts/sweep default)'
-footer2 = '126 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T08:13:21Z .. 2026-11-27T08:16:52Z'
+footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
+footer2 = '138 rows of results/default.csv, results/tether-scaling.csv; commit d66b0ee15589, 06bbefb671ea; CPU AMD EPYC x2, Intel(R) Xeon(R) Processor x16; compiler gcc 12.2.0; dates 2026-11-27T09:23:15Z .. 2026-11-27T09:36:15Z'
 data1 = datadir.'/'.'fig2_memcpy_frac-p1.dat'
 title1 = 'layout=alloc, largest size per workload'
 xlabel1 = 'workload'
 ylabel1 = 'memcpy_ns / ns_total'
-nseries1 = 8
+nseries1 = 10
 ncats1 = 3
 empty1 = 0
 dashed1 = '  '

@@ -1,8 +1,8 @@
 # Figure 3 data, written by scripts/plot.py; medians over reps
 npanels = 1
 figtitle = "Figure 3. Incremental transmigration: pause vs total time"
-footer1 = 'scripts/plot.py  (rows from scripts/sweep default)'
-footer2 = '30 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T08:13:11Z .. 2026-11-27T08:15:24Z'
+footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
+footer2 = '30 rows of results/default.csv; commit d66b0ee15589; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T09:32:18Z .. 2026-11-27T09:34:44Z'
 data1 = datadir.'/'.'fig3_proxy_pause-p1.dat'
 title1 = 'list, layout=alloc'
 xlabel1 = 'objects (size)'

@@ -1,8 +1,8 @@
 # Figure 4 data, written by scripts/plot.py; medians over reps
 npanels = 2
 figtitle = "Figure 4. Splice vs copy by live ratio"
-footer1 = 'scripts/plot.py  (rows from scripts/sweep default)'
-footer2 = '120 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T08:13:14Z .. 2026-11-27T08:15:37Z'
+footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
+footer2 = '120 rows of results/default.csv; commit d66b0ee15589; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T09:32:21Z .. 2026-11-27T09:34:55Z'
 data1 = datadir.'/'.'fig4_splice_crossover-p1.dat'
 title1 = 'list, layout=alloc, n=10^5: time'
 xlabel1 = 'live ratio (live bytes / source bytes)'

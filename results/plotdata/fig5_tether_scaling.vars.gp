@@ -1,18 +1,18 @@
 # Figure 5 data, written by scripts/plot.py; medians over reps
 npanels = 1
 figtitle = "Figure 5. Tether cost vs reader threads"
-footer1 = 'scripts/plot.py  (rows from scripts/sweep default)'
-footer2 = '88 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T08:15:50Z .. 2026-11-27T08:16:36Z'
+footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
+footer2 = '242 rows of results/default.csv, results/tether-scaling.csv; commit d66b0ee15589, 06bbefb671ea; CPU AMD EPYC x2, Intel(R) Xeon(R) Processor x16; compiler gcc 12.2.0; dates 2026-11-27T09:20:07Z .. 2026-11-27T09:35:54Z'
 data1 = datadir.'/'.'fig5_tether_scaling-p1.dat'
 title1 = 'read=0, no stalled reader'
 xlabel1 = 'reader threads'
 ylabel1 = 'ns per pair (per thread)'
-nseries1 = 11
+nseries1 = 22
 ncats1 = 0
 empty1 = 0
-dashed1 = ' 7 8 9 10 '
-vline1 = 2
+dashed1 = ' 7 8 9 10 18 19 20 21 '
+vline1 = 0
 hline1 = 0
 ylog1 = 1
 dense1 = 0
-note1 = '2 CPUs: thread counts past the line are oversubscribed'
+note1 = ''

@@ -1,8 +1,8 @@
 # Figure 6 data, written by scripts/plot.py; medians over reps
 npanels = 1
 figtitle = "Figure 6. Unreclaimed regions with a stalled reader\n(from the time series in default.series.csv)"
-footer1 = 'scripts/plot.py  (rows from scripts/sweep default)'
-footer2 = '22 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T08:17:46Z .. 2026-11-27T08:18:09Z'
+footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
+footer2 = '22 rows of results/default.csv; commit d66b0ee15589; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T09:37:09Z .. 2026-11-27T09:37:32Z'
 data1 = datadir.'/'.'fig6_unreclaimed-p1.dat'
 title1 = 'one reader stalls 100 ms inside each tether'
 xlabel1 = 'time (s)'

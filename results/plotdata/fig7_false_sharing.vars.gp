@@ -1,14 +1,14 @@
 # Figure 7 data, written by scripts/plot.py; medians over reps
 npanels = 2
-figtitle = "Figure 7. False sharing: packed vs padded\n(atomic:pick=own at 4 threads: packed costs 4.18x padded per pair)"
-footer1 = 'scripts/plot.py  (rows from scripts/sweep default)'
-footer2 = '12 rows of results/default.csv; commit 563507a82d16; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T08:16:52Z .. 2026-11-27T08:16:58Z'
+figtitle = "Figure 7. False sharing: packed vs padded\n(atomic:pick=own at 32 threads: packed costs 12.47x padded per pair)"
+footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
+footer2 = '36 rows of results/default.csv, results/tether-scaling.csv; commit d66b0ee15589, 06bbefb671ea; CPU AMD EPYC x2, Intel(R) Xeon(R) Processor x16; compiler gcc 12.2.0; dates 2026-11-27T09:22:50Z .. 2026-11-27T09:36:21Z'
 data1 = datadir.'/'.'fig7_false_sharing-p1.dat'
 title1 = 'ns per pair'
 xlabel1 = 'scheme, reader threads'
 ylabel1 = 'ns per pair (per thread)'
 nseries1 = 2
-ncats1 = 3
+ncats1 = 6
 empty1 = 0
 dashed1 = '  '
 vline1 = 0
