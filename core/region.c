@@ -258,7 +258,7 @@ static void rewarm_block(rl_block *b, void *env)
 {
 	unsigned char *sum = env;
 	const volatile unsigned char *p = (const volatile unsigned char *)b;
-	for (size_t i = 0; i < rl_block_bytes(b); i += RL_CACHE_LINE)
+	for (size_t i = 0; i < rl_block_bytes(b); i += RL_PAGE)
 		*sum ^= p[i];
 }
 

@@ -347,15 +347,14 @@ static void trial_body(struct trial_job *job)
 		warm_heap(4 * census.bytes + (1u << 20));
 	row->barrier_overhead = rl_tm_barrier_overhead(tm, g.src, g.root, 3);
 
-	/* What ran since the graph was built (the oracle's snapshot, the
-	 * pre-faulting above) pushed src and the pooled blocks out of the cache,
-	 * and on these VMs the host may meanwhile have unmapped their pages:
-	 * the first touch of each then costs ~6 us, invisible to the guest's
-	 * fault counters, and a 10^6-object copy ran 5-7x slower in such
-	 * trials.  Touch both again, as they were just after the build. */
+	/* On these VMs the host may unmap guest pages while the oracle's
+	 * snapshot and the pre-faulting above run: the first touch of each page
+	 * then costs ~6 us, invisible to the guest's fault counters, and a
+	 * 10^6-object copy ran 3-7x slower in such trials, from run to run.
+	 * Touch every page of the pooled blocks and of src again. */
 	if (!s->cold) {
-		rl_region_rewarm(g.src);
 		rl_block_pool_rewarm();
+		rl_region_rewarm(g.src); /* last: the graph was built last */
 	}
 
 	rl_tm_ctx ctx = { .opts = &job->st->params };

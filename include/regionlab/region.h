@@ -27,6 +27,7 @@
 #define RL_BLOCK_LARGE 1u
 #define RL_BLOCK_HEADER 64u
 #define RL_CACHE_LINE 64 /* bytes; also the padding unit of the tether schemes */
+#define RL_PAGE 4096 /* bytes: the smallest page, and the minimum block size */
 #define RL_BLOCK_SIZE_DEFAULT (64u * 1024u)
 #define RL_BLOCK_SIZE_MIN 4096u
 #define RL_BLOCK_SIZE_MAX (64u * 1024u * 1024u)
@@ -156,10 +157,12 @@ size_t rl_region_footprint(const rl_region *r);
  * rl_region_contains counts them): every small block first, in chain order,
  * then every large block. */
 void rl_region_for_each_block(rl_region *r, void (*fn)(rl_block *b, void *env), void *env);
-/* Reads one byte of every cache line of every block rl_region_for_each_block
+/* Reads one byte of every page of every block rl_region_for_each_block
  * visits, writing nothing: a benchmark calls it right before a timed call so
- * that the graph is mapped and cached as it was when it had just been built,
- * whatever ran since (see driver/runner.c). */
+ * that every page of the graph is mapped again, whatever ran since it was
+ * built (see driver/runner.c).  One byte a page, not every line: streaming
+ * the whole graph through the cache would evict what a zero-copy strategy
+ * touches (RCBs, page-table entries) and slow it down tenfold. */
 void rl_region_rewarm(rl_region *r);
 /* The blocks rl_region_for_each_block visits: small ones, and all. */
 void rl_region_count_blocks(rl_region *r, size_t *small, size_t *all);
