@@ -80,8 +80,15 @@ void *rl_mem_reserve(size_t bytes)
 {
 	if (rl_fault_next())
 		return NULL;
-	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
+	void *p;
+	if (rl_mem_reserve_from_heap(bytes)) {
+		p = calloc(1, bytes);
+	} else {
+		p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			p = NULL;
+	}
+	if (p == NULL)
 		return NULL;
 	stats.mallocs++;
 	return p;
@@ -89,6 +96,10 @@ void *rl_mem_reserve(size_t bytes)
 
 void rl_mem_unreserve(void *p, size_t bytes)
 {
-	if (p != NULL)
+	if (p == NULL)
+		return;
+	if (rl_mem_reserve_from_heap(bytes))
+		free(p);
+	else
 		munmap(p, bytes);
 }
