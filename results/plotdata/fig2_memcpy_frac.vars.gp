@@ -2,7 +2,7 @@
 npanels = 2
 figtitle = "Figure 2. Fraction of memcpy bandwidth reached"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '138 rows of results/default.csv, results/tether-scaling.csv; commit 3e4c5807af1c, 0b9a7786edfd; CPU AMD EPYC x2, Intel(R) Xeon(R) Processor x16; compiler gcc 12.2.0; dates 2026-11-27T09:44:05Z .. 2026-11-27T09:51:46Z'
+footer2 = '138 rows of results/default.csv, results/tether-scaling.csv; commit 489ca543038e; CPU AMD EPYC x2, Intel(R) Xeon(R) Processor x16; compiler gcc 12.2.0; dates 2026-11-27T10:00:47Z .. 2026-11-27T10:04:44Z'
 data1 = datadir.'/'.'fig2_memcpy_frac-p1.dat'
 title1 = 'layout=alloc, largest size per workload'
 xlabel1 = 'workload'
