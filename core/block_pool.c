@@ -129,11 +129,8 @@ void rl_block_pool_rewarm(void)
 {
 	unsigned char sum = 0;
 	pthread_mutex_lock(&lock);
-	for (struct free_block *b = free_list; b != NULL; b = b->next) {
-		const volatile unsigned char *p = (const volatile unsigned char *)b;
-		for (size_t i = 0; i < free_block_size; i += RL_PAGE)
-			sum ^= p[i];
-	}
+	for (struct free_block *b = free_list; b != NULL; b = b->next)
+		sum ^= rl_pages_read(b, free_block_size);
 	pthread_mutex_unlock(&lock);
 	(void)sum;
 }

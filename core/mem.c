@@ -76,12 +76,14 @@ void rl_mem_free(void *p, size_t bytes)
 	rl_allocator_free(p, bytes);
 }
 
+static bool reserve_from_heap(size_t bytes) { return bytes <= RL_RESERVE_FROM_HEAP_MAX; }
+
 void *rl_mem_reserve(size_t bytes)
 {
 	if (rl_fault_next())
 		return NULL;
 	void *p;
-	if (rl_mem_reserve_from_heap(bytes)) {
+	if (reserve_from_heap(bytes)) {
 		p = calloc(1, bytes);
 	} else {
 		p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -98,7 +100,7 @@ void rl_mem_unreserve(void *p, size_t bytes)
 {
 	if (p == NULL)
 		return;
-	if (rl_mem_reserve_from_heap(bytes))
+	if (reserve_from_heap(bytes))
 		free(p);
 	else
 		munmap(p, bytes);

@@ -254,13 +254,7 @@ void rl_region_rollback(rl_region *r, const rl_region_mark *m)
 	r->bytes_used = m->bytes_used;
 }
 
-static void rewarm_block(rl_block *b, void *env)
-{
-	unsigned char *sum = env;
-	const volatile unsigned char *p = (const volatile unsigned char *)b;
-	for (size_t i = 0; i < rl_block_bytes(b); i += RL_PAGE)
-		*sum ^= p[i];
-}
+static void rewarm_block(rl_block *b, void *env) { *(unsigned char *)env ^= rl_pages_read(b, rl_block_bytes(b)); }
 
 void rl_region_rewarm(rl_region *r)
 {

@@ -77,8 +77,8 @@ static void a_new_block_size_never_gets_old_blocks(void)
 	CHECK(rl_set_block_size(old) == 0, "block size restore refused");
 }
 
-/* Rewarming the pool writes every byte back unchanged: a freed block keeps
- * its poison (debug builds poison what a region frees). */
+/* Rewarming the pool writes nothing: a freed block keeps its poison (debug
+ * builds poison what a region frees). */
 static void rewarm_keeps_pooled_blocks_as_they_were(void)
 {
 	if (UNDER_ASAN)

@@ -40,7 +40,6 @@ void rl_mem_free(void *p, size_t bytes);
  * 10^3 objects.  Above, it is an mmap with no swap reservation, whose
  * untouched pages cost nothing. */
 #define RL_RESERVE_FROM_HEAP_MAX (256u * 1024u)
-static inline bool rl_mem_reserve_from_heap(size_t bytes) { return bytes <= RL_RESERVE_FROM_HEAP_MAX; }
 void *rl_mem_reserve(size_t bytes);
 void rl_mem_unreserve(void *p, size_t bytes);
 void rl_mem_charge(size_t bytes);
