@@ -37,6 +37,7 @@
 
 #include "oracle/oracle.h"
 #include "regionlab/allocator.h"
+#include "regionlab/clock.h"
 #include "regionlab/block_pool.h"
 #include "regionlab/mem.h"
 #include "regionlab/region.h"
@@ -137,13 +138,6 @@ static void arm(int on)
 
 /* ---- measurements ------------------------------------------------------------ */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* The physical ceiling: one memcpy of `bytes` between two touched buffers,
  * best of MEMCPY_TRIES.  RL_UNSET_U64 when the buffers cannot be had. */
 static uint64_t memcpy_ns(size_t bytes)
@@ -156,10 +150,10 @@ static uint64_t memcpy_ns(size_t bytes)
 		memset(from, 0x5a, bytes);
 		memset(to, 0xa5, bytes);
 		for (int i = 0; i < MEMCPY_TRIES; i++) {
-			uint64_t t0 = now_ns();
+			uint64_t t0 = rl_now_ns();
 			memcpy(to, from, bytes);
 			__asm__ volatile("" : : "r"(to) : "memory"); /* the copy is used */
-			uint64_t t = now_ns() - t0;
+			uint64_t t = rl_now_ns() - t0;
 			if (t < best)
 				best = t;
 		}
@@ -366,16 +360,16 @@ static void trial_body(struct trial_job *job)
 	bool have_je = rl_allocator_counters(&je_before);
 
 	arm(1);
-	uint64_t t0 = now_ns();
+	uint64_t t0 = rl_now_ns();
 	int rc = tm->transmigrate(&ctx, g.src, dst, g.root, &out);
-	uint64_t t1 = now_ns();
+	uint64_t t1 = rl_now_ns();
 	arm(0);
 	uint64_t pause = t1 - t0, total = pause;
 	if (rc == RL_TM_OK && (tm->caps & RL_TM_INCREMENTAL)) {
 		arm(1);
-		uint64_t t2 = now_ns();
+		uint64_t t2 = rl_now_ns();
 		rc = tm->finish(&ctx);
-		uint64_t t3 = now_ns();
+		uint64_t t3 = rl_now_ns();
 		arm(0);
 		total += t3 - t2;
 		/* src may be freed once finish() returns: everything has moved */
@@ -395,6 +389,8 @@ static void trial_body(struct trial_job *job)
 	row->bytes_copied = ctx.report.bytes_copied;
 	row->bytes_spliced = ctx.report.bytes_spliced;
 	row->garbage_bytes = ctx.report.garbage_bytes;
+	row->setup_ns = ctx.report.setup_ns ? ctx.report.setup_ns : RL_UNSET_U64;
+	row->restore_ns = ctx.report.restore_ns ? ctx.report.restore_ns : RL_UNSET_U64;
 	if (ctx.report.decision != NULL) {
 		snprintf(job->decision, job->decision_len, "%s", ctx.report.decision);
 		row->decision = job->decision;

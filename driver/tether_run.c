@@ -37,6 +37,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "regionlab/clock.h"
 #include "regionlab/object.h"
 #include "regionlab/region.h"
 
@@ -79,13 +80,6 @@ struct worker {
 };
 
 /* ---- regions ---------------------------------------------------------------- */
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static uint64_t xorshift(uint64_t *s)
 {
 	uint64_t x = *s;
@@ -180,7 +174,7 @@ static void on_free(rl_region *r, void *env)
 	root->w[0] = rl_fixnum(-1);
 	size_t bytes = rl_region_footprint(r);
 	rl_region_destroy(r);
-	uint64_t now = now_ns();
+	uint64_t now = rl_now_ns();
 	/* relaxed: statistics; the scheme orders the free itself. */
 	atomic_fetch_add_explicit(&tr->latency_sum, now > retired_at ? now - retired_at : 0, memory_order_relaxed);
 	atomic_fetch_add_explicit(&tr->reclaimed, 1, memory_order_relaxed);
@@ -191,7 +185,7 @@ static void on_free(rl_region *r, void *env)
 /* The slot's owner lets go of `old`: retire it when that was the last owner. */
 static void release_region(struct trial *tr, rl_tether_thread *t, rl_region *old)
 {
-	root_of(old)->w[2] = rl_fixnum((intptr_t)now_ns());
+	root_of(old)->w[2] = rl_fixnum((intptr_t)rl_now_ns());
 	/* acq_rel: the owners' writes happen before the retirement. */
 	if (atomic_fetch_sub_explicit(&old->external_rc, 1, memory_order_acq_rel) != 1)
 		return;
@@ -326,12 +320,12 @@ static void *worker_main(void *arg)
 		return NULL;
 	}
 	s->online(t);
-	uint64_t t0 = now_ns(), c0 = cpu_ns();
+	uint64_t t0 = rl_now_ns(), c0 = cpu_ns();
 	if (w->writer)
 		writer_run(w, t);
 	else
 		reader_run(w, t);
-	w->ns = now_ns() - t0;
+	w->ns = rl_now_ns() - t0;
 	w->cpu_ns = cpu_ns() - c0;
 	if (!w->writer && !w->stalled)
 		atomic_fetch_add_explicit(&tr->readers_done, 1, memory_order_relaxed); /* relaxed: a count */
@@ -521,13 +515,13 @@ static int run_trial(const struct rl_tether_args *a, const struct rl_tether_spec
 		status = "error: cannot create threads";
 		goto out_slots;
 	}
-	uint64_t t0 = now_ns();
+	uint64_t t0 = rl_now_ns();
 	uint64_t period = a->ops != 0 ? 1000000u : (uint64_t)(a->duration_s * 1e9 / 500);
 	if (period < 1000000u)
 		period = 1000000u;
 	size_t nonstalled = readers - (a->stall_ms != 0);
 	for (;;) {
-		uint64_t el = now_ns() - t0;
+		uint64_t el = rl_now_ns() - t0;
 		series_row(series, tr, el);
 		if (a->ops != 0 ? atomic_load(&tr->readers_done) == nonstalled : el >= (uint64_t)(a->duration_s * 1e9))
 			break;
@@ -536,7 +530,7 @@ static int run_trial(const struct rl_tether_args *a, const struct rl_tether_spec
 	atomic_store_explicit(&tr->stop, true, memory_order_relaxed); /* relaxed: see writer_run */
 	for (size_t i = 0; i < nw; i++)
 		pthread_join(ws[i].th, NULL);
-	uint64_t wall = now_ns() - t0;
+	uint64_t wall = rl_now_ns() - t0;
 	series_row(series, tr, wall);
 	s->online(me);
 

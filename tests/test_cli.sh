@@ -152,6 +152,11 @@ for r in rows:
     assert int(r["memcpy_ns"]) >= 0 and int(r["extra_bytes"]) >= 0 and int(r["mallocs"]) >= 0
     assert int(r["src_bytes"]) >= int(r["bytes"]) and int(r["blocks_new"]) >= 1
     assert r["tether"] == "" and r["threads"] == ""
+    if r["strategy"] == "bitmap":  # it reports its setup and restore pass apart
+        setup, restore = int(r["setup_ns"]), int(r["restore_ns"])
+        assert 0 < setup and 0 < restore and setup + restore < int(r["ns_total"]), (setup, restore, r["ns_total"])
+    else:
+        assert r["setup_ns"] == "" and r["restore_ns"] == "", (r["setup_ns"], r["restore_ns"])
 got = sorted((r["strategy"], r["rep"], r["seed"]) for r in rows[-4:])
 assert got == [("bitmap", "0", "1"), ("bitmap", "1", "2"), ("naive", "0", "1"), ("naive", "1", "2")], got
 '

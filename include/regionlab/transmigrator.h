@@ -47,6 +47,9 @@ typedef struct rl_tm_report {
 	uint64_t garbage_bytes; /* bytes moved into dst that are not reachable from root */
 	uint64_t pause_ns;      /* incremental strategies: time of the initial call */
 	const char *decision;   /* adaptive strategies: what was chosen */
+	/* Strategies that time their phases (rl_now_ns); 0 = not reported. */
+	uint64_t setup_ns;   /* before the traversal: shadow, worklist */
+	uint64_t restore_ns; /* giving src back what the call borrowed */
 } rl_tm_report;
 
 typedef struct rl_tm_ctx {

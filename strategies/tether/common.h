@@ -23,17 +23,11 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "regionlab/clock.h"
 #include "regionlab/region.h"
 #include "regionlab/tether.h"
 
 #define rl_container_of(p, type, member) ((type *)(void *)((char *)(p) - offsetof(type, member)))
-
-static inline uint64_t rl_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* A zeroed domain of size bytes (calloc), or NULL with "tether SCHEME: out of
  * memory" in err. */

@@ -18,7 +18,10 @@
  * nothing but the copies.
  *
  * The traversal is the depth-first copy of regionlab/dfcopy.h with `mark`
- * set (its order, and why, are described there). */
+ * set (its order, and why, are described there).  The call reports its
+ * setup and its restore pass apart (setup_ns, restore_ns): what remains of
+ * ns_total is the traversal. */
+#include "regionlab/clock.h"
 #include "regionlab/dfcopy.h"
 #include "regionlab/region.h"
 #include "regionlab/shadow.h"
@@ -31,6 +34,7 @@ static int bitmap_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, r
 		return RL_TM_OK;
 	}
 
+	uint64_t t0 = rl_now_ns();
 	rl_region_mark mark = rl_region_mark_now(dst);
 	rl_dfcopy t;
 	rl_shadow shadow;
@@ -41,11 +45,15 @@ static int bitmap_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, r
 		return RL_TM_ENOMEM;
 	}
 
+	uint64_t t1 = rl_now_ns();
 	rl_val copy = root;
 	bool failed = rl_dfcopy_forward(&t, &copy) != 0;
 
 	/* Copies must still exist here: the rollback below frees them. */
+	uint64_t t2 = rl_now_ns();
 	rl_shadow_restore_borrowed(&shadow);
+	ctx->report.setup_ns = t1 - t0;
+	ctx->report.restore_ns = rl_now_ns() - t2;
 	rl_dfcopy_fini(&t);
 	rl_shadow_detach(&shadow);
 	if (failed) {

@@ -35,6 +35,7 @@
 #include <time.h>
 
 #include "regionlab/cheney.h"
+#include "regionlab/clock.h"
 #include "regionlab/copy.h"
 #include "regionlab/evacuate.h"
 #include "regionlab/fwdmap.h"
@@ -61,13 +62,6 @@ struct proxy {
 	atomic_bool done; /* the scan has caught up: nothing left in src */
 	uint64_t bytes_copied;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- evacuation (under the lock) -------------------------------------------- */
 
@@ -268,7 +262,7 @@ static rl_obj *copy_root(struct proxy *p)
 
 static int proxy_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = rl_now_ns();
 	size_t background_opt, subtree, step;
 	if (rl_kv_size(ctx->opts, "background", 0, 0, 1, &background_opt, NULL, 0) != 0 ||
 	    rl_kv_size(ctx->opts, "subtree", SUBTREE_DEFAULT, 0, SIZE_MAX, &subtree, NULL, 0) != 0 ||
@@ -302,7 +296,7 @@ static int proxy_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl
 	}
 	ctx->state = p;
 	*out = rl_val_of(c);
-	ctx->report.pause_ns = now_ns() - t0;
+	ctx->report.pause_ns = rl_now_ns() - t0;
 	return RL_TM_OK;
 fail:
 	rl_region_rollback(dst, &p->mark);
@@ -404,12 +398,12 @@ double rl_proxy_barrier_overhead(rl_region *src, rl_val root, unsigned reps)
 		goto out_finish;
 	uint64_t best_barrier = UINT64_MAX, best_plain = UINT64_MAX, s1 = 0, s2 = 0;
 	for (unsigned r = 0; r < 2 * reps; r++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = rl_now_ns();
 		if (r & 1)
 			s1 += traverse_barrier(&ctx, dst, out, &sh, &wl);
 		else
 			s2 += traverse_plain(dst, out, &sh, &wl);
-		uint64_t t = now_ns() - t0;
+		uint64_t t = rl_now_ns() - t0;
 		if (r & 1)
 			best_barrier = t < best_barrier ? t : best_barrier;
 		else
