@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The experiment scripts: scripts/sweep (expansion, resume, merge, bad input),
 # scripts/plot.py and the gnuplot scripts (all 7 figures, "no rows" when data
-# is missing) and scripts/paper.py (T1-T7).  A stand-in harness
+# is missing) and scripts/paper.py (T1-T8).  A stand-in harness
 # (scripts/lib/synth.py) makes rows with the real header from
 # driver/columns.def, so this runs in seconds and before any strategy lands;
 # when $BUILD/harness exists, one real trial checks that its header is the same.
@@ -231,6 +231,7 @@ run plot_draws_7_figures_with_both_engines figs_all
 paper_all() {
 	local n
 	scripts/paper.py "$tmp/synth.csv" --out="$tmp/res/paper.md" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	grep -q "^\*\*Table 8\.\*\* " "$tmp/res/paper.md" || { echo "no Table 8 caption"; return 1; }
 	for n in 1 2 3 4 5 6 7; do
 		grep -q "^\*\*Table $n\.\*\* " "$tmp/res/paper.md" || { echo "no Table $n caption"; return 1; }
 		grep -q "^\*\*Figure $n\.\*\* " "$tmp/res/paper.md" || { echo "no Figure $n caption"; return 1; }
@@ -239,6 +240,10 @@ paper_all() {
 	grep -q "no rows" "$tmp/res/paper.md" && { echo "a table had no rows"; return 1; }
 	grep -q "commit 0123456789ab-dirty" "$tmp/res/paper.md" || { echo "no provenance"; return 1; }
 	grep -q "| atomic | 9" "$tmp/res/paper.md" || { echo "T5 lacks the atomic row"; return 1; }
+	# T8: bitmap's phases add up to its call (synth: setup 1/20, restore 1/5 of it)
+	grep -Eq "^\| bitmap \| list \| [^|]+ \| [^|]+ \| [^|]+ \| [0-9.]+ \([0-9.]+-[0-9.]+\) \| [0-9.]+ [mµ]?s \| [0-9.]+ [mµ]?s \| [0-9.]+ [mµ]?s \|$" \
+		"$tmp/res/paper.md" || { echo "T8 lacks bitmap's phases"; return 1; }
+	grep -Eq "^\| cheney \| list \| .* \| – \| – \| – \|$" "$tmp/res/paper.md" || { echo "T8 shows phases cheney does not time"; return 1; }
 	return 0
 }
 run paper_has_tables_and_figures paper_all
