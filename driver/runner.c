@@ -32,13 +32,12 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "oracle/oracle.h"
 #include "regionlab/allocator.h"
-#include "regionlab/clock.h"
 #include "regionlab/block_pool.h"
+#include "regionlab/clock.h"
 #include "regionlab/mem.h"
 #include "regionlab/region.h"
 

@@ -32,7 +32,6 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <time.h>
 
 #include "regionlab/cheney.h"
 #include "regionlab/clock.h"
