@@ -96,6 +96,7 @@ HARNESS_SRCS = \
 # Google Benchmark microbenchmarks: C bodies behind a small C++ shim.
 BENCH_SRCS = \
 	bench/bench_barrier.c \
+	bench/bench_copy_bound.c \
 	bench/bench_tether.c \
 	bench/bench_visited.c \
 	bench/benches.c

@@ -137,9 +137,7 @@ static void arm(int on)
 
 /* ---- measurements ------------------------------------------------------------ */
 
-/* The physical ceiling: one memcpy of `bytes` between two touched buffers,
- * best of MEMCPY_TRIES.  RL_UNSET_U64 when the buffers cannot be had. */
-static uint64_t memcpy_ns(size_t bytes)
+uint64_t rl_memcpy_ceiling_ns(size_t bytes)
 {
 	if (bytes == 0)
 		return 0;
@@ -419,7 +417,7 @@ out_graph:
 	rl_graph_free(&g);
 
 	if (row->bytes != RL_UNSET_U64) {
-		row->memcpy_ns = memcpy_ns(row->bytes);
+		row->memcpy_ns = rl_memcpy_ceiling_ns(row->bytes);
 		if (row->ns_total != RL_UNSET_U64) {
 			row->ns_per_obj = ratio((double)row->ns_total, (double)row->objects);
 			row->mb_per_s = ratio((double)row->bytes / (1024.0 * 1024.0), (double)row->ns_total / 1e9);

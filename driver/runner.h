@@ -65,4 +65,9 @@ void rl_trial_run(const struct rl_sweep *s, const struct rl_strategy_spec *st, c
  * row could not be written (the output is gone: no point going on). */
 int rl_sweep_run(const struct rl_sweep *s, rl_csv *out);
 
+/* The physical ceiling of a row (its memcpy_ns): one memcpy of `bytes`
+ * between two buffers just written, best of 3.  RL_UNSET_U64 when the
+ * buffers cannot be had.  Also the yardstick of bench/bench_copy_bound.c. */
+uint64_t rl_memcpy_ceiling_ns(size_t bytes);
+
 #endif

@@ -397,7 +397,26 @@ def t8(rows):
                          fns(setup), fns(median(between)), fns(restore)])
         return md_table(["strategy", "workload", "n", "memcpy", "call", "memcpy / call (min-max)", "setup",
                          "traversal", "restore"], body)
-    return per_machine(sel, build), sel
+
+    # bench/bench_copy_bound.c: bitmap's call beside a loop that knows the
+    # graph's layouts at compile time (same mechanisms, no type table).
+    bound = [r for r in rows if r.get("kind") == "gbench" and r.get("benchmark", "").startswith("copy-bound/")
+             and num(r, "memcpy_frac") is not None]
+
+    def build_bound(rs):
+        body = []
+        for r in rs:
+            _, loop, workload = r["benchmark"].split("/", 2)
+            body.append([loop, workload, f"{num(r, 'bytes') / 1e6:.3g} MB", fns(num(r, "ns_per_op")),
+                         f"{num(r, 'memcpy_frac'):.3f}"])
+        return ("Beside it, `./gbench --benchmark_filter=copy-bound` (10^6 objects, each iteration "
+                "against a memcpy timed as the harness does): `fixed` does bitmap's work with the two "
+                "layouts known at compile time instead of the type table.\n\n"
+                + md_table(["loop", "workload", "bytes", "call", "memcpy / call"], body))
+    text = per_machine(sel, build)
+    if bound:
+        text += "\n\n" + per_machine(bound, build_bound)
+    return text, sel + bound
 
 
 TABLES = [

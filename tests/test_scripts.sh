@@ -248,6 +248,34 @@ paper_all() {
 }
 run paper_has_tables_and_figures paper_all
 
+# gbench2csv: a counter named like a column fills it (copy-bound's memcpy_frac
+# and bytes); a run that failed (the copy-bound check skips a wrong loop)
+# gives no row.  paper.py shows the copy-bound rows under Table 8.
+bound() {
+	cat >"$tmp/bound.json" <<'EOJ'
+{"context": {"git_sha": "0123456789ab", "compiler": "gcc 12.2.0 (synthetic)", "date": "2026-01-01T00:00:00+00:00", "num_cpus": 2},
+ "benchmarks": [
+  {"name": "copy-bound/bitmap/list", "run_type": "iteration", "iterations": 30, "real_time": 9.5, "time_unit": "ms", "threads": 1, "bytes": 24000000, "memcpy_frac": 0.125},
+  {"name": "copy-bound/fixed/list", "run_type": "iteration", "iterations": 31, "real_time": 9.0, "time_unit": "ms", "threads": 1, "bytes": 24000000, "memcpy_frac": 0.25},
+  {"name": "copy-bound/fixed/tree", "run_type": "iteration", "iterations": 0, "real_time": 0, "time_unit": "ms", "threads": 1, "error_occurred": true, "error_message": "the oracle failed"}
+ ]}
+EOJ
+	scripts/gbench2csv.py "$tmp/bound.json" --out="$tmp/bound.csv" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(nrows "$tmp/bound.csv")" -eq 2 ] || { echo "expected 2 rows (the failed run left out)"; return 1; }
+	$PY - "$tmp/bound.csv" <<'EOP' || return 1
+import csv, sys
+rows = {r["benchmark"]: r for r in csv.DictReader(open(sys.argv[1]))}
+r = rows["copy-bound/fixed/list"]
+if r["memcpy_frac"] != "0.25" or r["bytes"] != "2.4e+07" or r["ns_per_op"] != "9e+06":
+    sys.exit(f"counters not in their columns: {r['memcpy_frac']!r} {r['bytes']!r} {r['ns_per_op']!r}")
+EOP
+	scripts/paper.py "$tmp/synth.csv" "$tmp/bound.csv" --out="$tmp/bound.md" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	grep -Eq "^\| fixed \| list \| 24 MB \| 9 ms \| 0.250 \|$" "$tmp/bound.md" || { echo "T8 lacks the copy-bound row"; return 1; }
+	grep -q "| fixed | tree" "$tmp/bound.md" && { echo "T8 shows the failed run"; return 1; }
+	return 0
+}
+run gbench_counters_and_copy_bound_table bound
+
 # Only transmigration rows of one strategy: the other figures and tables say "no rows".
 sparse() {
 	mkdir -p "$tmp/sparse"
