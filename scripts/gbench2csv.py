@@ -72,7 +72,7 @@ def convert(doc, header):
         # A counter named like a column fills it (copy-bound's memcpy_frac, bytes).
         for key, value in b.items():
             if key in header and not row[key] and isinstance(value, (int, float)) and not isinstance(value, bool):
-                row[key] = f"{value:.6g}"
+                row[key] = str(int(value)) if float(value).is_integer() else f"{value:.6g}"
         out.append(row)
     return out
 
