@@ -2,7 +2,7 @@
 npanels = 1
 figtitle = "Figure 6. Unreclaimed regions with a stalled reader\n(from the time series in default.series.csv)"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '22 rows of results/default.csv; commit 19c201c5d4c8; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T11:01:49Z .. 2026-11-27T11:02:12Z'
+footer2 = '22 rows of results/default.csv; commit 6ceab484d5f7; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T11:47:47Z .. 2026-11-27T11:48:10Z'
 data1 = datadir.'/'.'fig6_unreclaimed-p1.dat'
 title1 = 'one reader stalls 100 ms inside each tether'
 xlabel1 = 'time (s)'
