@@ -199,8 +199,8 @@ static void bench_bound(rl_bench_state *s, void *env)
 	size_t bytes = g.src->bytes_used;
 	rl_block_pool_prefault(bytes + bytes / 8 + rl_block_size);
 	uint64_t call_ns = 0, memcpy_ns = 0;
-	bool failed = false;
-	while (!failed && rl_bench_keep_running(s, 1)) {
+	bool failed = false, no_ceiling = false;
+	while (!failed && !no_ceiling && rl_bench_keep_running(s, 1)) {
 		rl_bench_pause(s);
 		rl_region *dst = rl_region_create("bound");
 		rl_block_pool_rewarm();
@@ -213,11 +213,15 @@ static void bench_bound(rl_bench_state *s, void *env)
 		rl_bench_pause(s);
 		if (dst != NULL)
 			rl_region_destroy(dst);
-		memcpy_ns += rl_memcpy_ceiling_ns(bytes);
+		uint64_t ceiling = rl_memcpy_ceiling_ns(bytes);
+		no_ceiling = ceiling == RL_UNSET_U64;
+		memcpy_ns += no_ceiling ? 0 : ceiling;
 		rl_bench_resume(s);
 	}
 	if (failed)
 		rl_bench_skip(s, "a timed call failed");
+	else if (no_ceiling)
+		rl_bench_skip(s, "no memory for the memcpy buffers");
 	else if (call_ns > 0)
 		rl_bench_counter(s, "memcpy_frac", (double)memcpy_ns / (double)call_ns);
 	rl_bench_counter(s, "bytes", (double)bytes);
