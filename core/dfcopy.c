@@ -20,10 +20,16 @@ int rl_dfcopy_init(rl_dfcopy *t, const rl_region *src, rl_region *dst, bool mark
 void rl_dfcopy_fini(rl_dfcopy *t) { rl_worklist_fini(&t->wl); }
 
 /* Begins `it` on the slots of o, whose header (the original, not a
- * forwarding word) is h.  True when o has value slots at all. */
+ * forwarding word) is h.  True when o has value slots at all; false leaves
+ * `it` unset.  An object whose type never holds values (a boxed number, a
+ * string) is answered from the type table without touching the memo: a
+ * tree's leaves would otherwise evict its nodes' layout at every step. */
 static inline bool slots_begin(rl_dfcopy *t, rl_slot_iter *it, rl_obj *o, uint64_t h)
 {
 	if (h != t->memo_hdr) {
+		const rl_type *ty = &rl_type_table[rl_hdr_type(h)];
+		if (ty->ptr_map == 0 && ty->tail_from == RL_NO_TAIL)
+			return false;
 		rl_slots_begin(&t->memo, o);
 		t->memo_hdr = h;
 	}
@@ -111,7 +117,10 @@ static inline __attribute__((always_inline)) int scan_from(rl_dfcopy *t, bool ma
 			if (c == NULL)
 				break;
 			from = c;
-			slots_begin(t, &it, c, c->hdr);
+			/* Only copies with slots are pushed; were one without
+			 * them popped, `it` would still be the spent iterator of
+			 * the last copy, and the next round would pop again. */
+			(void)slots_begin(t, &it, c, c->hdr);
 		}
 	}
 out:
