@@ -13,9 +13,9 @@
  *
  * `fixed` is a yardstick, not a strategy: it handles only these two layouts
  * (it stops on any other) and strategies go through the type table (design
- * 2.4).  The gap between the two rows is what the table costs; the gap
- * between `fixed` and memcpy is what the region's mechanisms and the restore
- * cost, whatever the loop.
+ * 2.4).  The gap between the two rows is what the table and the generality
+ * of bitmap's loop cost; the gap between `fixed` and memcpy is what is left:
+ * the region's mechanisms, the restore, the memory the copy must touch.
  *
  * Each iteration copies the graph into a fresh dst; outside the timing it
  * destroys dst, re-touches the block pool and src as the runner does, and
@@ -42,80 +42,83 @@
 
 enum { CONS_BYTES = 24, BOX_BYTES = 16 };
 
-struct fixed_copy {
-	const rl_region *src;
-	rl_region *dst;
-	size_t small_max;
-	rl_bump a;
-	rl_worklist wl;
-	rl_obj *next; /* the first cons copied while scanning one: scanned next */
-	const rl_obj *next_from;
-	bool failed; /* dst could not grow, or a layout other than the two */
+/* What the scan of one cons produces: the first cons it copies, scanned next
+ * (with its original, whose payload is never written); the others are
+ * pushed.  Held in fixed_copy's locals. */
+struct fixed_next {
+	rl_obj *copy;
+	const rl_obj *from;
 };
 
-/* The copy of what v points at, copying it first if it is in src and not
- * copied yet (the same steps as regionlab/dfcopy.h's evacuate). */
-static inline rl_val fixed_forward(struct fixed_copy *f, rl_val v)
+/* One value slot, the steps of scan_from and evacuate in core/dfcopy.c with
+ * the two layouts fixed: a value outside src is left as the copy already
+ * holds it; a forwarded one is rewritten; any other is copied, marked in
+ * the shadow and forwarded.  Inlined into fixed_copy, whose state it takes
+ * by address, so that the allocator stays in registers (regionlab/copy.h).
+ * False when dst cannot grow or the layout is neither of the two. */
+static inline __attribute__((always_inline)) bool fixed_slot(const rl_region *src, rl_region *dst, size_t small_max,
+							      rl_bump *a, rl_worklist *wl, struct fixed_next *next,
+							      rl_val v, rl_val *to)
 {
-	if (!rl_region_contains(f->src, v))
-		return v;
+	if (!rl_region_contains(src, v))
+		return true;
 	rl_obj *o = rl_ptr(v);
 	uint64_t h = o->hdr;
-	if (rl_hdr_is_forward(h))
-		return rl_val_of(rl_hdr_forward_target(h));
+	if (rl_hdr_is_forward(h)) {
+		*to = rl_val_of(rl_hdr_forward_target(h));
+		return true;
+	}
 	bool cons = h == rl_hdr_make(RL_T_CONS, 0, 2 * sizeof(rl_val));
-	if (!cons && h != rl_hdr_make(RL_T_BOX_INT, 0, sizeof(int64_t))) {
-		f->failed = true;
-		return v;
-	}
-	rl_obj *copy = rl_bump_alloc(&f->a, f->dst, cons ? CONS_BYTES : BOX_BYTES,
-				      f->small_max);
-	if (copy == NULL) {
-		f->failed = true;
-		return v;
-	}
+	if (!cons && h != rl_hdr_make(RL_T_BOX_INT, 0, sizeof(int64_t)))
+		return false;
+	rl_obj *copy = rl_bump_alloc(a, dst, cons ? CONS_BYTES : BOX_BYTES, small_max);
+	if (copy == NULL)
+		return false;
 	if (cons)
 		rl_copy_object(copy, o, CONS_BYTES);
 	else
 		rl_copy_object(copy, o, BOX_BYTES);
 	rl_shadow_mark(o);
 	o->hdr = rl_hdr_forward_to(copy);
+	*to = rl_val_of(copy);
 	if (cons) {
-		if (f->next == NULL) {
-			f->next = copy;
-			f->next_from = o;
-		} else {
-			rl_worklist_push(&f->wl, copy);
-		}
+		if (next->copy == NULL)
+			*next = (struct fixed_next){ copy, o };
+		else
+			rl_worklist_push(wl, copy);
 	}
-	return rl_val_of(copy);
+	return true;
 }
 
 /* Copies the graph of root (src has a shadow attached): 0, or -1. */
 static int fixed_copy(rl_region *src, rl_region *dst, rl_val root, rl_val *out)
 {
-	struct fixed_copy f = { .src = src, .dst = dst, .small_max = rl_small_object_max() };
-	if (rl_worklist_init(&f.wl, rl_region_footprint(src) / 8) != 0)
+	const size_t small_max = rl_small_object_max();
+	rl_worklist wl;
+	if (rl_worklist_init(&wl, rl_region_footprint(src) / 8) != 0)
 		return -1;
-	rl_bump_load(&f.a, dst);
-	*out = fixed_forward(&f, root);
-	rl_obj *c = f.next;
-	const rl_obj *from = f.next_from;
-	while (c != NULL && !f.failed) {
-		f.next = NULL;
-		c->w[0] = fixed_forward(&f, from->w[0]);
-		c->w[1] = fixed_forward(&f, from->w[1]);
-		if (f.next != NULL) {
-			c = f.next;
-			from = f.next_from;
+	rl_bump a;
+	rl_bump_load(&a, dst);
+	struct fixed_next next = { NULL, NULL };
+	*out = root;
+	bool ok = fixed_slot(src, dst, small_max, &a, &wl, &next, root, out);
+	rl_obj *c = next.copy;
+	const rl_obj *from = next.from;
+	while (ok && c != NULL) {
+		next = (struct fixed_next){ NULL, NULL };
+		ok = fixed_slot(src, dst, small_max, &a, &wl, &next, from->w[0], &c->w[0]) &&
+		     fixed_slot(src, dst, small_max, &a, &wl, &next, from->w[1], &c->w[1]);
+		if (next.copy != NULL) {
+			c = next.copy;
+			from = next.from;
 		} else {
-			c = rl_worklist_pop(&f.wl);
+			c = rl_worklist_pop(&wl);
 			from = c;
 		}
 	}
-	rl_bump_sync(&f.a, dst);
-	rl_worklist_fini(&f.wl);
-	return f.failed ? -1 : 0;
+	rl_bump_sync(&a, dst);
+	rl_worklist_fini(&wl);
+	return ok ? 0 : -1;
 }
 
 /* The call being measured: bitmap's, or the fixed loop with bitmap's setup

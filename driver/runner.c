@@ -263,8 +263,11 @@ static void warm_heap(size_t bytes)
 	if (pieces == NULL)
 		return;
 	for (size_t i = 0; i < n; i++)
-		if ((pieces[i] = malloc(HEAP_PIECE)) != NULL)
+		if ((pieces[i] = malloc(HEAP_PIECE)) != NULL) {
 			memset(pieces[i], HEAP_TOUCH, HEAP_PIECE);
+			/* The writes are the point: gcc may drop a malloc + memset + free. */
+			__asm__ volatile("" : : "r"(pieces[i]) : "memory");
+		}
 	for (size_t i = 0; i < n; i++)
 		free(pieces[i]);
 	free(pieces);

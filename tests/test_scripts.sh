@@ -269,9 +269,16 @@ r = rows["copy-bound/fixed/list"]
 if r["memcpy_frac"] != "0.25" or r["bytes"] != "24000000" or r["ns_per_op"] != "9e+06":
     sys.exit(f"counters not in their columns: {r['memcpy_frac']!r} {r['bytes']!r} {r['ns_per_op']!r}")
 EOP
+	# An earlier run appended to the same CSV is not shown.
+	sed -e 's/2026-01-01/2025-01-01/' -e 's/"memcpy_frac": 0.25/"memcpy_frac": 0.5/' "$tmp/bound.json" >"$tmp/older.json"
+	scripts/gbench2csv.py "$tmp/older.json" --out="$tmp/bound.csv" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
 	scripts/paper.py "$tmp/synth.csv" "$tmp/bound.csv" --out="$tmp/bound.md" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
 	grep -Eq "^\| fixed \| list \| 24 MB \| 9 ms \| 0.250 \|$" "$tmp/bound.md" || { echo "T8 lacks the copy-bound row"; return 1; }
 	grep -q "| fixed | tree" "$tmp/bound.md" && { echo "T8 shows the failed run"; return 1; }
+	grep -q "| 0.500 |" "$tmp/bound.md" && { echo "T8 shows an older run"; return 1; }
+	# Without harness rows, Table 8 still has the copy-bound rows.
+	scripts/paper.py "$tmp/bound.csv" --out="$tmp/only.md" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	grep -Eq "^\| fixed \| list \| 24 MB \| 9 ms \| 0.250 \|$" "$tmp/only.md" || { echo "T8 lost the copy-bound rows"; return 1; }
 	return 0
 }
 run gbench_counters_and_copy_bound_table bound
