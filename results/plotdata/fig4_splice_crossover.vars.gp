@@ -2,7 +2,7 @@
 npanels = 2
 figtitle = "Figure 4. Splice vs copy by live ratio"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '120 rows of results/default.csv; commit 6ceab484d5f7; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T11:43:23Z .. 2026-11-27T11:45:39Z'
+footer2 = '120 rows of results/default.csv; commit d36254df069b; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T12:06:38Z .. 2026-11-27T12:09:07Z'
 data1 = datadir.'/'.'fig4_splice_crossover-p1.dat'
 title1 = 'list, layout=alloc, n=10^5: time'
 xlabel1 = 'live ratio (live bytes / source bytes)'

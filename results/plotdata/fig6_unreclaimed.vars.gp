@@ -2,7 +2,7 @@
 npanels = 1
 figtitle = "Figure 6. Unreclaimed regions with a stalled reader\n(from the time series in default.series.csv)"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '22 rows of results/default.csv; commit 6ceab484d5f7; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T11:47:47Z .. 2026-11-27T11:48:10Z'
+footer2 = '22 rows of results/default.csv; commit d36254df069b; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T12:11:14Z .. 2026-11-27T12:11:37Z'
 data1 = datadir.'/'.'fig6_unreclaimed-p1.dat'
 title1 = 'one reader stalls 100 ms inside each tether'
 xlabel1 = 'time (s)'
