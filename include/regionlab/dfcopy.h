@@ -36,10 +36,11 @@ typedef struct rl_dfcopy {
 	rl_worklist wl;
 	uint64_t bytes_copied;
 	bool mark; /* set the shadow bit of each original copied */
-	/* The slot iterator of the last layout met, begun on an object whose
-	 * header was memo_hdr: an object with the same header has the same
-	 * slots, so the iterator is only rebased.  Lists and trees repeat one
-	 * or two layouts, and the branch on the memo is predicted, so the next
+	/* The slot iterator of the last layout with values met, begun on an
+	 * object whose header was memo_hdr: an object with the same header has
+	 * the same slots, so the iterator is only rebased.  Lists and trees
+	 * repeat one layout with values (a tree's leaves have none and leave
+	 * the memo alone), and the branch on the memo is predicted, so the next
 	 * slot's address no longer waits for a load from the type table. */
 	uint64_t memo_hdr;
 	rl_slot_iter memo;
