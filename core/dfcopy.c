@@ -27,8 +27,7 @@ void rl_dfcopy_fini(rl_dfcopy *t) { rl_worklist_fini(&t->wl); }
 static inline bool slots_begin(rl_dfcopy *t, rl_slot_iter *it, rl_obj *o, uint64_t h)
 {
 	if (h != t->memo_hdr) {
-		const rl_type *ty = &rl_type_table[rl_hdr_type(h)];
-		if (ty->ptr_map == 0 && ty->tail_from == RL_NO_TAIL)
+		if (!rl_hdr_may_have_slots(h))
 			return false;
 		rl_slots_begin(&t->memo, o);
 		t->memo_hdr = h;

@@ -129,14 +129,6 @@ static inline __attribute__((always_inline)) bool mark(rl_liveness *lv, struct t
 	return true;
 }
 
-/* A type whose objects may have value slots (a zero-length vector is
- * scanned for nothing, which is harmless). */
-static inline __attribute__((always_inline)) bool may_have_slots(uint64_t h)
-{
-	const rl_type *t = &rl_type_table[rl_hdr_type(h)];
-	return t->ptr_map != 0 || t->tail_from != RL_NO_TAIL;
-}
-
 /* Logs slot s of an object of block `from`, unless from outlives src (a held
  * sub-region's: never moved, and its holder's objects are not to be fixed). */
 static void log_slot(rl_liveness *lv, rl_val *s, const rl_block *from)
@@ -174,7 +166,7 @@ static inline __attribute__((always_inline)) rl_obj *reach(rl_liveness *lv, stru
 		return NULL;
 	if (b != from && from != NULL)
 		log_slot(lv, s, from);
-	if (!mark(lv, t, o, b, h) || !may_have_slots(h))
+	if (!mark(lv, t, o, b, h) || !rl_hdr_may_have_slots(h))
 		return NULL;
 	return o;
 }

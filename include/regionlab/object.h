@@ -124,6 +124,15 @@ unsigned rl_type_count(void);
 
 static inline const rl_type *rl_type_of(const rl_obj *o) { return &rl_type_table[rl_obj_type(o)]; }
 
+/* False when objects of header h's type never hold a value (boxed numbers,
+ * strings, blobs): tracers need not scan or queue them.  True does not
+ * promise a value: an empty vector holds none, and scanning it is harmless. */
+static inline bool rl_hdr_may_have_slots(uint64_t h)
+{
+	const rl_type *t = &rl_type_table[rl_hdr_type(h)];
+	return t->ptr_map != 0 || t->tail_from != RL_NO_TAIL;
+}
+
 /* Iterates the value slots of one object in ascending word order.
  *   rl_slot_iter it; rl_val *s;
  *   for (rl_slots_begin(&it, o); (s = rl_slots_next(&it)) != NULL;) ... */

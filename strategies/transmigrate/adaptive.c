@@ -83,13 +83,6 @@ static int parse(const rl_kv_list *o, struct options *opt)
 	       rl_kv_double(o, "threshold", THRESHOLD_DEFAULT, 0.0, 1.0, &opt->threshold, NULL, 0);
 }
 
-/* A type whose objects may have value slots. */
-static bool may_have_slots(const rl_obj *o)
-{
-	const rl_type *t = rl_type_of(o);
-	return t->ptr_map != 0 || t->tail_from != RL_NO_TAIL;
-}
-
 /* v points at an object of src nobody has copied. */
 static bool uncopied(const rl_region *src, rl_val v)
 {
@@ -169,7 +162,7 @@ static int copy_children(struct children *ch)
 			*s = (rl_val)rl_hdr_forward_target(rl_ptr(*s)->hdr);
 			continue;
 		}
-		if (!may_have_slots(rl_ptr(*s)))
+		if (!rl_hdr_may_have_slots(rl_ptr(*s)->hdr))
 			continue; /* second pass */
 		if (rl_obj_size(rl_ptr(*s)) > ch->large)
 			ch->deferred++;
@@ -185,7 +178,7 @@ static int copy_children(struct children *ch)
 			*s = (rl_val)rl_hdr_forward_target(rl_ptr(*s)->hdr);
 			continue;
 		}
-		if (may_have_slots(rl_ptr(*s)))
+		if (rl_hdr_may_have_slots(rl_ptr(*s)->hdr))
 			continue;
 		if (rl_obj_size(rl_ptr(*s)) > ch->large) {
 			ch->deferred++;
@@ -271,7 +264,7 @@ static bool branching(const rl_region *src, rl_obj *holder)
 			unsigned kids = 0;
 			next = NULL;
 			for (rl_slots_begin(&si, o); (t = rl_slots_next(&si)) != NULL;) {
-				if (!uncopied(src, *t) || !may_have_slots(rl_ptr(*t)))
+				if (!uncopied(src, *t) || !rl_hdr_may_have_slots(rl_ptr(*t)->hdr))
 					continue;
 				if (kids++ == 0)
 					next = rl_ptr(*t);
