@@ -88,7 +88,11 @@ DRIVER_SRCS = \
 	driver/csv.c \
 	driver/registry.c \
 	driver/runner.c \
-	driver/tether_run.c
+	driver/tether_run.c \
+	driver/format.c \
+	driver/format_json.c \
+	driver/format_progress.c \
+	driver/format_table.c
 
 HARNESS_SRCS = \
 	driver/main.c
@@ -108,6 +112,7 @@ TEST_SRCS = \
 	tests/test_block_pool.c \
 	tests/test_contract.c \
 	tests/test_deep.c \
+	tests/test_format.c \
 	tests/test_oracle.c \
 	tests/test_readers.c \
 	tests/test_region.c \

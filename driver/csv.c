@@ -280,3 +280,7 @@ void rl_csv_print_schema_doc(FILE *fp)
 #include "driver/columns.def"
 #undef COLUMN
 }
+
+/* ---- for the other writers (driver/format.h) --------------------------------- */
+
+const char *rl_csv_date_now(void) { return utc_now(); }

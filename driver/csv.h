@@ -38,5 +38,8 @@ void rl_csv_close(rl_csv *c);
 /* The header line (no newline), and the markdown schema document. */
 void rl_csv_print_header(FILE *fp);
 void rl_csv_print_schema_doc(FILE *fp);
+/* The `date` stamp rl_csv_write gives a row (UTC now, ISO 8601), for the JSON
+ * writer; valid until the next call. */
+const char *rl_csv_date_now(void);
 
 #endif

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "driver/csv.h"
+#include "driver/format.h"
 #include "driver/registry.h"
 #include "driver/runner.h"
 #include "driver/tether_args.h"
@@ -74,6 +75,10 @@ static const char usage_text[] =
 	"  --seed=S            base seed; rep r uses seed S+r, the seed column (default 1)\n"
 	"  --out=FILE.csv      output (default: stdout); an existing file with the same\n"
 	"                      header is appended to\n"
+	"  --format=FORMAT     table, csv or json (JSON lines).  Default: table when\n"
+	"                      stdout is a terminal and there is no --out, else csv.\n"
+	"                      --out gets CSV, or JSON lines with --format=json; a\n"
+	"                      terminal shows the table as well\n"
 	"  --no-verify         skip the oracle (timings only)\n"
 	"  --allocator=NAME    system or jemalloc: serves region blocks and strategy\n"
 	"                      memory (default system)\n"
@@ -105,6 +110,7 @@ struct cli {
 	bool verify;
 	const char *out;
 	const char *allocator;
+	enum rl_format format; /* --format, RL_FORMAT_DEFAULT when absent */
 	bool list, schema, help;
 	const char *transmigrate_only; /* the first option that needs --strategy (its name) */
 	const char *tether_only;       /* the first option that needs --tether (its name) */
@@ -282,6 +288,15 @@ static void add_tether(const char *spec)
 	cli.tether.nschemes++;
 }
 
+/* --format=table|csv|json (driver/format.h). */
+static enum rl_format parse_format(const char *s)
+{
+	enum rl_format format;
+	if (rl_format_parse(s, &format) != 0)
+		bad_input("--format=%s: expected %s", s, RL_FORMAT_NAMES);
+	return format;
+}
+
 /* ---- parsing ---------------------------------------------------------------------- */
 
 enum {
@@ -310,6 +325,7 @@ enum {
 	OPT_STALL_MS,
 	OPT_LAYOUT,
 	OPT_ALLOCATOR,
+	OPT_FORMAT,
 };
 
 static const struct option long_options[] = {
@@ -338,6 +354,7 @@ static const struct option long_options[] = {
 	{ "stall-ms", required_argument, NULL, OPT_STALL_MS },
 	{ "layout", required_argument, NULL, OPT_LAYOUT },
 	{ "allocator", required_argument, NULL, OPT_ALLOCATOR },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -461,6 +478,9 @@ static void parse(int argc, char **argv)
 		case OPT_ALLOCATOR:
 			cli.allocator = optarg;
 			break;
+		case OPT_FORMAT:
+			cli.format = parse_format(optarg);
+			break;
 		case ':':
 			bad_input("option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -538,6 +558,18 @@ static void remove_if_created_empty(const char *path, bool existed)
 		unlink(path);
 }
 
+/* The progress line's figures: how many trials, and how long tether trials
+ * will take (transmigration trials: learnt from the first ones). */
+static void expect_trials(rl_out *out)
+{
+	if (cli.tether_given) {
+		size_t trials = cli.tether.nschemes * cli.tether.nthreads * cli.reps;
+		rl_out_expect(out, trials, cli.tether.ops != 0 ? 0 : (double)trials * cli.tether.duration_s);
+	} else {
+		rl_out_expect(out, cli.nstrategies * cli.nworkloads * cli.reps, 0);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char err[ERR_MAX];
@@ -567,9 +599,10 @@ int main(int argc, char **argv)
 
 	struct stat st;
 	bool existed = cli.out != NULL && stat(cli.out, &st) == 0;
-	rl_csv out;
-	if (rl_csv_open(&out, cli.out, err, sizeof err) != 0)
+	rl_out out;
+	if (rl_out_open(&out, cli.format, cli.out, err, sizeof err) != 0)
 		bad_input("%s", err);
+	expect_trials(&out);
 
 	int status = 0;
 	if (cli.tether_given) {
@@ -577,7 +610,7 @@ int main(int argc, char **argv)
 		cli.tether.seed = cli.seed;
 		cli.tether.verify = cli.verify;
 		if (rl_tether_run(&cli.tether, &out, err, sizeof err) != 0) {
-			rl_csv_close(&out);
+			rl_out_close(&out);
 			remove_if_created_empty(cli.out, existed);
 			bad_input("%s", err);
 		}
@@ -600,6 +633,9 @@ int main(int argc, char **argv)
 			status = 1;
 		}
 	}
-	rl_csv_close(&out);
+	if (rl_out_close(&out) != 0 && status == 0) {
+		fprintf(stderr, "harness: cannot write the output\n");
+		status = 1;
+	}
 	return status;
 }

@@ -626,7 +626,7 @@ static void forked_trial(const struct rl_sweep *s, const struct rl_strategy_spec
 
 /* ---- the sweep ------------------------------------------------------------------ */
 
-int rl_sweep_run(const struct rl_sweep *s, rl_csv *out)
+int rl_sweep_run(const struct rl_sweep *s, rl_out *out)
 {
 	static char status[STATUS_MAX], decision[DECISION_MAX];
 	for (size_t i = 0; i < s->nstrategies; i++) {
@@ -652,7 +652,7 @@ int rl_sweep_run(const struct rl_sweep *s, rl_csv *out)
 				else
 					rl_trial_run(s, st, wl, rep, &row, status, sizeof status, decision,
 						     sizeof decision);
-				if (rl_csv_write(out, &row) != 0)
+				if (rl_out_write(out, &row) != 0)
 					return -1;
 			}
 		}

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "driver/csv.h"
+#include "driver/format.h"
 #include "driver/tether_args.h"
 #include "regionlab/options.h"
 #include "regionlab/transmigrator.h"
@@ -63,7 +64,7 @@ void rl_trial_run(const struct rl_sweep *s, const struct rl_strategy_spec *st, c
 
 /* Runs every trial of the sweep, writing each row as it ends.  0, or -1 when a
  * row could not be written (the output is gone: no point going on). */
-int rl_sweep_run(const struct rl_sweep *s, rl_csv *out);
+int rl_sweep_run(const struct rl_sweep *s, rl_out *out);
 
 /* The physical ceiling of a row (its memcpy_ns): one memcpy of `bytes`
  * between two buffers just written, best of 3.  RL_UNSET_U64 when the

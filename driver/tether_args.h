@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "driver/csv.h"
+#include "driver/format.h"
 #include "regionlab/options.h"
 #include "regionlab/tether.h"
 
@@ -47,6 +48,6 @@ struct rl_tether_args {
  * with a one-line reason in err for bad input found only now (an option value
  * a scheme rejects): the harness then exits 2.  A trial that goes wrong at run
  * time is a row with a status, not an error. */
-int rl_tether_run(const struct rl_tether_args *args, rl_csv *out, char *err, size_t errlen);
+int rl_tether_run(const struct rl_tether_args *args, rl_out *out, char *err, size_t errlen);
 
 #endif

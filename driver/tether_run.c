@@ -415,7 +415,7 @@ static int parse_run_keys(const struct rl_tether_spec *spec, struct run_keys *k,
 
 /* Runs one trial and writes its row.  -1 (with err) only for bad input. */
 static int run_trial(const struct rl_tether_args *a, const struct rl_tether_spec *spec, const struct run_keys *k,
-		     FILE *series, size_t readers, size_t rep, rl_csv *out, char *err, size_t errlen)
+		     FILE *series, size_t readers, size_t rep, rl_out *out, char *err, size_t errlen)
 {
 	struct trial *tr = calloc(1, sizeof *tr);
 	struct worker *ws = calloc(readers + a->writers, sizeof *ws);
@@ -600,7 +600,7 @@ out_domain:
 	struct rusage ru;
 	row.peak_rss_kb = getrusage(RUSAGE_SELF, &ru) == 0 ? (uint64_t)ru.ru_maxrss : RL_UNSET_U64;
 	row.status = status;
-	if (rl_csv_write(out, &row) != 0) {
+	if (rl_out_write(out, &row) != 0) {
 		snprintf(err, errlen, "cannot write the CSV row");
 		ret = -1;
 	}
@@ -614,7 +614,7 @@ out_domain:
 	return ret;
 }
 
-int rl_tether_run(const struct rl_tether_args *args, rl_csv *out, char *err, size_t errlen)
+int rl_tether_run(const struct rl_tether_args *args, rl_out *out, char *err, size_t errlen)
 {
 	struct run_keys keys[RL_TETHER_MAX_SCHEMES];
 	/* Check every spec before the first trial: a bad value exits 2 at once. */

@@ -116,8 +116,10 @@ static void run(const struct rl_tether_scheme *s, const struct trial_opts *o, st
 	size_t len = 0;
 	FILE *fp = open_memstream(buf, &len);
 	CHECK(fp != NULL, "open_memstream");
-	rl_csv out = { .fp = fp, .owns_fp = 0, .header_done = 0 };
+	rl_out out;
+	CHECK(rl_out_csv_stream(&out, fp) == 0, "out of memory");
 	int rc = rl_tether_run(&a, &out, err, sizeof err);
+	rl_out_close(&out);
 	fclose(fp);
 	CHECK(rc == 0, "%s: rl_tether_run: %s", s->name, err);
 	char *nl = strchr(*buf, '\n');
@@ -215,8 +217,10 @@ static void test_bad_option_value(void)
 		size_t len = 0;
 		FILE *fp = open_memstream(&buf, &len);
 		CHECK(fp != NULL, "open_memstream");
-		rl_csv out = { .fp = fp };
+		rl_out out;
+		CHECK(rl_out_csv_stream(&out, fp) == 0, "out of memory");
 		int rc = rl_tether_run(&a, &out, err, sizeof err);
+		rl_out_close(&out);
 		fclose(fp);
 		bool empty = len == 0;
 		free(buf);
