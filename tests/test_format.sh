@@ -12,7 +12,34 @@ H="$BUILD/harness"
 
 if [ ! -x "$H" ]; then
 	not_ok harness_built "$H is missing"
-	echo "SUMMARY test_format.sh $passed $failed"
+	# ---- the README's examples ------------------------------------------------------------------------
+# The block in README.md is scripts/readme-examples.sh's output: it shows the
+# script's commands, and the script rewrites only that block (on a copy).
+readme_block() { sed -n '/^<!-- readme-examples: begin/,/^<!-- readme-examples: end/p' "$1"; }
+readme_examples() {
+	local want got
+	want=$(grep -oE '^\s*"\./harness [^"]*"' scripts/readme-examples.sh | tr -d '"\t ')
+	got=$(readme_block README.md | grep '^\$ ' | sed 's/^\$ //' | tr -d ' ')
+	[ -n "$want" ] && [ "$want" = "$got" ] ||
+		{ echo "README.md shows other commands than scripts/readme-examples.sh runs: rerun it"; return 1; }
+	[ "$BUILD" = build ] || return 0 # the script runs ./harness, the release build
+	cp README.md "$tmp/README.md"
+	scripts/readme-examples.sh "$tmp/README.md" 2>"$tmp/stderr" || { cat "$tmp/stderr"; return 1; }
+	diff <(sed '/^<!-- readme-examples: begin/,/^<!-- readme-examples: end/d' README.md) \
+		<(sed '/^<!-- readme-examples: begin/,/^<!-- readme-examples: end/d' "$tmp/README.md") >/dev/null ||
+		{ echo "the script changed README.md outside its block"; return 1; }
+	local block
+	block=$(readme_block "$tmp/README.md")
+	printf '%s\n' "$block" | grep -Eq '^strategy +workload +size' &&
+		printf '%s\n' "$block" | grep -Eq '^scheme +threads +status' ||
+		{ echo "no tables in the block: $block"; return 1; }
+	! printf '%s\n' "$block" | grep -q $'[\r\033]' || { echo "control characters in the block"; return 1; }
+}
+if $have_script; then
+	run readme_examples_are_the_scripts readme_examples
+fi
+
+echo "SUMMARY test_format.sh $passed $failed"
 	exit 1
 fi
 
@@ -27,6 +54,11 @@ have_script=false
 command -v script >/dev/null && [ "$(on_terminal echo hi)" = hi ] && have_script=true
 
 example=(--strategy=bitmap,cheney --workload=tree --size=100000)
+
+help_mentions_format() {
+	"$H" --help | grep -q -- '--format=FORMAT *table, csv or json' || { echo "--help does not explain --format"; return 1; }
+}
+run help_mentions_format help_mentions_format
 
 # ---- bad input -------------------------------------------------------------------------
 bad_format() {
@@ -207,6 +239,33 @@ if $have_script && [ -n "$scheme" ]; then
 	run progress_line_only_on_a_terminal progress_only_on_a_terminal
 else
 	echo "skip progress_line_only_on_a_terminal"
+fi
+
+# ---- the README's examples ------------------------------------------------------------------------
+# The block in README.md is scripts/readme-examples.sh's output: it shows the
+# script's commands, and the script rewrites only that block (on a copy).
+readme_block() { sed -n '/^<!-- readme-examples: begin/,/^<!-- readme-examples: end/p' "$1"; }
+readme_examples() {
+	local want got
+	want=$(grep -oE '^\s*"\./harness [^"]*"' scripts/readme-examples.sh | tr -d '"\t ')
+	got=$(readme_block README.md | grep '^\$ ' | sed 's/^\$ //' | tr -d ' ')
+	[ -n "$want" ] && [ "$want" = "$got" ] ||
+		{ echo "README.md shows other commands than scripts/readme-examples.sh runs: rerun it"; return 1; }
+	[ "$BUILD" = build ] || return 0 # the script runs ./harness, the release build
+	cp README.md "$tmp/README.md"
+	scripts/readme-examples.sh "$tmp/README.md" 2>"$tmp/stderr" || { cat "$tmp/stderr"; return 1; }
+	diff <(sed '/^<!-- readme-examples: begin/,/^<!-- readme-examples: end/d' README.md) \
+		<(sed '/^<!-- readme-examples: begin/,/^<!-- readme-examples: end/d' "$tmp/README.md") >/dev/null ||
+		{ echo "the script changed README.md outside its block"; return 1; }
+	local block
+	block=$(readme_block "$tmp/README.md")
+	printf '%s\n' "$block" | grep -Eq '^strategy +workload +size' &&
+		printf '%s\n' "$block" | grep -Eq '^scheme +threads +status' ||
+		{ echo "no tables in the block: $block"; return 1; }
+	! printf '%s\n' "$block" | grep -q $'[\r\033]' || { echo "control characters in the block"; return 1; }
+}
+if $have_script; then
+	run readme_examples_are_the_scripts readme_examples
 fi
 
 echo "SUMMARY test_format.sh $passed $failed"
