@@ -43,12 +43,13 @@ echo "SUMMARY test_format.sh $passed $failed"
 	exit 1
 fi
 
-# on_terminal CMD...: runs CMD with stdin, stdout and stderr on a
-# pseudo-terminal; its output, with the terminal's \r\n made \n, on stdout.
+# on_terminal CMD...: runs CMD with stdin and stdout on a pseudo-terminal
+# (stderr, where a progress line may go, to $tmp/tty.err); its output, with
+# the terminal's \r\n made \n, on stdout.
 on_terminal() {
 	local cmd
 	printf -v cmd '%q ' "$@"
-	script -qec "$cmd" /dev/null </dev/null | sed 's/\r$//'
+	script -qec "$cmd 2>$tmp/tty.err" /dev/null </dev/null | sed 's/\r$//'
 }
 have_script=false
 command -v script >/dev/null && [ "$(on_terminal echo hi)" = hi ] && have_script=true
