@@ -200,6 +200,7 @@ struct line {
 	size_t first;       /* index of its first row */
 	size_t group;       /* lines with the same group number compare */
 	size_t nrows;
+	size_t members;     /* its rows are member[members .. members + nrows) */
 	double figure;      /* median of the figure over its rows (NaN: none) */
 	double lo, hi;      /* its interval (NaN: none) */
 	bool fastest;
@@ -211,6 +212,7 @@ struct table {
 	const rl_row *rows;
 	size_t nrows;
 	size_t *line_of; /* per row: its line, or SIZE_MAX when of another kind */
+	size_t *member;  /* row indices, line by line (see struct line) */
 	struct line *lines;
 	size_t nlines;
 };
@@ -226,10 +228,8 @@ static int cmp_double(const void *a, const void *b)
 static double line_median(const struct table *t, size_t l, const char *column, double *vals)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < t->nrows; i++) {
-		if (t->line_of[i] != l)
-			continue;
-		double v = rl_row_number(&t->rows[i], column);
+	for (size_t m = 0; m < t->lines[l].nrows; m++) {
+		double v = rl_row_number(&t->rows[t->member[t->lines[l].members + m]], column);
 		if (!isnan(v))
 			vals[n++] = v;
 	}
@@ -247,10 +247,8 @@ static void line_interval(const struct table *t, size_t l)
 	double lo = INFINITY, hi = -INFINITY;
 	bool own = false;
 	size_t n = 0;
-	for (size_t i = 0; i < t->nrows; i++) {
-		if (t->line_of[i] != l)
-			continue;
-		const rl_row *r = &t->rows[i];
+	for (size_t m = 0; m < line->nrows; m++) {
+		const rl_row *r = &t->rows[t->member[line->members + m]];
 		double v = rl_row_number(r, t->view->figure);
 		double clo = rl_row_number(r, "ci_lo"), chi = rl_row_number(r, "ci_hi");
 		if (isnan(v))
@@ -300,6 +298,12 @@ static void mark_fastest(struct table *t)
 	}
 }
 
+/* Rows fold into one line when equal in the view's line keys and in status. */
+static bool same_line(const struct view *view, const rl_row *a, const rl_row *b)
+{
+	return same_cells(a, b, view->line_keys) && same_cell(a, b, "status");
+}
+
 /* Folds the rows of the view's kind into lines, numbers the groups, and
  * orders the lines group by group (each in order of first appearance). */
 static int build(struct table *t, const struct view *view, const rl_row *rows, size_t nrows, double *scratch)
@@ -309,8 +313,9 @@ static int build(struct table *t, const struct view *view, const rl_row *rows, s
 	t->nrows = nrows;
 	t->nlines = 0;
 	t->line_of = malloc((nrows ? nrows : 1) * sizeof *t->line_of);
+	t->member = malloc((nrows ? nrows : 1) * sizeof *t->member);
 	t->lines = calloc(nrows ? nrows : 1, sizeof *t->lines);
-	if (t->line_of == NULL || t->lines == NULL)
+	if (t->line_of == NULL || t->member == NULL || t->lines == NULL)
 		return -1;
 	size_t ngroups = 0;
 	for (size_t i = 0; i < nrows; i++) {
@@ -318,9 +323,11 @@ static int build(struct table *t, const struct view *view, const rl_row *rows, s
 		t->line_of[i] = SIZE_MAX;
 		if (r->kind == NULL || strcmp(r->kind, view->kind) != 0)
 			continue;
-		size_t l = 0;
-		while (l < t->nlines && !(same_cells(r, &rows[t->lines[l].first], view->line_keys) &&
-					  same_cell(r, &rows[t->lines[l].first], "status")))
+		/* The reps of a line usually come one after another: the last row's line first. */
+		size_t l = 0, last = i > 0 ? t->line_of[i - 1] : SIZE_MAX;
+		if (last != SIZE_MAX && same_line(view, r, &rows[t->lines[last].first]))
+			l = last;
+		while (l < t->nlines && !same_line(view, r, &rows[t->lines[l].first]))
 			l++;
 		if (l == t->nlines) {
 			struct line *line = &t->lines[t->nlines++];
@@ -333,6 +340,17 @@ static int build(struct table *t, const struct view *view, const rl_row *rows, s
 		t->line_of[i] = l;
 		t->lines[l].nrows++;
 	}
+	size_t start = 0;
+	for (size_t l = 0; l < t->nlines; l++) {
+		t->lines[l].members = start;
+		start += t->lines[l].nrows;
+		t->lines[l].nrows = 0;
+	}
+	for (size_t i = 0; i < nrows; i++)
+		if (t->line_of[i] != SIZE_MAX) {
+			struct line *line = &t->lines[t->line_of[i]];
+			t->member[line->members + line->nrows++] = i;
+		}
 	size_t order = 0;
 	for (size_t g = 0; g < ngroups; g++)
 		for (size_t l = 0; l < t->nlines; l++)
@@ -715,6 +733,7 @@ static int table_close(rl_writer *w)
 			printed = true;
 		}
 		free(t.line_of);
+		free(t.member);
 		free(t.lines);
 	}
 	if (tw->lost || scratch == NULL)
