@@ -48,6 +48,7 @@ CORE_SRCS = \
 	core/worklist.c
 
 ORACLE_SRCS = \
+	oracle/judge.c \
 	oracle/oracle.c
 
 TRANSMIGRATOR_SRCS = \
