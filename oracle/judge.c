@@ -125,8 +125,10 @@ static struct success_rules rules_for(unsigned caps)
 	};
 }
 
-/* In order: the copy against the original while src lives, held sub-regions,
- * src, leaks; then src is destroyed and the copy must still read the same. */
+/* In order: held sub-regions and src (bytes written where they must not be
+ * are named as such, before they show up as a copy that differs), the copy
+ * against the original while src lives, leaks; then src is destroyed and the
+ * copy must still read the same. */
 static int judge_success(rl_oracle_before *b, rl_val root, rl_val out, rl_region **src, rl_region *dst,
 			 const struct success_rules *rules, rl_verdict *v)
 {
@@ -136,11 +138,11 @@ static int judge_success(rl_oracle_before *b, rl_val root, rl_val out, rl_region
 		say(v, RL_CLAUSE_OOM, OUT_OF_MEMORY);
 		goto out;
 	}
-	if (rules->src_readable && rl_oracle_copy_verdict(root, out, &b->src, &doomed, NULL, NULL, v) != 0)
-		goto out;
 	if (held_subregions_unchanged(b, v) != 0)
 		goto out;
 	if (rules->src_must_stay && src_unchanged(b, *src, "after success", v) != 0)
+		goto out;
+	if (rules->src_readable && rl_oracle_copy_verdict(root, out, &b->src, &doomed, NULL, NULL, v) != 0)
 		goto out;
 	if (rules->no_leaks && (strategy_memory_returned(b, v) != 0 || blocks_accounted(b, *src, dst, v) != 0))
 		goto out;
