@@ -4,7 +4,7 @@
  * Each one makes a correct copy (the registered `naive` strategy does it),
  * then breaks exactly one clause of the contract, the way a real bug would:
  *   wrong-held        writes into a held sub-region of src (it outlives src)
- *   wrong-src         claims RL_TM_BORROWS_SRC and leaves a header borrowed
+ *   wrong-src         claims RL_TM_BORROWS_SRC and leaves a mark in a header
  *   wrong-leak        keeps strategy memory (rl_mem_alloc) after the call
  *   wrong-block-leak  keeps a region block after the call
  *   wrong-into-src    leaves a pointer of the copy aimed at the original
@@ -70,13 +70,15 @@ static inline int wrong_held_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_reg
 	return RL_TM_OK;
 }
 
-/* wrong-src: borrows the root's header for its forwarding word and "forgets"
- * to give it back. */
+/* wrong-src: marks the root visited with a spare header flag and "forgets"
+ * to clear it.  The copy still reads right (flags are not part of an
+ * object's value), so only src's bytes tell. */
+#define WRONG_MARK_FLAG (1u << 6)
 static inline int wrong_src_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
 {
 	int rc = wrong_copy(ctx, src, dst, root, out);
-	if (rc == RL_TM_OK && rl_region_contains(src, root) && rl_is_ptr(*out))
-		rl_ptr(root)->hdr = rl_hdr_forward_to(rl_ptr(*out));
+	if (rc == RL_TM_OK && rl_region_contains(src, root))
+		rl_ptr(root)->hdr |= RL_OBJ_FLAG_MASK & ~RL_OBJ_STATIC & WRONG_MARK_FLAG;
 	return rc;
 }
 
