@@ -1,11 +1,20 @@
 /* The transmigration runner (see driver/runner.h).
  *
- * One trial, in order, all on the trial thread:
- *   build the graph (seed + rep); footprint of src; the oracle's snapshot
- *   (census only with --no-verify); create dst; start the memory statistics;
- *   time the transmigrate call (incremental strategies: check the copy
- *   through the read barrier, then time finish() into ns_total); judge the
- *   result with the oracle; free everything; time a memcpy of the same bytes.
+ * One trial is a sequence of phases (trial_body), all on the trial thread:
+ *   incremental strategies, unless --no-verify: an untimed call on a graph
+ *     of its own, judged through the read barrier (verify_through_barrier);
+ *   build_source   the graph (seed + rep) in src, footprint of src, dst;
+ *   take_census    the judge's snapshot (oracle/judge.h), or with
+ *                  --no-verify a census alone;
+ *   send_progress  forked: the census to the parent;
+ *   warm_up        pre-fault dst's blocks and the heap, barrier overhead;
+ *   timed_call     the call (and finish()) between two clock reads, and the
+ *                  memory statistics around it;
+ *   take_report    the strategy's report into its columns, through the
+ *                  REPORTED lines of driver/columns.def;
+ *   judge_call     the status: the call's failure, or the judge's verdict
+ *                  (verify_failed: CLAUSE: reason, or verify_oom);
+ *   tear_down, fill_ratios  free everything; a memcpy of the same bytes.
  *
  * Forked mode: the child sends its row to the parent over a pipe, once before
  * the call (the census, so a crash row still says what was being moved) and
