@@ -12,7 +12,9 @@
  * a private open-addressing hash map, and all of the oracle's memory comes
  * from malloc and mmap: the oracle never draws on rl_mem_* nor on
  * rl_fault_next, so judging a call neither trips fault injection nor shows
- * up in a strategy's memory figures.
+ * up in a strategy's memory figures (its own failures are injected with
+ * rl_oracle_fail_at).  A check that fails says which clause of the contract
+ * broke (oracle/verdict.h); running out of memory is RL_CLAUSE_OOM.
  *
  * Canonical numbering: objects are numbered in the order a walk first meets
  * a reference to them (slot order fixed by the type table, LIFO processing).
