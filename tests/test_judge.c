@@ -284,7 +284,6 @@ static const struct rl_transmigrator reporter = {
 	.name = "reporter",
 	.summary = "test fixture: reports a distinct value in every reported column",
 	.caps = RL_TM_RECURSIVE,
-	.options = "",
 	.transmigrate = reporter_transmigrate,
 	.finish = rl_tm_finish_nothing,
 	.read = rl_tm_read_plain,

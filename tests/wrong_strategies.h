@@ -131,7 +131,6 @@ static inline int wrong_into_src_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl
 		.name = label,                                                                       \
 		.summary = "test fixture: a deliberately wrong strategy",                           \
 		.caps = RL_TM_RECURSIVE | (extra_caps),                                              \
-		.options = "",                                                                       \
 		.transmigrate = fn,                                                                  \
 		.finish = rl_tm_finish_nothing,                                                      \
 		.read = rl_tm_read_plain,                                                            \
