@@ -48,6 +48,7 @@ CORE_SRCS = \
 	core/worklist.c
 
 ORACLE_SRCS = \
+	oracle/judge.c \
 	oracle/oracle.c
 
 TRANSMIGRATOR_SRCS = \
@@ -113,6 +114,7 @@ TEST_SRCS = \
 	tests/test_contract.c \
 	tests/test_deep.c \
 	tests/test_format.c \
+	tests/test_judge.c \
 	tests/test_oracle.c \
 	tests/test_readers.c \
 	tests/test_region.c \

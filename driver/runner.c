@@ -1,11 +1,20 @@
 /* The transmigration runner (see driver/runner.h).
  *
- * One trial, in order, all on the trial thread:
- *   build the graph (seed + rep); footprint of src; the oracle's snapshot
- *   (census only with --no-verify); create dst; start the memory statistics;
- *   time the transmigrate call (incremental strategies: check the copy
- *   through the read barrier, then time finish() into ns_total); judge the
- *   result with the oracle; free everything; time a memcpy of the same bytes.
+ * One trial is a sequence of phases (trial_body), all on the trial thread:
+ *   incremental strategies, unless --no-verify: an untimed call on a graph
+ *     of its own, judged through the read barrier (verify_through_barrier);
+ *   build_source   the graph (seed + rep) in src, footprint of src, dst;
+ *   take_census    the judge's snapshot (oracle/judge.h), or with
+ *                  --no-verify a census alone;
+ *   send_progress  forked: the census to the parent;
+ *   warm_up        pre-fault dst's blocks and the heap, barrier overhead;
+ *   timed_call     the call (and finish()) between two clock reads, and the
+ *                  memory statistics around it;
+ *   take_report    the strategy's report into its columns, through the
+ *                  REPORTED lines of driver/columns.def;
+ *   judge_call     the status: the call's failure, or the judge's verdict
+ *                  (verify_failed: CLAUSE: reason, or verify_oom);
+ *   tear_down, fill_ratios  free everything; a memcpy of the same bytes.
  *
  * Forked mode: the child sends its row to the parent over a pipe, once before
  * the call (the census, so a crash row still says what was being moved) and
@@ -34,15 +43,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "oracle/oracle.h"
+#include "oracle/judge.h"
 #include "regionlab/allocator.h"
 #include "regionlab/block_pool.h"
 #include "regionlab/clock.h"
 #include "regionlab/mem.h"
 #include "regionlab/region.h"
 
-#define STATUS_MAX 1024
-#define DECISION_MAX 128
 #define GUARD_BYTES (64u * 1024u)
 /* A frame bigger than the guard can jump past it: a fault this far below the
  * guard, during the call, still counts as a stack overflow. */
@@ -54,8 +61,7 @@
 struct trial_msg {
 	uint32_t final; /* 1: the trial's last word; 0: progress (census taken) */
 	rl_row row;     /* numeric columns; the parent keeps its own text columns */
-	char status[STATUS_MAX];
-	char decision[DECISION_MAX];
+	struct rl_trial_text text; /* the status and the strategy's text columns */
 };
 
 _Static_assert(sizeof(struct trial_msg) <= PIPE_BUF, "a trial message must be one atomic pipe write");
@@ -66,10 +72,7 @@ struct trial_job {
 	const struct rl_workload_spec *wl;
 	size_t rep;
 	rl_row *row;
-	char *status;
-	size_t status_len;
-	char *decision;
-	size_t decision_len;
+	struct rl_trial_text *text;    /* where the row's text cells point */
 	int report_fd;                 /* forked: the pipe to the parent; -1 in-process */
 	struct trial_msg overflow_msg; /* forked: what the SIGSEGV handler sends */
 };
@@ -169,20 +172,74 @@ static void set_status(struct trial_job *job, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(job->status, job->status_len, fmt, ap);
+	vsnprintf(job->text->status, sizeof job->text->status, fmt, ap);
 	va_end(ap);
 }
 
-static bool status_ok(const struct trial_job *job) { return strcmp(job->status, "ok") == 0; }
+static bool status_ok(const struct trial_job *job) { return strcmp(job->text->status, "ok") == 0; }
+
+/* The judge's verdict as the status: verify_oom when the judge ran out of
+ * memory, else verify_failed: CLAUSE: [when: ]reason. */
+static void set_verdict(struct trial_job *job, const char *when, const rl_verdict *v)
+{
+	if (v->clause == RL_CLAUSE_OOM)
+		set_status(job, "verify_oom");
+	else
+		set_status(job, "verify_failed: %s: %s%s%s", rl_clause_name(v->clause), when, when[0] ? ": " : "",
+			   v->why);
+}
+
+/* The status of a call that returned rc != 0: oom, or error: REASON. */
+static const char *call_failure(int rc, char *buf, size_t len)
+{
+	snprintf(buf, len, rc == RL_TM_ENOMEM ? "oom" : "error: %s", rl_tm_strerror(rc));
+	return buf;
+}
+
+static void set_call_failed(struct trial_job *job, int rc)
+{
+	char failure[64];
+	set_status(job, "%s", call_failure(rc, failure, sizeof failure));
+}
 
 static void fill_msg(struct trial_msg *msg, const struct trial_job *job, uint32_t final, const char *status)
 {
 	memset(msg, 0, sizeof *msg);
 	msg->final = final;
 	msg->row = *job->row;
-	snprintf(msg->status, sizeof msg->status, "%s", status);
-	if (job->row->decision != NULL)
-		snprintf(msg->decision, sizeof msg->decision, "%s", job->row->decision);
+	msg->text = *job->text;
+	snprintf(msg->text.status, sizeof msg->text.status, "%s", status);
+}
+
+/* A text the strategy reported, copied where the row can keep it. */
+static const char *keep_text(char *buf, size_t len, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	snprintf(buf, len, "%s", s);
+	return buf;
+}
+
+/* The strategy's report into its columns: every REPORTED line of
+ * driver/columns.def, nothing named here. */
+#define TAKE_KEEP(v, unset) (v)
+#define TAKE_EMPTY(v, unset) ((v) != 0 ? (v) : (unset))
+static void take_report(struct trial_job *job, const rl_tm_report *r)
+{
+	rl_row *row = job->row;
+	struct rl_trial_text *text = job->text;
+	(void)text;
+#define TAKE_U64(name, zero) row->name = TAKE_##zero(r->name, RL_UNSET_U64);
+#define TAKE_F64(name, zero) row->name = TAKE_##zero(r->name, NAN);
+#define TAKE_STR(name, zero) row->name = keep_text(text->name, sizeof text->name, r->name);
+#define COLUMN(name, type, doc)
+#define REPORTED(name, type, zero, doc) TAKE_##type(name, zero)
+#include "driver/columns.def"
+#undef REPORTED
+#undef COLUMN
+#undef TAKE_STR
+#undef TAKE_F64
+#undef TAKE_U64
 }
 
 struct barrier_env {
@@ -200,49 +257,43 @@ static rl_val load_through_barrier(void *env, rl_val *slot)
  * read barrier before finish(), and as the original with plain loads after.
  * Reading through the barrier evacuates what it touches, which would move
  * work out of the timed finish(), so this runs untimed on a graph of its own
- * (same seed) before the timed trial, whose result is checked plainly. */
-static void verify_through_barrier(struct trial_job *job)
+ * (same seed) before the timed trial, whose result is judged plainly.
+ * False when the trial must stop here (the status says why). */
+static bool verify_through_barrier(struct trial_job *job)
 {
 	const struct rl_transmigrator *tm = job->st->tm;
-	char why[STATUS_MAX - 64];
+	char why[RL_STATUS_MAX - 64];
 	rl_graph g;
+	rl_judge judge = { 0 };
+	rl_verdict v = { 0 };
 	if (rl_graph_make(job->wl->wl, job->wl->size, job->sweep->seed + job->rep, &job->wl->params, &g, why,
 			  sizeof why) != 0) {
 		set_status(job, "error: workload: %s", why);
-		return;
+		return false;
 	}
 	rl_region *dst = rl_region_create("dst");
-	rl_oracle_before before;
-	rl_ranges doomed = { 0 };
-	if (dst == NULL || rl_oracle_before_call(&before, g.root, g.src, dst) != 0) {
-		set_status(job, "error: oracle: out of memory");
-		goto out_dst;
+	if (dst == NULL)
+		set_status(job, "oom");
+	else if (rl_judge_begin(&judge, tm->caps, g.root, g.src, dst, &v) != 0)
+		set_verdict(job, "", &v);
+	if (status_ok(job)) {
+		rl_tm_ctx ctx = { .opts = &job->st->params };
+		rl_val out;
+		int rc = tm->transmigrate(&ctx, g.src, dst, g.root, &out);
+		struct barrier_env env = { .tm = tm, .ctx = &ctx };
+		if (rc != RL_TM_OK)
+			set_call_failed(job, rc);
+		else if (rl_judge_through_barrier(&judge, g.root, out, g.src, load_through_barrier, &env, &v) != 0)
+			set_verdict(job, "", &v);
+		if (rc == RL_TM_OK && (rc = tm->finish(&ctx)) != RL_TM_OK)
+			set_call_failed(job, rc);
+		else if (rc == RL_TM_OK && status_ok(job) && rl_judge_success(&judge, g.root, out, &g.src, dst, &v) != 0)
+			set_verdict(job, "after finish", &v);
 	}
-	rl_tm_ctx ctx = { .opts = &job->st->params };
-	rl_val out;
-	int rc = tm->transmigrate(&ctx, g.src, dst, g.root, &out);
-	if (rc != RL_TM_OK) {
-		set_status(job, "%s", rc == RL_TM_ENOMEM ? "oom" : rl_tm_strerror(rc));
-		goto out_before;
-	}
-	struct barrier_env env = { .tm = tm, .ctx = &ctx };
-	if (rl_ranges_of(g.src, &doomed) != 0)
-		set_status(job, "error: oracle: out of memory");
-	else if (rl_oracle_check_copy(g.root, out, &before.src, &doomed, load_through_barrier, &env, why,
-				      sizeof why) != 0)
-		set_status(job, "verify_failed: through the barrier: %s", why);
-	rl_ranges_free(&doomed);
-	rc = tm->finish(&ctx);
-	if (rc != RL_TM_OK)
-		set_status(job, "%s", rc == RL_TM_ENOMEM ? "oom" : rl_tm_strerror(rc));
-	else if (status_ok(job) && rl_oracle_after_success(&before, g.root, out, &g.src, dst,
-							   !(tm->caps & RL_TM_CONSUMES_SRC), why, sizeof why) != 0)
-		set_status(job, "verify_failed: after finish: %s", why);
-out_before:
-	rl_oracle_before_free(&before);
-out_dst:
+	rl_judge_end(&judge);
 	rl_region_destroy(dst);
 	rl_graph_free(&g);
+	return status_ok(job);
 }
 
 /* The strategy's own memory (bitmaps, tables, hash entries) comes from the
@@ -273,91 +324,124 @@ static void warm_heap(size_t bytes)
 	free(pieces);
 }
 
-static void trial_body(struct trial_job *job)
-{
-	const struct rl_transmigrator *tm = job->st->tm;
-	const struct rl_sweep *s = job->sweep;
-	rl_row *row = job->row;
-	char why[STATUS_MAX - 64];
+/* One trial's state, handed from phase to phase. */
+struct trial {
+	struct trial_job *job;
+	const struct rl_transmigrator *tm;
 	rl_graph g;
-	rl_region *dst = NULL;
-	rl_oracle_before before;
-	bool have_before = false;
+	bool have_graph;
+	rl_region *dst;
+	rl_judge judge; /* --verify: the snapshot before the call */
+	bool judging;
 	rl_census census;
+	rl_tm_ctx ctx;
+	rl_val out;
+	int rc; /* what the call (then finish()) returned */
+};
 
-	set_status(job, "ok");
-	/* Blocks and strategy memory come from one contiguous heap that keeps
-	 * what is freed, as in a long-running runtime: otherwise glibc maps every
-	 * aligned 64 KiB block on its own (a mapping, its page faults and its
-	 * TLB entries each), which is what the first 10^6-object trials measured. */
-	if (!s->cold) {
-		mallopt(M_MMAP_THRESHOLD, 2 * HEAP_PIECE);
-		mallopt(M_TRIM_THRESHOLD, INT_MAX);
-	}
-	if (s->verify && (tm->caps & RL_TM_INCREMENTAL)) {
-		verify_through_barrier(job);
-		if (!status_ok(job))
-			return;
-	}
-	if (rl_graph_make(job->wl->wl, job->wl->size, s->seed + job->rep, &job->wl->params, &g, why, sizeof why) != 0) {
-		set_status(job, "error: workload: %s", why);
+/* Blocks and strategy memory come from one contiguous heap that keeps what
+ * is freed, as in a long-running runtime: otherwise glibc maps every aligned
+ * 64 KiB block on its own (a mapping, its page faults and its TLB entries
+ * each), which is what the first 10^6-object trials measured. */
+static void keep_heap(const struct rl_sweep *s)
+{
+	if (s->cold)
 		return;
+	mallopt(M_MMAP_THRESHOLD, 2 * HEAP_PIECE);
+	mallopt(M_TRIM_THRESHOLD, INT_MAX);
+}
+
+/* The graph (seed + rep) in src, and an empty dst. */
+static int build_source(struct trial *t)
+{
+	struct trial_job *job = t->job;
+	char why[RL_STATUS_MAX - 64];
+	if (rl_graph_make(job->wl->wl, job->wl->size, job->sweep->seed + job->rep, &job->wl->params, &t->g, why,
+			  sizeof why) != 0) {
+		set_status(job, "error: workload: %s", why);
+		return -1;
 	}
-	row->src_bytes = rl_region_footprint(g.src);
-	dst = rl_region_create("dst");
-	if (dst == NULL) {
+	t->have_graph = true;
+	job->row->src_bytes = rl_region_footprint(t->g.src);
+	t->dst = rl_region_create("dst");
+	if (t->dst == NULL) {
 		set_status(job, "oom");
-		goto out_graph;
+		return -1;
 	}
-	if (s->verify) {
-		if (rl_oracle_before_call(&before, g.root, g.src, dst) != 0) {
-			set_status(job, "error: oracle: out of memory");
-			goto out_dst;
+	return 0;
+}
+
+/* What the call should move: from the judge's snapshot, or (--no-verify) a
+ * census alone. */
+static int take_census(struct trial *t)
+{
+	struct trial_job *job = t->job;
+	if (job->sweep->verify) {
+		rl_verdict v = { 0 };
+		if (rl_judge_begin(&t->judge, t->tm->caps, t->g.root, t->g.src, t->dst, &v) != 0) {
+			set_verdict(job, "", &v);
+			return -1;
 		}
-		have_before = true;
-		census = before.census;
+		t->judging = true;
+		t->census = t->judge.before.census;
 	} else {
 		rl_ranges inside;
-		if (rl_ranges_of(g.src, &inside) != 0) {
-			set_status(job, "error: census: out of memory");
-			goto out_dst;
-		}
-		int rc = rl_oracle_census(g.root, &inside, &census);
+		int rc = rl_ranges_of(t->g.src, &inside);
+		if (rc == 0)
+			rc = rl_oracle_census(t->g.root, &inside, &t->census);
 		rl_ranges_free(&inside);
 		if (rc != 0) {
 			set_status(job, "error: census: out of memory");
-			goto out_dst;
+			return -1;
 		}
 	}
-	row->objects = census.objects;
-	row->bytes = census.bytes;
+	job->row->objects = t->census.objects;
+	job->row->bytes = t->census.bytes;
+	return 0;
+}
 
-	if (job->report_fd >= 0) {
-		struct trial_msg progress;
-		fill_msg(&progress, job, 0, "");
-		write_all(job->report_fd, &progress, sizeof progress);
-		fill_msg(&job->overflow_msg, job, 1, "stack_overflow");
-	}
+/* Forked: the census goes to the parent now, so that a crash row still says
+ * what was being moved; the stack-overflow message is prepared. */
+static void send_progress(struct trial_job *job)
+{
+	if (job->report_fd < 0)
+		return;
+	struct trial_msg progress;
+	fill_msg(&progress, job, 0, "");
+	write_all(job->report_fd, &progress, sizeof progress);
+	fill_msg(&job->overflow_msg, job, 1, "stack_overflow");
+}
 
-	/* The copy lands in blocks taken from the pool, pre-faulted here unless
-	 * --cold: a first touch costs ~10 us in these VMs, more than the copy. */
-	row->dst_warm = s->cold ? 0 : rl_block_pool_prefault(census.bytes + census.bytes / 8 + rl_block_size);
+/* The copy lands in blocks taken from the pool, pre-faulted here unless
+ * --cold: a first touch costs ~10 us in these VMs, more than the copy.  On
+ * these VMs the host may also unmap guest pages while the judge's snapshot
+ * and the pre-faulting run: the first touch of each page then costs ~6 us,
+ * invisible to the guest's fault counters, and a 10^6-object copy ran 3-7x
+ * slower in such trials, from run to run.  So every page of the pooled
+ * blocks and of src is touched again last. */
+static void warm_up(struct trial *t)
+{
+	const struct rl_sweep *s = t->job->sweep;
+	rl_row *row = t->job->row;
+	size_t bytes = t->census.bytes;
+	row->dst_warm = s->cold ? 0 : rl_block_pool_prefault(bytes + bytes / 8 + rl_block_size);
 	if (!s->cold)
-		warm_heap(4 * census.bytes + (1u << 20));
-	row->barrier_overhead = rl_tm_barrier_overhead(tm, g.src, g.root, 3);
-
-	/* On these VMs the host may unmap guest pages while the oracle's
-	 * snapshot and the pre-faulting above run: the first touch of each page
-	 * then costs ~6 us, invisible to the guest's fault counters, and a
-	 * 10^6-object copy ran 3-7x slower in such trials, from run to run.
-	 * Touch every page of the pooled blocks and of src again. */
+		warm_heap(4 * bytes + (1u << 20));
+	row->barrier_overhead = rl_tm_barrier_overhead(t->tm, t->g.src, t->g.root, 3);
 	if (!s->cold) {
 		rl_block_pool_rewarm();
-		rl_region_rewarm(g.src); /* last: the graph was built last */
+		rl_region_rewarm(t->g.src); /* last: the graph was built last */
 	}
+}
 
-	rl_tm_ctx ctx = { .opts = &job->st->params };
-	rl_val out = RL_NIL;
+/* The timed call (incremental strategies: through finish()), and what the
+ * runner measures around it.  Nothing else runs between the clock reads. */
+static void timed_call(struct trial *t)
+{
+	const struct rl_transmigrator *tm = t->tm;
+	rl_row *row = t->job->row;
+	t->ctx = (rl_tm_ctx){ .opts = &t->job->st->params };
+	t->out = RL_NIL;
 	rl_mem_stats *stats = rl_mem_stats_self();
 	rl_mem_stats_begin();
 	size_t live_before = stats->live_bytes;
@@ -366,21 +450,21 @@ static void trial_body(struct trial_job *job)
 
 	arm(1);
 	uint64_t t0 = rl_now_ns();
-	int rc = tm->transmigrate(&ctx, g.src, dst, g.root, &out);
+	int rc = tm->transmigrate(&t->ctx, t->g.src, t->dst, t->g.root, &t->out);
 	uint64_t t1 = rl_now_ns();
 	arm(0);
 	uint64_t pause = t1 - t0, total = pause;
 	if (rc == RL_TM_OK && (tm->caps & RL_TM_INCREMENTAL)) {
 		arm(1);
 		uint64_t t2 = rl_now_ns();
-		rc = tm->finish(&ctx);
+		rc = tm->finish(&t->ctx);
 		uint64_t t3 = rl_now_ns();
 		arm(0);
 		total += t3 - t2;
 		/* src may be freed once finish() returns: everything has moved */
 		row->free_latency_ns = t3 - t0;
 	} else if (rc == RL_TM_OK) {
-		rc = tm->finish(&ctx); /* rl_tm_finish_nothing: not part of the call */
+		rc = tm->finish(&t->ctx); /* rl_tm_finish_nothing: not part of the call */
 	}
 	if (have_je && rl_allocator_counters(&je_after)) {
 		row->je_bytes = je_after.bytes - je_before.bytes;
@@ -391,48 +475,65 @@ static void trial_body(struct trial_job *job)
 	row->mallocs = stats->mallocs;
 	row->blocks_new = stats->block_allocs;
 	row->extra_bytes = stats->peak_bytes - live_before;
-	row->bytes_copied = ctx.report.bytes_copied;
-	row->bytes_spliced = ctx.report.bytes_spliced;
-	row->garbage_bytes = ctx.report.garbage_bytes;
-	row->setup_ns = ctx.report.setup_ns ? ctx.report.setup_ns : RL_UNSET_U64;
-	row->restore_ns = ctx.report.restore_ns ? ctx.report.restore_ns : RL_UNSET_U64;
-	if (ctx.report.decision != NULL) {
-		snprintf(job->decision, job->decision_len, "%s", ctx.report.decision);
-		row->decision = job->decision;
-	}
+	t->rc = rc;
+}
 
-	if (rc != RL_TM_OK) {
-		char failure[128];
-		if (rc == RL_TM_ENOMEM)
-			snprintf(failure, sizeof failure, "oom");
-		else
-			snprintf(failure, sizeof failure, "error: %s", rl_tm_strerror(rc));
-		if (have_before && rl_oracle_after_failure(&before, g.src, dst, why, sizeof why) != 0)
-			set_status(job, "verify_failed: after %s: %s", failure, why);
-		else
-			set_status(job, "%s", failure);
-	} else if (have_before && status_ok(job)) {
-		bool src_readable = !(tm->caps & RL_TM_CONSUMES_SRC);
-		if (rl_oracle_after_success(&before, g.root, out, &g.src, dst, src_readable, why, sizeof why) != 0)
-			set_status(job, "verify_failed: %s", why);
+/* The status: the call's failure, or the judge's verdict on the call. */
+static void judge_call(struct trial *t)
+{
+	struct trial_job *job = t->job;
+	rl_verdict v = { 0 };
+	if (t->rc != RL_TM_OK) {
+		char failure[64], when[80];
+		set_status(job, "%s", call_failure(t->rc, failure, sizeof failure));
+		snprintf(when, sizeof when, "after %s", failure);
+		if (t->judging && rl_judge_failure(&t->judge, t->g.src, t->dst, &v) != 0)
+			set_verdict(job, when, &v);
+	} else if (t->judging && rl_judge_success(&t->judge, t->g.root, t->out, &t->g.src, t->dst, &v) != 0) {
+		set_verdict(job, "", &v);
 	}
+}
 
-	if (have_before)
-		rl_oracle_before_free(&before);
-out_dst:
-	rl_region_destroy(dst);
-out_graph:
-	rl_graph_free(&g);
+static void tear_down(struct trial *t)
+{
+	if (t->judging)
+		rl_judge_end(&t->judge);
+	rl_region_destroy(t->dst);
+	if (t->have_graph)
+		rl_graph_free(&t->g);
+}
 
-	if (row->bytes != RL_UNSET_U64) {
-		row->memcpy_ns = rl_memcpy_ceiling_ns(row->bytes);
-		if (row->ns_total != RL_UNSET_U64) {
-			row->ns_per_obj = ratio((double)row->ns_total, (double)row->objects);
-			row->mb_per_s = ratio((double)row->bytes / (1024.0 * 1024.0), (double)row->ns_total / 1e9);
-			if (row->memcpy_ns != RL_UNSET_U64)
-				row->memcpy_frac = ratio((double)row->memcpy_ns, (double)row->ns_total);
-		}
+/* memcpy_ns, and the figures derived from ns_total. */
+static void fill_ratios(rl_row *row)
+{
+	if (row->bytes == RL_UNSET_U64)
+		return;
+	row->memcpy_ns = rl_memcpy_ceiling_ns(row->bytes);
+	if (row->ns_total == RL_UNSET_U64)
+		return;
+	row->ns_per_obj = ratio((double)row->ns_total, (double)row->objects);
+	row->mb_per_s = ratio((double)row->bytes / (1024.0 * 1024.0), (double)row->ns_total / 1e9);
+	if (row->memcpy_ns != RL_UNSET_U64)
+		row->memcpy_frac = ratio((double)row->memcpy_ns, (double)row->ns_total);
+}
+
+/* One trial, phase by phase. */
+static void trial_body(struct trial_job *job)
+{
+	struct trial t = { .job = job, .tm = job->st->tm, .out = RL_NIL };
+	set_status(job, "ok");
+	keep_heap(job->sweep);
+	if (job->sweep->verify && (t.tm->caps & RL_TM_INCREMENTAL) && !verify_through_barrier(job))
+		return;
+	if (build_source(&t) == 0 && take_census(&t) == 0) {
+		send_progress(job);
+		warm_up(&t);
+		timed_call(&t);
+		take_report(job, &t.ctx.report);
+		judge_call(&t);
 	}
+	tear_down(&t);
+	fill_ratios(job->row);
 }
 
 static void *trial_thread(void *arg)
@@ -489,23 +590,18 @@ static void run_on_trial_thread(struct trial_job *job)
 }
 
 void rl_trial_run(const struct rl_sweep *s, const struct rl_strategy_spec *st, const struct rl_workload_spec *wl,
-		  size_t rep, rl_row *row, char *status_buf, size_t status_len, char *decision_buf,
-		  size_t decision_len)
+		  size_t rep, rl_row *row, struct rl_trial_text *text)
 {
+	row->status = text->status;
 	struct trial_job *job = calloc(1, sizeof *job);
 	if (job == NULL) {
-		snprintf(status_buf, status_len, "oom");
-		row->status = status_buf;
+		snprintf(text->status, sizeof text->status, "oom");
 		return;
 	}
 	*job = (struct trial_job){
-		.sweep = s, .st = st, .wl = wl, .rep = rep, .row = row,
-		.status = status_buf, .status_len = status_len,
-		.decision = decision_buf, .decision_len = decision_len,
-		.report_fd = -1,
+		.sweep = s, .st = st, .wl = wl, .rep = rep, .row = row, .text = text, .report_fd = -1,
 	};
 	run_on_trial_thread(job);
-	row->status = status_buf;
 	free(job);
 }
 
@@ -516,17 +612,14 @@ static void child_trial(const struct rl_sweep *s, const struct rl_strategy_spec 
 {
 	static struct trial_job job;
 	static struct trial_msg final;
-	static char status[STATUS_MAX], decision[DECISION_MAX];
+	static struct rl_trial_text text;
 	struct rlimit no_core = { 0, 0 };
 	setrlimit(RLIMIT_CORE, &no_core); /* a crash row, not a core file per trial */
 	job = (struct trial_job){
-		.sweep = s, .st = st, .wl = wl, .rep = rep, .row = row,
-		.status = status, .status_len = sizeof status,
-		.decision = decision, .decision_len = sizeof decision,
-		.report_fd = fd,
+		.sweep = s, .st = st, .wl = wl, .rep = rep, .row = row, .text = &text, .report_fd = fd,
 	};
 	run_on_trial_thread(&job);
-	fill_msg(&final, &job, 1, status);
+	fill_msg(&final, &job, 1, text.status);
 	write_all(fd, &final, sizeof final);
 }
 
@@ -575,11 +668,30 @@ static void take_numbers(rl_row *row, const rl_row *child)
 #undef TAKE_F64
 }
 
+/* ... and the child's text cells: the status and the strategy's texts. */
+static void take_text(rl_row *row, struct rl_trial_text *text, const struct rl_trial_text *child)
+{
+	*text = *child;
+	row->status = text->status;
+#define POINT_STR(name) row->name = text->name[0] != '\0' ? text->name : NULL;
+#define POINT_U64(name)
+#define POINT_F64(name)
+#define COLUMN(name, type, doc)
+#define REPORTED(name, type, zero, doc) POINT_##type(name)
+#include "driver/columns.def"
+#undef REPORTED
+#undef COLUMN
+#undef POINT_F64
+#undef POINT_U64
+#undef POINT_STR
+}
+
 static void forked_trial(const struct rl_sweep *s, const struct rl_strategy_spec *st,
-			 const struct rl_workload_spec *wl, size_t rep, rl_row *row, char *status, size_t status_len,
-			 char *decision, size_t decision_len)
+			 const struct rl_workload_spec *wl, size_t rep, rl_row *row, struct rl_trial_text *text)
 {
 	int fds[2];
+	char *status = text->status;
+	size_t status_len = sizeof text->status;
 	row->status = status;
 	if (pipe(fds) != 0) {
 		snprintf(status, status_len, "error: pipe: %s", strerror(errno));
@@ -605,11 +717,7 @@ static void forked_trial(const struct rl_sweep *s, const struct rl_strategy_spec
 	while (!got_final && read_msg(fds[0], &msg) == (ssize_t)sizeof msg) {
 		got_final = msg.final != 0;
 		take_numbers(row, &msg.row);
-		snprintf(status, status_len, "%s", msg.status);
-		if (msg.decision[0] != '\0') {
-			snprintf(decision, decision_len, "%s", msg.decision);
-			row->decision = decision;
-		}
+		take_text(row, text, &msg.text);
 	}
 	close(fds[0]);
 	int ws = 0;
@@ -628,7 +736,7 @@ static void forked_trial(const struct rl_sweep *s, const struct rl_strategy_spec
 
 int rl_sweep_run(const struct rl_sweep *s, rl_out *out)
 {
-	static char status[STATUS_MAX], decision[DECISION_MAX];
+	static struct rl_trial_text text;
 	for (size_t i = 0; i < s->nstrategies; i++) {
 		for (size_t j = 0; j < s->nworkloads; j++) {
 			for (size_t rep = 0; rep < s->reps; rep++) {
@@ -645,13 +753,11 @@ int rl_sweep_run(const struct rl_sweep *s, rl_out *out)
 				row.rep = rep;
 				row.seed = s->seed + rep;
 				row.allocator = rl_allocator_name();
-				status[0] = decision[0] = '\0';
+				memset(&text, 0, sizeof text);
 				if (s->fork)
-					forked_trial(s, st, wl, rep, &row, status, sizeof status, decision,
-						     sizeof decision);
+					forked_trial(s, st, wl, rep, &row, &text);
 				else
-					rl_trial_run(s, st, wl, rep, &row, status, sizeof status, decision,
-						     sizeof decision);
+					rl_trial_run(s, st, wl, rep, &row, &text);
 				if (rl_out_write(out, &row) != 0)
 					return -1;
 			}

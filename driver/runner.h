@@ -55,12 +55,31 @@ struct rl_sweep {
 	bool cold;          /* no pre-faulted destination blocks (--cold) */
 };
 
-/* Runs one trial and fills `row` (rl_row_init'ed by the caller); status and
- * decision point into `status_buf` / `decision_buf`.  In-process: a crash
- * ends the process. */
+#define RL_STATUS_MAX 1024
+#define RL_REPORT_TEXT_MAX 128
+/* The text cells a trial fills, where the row's pointers lead: the status,
+ * and one buffer for every text column the strategy reports (the REPORTED
+ * STR lines of driver/columns.def, e.g. decision). */
+#define RL_TRIAL_TEXT_STR(name) char name[RL_REPORT_TEXT_MAX];
+#define RL_TRIAL_TEXT_U64(name)
+#define RL_TRIAL_TEXT_F64(name)
+struct rl_trial_text {
+	char status[RL_STATUS_MAX];
+#define COLUMN(name, type, doc)
+#define REPORTED(name, type, zero, doc) RL_TRIAL_TEXT_##type(name)
+#include "driver/columns.def"
+#undef REPORTED
+#undef COLUMN
+};
+
+/* Runs one trial in this process, through the same phases as every harness
+ * trial (build, judge's snapshot, timed call, the strategy's report into the
+ * row, judge), and fills `row` (rl_row_init'ed by the caller); its text
+ * cells point into `text`.  A crash ends the process.  The strategy is
+ * st->tm, registered or not: tests run deliberately wrong strategies through
+ * it (tests/test_judge.c). */
 void rl_trial_run(const struct rl_sweep *s, const struct rl_strategy_spec *st, const struct rl_workload_spec *wl,
-		  size_t rep, rl_row *row, char *status_buf, size_t status_len, char *decision_buf,
-		  size_t decision_len);
+		  size_t rep, rl_row *row, struct rl_trial_text *text);
 
 /* Runs every trial of the sweep, writing each row as it ends.  0, or -1 when a
  * row could not be written (the output is gone: no point going on). */

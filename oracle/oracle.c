@@ -12,7 +12,9 @@
  * a private open-addressing hash map, and all of the oracle's memory comes
  * from malloc and mmap: the oracle never draws on rl_mem_* nor on
  * rl_fault_next, so judging a call neither trips fault injection nor shows
- * up in a strategy's memory figures.
+ * up in a strategy's memory figures (its own failures are injected with
+ * rl_oracle_fail_at).  A check that fails says which clause of the contract
+ * broke (oracle/verdict.h); running out of memory is RL_CLAUSE_OOM.
  *
  * Canonical numbering: objects are numbered in the order a walk first meets
  * a reference to them (slot order fixed by the type table, LIFO processing).
@@ -23,6 +25,7 @@
 #include "oracle/oracle.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,17 +34,47 @@
 #include "regionlab/adopt.h"
 #include "regionlab/mem.h"
 
-#define ORACLE_ENOMEM "oracle: out of memory"
+#define ORACLE_ENOMEM "the oracle ran out of memory"
 
-static void say(char *why, size_t why_len, const char *fmt, ...)
+/* ---- verdicts (oracle/verdict.h) --------------------------------------------- */
+static const char *const clause_names[RL_CLAUSE_COUNT] = {
+	[RL_CLAUSE_OK] = "ok",
+	[RL_CLAUSE_NOT_ISOMORPHIC] = "not_isomorphic",
+	[RL_CLAUSE_SHARING_LOST] = "sharing_lost",
+	[RL_CLAUSE_POINTS_INTO_SRC] = "points_into_src",
+	[RL_CLAUSE_OUTSIDE_CHANGED] = "outside_changed",
+	[RL_CLAUSE_SRC_CHANGED] = "src_changed",
+	[RL_CLAUSE_HELD_SUBREGION_CHANGED] = "held_subregion_changed",
+	[RL_CLAUSE_DST_CHANGED] = "dst_changed",
+	[RL_CLAUSE_LEAK] = "leak",
+	[RL_CLAUSE_OOM] = "verify_oom",
+};
+
+const char *rl_clause_name(rl_clause c) { return c < RL_CLAUSE_COUNT ? clause_names[c] : "unknown_clause"; }
+
+static void vsay(rl_verdict *v, rl_clause c, const char *fmt, va_list ap)
 {
-	if (why == NULL || why_len == 0)
+	if (v == NULL)
 		return;
+	v->clause = c;
+	vsnprintf(v->why, sizeof v->why, fmt, ap);
+}
+
+void rl_verdict_set(rl_verdict *v, rl_clause c, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(why, why_len, fmt, ap);
+	vsay(v, c, fmt, ap);
 	va_end(ap);
 }
+
+void rl_verdict_format(const rl_verdict *v, char *buf, size_t len)
+{
+	if (buf != NULL && len > 0)
+		snprintf(buf, len, "%s: %s", rl_clause_name(v->clause), v->why);
+}
+
+#define say rl_verdict_set
 
 static const char *type_name(unsigned type)
 {
@@ -99,6 +132,24 @@ static inline size_t word_bytes(size_t w, size_t bytes)
 	return rest < 8 ? rest : 8;
 }
 
+/* ---- the oracle's own memory ---------------------------------------------------
+ * Every allocation of the oracle passes here, so that a test can fail one
+ * (rl_oracle_fail_at) and check that the judge says verify_oom, never that
+ * the strategy broke the contract.  A countdown shared by all threads: the
+ * harness judges on its trial thread. */
+static atomic_uint_fast64_t fail_countdown;
+
+void rl_oracle_fail_at(uint64_t k) { atomic_store_explicit(&fail_countdown, k, memory_order_relaxed); }
+
+static bool may_allocate(void)
+{
+	if (atomic_load_explicit(&fail_countdown, memory_order_relaxed) == 0)
+		return true;
+	return atomic_fetch_sub_explicit(&fail_countdown, 1, memory_order_relaxed) != 1;
+}
+
+static void *oracle_malloc(size_t bytes) { return may_allocate() ? malloc(bytes) : NULL; }
+
 /* ---- address ranges ------------------------------------------------------- */
 struct range {
 	uintptr_t lo, hi;
@@ -118,7 +169,7 @@ static int ranges_build(rl_ranges *out, struct range *rs, size_t n)
 	if (n == 0)
 		return 0;
 	qsort(rs, n, sizeof *rs, range_cmp);
-	uintptr_t *buf = malloc(2 * n * sizeof *buf);
+	uintptr_t *buf = oracle_malloc(2 * n * sizeof *buf);
 	if (buf == NULL)
 		return -1;
 	out->lo = buf;
@@ -159,7 +210,7 @@ int rl_ranges_of(const rl_region *r, rl_ranges *out)
 	size_t n = 0;
 	for (const rl_region *m = r; m != NULL; m = family_next(r, m))
 		n += chain_length(m->small.head) + chain_length(m->large.head);
-	struct range *rs = malloc((n ? n : 1) * sizeof *rs);
+	struct range *rs = oracle_malloc((n ? n : 1) * sizeof *rs);
 	if (rs == NULL) {
 		out->lo = out->hi = NULL;
 		out->n = 0;
@@ -211,6 +262,8 @@ void rl_ranges_free(rl_ranges *rs)
 
 static void *table_alloc(size_t bytes)
 {
+	if (!may_allocate())
+		return NULL;
 	if (bytes < TABLE_HUGE)
 		return calloc(1, bytes);
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -355,8 +408,7 @@ struct walk {
 	size_t next_number;
 	uint64_t h;
 	rl_census census;
-	char *why;
-	size_t why_len;
+	rl_verdict *v; /* where a failure is said; NULL: nowhere */
 };
 
 /* Hashes one value (a slot or the root) and schedules its object. */
@@ -368,9 +420,9 @@ static int walk_value(struct walk *w, rl_val v, const struct frame *from, size_t
 	}
 	if (w->doomed != NULL && rl_ranges_contain(w->doomed, v)) {
 		if (from == NULL)
-			say(w->why, w->why_len, "root %p points into freed source memory", (void *)v);
+			say(w->v, RL_CLAUSE_POINTS_INTO_SRC, "root %p points into freed source memory", (void *)v);
 		else
-			say(w->why, w->why_len,
+			say(w->v, RL_CLAUSE_POINTS_INTO_SRC,
 			    "object #%zu (%s, depth %zu) slot %zu points into freed source memory (%p)", from->number,
 			    type_name(rl_obj_type(from->orig)), from->depth, slot, (void *)v);
 		return -1;
@@ -387,7 +439,7 @@ static int walk_value(struct walk *w, rl_val v, const struct frame *from, size_t
 		number = w->next_number++;
 		struct frame fr = { rl_ptr(v), NULL, number, from ? from->depth + 1 : 0 };
 		if (map_insert(&w->seen, v, number) != 0 || stack_push(&w->stack, fr) != 0) {
-			say(w->why, w->why_len, ORACLE_ENOMEM);
+			say(w->v, RL_CLAUSE_OOM, ORACLE_ENOMEM);
 			return -1;
 		}
 	}
@@ -424,7 +476,7 @@ static int walk_object(struct walk *w, const struct frame *fr)
 	w->h = feed(feed(w->h, TAG_OBJECT), fr->number);
 	if (!object_readable(w, o, &what)) {
 		if (w->doomed != NULL) {
-			say(w->why, w->why_len, "object #%zu (depth %zu) at %p %s", fr->number, fr->depth, (void *)o,
+			say(w->v, RL_CLAUSE_NOT_ISOMORPHIC, "object #%zu (depth %zu) at %p %s", fr->number, fr->depth, (void *)o,
 			    what);
 			return -1;
 		}
@@ -463,7 +515,7 @@ static int walk_graph(struct walk *w, rl_val root)
 	w->census = (rl_census){ 0, 0 };
 	w->stack = (struct stack){ 0 };
 	if (map_init(&w->seen) != 0) {
-		say(w->why, w->why_len, ORACLE_ENOMEM);
+		say(w->v, RL_CLAUSE_OOM, ORACLE_ENOMEM);
 		return -1;
 	}
 	if (walk_value(w, root, NULL, 0) != 0)
@@ -496,20 +548,30 @@ uint64_t rl_oracle_checksum(rl_val root, const rl_ranges *internal)
 	return walk_graph(&w, root) == 0 ? w.h : 0;
 }
 
-int rl_oracle_check_survivor(rl_val copy, const rl_ranges *internal, const rl_ranges *doomed, uint64_t expected,
-			     char *why, size_t why_len)
+int rl_oracle_survivor_verdict(rl_val copy, const rl_ranges *internal, const rl_ranges *doomed, uint64_t expected,
+			       rl_verdict *v)
 {
-	struct walk w = { .internal = internal, .doomed = doomed, .why = why, .why_len = why_len };
+	struct walk w = { .internal = internal, .doomed = doomed, .v = v };
 	if (walk_graph(&w, copy) != 0)
 		return -1;
 	if (w.h != expected) {
-		say(why, why_len,
+		say(v, RL_CLAUSE_NOT_ISOMORPHIC,
 		    "copy differs from the original after src was destroyed: checksum %016llx, expected %016llx "
 		    "(%zu objects reached)",
 		    (unsigned long long)w.h, (unsigned long long)expected, w.census.objects);
 		return -1;
 	}
 	return 0;
+}
+
+int rl_oracle_check_survivor(rl_val copy, const rl_ranges *internal, const rl_ranges *doomed, uint64_t expected,
+			     char *why, size_t why_len)
+{
+	rl_verdict v = { 0 };
+	if (rl_oracle_survivor_verdict(copy, internal, doomed, expected, &v) == 0)
+		return 0;
+	rl_verdict_format(&v, why, why_len);
+	return -1;
 }
 
 /* ---- region hash ------------------------------------------------------------ */
@@ -548,8 +610,7 @@ struct pair_walk {
 	struct ptrmap orig_to_copy, copy_to_orig;
 	struct stack stack;
 	size_t next_number;
-	char *why;
-	size_t why_len;
+	rl_verdict *v;
 };
 
 /* "object #3 (cons, depth 2) slot 1" or "root", for reasons. */
@@ -570,7 +631,7 @@ static int pair_value(struct pair_walk *pw, rl_val o, rl_val c, const struct fra
 		if (c == o)
 			return 0;
 		describe(where, sizeof where, from, slot);
-		say(pw->why, pw->why_len, "immediate changed: %s holds 0x%llx, the copy 0x%llx", where,
+		say(pw->v, RL_CLAUSE_NOT_ISOMORPHIC, "immediate changed: %s holds 0x%llx, the copy 0x%llx", where,
 		    (unsigned long long)o, (unsigned long long)c);
 		return -1;
 	}
@@ -578,20 +639,20 @@ static int pair_value(struct pair_walk *pw, rl_val o, rl_val c, const struct fra
 		if (c == o)
 			return 0;
 		describe(where, sizeof where, from, slot);
-		say(pw->why, pw->why_len, "pointer outside the source changed: %s points to %p, the copy to %p",
+		say(pw->v, RL_CLAUSE_OUTSIDE_CHANGED, "pointer outside the source changed: %s points to %p, the copy to %p",
 		    where, (void *)o, (void *)c);
 		return -1;
 	}
 	if (!rl_is_ptr(c)) {
 		describe(where, sizeof where, from, slot);
-		say(pw->why, pw->why_len,
+		say(pw->v, RL_CLAUSE_NOT_ISOMORPHIC,
 		    "reference lost: %s points to a source object, the copy holds the non-pointer 0x%llx", where,
 		    (unsigned long long)c);
 		return -1;
 	}
 	if (rl_ranges_contain(pw->doomed, c)) {
 		describe(where, sizeof where, from, slot);
-		say(pw->why, pw->why_len, "copy points into the dying source: %s holds %p", where, (void *)c);
+		say(pw->v, RL_CLAUSE_POINTS_INTO_SRC, "copy points into the dying source: %s holds %p", where, (void *)c);
 		return -1;
 	}
 	struct map_entry *seen = map_find(&pw->orig_to_copy, o);
@@ -599,7 +660,7 @@ static int pair_value(struct pair_walk *pw, rl_val o, rl_val c, const struct fra
 		if (seen->val == c)
 			return 0;
 		describe(where, sizeof where, from, slot);
-		say(pw->why, pw->why_len,
+		say(pw->v, RL_CLAUSE_SHARING_LOST,
 		    "lost sharing: %s reaches an original object a second time, but the copy points to %p "
 		    "instead of its copy %p",
 		    where, (void *)c, (void *)seen->val);
@@ -608,7 +669,7 @@ static int pair_value(struct pair_walk *pw, rl_val o, rl_val c, const struct fra
 	struct map_entry *taken = map_find(&pw->copy_to_orig, c);
 	if (taken != NULL) {
 		describe(where, sizeof where, from, slot);
-		say(pw->why, pw->why_len,
+		say(pw->v, RL_CLAUSE_SHARING_LOST,
 		    "merged objects: %s leads to copy %p, which already stands for a different original object",
 		    where, (void *)c);
 		return -1;
@@ -616,7 +677,7 @@ static int pair_value(struct pair_walk *pw, rl_val o, rl_val c, const struct fra
 	struct frame fr = { rl_ptr(o), rl_ptr(c), pw->next_number++, from ? from->depth + 1 : 0 };
 	if (map_insert(&pw->orig_to_copy, o, c) != 0 || map_insert(&pw->copy_to_orig, c, o) != 0 ||
 	    stack_push(&pw->stack, fr) != 0) {
-		say(pw->why, pw->why_len, ORACLE_ENOMEM);
+		say(pw->v, RL_CLAUSE_OOM, ORACLE_ENOMEM);
 		return -1;
 	}
 	return 0;
@@ -626,30 +687,30 @@ static int pair_object(struct pair_walk *pw, const struct frame *fr)
 {
 	rl_obj *o = fr->orig, *c = fr->copy;
 	if (rl_hdr_is_forward(o->hdr)) {
-		say(pw->why, pw->why_len,
+		say(pw->v, RL_CLAUSE_SRC_CHANGED,
 		    "source header left borrowed: original object #%zu (depth %zu) still holds a forwarding word",
 		    fr->number, fr->depth);
 		return -1;
 	}
 	unsigned type = rl_obj_type(o);
 	if (!type_valid(type)) {
-		say(pw->why, pw->why_len, "original object #%zu (depth %zu) has an invalid type id %u", fr->number,
+		say(pw->v, RL_CLAUSE_SRC_CHANGED, "original object #%zu (depth %zu) has an invalid type id %u", fr->number,
 		    fr->depth, type);
 		return -1;
 	}
 	if (rl_hdr_is_forward(c->hdr)) {
-		say(pw->why, pw->why_len, "copy of object #%zu (%s, depth %zu) has a forwarding header", fr->number,
+		say(pw->v, RL_CLAUSE_NOT_ISOMORPHIC, "copy of object #%zu (%s, depth %zu) has a forwarding header", fr->number,
 		    type_name(type), fr->depth);
 		return -1;
 	}
 	if (rl_obj_type(c) != type) {
-		say(pw->why, pw->why_len, "type changed: object #%zu (depth %zu) is %s, its copy %s", fr->number,
+		say(pw->v, RL_CLAUSE_NOT_ISOMORPHIC, "type changed: object #%zu (depth %zu) is %s, its copy %s", fr->number,
 		    fr->depth, type_name(type), type_name(rl_obj_type(c)));
 		return -1;
 	}
 	size_t bytes = rl_obj_bytes(o), words = rl_words_for(bytes);
 	if (rl_obj_bytes(c) != bytes) {
-		say(pw->why, pw->why_len,
+		say(pw->v, RL_CLAUSE_NOT_ISOMORPHIC,
 		    "size changed: object #%zu (%s, depth %zu) has %zu payload bytes, its copy %u", fr->number,
 		    type_name(type), fr->depth, bytes, rl_obj_bytes(c));
 		return -1;
@@ -669,7 +730,7 @@ static int pair_object(struct pair_walk *pw, const struct frame *fr)
 			size_t k = 0;
 			while (((const unsigned char *)&o->w[word])[k] == ((const unsigned char *)&c->w[word])[k])
 				k++;
-			say(pw->why, pw->why_len,
+			say(pw->v, RL_CLAUSE_NOT_ISOMORPHIC,
 			    "bytes changed: object #%zu (%s, depth %zu) differs at payload byte %zu", fr->number,
 			    type_name(type), fr->depth, word * 8 + k);
 			return -1;
@@ -686,24 +747,24 @@ static int pair_object(struct pair_walk *pw, const struct frame *fr)
 	return 0;
 }
 
-int rl_oracle_check_copy(rl_val orig, rl_val copy, const rl_ranges *src_before, const rl_ranges *doomed,
-			 rl_oracle_load_fn load, void *load_env, char *why, size_t why_len)
+int rl_oracle_copy_verdict(rl_val orig, rl_val copy, const rl_ranges *src_before, const rl_ranges *doomed,
+			   rl_oracle_load_fn load, void *load_env, rl_verdict *v)
 {
 	struct pair_walk pw = {
 		.src_before = src_before,
 		.doomed = doomed,
 		.load = load,
 		.load_env = load_env,
-		.why = why,
-		.why_len = why_len,
+		.v = v,
 	};
 	int rc = -1;
 	if (rl_is_ptr(copy) && rl_ranges_contain(doomed, copy)) {
-		say(why, why_len, "copy points into the dying source: the root copy is %p", (void *)copy);
+		say(v, RL_CLAUSE_POINTS_INTO_SRC, "copy points into the dying source: the root copy is %p",
+		    (void *)copy);
 		return -1;
 	}
 	if (map_init(&pw.orig_to_copy) != 0 || map_init(&pw.copy_to_orig) != 0) {
-		say(why, why_len, ORACLE_ENOMEM);
+		say(v, RL_CLAUSE_OOM, ORACLE_ENOMEM);
 		goto out;
 	}
 	if (pair_value(&pw, orig, copy, NULL, 0) != 0)
@@ -721,51 +782,34 @@ out:
 	return rc;
 }
 
-/* ---- whole trials ------------------------------------------------------------ */
-int rl_oracle_before_call(rl_oracle_before *b, rl_val root, rl_region *src, rl_region *dst)
+int rl_oracle_check_copy(rl_val orig, rl_val copy, const rl_ranges *src_before, const rl_ranges *doomed,
+			 rl_oracle_load_fn load, void *load_env, char *why, size_t why_len)
 {
-	memset(b, 0, sizeof *b);
-	if (rl_ranges_of(src, &b->src) != 0 || rl_ranges_of(dst, &b->dst) != 0)
-		goto fail;
-	struct walk w = { .internal = &b->src };
-	if (walk_graph(&w, root) != 0)
-		goto fail;
-	b->census = w.census;
-	b->checksum = w.h;
-	b->src_hash = rl_oracle_region_hash(src);
-	b->dst_hash = rl_oracle_region_hash(dst);
-	b->dst_mark = rl_region_mark_now(dst);
-	b->dst_footprint = rl_region_footprint(dst);
-	b->blocks_live = rl_blocks_live();
-	b->mem_live = rl_mem_stats_self()->live_bytes;
-	for (const rl_region *m = rl_region_family_next(src, src); m != NULL; m = rl_region_family_next(src, m)) {
-		if (rl_region_dies_with(m, src) || b->nsurvivors == RL_ORACLE_SURVIVORS_MAX)
-			continue;
-		b->survivors[b->nsurvivors] = m;
-		b->survivor_hash[b->nsurvivors++] = rl_oracle_region_hash(m);
-	}
-	return 0;
-fail:
-	rl_oracle_before_free(b);
+	rl_verdict v = { 0 };
+	if (rl_oracle_copy_verdict(orig, copy, src_before, doomed, load, load_env, &v) == 0)
+		return 0;
+	rl_verdict_format(&v, why, why_len);
 	return -1;
 }
 
-void rl_oracle_before_free(rl_oracle_before *b)
+/* ---- for the judge ------------------------------------------------------------ */
+int rl_oracle_survey(rl_val root, const rl_ranges *inside, rl_census *census, uint64_t *checksum)
 {
-	rl_ranges_free(&b->src);
-	rl_ranges_free(&b->dst);
+	struct walk w = { .internal = inside };
+	int rc = walk_graph(&w, root);
+	*census = w.census;
+	*checksum = rc == 0 ? w.h : 0;
+	return rc;
 }
 
-/* The part of dst that the call added: dst's blocks now, less what dst held
- * before (the old bump block keeps only its tail past the old top).  A copy
- * may point into dst's older objects only where the original did, so those
- * are external to the copy just as they were to the original. */
-static int dst_added(const rl_oracle_before *b, const rl_region *dst, rl_ranges *out)
+int rl_ranges_added(const rl_region *r, const rl_ranges *before, const rl_region_mark *mark, rl_ranges *out)
 {
 	rl_ranges now;
-	if (rl_ranges_of(dst, &now) != 0)
+	out->lo = out->hi = NULL;
+	out->n = 0;
+	if (rl_ranges_of(r, &now) != 0)
 		return -1;
-	struct range *rs = malloc((now.n ? now.n : 1) * sizeof *rs);
+	struct range *rs = oracle_malloc((now.n ? now.n : 1) * sizeof *rs);
 	if (rs == NULL) {
 		rl_ranges_free(&now);
 		return -1;
@@ -773,10 +817,10 @@ static int dst_added(const rl_oracle_before *b, const rl_region *dst, rl_ranges 
 	size_t n = 0;
 	for (size_t i = 0; i < now.n; i++) {
 		uintptr_t lo = now.lo[i];
-		if (rl_ranges_contain(&b->dst, lo)) {
-			if ((uintptr_t)b->dst_mark.small_tail != lo)
+		if (rl_ranges_contain(before, lo)) {
+			if ((uintptr_t)mark->small_tail != lo)
 				continue;
-			lo = (uintptr_t)b->dst_mark.top;
+			lo = (uintptr_t)mark->top;
 		}
 		rs[n++] = (struct range){ lo, now.hi[i] };
 	}
@@ -784,88 +828,4 @@ static int dst_added(const rl_oracle_before *b, const rl_region *dst, rl_ranges 
 	int rc = ranges_build(out, rs, n);
 	free(rs);
 	return rc;
-}
-
-int rl_oracle_after_success(rl_oracle_before *b, rl_val root, rl_val out, rl_region **src, rl_region *dst,
-			    bool src_readable, char *why, size_t why_len)
-{
-	rl_ranges doomed = { 0 }, internal = { 0 };
-	int rc = -1;
-	if (rl_ranges_of(*src, &doomed) != 0 || dst_added(b, dst, &internal) != 0) {
-		say(why, why_len, ORACLE_ENOMEM);
-		goto out;
-	}
-	if (src_readable && rl_oracle_check_copy(root, out, &b->src, &doomed, NULL, NULL, why, why_len) != 0)
-		goto out;
-	for (size_t i = 0; i < b->nsurvivors; i++) {
-		if (rl_oracle_region_hash(b->survivors[i]) != b->survivor_hash[i]) {
-			say(why, why_len, "a region that outlives src (held sub-region '%s') was written",
-			    b->survivors[i]->name ? b->survivors[i]->name : "?");
-			goto out;
-		}
-	}
-	rl_region_destroy(*src);
-	*src = NULL;
-	rc = rl_oracle_check_survivor(out, &internal, &doomed, b->checksum, why, why_len);
-out:
-	/* src goes in every case, so the caller owns the same things either way. */
-	rl_region_destroy(*src);
-	*src = NULL;
-	rl_ranges_free(&doomed);
-	rl_ranges_free(&internal);
-	return rc;
-}
-
-int rl_oracle_after_failure(const rl_oracle_before *b, rl_region *src, rl_region *dst, char *why, size_t why_len)
-{
-	rl_region_mark m = rl_region_mark_now(dst);
-	const rl_region_mark *was = &b->dst_mark;
-	if (m.small_count != was->small_count || m.large_count != was->large_count) {
-		say(why, why_len, "dst not rolled back: %zu small and %zu large blocks, before the call %zu and %zu",
-		    m.small_count, m.large_count, was->small_count, was->large_count);
-		return -1;
-	}
-	if (m.bytes_used != was->bytes_used) {
-		say(why, why_len, "dst not rolled back: %zu bytes used, before the call %zu", m.bytes_used,
-		    was->bytes_used);
-		return -1;
-	}
-	if (m.small_tail != was->small_tail || m.large_tail != was->large_tail || m.top != was->top) {
-		say(why, why_len, "dst not rolled back: its tail block or bump pointer moved");
-		return -1;
-	}
-	size_t footprint = rl_region_footprint(dst);
-	if (footprint != b->dst_footprint) {
-		say(why, why_len, "dst not rolled back: footprint %zu bytes, before the call %zu", footprint,
-		    b->dst_footprint);
-		return -1;
-	}
-	if (rl_oracle_region_hash(dst) != b->dst_hash) {
-		say(why, why_len, "dst changed: a byte of dst differs from before the call");
-		return -1;
-	}
-	if (rl_oracle_region_hash(src) != b->src_hash) {
-		say(why, why_len, "src changed: a byte of src differs from before the call (header borrowed and "
-				  "not restored?)");
-		return -1;
-	}
-	size_t blocks = rl_blocks_live();
-	if (blocks != b->blocks_live) {
-		if (blocks > b->blocks_live)
-			say(why, why_len, "leak: %zu blocks still live", blocks - b->blocks_live);
-		else
-			say(why, why_len, "block accounting: %zu blocks fewer than before the call",
-			    b->blocks_live - blocks);
-		return -1;
-	}
-	size_t live = rl_mem_stats_self()->live_bytes;
-	if (live != b->mem_live) {
-		if (live > b->mem_live)
-			say(why, why_len, "leak: %zu strategy bytes still held", live - b->mem_live);
-		else
-			say(why, why_len, "strategy memory accounting: %zu bytes released that it never took",
-			    b->mem_live - live);
-		return -1;
-	}
-	return 0;
 }

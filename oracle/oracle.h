@@ -1,5 +1,7 @@
-/* The oracle: judges every transmigration against the contract in
- * regionlab/transmigrator.h.
+/* The oracle: the primitives that judge a transmigration against the
+ * contract in regionlab/transmigrator.h.  The judge (oracle/judge.h) puts
+ * them together into the one verdict on a call that the harness runner and
+ * the contract tests both use.
  *
  * It shares no code with the strategies it judges: its own traversal (an
  * explicit stack), its own visited map (open addressing, private to
@@ -22,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oracle/verdict.h"
 #include "regionlab/object.h"
 #include "regionlab/region.h"
 
@@ -77,6 +80,10 @@ typedef rl_val (*rl_oracle_load_fn)(void *env, rl_val *slot);
  * reason in why. */
 int rl_oracle_check_copy(rl_val orig, rl_val copy, const rl_ranges *src_before, const rl_ranges *doomed,
 			 rl_oracle_load_fn load, void *load_env, char *why, size_t why_len);
+/* The same, saying which clause broke (the why-string form above writes
+ * "CLAUSE: reason"). */
+int rl_oracle_copy_verdict(rl_val orig, rl_val copy, const rl_ranges *src_before, const rl_ranges *doomed,
+			   rl_oracle_load_fn load, void *load_env, rl_verdict *v);
 
 /* Clause 2, after src has been destroyed: walks the copy (following pointers
  * into `internal`, the destination's ranges) without ever dereferencing a
@@ -84,8 +91,25 @@ int rl_oracle_check_copy(rl_val orig, rl_val copy, const rl_ranges *src_before, 
  * `expected` (the original's, taken with internal = src's ranges). */
 int rl_oracle_check_survivor(rl_val copy, const rl_ranges *internal, const rl_ranges *doomed, uint64_t expected,
 			     char *why, size_t why_len);
+int rl_oracle_survivor_verdict(rl_val copy, const rl_ranges *internal, const rl_ranges *doomed, uint64_t expected,
+			       rl_verdict *v);
 
-/* ---- one whole trial, shared by the harness runner and the tests ---------- */
+/* Census and checksum (internal = inside) in one walk: 0, or -1 out of memory. */
+int rl_oracle_survey(rl_val root, const rl_ranges *inside, rl_census *census, uint64_t *checksum);
+
+/* The blocks r holds now that it did not hold when `before` and `mark` were
+ * taken (the old bump block counts from the old top on): 0, or -1 out of
+ * memory. */
+int rl_ranges_added(const rl_region *r, const rl_ranges *before, const rl_region_mark *mark, rl_ranges *out);
+
+/* Tests: the k-th allocation of the oracle from now on fails (0: none), so
+ * that the judge's own out-of-memory path can be reached. */
+void rl_oracle_fail_at(uint64_t k);
+
+/* ---- one whole trial (implemented by the judge, oracle/judge.c) ------------
+ * The snapshot the judge takes before a call, and the older why-string entry
+ * points that check parts of the contract (tests of single mechanisms use
+ * them).  A whole call is judged with rl_judge_* (oracle/judge.h). */
 #define RL_ORACLE_SURVIVORS_MAX 16
 typedef struct rl_oracle_before {
 	rl_ranges src;          /* src's blocks before the call */
@@ -96,6 +120,8 @@ typedef struct rl_oracle_before {
 	rl_region_mark dst_mark;
 	size_t dst_footprint;
 	size_t blocks_live;     /* rl_blocks_live() */
+	size_t src_blocks;      /* blocks of src's family */
+	size_t dst_blocks;      /* blocks of dst's family */
 	size_t mem_live;        /* strategy memory held (rl_mem_stats_self()->live_bytes) */
 	rl_ranges dst;          /* dst's blocks before the call: the survivor check
 				 * treats objects dst already held as external */
@@ -112,11 +138,13 @@ void rl_oracle_before_free(rl_oracle_before *b);
 /* After a successful call: checks clauses 1 and 3 while src is alive (unless
  * src_readable is false: RL_TM_CONSUMES_SRC strategies, judged by checksum),
  * destroys src (*src becomes NULL), then checks clause 2 and the checksum.
- * 0, or -1 with a one-line reason. */
+ * 0, or -1 with a one-line reason ("CLAUSE: reason").  The judge adds the
+ * clauses that depend on the strategy (src borrowed, leaks). */
 int rl_oracle_after_success(rl_oracle_before *b, rl_val root, rl_val out, rl_region **src, rl_region *dst,
 			    bool src_readable, char *why, size_t why_len);
 /* After a failed call: src byte-identical, dst at the same mark with the same
- * bytes, no strategy memory still held, no block leaked.  0, or -1 + reason. */
+ * bytes, no strategy memory still held, no block leaked.  0, or -1 + reason
+ * ("CLAUSE: reason"). */
 int rl_oracle_after_failure(const rl_oracle_before *b, rl_region *src, rl_region *dst, char *why, size_t why_len);
 
 #endif

@@ -848,7 +848,7 @@ static void test_failure_dst_byte_changed(void)
 	failure_begin(&f);
 	rl_obj *first = rl_block_first_obj(f.dst->small.head);
 	first->w[0] ^= 8;
-	expect_failure_reason(&f, "dst changed");
+	expect_failure_reason(&f, "dst_changed: a byte of dst differs");
 	failure_end(&f);
 }
 
@@ -858,13 +858,13 @@ static void test_failure_src_byte_changed(void)
 	failure_begin(&f);
 	rl_obj *s = rl_ptr(car(cdr(f.root)));
 	((char *)s->w)[0] = 't';
-	expect_failure_reason(&f, "src changed");
+	expect_failure_reason(&f, "src_changed: after a failed call");
 	((char *)s->w)[0] = 's';
 	CHECK(rl_oracle_after_failure(&f.b, f.src, f.dst, f.why, sizeof f.why) == 0, "restored: %s", f.why);
 	rl_obj *head = rl_ptr(f.root);
 	uint64_t hdr = head->hdr;
 	head->hdr = rl_hdr_forward_to(rl_ptr(f.root)); /* a borrowed header not given back */
-	expect_failure_reason(&f, "src changed");
+	expect_failure_reason(&f, "src_changed: after a failed call");
 	head->hdr = hdr;
 	failure_end(&f);
 }

@@ -40,16 +40,27 @@ const char *rl_tm_strerror(int err);
 #define RL_TM_INCREMENTAL (1u << 3) /* leaves work for finish(): reads go through a barrier */
 #define RL_TM_NEEDS_SOLE_OWNER (1u << 4) /* requires src->external_rc == 1 */
 
-/* Figures a strategy reports beyond what the runner measures itself. */
+/* Figures a strategy reports beyond what the runner measures itself: one
+ * field per REPORTED column of driver/columns.def (the CSV schema), of the
+ * same name and the column's type (U64: uint64_t, F64: double, STR: const
+ * char *, a string that outlives the call), documented there.  The runner
+ * zeroes the report before each call and copies every field into its column
+ * after it, so a new figure is one line in that list.  Today: bytes_copied,
+ * bytes_spliced, garbage_bytes, decision (adaptive strategies: the path
+ * taken), setup_ns and restore_ns (strategies that time their phases with
+ * rl_now_ns: before the traversal, and giving src back what it borrowed). */
+#define RL_TM_REPORT_U64 uint64_t
+#define RL_TM_REPORT_F64 double
+#define RL_TM_REPORT_STR const char *
 typedef struct rl_tm_report {
-	uint64_t bytes_copied;  /* object bytes written into dst by copying */
-	uint64_t bytes_spliced; /* bytes of blocks moved into dst without copying */
-	uint64_t garbage_bytes; /* bytes moved into dst that are not reachable from root */
-	uint64_t pause_ns;      /* incremental strategies: time of the initial call */
-	const char *decision;   /* adaptive strategies: what was chosen */
-	/* Strategies that time their phases (rl_now_ns); 0 = not reported. */
-	uint64_t setup_ns;   /* before the traversal: shadow, worklist */
-	uint64_t restore_ns; /* giving src back what the call borrowed */
+#define COLUMN(name, type, doc)
+#define REPORTED(name, type, zero, doc) RL_TM_REPORT_##type name;
+#include "driver/columns.def"
+#undef REPORTED
+#undef COLUMN
+	/* Not a column: the runner times the initial call itself (pause_ns).
+	 * proxy still fills it; nothing reads it. */
+	uint64_t pause_ns;
 } rl_tm_report;
 
 typedef struct rl_tm_ctx {

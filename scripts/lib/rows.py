@@ -24,7 +24,7 @@ def schema_columns(root=ROOT):
     cols = []
     with open(path, encoding="utf-8") as fp:
         for line in fp:
-            m = re.match(r"\s*COLUMN\((\w+),", line)
+            m = re.match(r"\s*(?:COLUMN|REPORTED)\((\w+),", line)
             if m:
                 cols.append(m.group(1))
     return cols
