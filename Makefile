@@ -64,12 +64,22 @@ TETHER_SRCS = \
 	strategies/tether/atomic.c \
 	strategies/tether/ck_epoch.c \
 	strategies/tether/ck_hp.c \
-	strategies/tether/common.c \
 	strategies/tether/ebr.c \
+	strategies/tether/epoch.c \
+	strategies/tether/fence.c \
 	strategies/tether/hazard.c \
+	strategies/tether/hot_pool.c \
 	strategies/tether/hybrid.c \
+	strategies/tether/index_pool.c \
+	strategies/tether/mutex.c \
 	strategies/tether/percpu.c \
+	strategies/tether/reader_loop.c \
+	strategies/tether/records.c \
+	strategies/tether/retired.c \
+	strategies/tether/scheme_base.c \
+	strategies/tether/split_count.c \
 	strategies/tether/tls.c \
+	strategies/tether/tls_cache.c \
 	strategies/tether/urcu_memb.c \
 	strategies/tether/urcu_qsbr.c
 

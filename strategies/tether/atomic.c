@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "strategies/tether/common.h"
+#include "strategies/tether/scheme_base.h"
+#include "strategies/tether/split_count.h"
+#include "strategies/tether/reader_loop.h"
 
 struct rl_tether_domain {
 	struct rl_sc_domain sc;

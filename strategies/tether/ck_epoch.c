@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "strategies/tether/common.h"
+#include "strategies/tether/scheme_base.h"
+#include "strategies/tether/records.h"
+#include "strategies/tether/reader_loop.h"
 
 struct rl_tether_domain {
 	ck_epoch_t epoch;

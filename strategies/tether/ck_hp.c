@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "strategies/tether/common.h"
+#include "strategies/tether/scheme_base.h"
+#include "strategies/tether/hot_pool.h"
+#include "strategies/tether/records.h"
+#include "strategies/tether/reader_loop.h"
 
 #define CKHP_MAX 63
 

@@ -21,7 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "strategies/tether/common.h"
+#include "strategies/tether/scheme_base.h"
+#include "strategies/tether/epoch.h"
+#include "strategies/tether/fence.h"
+#include "strategies/tether/hot_pool.h"
+#include "strategies/tether/reader_loop.h"
 
 struct rl_tether_domain {
 	struct rl_ebr ebr;

@@ -23,7 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strategies/tether/common.h"
+#include "strategies/tether/scheme_base.h"
+#include "strategies/tether/fence.h"
+#include "strategies/tether/hot_pool.h"
+#include "strategies/tether/records.h"
+#include "strategies/tether/retired.h"
+#include "strategies/tether/reader_loop.h"
 
 #define HP_MAX 63 /* bits of `used` */
 
@@ -35,9 +40,7 @@ struct rl_tether_domain {
 	size_t scan;      /* 0: automatic */
 	struct rl_hot_pool hot; /* hazard arrays */
 	struct rl_rec_list recs;
-	pthread_mutex_t lock; /* orphans */
-	struct rl_retired orphans;
-	atomic_bool have_orphans;
+	struct rl_orphans orphans;
 };
 
 struct rl_tether_thread {
@@ -73,7 +76,7 @@ static rl_tether_domain *hp_create(const struct rl_tether_config *cfg, const cha
 	d->hazards = (unsigned)hazards;
 	d->scan = scan;
 	rl_hot_init(&d->hot, hazards * sizeof(uintptr_t), cfg->layout);
-	pthread_mutex_init(&d->lock, NULL);
+	rl_orphans_init(&d->orphans);
 	return d;
 }
 
@@ -99,8 +102,7 @@ static void hp_domain_destroy(rl_tether_domain *d)
 		free(t);
 	}
 	/* No thread is left: no hazard is held. */
-	rl_retired_drain(&d->orphans, d->free_region, d->env);
-	pthread_mutex_destroy(&d->lock);
+	rl_orphans_drain(&d->orphans, d->free_region, d->env);
 	rl_hot_fini(&d->hot);
 	free(d);
 }
@@ -175,10 +177,10 @@ static void hp_scan(rl_tether_thread *t)
 	/* Adopt the orphans first: every region we filter must have been
 	 * unpublished before the snapshot below (an orphan handed over after
 	 * the snapshot could be tethered by a reader the snapshot missed). */
-	if (atomic_load_explicit(&d->have_orphans, memory_order_relaxed) && pthread_mutex_trylock(&d->lock) == 0) {
-		if (rl_retired_append(&t->retired, &d->orphans) == 0)
-			atomic_store_explicit(&d->have_orphans, false, memory_order_relaxed);
-		pthread_mutex_unlock(&d->lock);
+	struct rl_retired *orphans = rl_orphans_trylock(&d->orphans);
+	if (orphans != NULL) {
+		(void)rl_retired_append(&t->retired, orphans); /* no memory: they stay orphans */
+		rl_orphans_unlock(&d->orphans);
 	}
 	size_t need = atomic_load_explicit(&d->recs.count, memory_order_relaxed) * d->hazards;
 	/* Every hazard published before a reader's validating load is visible
@@ -209,6 +211,8 @@ static void hp_scan(rl_tether_thread *t)
 		qsort(t->snap, n, sizeof *t->snap, cmp_uptr);
 	hp_filter(t, &t->retired, n);
 }
+
+static void hp_scan_env(void *t) { hp_scan(t); }
 
 static size_t hp_threshold(rl_tether_domain *d)
 {
@@ -252,17 +256,7 @@ static void hp_thread_unregister(rl_tether_thread *t)
 		atomic_store_explicit(&t->hp[i], 0, memory_order_release); /* pairs with the scans' acquire */
 	t->used = 0;
 	hp_scan(t);
-	if (t->retired.len != 0) {
-		pthread_mutex_lock(&d->lock);
-		while (rl_retired_append(&d->orphans, &t->retired) != 0) {
-			pthread_mutex_unlock(&d->lock);
-			sched_yield();
-			hp_scan(t);
-			pthread_mutex_lock(&d->lock);
-		}
-		atomic_store_explicit(&d->have_orphans, true, memory_order_relaxed);
-		pthread_mutex_unlock(&d->lock);
-	}
+	rl_orphans_give(&d->orphans, &t->retired, hp_scan_env, t);
 	rl_rec_release(&t->link);
 }
 

@@ -23,7 +23,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "strategies/tether/common.h"
+#include "strategies/tether/scheme_base.h"
+#include "strategies/tether/epoch.h"
+#include "strategies/tether/fence.h"
+#include "strategies/tether/hot_pool.h"
+#include "strategies/tether/split_count.h"
+#include "strategies/tether/tls_cache.h"
+#include "strategies/tether/reader_loop.h"
 
 struct rl_tether_domain {
 	struct rl_sc_domain sc;
