@@ -108,6 +108,7 @@ BENCH_SRCS = \
 	bench/bench_barrier.c \
 	bench/bench_copy_bound.c \
 	bench/bench_tether.c \
+	bench/bench_tether_floor.c \
 	bench/bench_visited.c \
 	bench/benches.c
 BENCH_CXX_SRCS = \
@@ -122,6 +123,7 @@ TEST_SRCS = \
 	tests/test_readers.c \
 	tests/test_region.c \
 	tests/test_strategies.c \
+	tests/test_tether_floor.c \
 	tests/test_tether_invariant.c \
 	tests/test_tether_stress.c \
 	tests/test_workloads.c

@@ -64,16 +64,30 @@ static rl_tether_thread *ebr_thread_register(rl_tether_domain *d)
 
 static void ebr_thread_unregister(rl_tether_thread *t) { rl_ebr_unregister(rec_of(t)); }
 
-static inline rl_region *ebr_tether(rl_tether_thread *t, rl_tether_slot *slot)
+static inline __attribute__((always_inline)) rl_region *ebr_tether_fence(rl_tether_thread *t,
+									  rl_tether_slot *slot, bool asym)
 {
 	struct rl_ebr_rec *rec = rec_of(t);
-	rl_ebr_enter(rec);
+	rl_ebr_enter_fence(rec, asym);
 	/* seq_cst (acquire at least): pairs with publish's release (r's
 	 * contents); seq_cst for the symmetric store-load order. */
 	rl_region *r = rl_plain_load(slot, memory_order_seq_cst);
 	if (r == NULL)
 		rl_ebr_exit(rec);
 	return r;
+}
+
+static inline rl_region *ebr_tether(rl_tether_thread *t, rl_tether_slot *slot)
+{
+	return ebr_tether_fence(t, slot, rec_of(t)->e->asym);
+}
+static inline rl_region *ebr_tether_asym(rl_tether_thread *t, rl_tether_slot *slot)
+{
+	return ebr_tether_fence(t, slot, true);
+}
+static inline rl_region *ebr_tether_sym(rl_tether_thread *t, rl_tether_slot *slot)
+{
+	return ebr_tether_fence(t, slot, false);
 }
 
 static inline void ebr_untether(rl_tether_thread *t, rl_region *r)
@@ -89,9 +103,13 @@ static inline void ebr_quiesce(rl_tether_thread *t) { (void)t; }
 static rl_region *ebr_tether_op(rl_tether_thread *t, rl_tether_slot *slot) { return ebr_tether(t, slot); }
 static void ebr_untether_op(rl_tether_thread *t, rl_region *r) { ebr_untether(t, r); }
 
+/* One loop per fence: the runtime test is made once, not per tether. */
 static void ebr_loop(rl_tether_thread *t, struct rl_tether_loop *l)
 {
-	rl_tether_loop_run(t, l, ebr_tether, ebr_untether, ebr_quiesce);
+	if (rec_of(t)->e->asym)
+		rl_tether_loop_run(t, l, ebr_tether_asym, ebr_untether, ebr_quiesce);
+	else
+		rl_tether_loop_run(t, l, ebr_tether_sym, ebr_untether, ebr_quiesce);
 }
 
 const struct rl_tether_scheme rl_tether_ebr = {

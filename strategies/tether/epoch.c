@@ -27,6 +27,7 @@ struct rl_ebr_rec *rl_ebr_register(struct rl_ebr *e)
 	struct rl_rec_link *l = rl_rec_claim(&e->recs);
 	if (l != NULL) {
 		struct rl_ebr_rec *rec = rl_container_of(l, struct rl_ebr_rec, link);
+		rec->open = 0;
 		rec->nest = 0;
 		rec->since = 0;
 		return rec;

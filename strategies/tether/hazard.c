@@ -18,7 +18,12 @@
  * ck_hp_set_fence: Michael's original); hazard-asym
  * publishes with a compiler barrier only and the reclaimer runs
  * membarrier(PRIVATE_EXPEDITED) before its scan, which executes a full
- * barrier on every thread of the process (folly's asymmetric fence). */
+ * barrier on every thread of the process (folly's asymmetric fence).
+ *
+ * A hazard word is free when it holds 0 (only its owner writes it), so a
+ * thread keeps no other bookkeeping: the common case (nothing held) takes
+ * hp[0] and falls through; a nested tether searches the other words out of
+ * line. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +35,7 @@
 #include "strategies/tether/retired.h"
 #include "strategies/tether/reader_loop.h"
 
-#define HP_MAX 63 /* bits of `used` */
+#define HP_MAX 63
 
 struct rl_tether_domain {
 	rl_region_free_fn free_region;
@@ -47,7 +52,6 @@ struct rl_tether_thread {
 	struct rl_rec_link link;
 	struct rl_tether_domain *d;
 	_Atomic uintptr_t *hp; /* `hazards` words, a hot cell */
-	uint64_t used;         /* bit i: hp[i] holds a tether (owner only) */
 	unsigned hazards;      /* the domain's, kept here for the fast path */
 	struct rl_retired retired;
 	uintptr_t *snap;       /* hazards seen by the last scan, sorted */
@@ -111,9 +115,7 @@ static rl_tether_thread *hp_thread_register(rl_tether_domain *d)
 {
 	struct rl_rec_link *l = rl_rec_claim(&d->recs);
 	if (l != NULL) {
-		rl_tether_thread *t = rl_container_of(l, rl_tether_thread, link);
-		t->used = 0;
-		return t;
+		return rl_container_of(l, rl_tether_thread, link); /* its words were cleared at unregister */
 	}
 	rl_tether_thread *t = calloc(1, sizeof *t);
 	if (t == NULL)
@@ -254,26 +256,36 @@ static void hp_thread_unregister(rl_tether_thread *t)
 	rl_tether_domain *d = t->d;
 	for (unsigned i = 0; i < d->hazards; i++)
 		atomic_store_explicit(&t->hp[i], 0, memory_order_release); /* pairs with the scans' acquire */
-	t->used = 0;
 	hp_scan(t);
 	rl_orphans_give(&d->orphans, &t->retired, hp_scan_env, t);
 	rl_rec_release(&t->link);
 }
 
+/* A free hazard word of t (one that holds 0), for a tether while hp[0] is
+ * busy: the general search, out of line. */
+static __attribute__((noinline)) unsigned hp_free_slot(rl_tether_thread *t)
+{
+	for (unsigned i = 1; i < t->hazards; i++)
+		if (atomic_load_explicit(&t->hp[i], memory_order_relaxed) == 0) /* relaxed: our own word */
+			return i;
+	fprintf(stderr, "regionlab: tether hazard: more than %u tethers held by one thread (hazards=N)\n", t->hazards);
+	abort();
+}
+
+/* The common case (nothing held) publishes in hp[0]; a free word is one
+ * that holds 0, so there is no bookkeeping beside the hazard words. */
 static inline __attribute__((always_inline)) rl_region *hp_tether(rl_tether_thread *t, rl_tether_slot *slot,
 								   bool asym)
 {
-	unsigned i = (unsigned)__builtin_ctzll(~t->used);
-	if (i >= t->hazards) {
-		fprintf(stderr, "regionlab: tether hazard: more than %u tethers held by one thread (hazards=N)\n",
-			t->hazards);
-		abort();
-	}
-	/* relaxed: validated by the acquire load below. */
+	/* relaxed: validated by the seq_cst load below. */
 	uintptr_t w = atomic_load_explicit(&slot->word, memory_order_relaxed);
+	if (w == 0)
+		return NULL;
+	/* relaxed: only this thread writes its own hazard words. */
+	unsigned i = __builtin_expect(atomic_load_explicit(&t->hp[0], memory_order_relaxed) == 0, 1)
+			     ? 0
+			     : hp_free_slot(t);
 	for (;;) {
-		if (w == 0)
-			return NULL;
 		/* Store-load: the hazard is visible before the slot is read
 		 * again; pairs with rl_fence_heavy in hp_scan.  release (asym):
 		 * orders this thread's earlier reads (of regions it untethered)
@@ -282,25 +294,35 @@ static inline __attribute__((always_inline)) rl_region *hp_tether(rl_tether_thre
 		/* seq_cst (acquire at least): pairs with publish's release (r's
 		 * contents); seq_cst for the symmetric store-load order. */
 		uintptr_t again = atomic_load_explicit(&slot->word, memory_order_seq_cst);
-		if (again == w)
-			break;
+		if (__builtin_expect(again == w, 1))
+			return (rl_region *)w;
+		if (again == 0) { /* emptied meanwhile: the word goes back to free */
+			atomic_store_explicit(&t->hp[i], 0, memory_order_release);
+			return NULL;
+		}
 		w = again;
 	}
-	t->used |= UINT64_C(1) << i;
-	return (rl_region *)w;
+}
+
+/* Clears the hazard word other than hp[0] that names r. */
+static __attribute__((noinline)) void hp_untether_slow(rl_tether_thread *t, rl_region *r)
+{
+	for (unsigned i = 1; i < t->hazards; i++) {
+		if (atomic_load_explicit(&t->hp[i], memory_order_relaxed) == (uintptr_t)r) {
+			atomic_store_explicit(&t->hp[i], 0, memory_order_release); /* as in hp_untether */
+			return;
+		}
+	}
 }
 
 static inline void hp_untether(rl_tether_thread *t, rl_region *r)
 {
-	for (uint64_t m = t->used; m != 0; m &= m - 1) {
-		unsigned i = (unsigned)__builtin_ctzll(m);
-		if (atomic_load_explicit(&t->hp[i], memory_order_relaxed) == (uintptr_t)r) {
-			/* release: our reads of r happen before a scan that sees 0. */
-			atomic_store_explicit(&t->hp[i], 0, memory_order_release);
-			t->used &= ~(UINT64_C(1) << i);
-			return;
-		}
-	}
+	/* relaxed: our own word. */
+	if (__builtin_expect(atomic_load_explicit(&t->hp[0], memory_order_relaxed) == (uintptr_t)r, 1))
+		/* release: our reads of r happen before a scan that sees 0. */
+		atomic_store_explicit(&t->hp[0], 0, memory_order_release);
+	else
+		hp_untether_slow(t, r);
 }
 
 static inline void hp_quiesce(rl_tether_thread *t) { (void)t; }
