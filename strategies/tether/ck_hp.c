@@ -174,14 +174,12 @@ static void ckhp_retire(rl_tether_thread *t, rl_region *r)
 	ck_hp_free(&t->rec, &x->hazard, x, r);
 }
 
-static inline void ckhp_quiesce(rl_tether_thread *t) { (void)t; }
-
 static rl_region *ckhp_tether_op(rl_tether_thread *t, rl_tether_slot *slot) { return ckhp_tether(t, slot); }
 static void ckhp_untether_op(rl_tether_thread *t, rl_region *r) { ckhp_untether(t, r); }
 
 static void ckhp_loop(rl_tether_thread *t, struct rl_tether_loop *l)
 {
-	rl_tether_loop_run(t, l, ckhp_tether, ckhp_untether, ckhp_quiesce);
+	rl_tether_loop_run(t, l, ckhp_tether, ckhp_untether, rl_tether_no_quiesce);
 }
 
 const struct rl_tether_scheme rl_tether_ck_hp = {

@@ -116,8 +116,6 @@ static inline void ebr_pair_untether(rl_tether_thread *t, rl_region *r)
 
 static void ebr_retire(rl_tether_thread *t, rl_region *r) { rl_ebr_retire(rec_of(t), r); }
 
-static inline void ebr_quiesce(rl_tether_thread *t) { (void)t; }
-
 static rl_region *ebr_tether_op(rl_tether_thread *t, rl_tether_slot *slot) { return ebr_tether(t, slot); }
 static void ebr_untether_op(rl_tether_thread *t, rl_region *r) { ebr_untether(t, r); }
 
@@ -127,11 +125,11 @@ static void ebr_loop(rl_tether_thread *t, struct rl_tether_loop *l)
 {
 	struct rl_ebr_rec *rec = rec_of(t);
 	if (rec->open)
-		rl_tether_loop_run(t, l, ebr_tether, ebr_untether, ebr_quiesce);
+		rl_tether_loop_run(t, l, ebr_tether, ebr_untether, rl_tether_no_quiesce);
 	else if (rec->e->asym)
-		rl_tether_loop_run(t, l, ebr_pair_tether_asym, ebr_pair_untether, ebr_quiesce);
+		rl_tether_loop_run(t, l, ebr_pair_tether_asym, ebr_pair_untether, rl_tether_no_quiesce);
 	else
-		rl_tether_loop_run(t, l, ebr_pair_tether_sym, ebr_pair_untether, ebr_quiesce);
+		rl_tether_loop_run(t, l, ebr_pair_tether_sym, ebr_pair_untether, rl_tether_no_quiesce);
 }
 
 const struct rl_tether_scheme rl_tether_ebr = {

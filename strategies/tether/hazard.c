@@ -325,8 +325,6 @@ static inline void hp_untether(rl_tether_thread *t, rl_region *r)
 		hp_untether_slow(t, r);
 }
 
-static inline void hp_quiesce(rl_tether_thread *t) { (void)t; }
-
 static inline rl_region *hazard_tether(rl_tether_thread *t, rl_tether_slot *slot) { return hp_tether(t, slot, false); }
 static inline rl_region *hazard_asym_tether(rl_tether_thread *t, rl_tether_slot *slot)
 {
@@ -336,12 +334,12 @@ static void hp_untether_op(rl_tether_thread *t, rl_region *r) { hp_untether(t, r
 
 static void hazard_loop(rl_tether_thread *t, struct rl_tether_loop *l)
 {
-	rl_tether_loop_run(t, l, hazard_tether, hp_untether, hp_quiesce);
+	rl_tether_loop_run(t, l, hazard_tether, hp_untether, rl_tether_no_quiesce);
 }
 
 static void hazard_asym_loop(rl_tether_thread *t, struct rl_tether_loop *l)
 {
-	rl_tether_loop_run(t, l, hazard_asym_tether, hp_untether, hp_quiesce);
+	rl_tether_loop_run(t, l, hazard_asym_tether, hp_untether, rl_tether_no_quiesce);
 }
 
 static rl_region *hazard_tether_op(rl_tether_thread *t, rl_tether_slot *slot) { return hazard_tether(t, slot); }

@@ -124,11 +124,10 @@ static void mutex_retire(rl_tether_thread *t, rl_region *r)
 
 static rl_region *mutex_tether_op(rl_tether_thread *t, rl_tether_slot *slot) { return mutex_tether(t, slot); }
 static void mutex_untether_op(rl_tether_thread *t, rl_region *r) { mutex_untether(t, r); }
-static inline void mutex_quiesce(rl_tether_thread *t) { (void)t; }
 
 static void mutex_loop(rl_tether_thread *t, struct rl_tether_loop *l)
 {
-	rl_tether_loop_run(t, l, mutex_tether, mutex_untether, mutex_quiesce);
+	rl_tether_loop_run(t, l, mutex_tether, mutex_untether, rl_tether_no_quiesce);
 }
 
 const struct rl_tether_scheme rl_tether_mutex = {

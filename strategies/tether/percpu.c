@@ -228,8 +228,6 @@ static inline void percpu_untether(rl_tether_thread *t, rl_region *r)
 	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) - 1, memory_order_release);
 }
 
-static inline void percpu_quiesce(rl_tether_thread *t) { (void)t; }
-
 /* ---- reclamation (writers) ---------------------------------------------------- */
 static bool pc_grace_start(rl_tether_thread *t)
 {
@@ -376,7 +374,7 @@ static void percpu_untether_op(rl_tether_thread *t, rl_region *r) { percpu_untet
 
 static void percpu_loop(rl_tether_thread *t, struct rl_tether_loop *l)
 {
-	rl_tether_loop_run(t, l, percpu_tether, percpu_untether, percpu_quiesce);
+	rl_tether_loop_run(t, l, percpu_tether, percpu_untether, rl_tether_no_quiesce);
 }
 
 const struct rl_tether_scheme rl_tether_percpu = {

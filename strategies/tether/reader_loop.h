@@ -1,5 +1,6 @@
 /* The reader loop of the tether workload (struct rl_tether_loop).
- * Internal to strategies/tether/.
+ * Internal to strategies/tether/ (and the floors of bench/tether_floor.h,
+ * which run the same loop).
  *
  * Instantiated in each scheme file with its static tether/untether/quiesce,
  * which the compiler then inlines (the function pointers are constants once
@@ -20,6 +21,9 @@
 typedef rl_region *(*rl_tether_op)(rl_tether_thread *t, rl_tether_slot *slot);
 typedef void (*rl_untether_op)(rl_tether_thread *t, rl_region *r);
 typedef void (*rl_quiesce_op)(rl_tether_thread *t);
+
+/* The quiesce of schemes with nothing to do at a quiescent point. */
+static inline void rl_tether_no_quiesce(rl_tether_thread *t) { (void)t; }
 
 struct rl_pairs {
 	char *base;
