@@ -73,10 +73,14 @@ static inline bool floor_membarrier_works(void)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wtsan"
 #endif
+/* A full fence (TSan ignores fences and GCC may warn: silenced, as in
+ * strategies/tether/fence.h). */
+static inline void floor_fence_full(void) { atomic_thread_fence(memory_order_seq_cst); }
+
 static inline void floor_fence(bool asym)
 {
 	if (!asym)
-		atomic_thread_fence(memory_order_seq_cst);
+		floor_fence_full();
 	else if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
 		abort(); /* registered when the domain was made */
 }
@@ -169,7 +173,7 @@ static inline void floor_reclaim(struct floor_rec *me)
 static inline void floor_retire(rl_tether_thread *t, rl_region *r)
 {
 	struct floor_rec *me = floor_rec_of(t);
-	atomic_thread_fence(memory_order_seq_cst); /* the unpublish comes before the stamp */
+	floor_fence_full(); /* the unpublish comes before the stamp */
 	me->stamp[me->nretired] = atomic_load_explicit(&me->d->epoch, memory_order_relaxed);
 	me->retired[me->nretired++] = r;
 	while (me->nretired >= FLOOR_BATCH) {
