@@ -65,12 +65,22 @@ TETHER_SRCS = \
 	strategies/tether/atomic.c \
 	strategies/tether/ck_epoch.c \
 	strategies/tether/ck_hp.c \
-	strategies/tether/common.c \
 	strategies/tether/ebr.c \
+	strategies/tether/epoch.c \
+	strategies/tether/fence.c \
 	strategies/tether/hazard.c \
+	strategies/tether/hot_pool.c \
 	strategies/tether/hybrid.c \
+	strategies/tether/index_pool.c \
+	strategies/tether/mutex.c \
 	strategies/tether/percpu.c \
+	strategies/tether/reader_loop.c \
+	strategies/tether/records.c \
+	strategies/tether/retired.c \
+	strategies/tether/scheme_base.c \
+	strategies/tether/split_count.c \
 	strategies/tether/tls.c \
+	strategies/tether/tls_cache.c \
 	strategies/tether/urcu_memb.c \
 	strategies/tether/urcu_qsbr.c
 
@@ -103,6 +113,7 @@ BENCH_SRCS = \
 	bench/bench_barrier.c \
 	bench/bench_copy_bound.c \
 	bench/bench_tether.c \
+	bench/bench_tether_floor.c \
 	bench/bench_visited.c \
 	bench/benches.c
 BENCH_CXX_SRCS = \
@@ -119,6 +130,7 @@ TEST_SRCS = \
 	tests/test_readers.c \
 	tests/test_region.c \
 	tests/test_strategies.c \
+	tests/test_tether_floor.c \
 	tests/test_tether_invariant.c \
 	tests/test_tether_stress.c \
 	tests/test_workloads.c

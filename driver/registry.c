@@ -36,6 +36,7 @@ extern const struct rl_tether_scheme rl_tether_urcu_qsbr;
 extern const struct rl_tether_scheme rl_tether_urcu_memb;
 extern const struct rl_tether_scheme rl_tether_ck_epoch;
 extern const struct rl_tether_scheme rl_tether_ck_hp;
+extern const struct rl_tether_scheme rl_tether_mutex;
 
 const struct rl_tether_scheme *const rl_tether_schemes[] = {
 	&rl_tether_atomic,
@@ -49,6 +50,7 @@ const struct rl_tether_scheme *const rl_tether_schemes[] = {
 	&rl_tether_urcu_memb,
 	&rl_tether_ck_epoch,
 	&rl_tether_ck_hp,
+	&rl_tether_mutex,
 	NULL,
 };
 

@@ -66,13 +66,22 @@ struct trial {
 	atomic_uint_fast64_t retired, reclaimed, unreclaimed, unreclaimed_bytes;
 	atomic_uint_fast64_t peak, peak_bytes, latency_sum;
 	atomic_bool oom;
+	/* The main thread's side: its record, the workers, the outcome. */
+	rl_tether_thread *me;
+	struct worker *ws;
+	size_t nworkers;
+	FILE *series;
+	uint64_t wall_ns;
+	size_t blocks_before;
+	const char *status;
+	char status_buf[160];
 };
 
 struct worker {
 	struct trial *tr;
 	pthread_t th;
 	size_t id;
-	bool writer, stalled, started;
+	bool writer, stalled;
 	/* per-thread statistics: plain counters, merged at the end */
 	uint64_t ops, bad, empty, ns, cpu_ns; /* wall and thread CPU time of the run */
 	uint64_t *samples;
@@ -356,19 +365,57 @@ static void series_label(const struct rl_tether_spec *spec, char *buf, size_t le
 	}
 }
 
+/* One series row, its columns generated from driver/tether_series.def. */
+struct series_row {
+#define SERIES_STR const char *
+#define SERIES_U64 uint64_t
+#define SERIES_F64 double
+#define SERIES_COLUMN(name, type, doc) SERIES_##type name;
+#include "driver/tether_series.def"
+#undef SERIES_COLUMN
+};
+
+static void series_put_STR(FILE *fp, const char *v)
+{
+	bool quote = strchr(v, ',') != NULL;
+	fprintf(fp, "%s%s%s", quote ? "\"" : "", v, quote ? "\"" : "");
+}
+static void series_put_U64(FILE *fp, uint64_t v) { fprintf(fp, "%llu", (unsigned long long)v); }
+static void series_put_F64(FILE *fp, double v) { fprintf(fp, "%.3f", v); }
+
+static void series_header(FILE *fp)
+{
+	const char *sep = "";
+#define SERIES_COLUMN(name, type, doc) fprintf(fp, "%s%s", sep, #name), sep = ",";
+#include "driver/tether_series.def"
+#undef SERIES_COLUMN
+	fputc('\n', fp);
+}
+
 static void series_row(FILE *fp, struct trial *tr, uint64_t t_ns)
 {
 	if (fp == NULL)
 		return;
 	char label[RL_SPEC_LABEL_MAX];
 	series_label(tr->spec, label, sizeof label);
-	bool quote = strchr(label, ',') != NULL;
-	fprintf(fp, "%s%s%s,%zu,%zu,%llu,%s,%zu,%.3f,%llu,%llu,%llu,%llu\n", quote ? "\"" : "", label, quote ? "\"" : "",
-		tr->readers, tr->a->writers,
-		(unsigned long long)tr->a->stall_ms, tr->a->layout_packed ? "packed" : "padded", tr->rep,
-		(double)t_ns / 1e6, (unsigned long long)atomic_load(&tr->unreclaimed),
-		(unsigned long long)atomic_load(&tr->unreclaimed_bytes), (unsigned long long)atomic_load(&tr->retired),
-		(unsigned long long)atomic_load(&tr->reclaimed));
+	struct series_row row = {
+		.tether = label,
+		.threads = tr->readers,
+		.writers = tr->a->writers,
+		.stall_ms = tr->a->stall_ms,
+		.layout = tr->a->layout_packed ? "packed" : "padded",
+		.rep = tr->rep,
+		.t_ms = (double)t_ns / 1e6,
+		.unreclaimed = atomic_load(&tr->unreclaimed),
+		.unreclaimed_bytes = atomic_load(&tr->unreclaimed_bytes),
+		.retired = atomic_load(&tr->retired),
+		.reclaimed = atomic_load(&tr->reclaimed),
+	};
+	const char *sep = "";
+#define SERIES_COLUMN(name, type, doc) fputs(sep, fp), series_put_##type(fp, row.name), sep = ",";
+#include "driver/tether_series.def"
+#undef SERIES_COLUMN
+	fputc('\n', fp);
 }
 
 struct run_keys {
@@ -413,20 +460,33 @@ static int parse_run_keys(const struct rl_tether_spec *spec, struct run_keys *k,
 	return 0;
 }
 
-/* Runs one trial and writes its row.  -1 (with err) only for bad input. */
-static int run_trial(const struct rl_tether_args *a, const struct rl_tether_spec *spec, const struct run_keys *k,
-		     FILE *series, size_t readers, size_t rep, rl_out *out, char *err, size_t errlen)
+/* ---- the phases of one trial -------------------------------------------------- */
+static void trial_free(struct trial *tr)
+{
+	if (tr->ws != NULL)
+		for (size_t i = 0; i < tr->nworkers; i++)
+			free(tr->ws[i].samples);
+	free(tr->ws);
+	free(tr->slots);
+	pthread_cond_destroy(&tr->gate_cv);
+	pthread_mutex_destroy(&tr->gate);
+	free(tr);
+}
+
+/* The trial's state, before its domain exists; NULL when out of memory. */
+static struct trial *trial_new(const struct rl_tether_args *a, const struct rl_tether_spec *spec,
+			       const struct run_keys *k, FILE *series, size_t readers, size_t rep)
 {
 	struct trial *tr = calloc(1, sizeof *tr);
-	struct worker *ws = calloc(readers + a->writers, sizeof *ws);
-	const char *status = "ok";
-	char status_buf[160];
-	int ret = 0;
-	if (tr == NULL || ws == NULL) {
-		free(tr);
-		free(ws);
-		snprintf(err, errlen, "out of memory");
-		return -1;
+	if (tr == NULL)
+		return NULL;
+	pthread_mutex_init(&tr->gate, NULL);
+	pthread_cond_init(&tr->gate_cv, NULL);
+	tr->nworkers = readers + a->writers;
+	tr->ws = calloc(tr->nworkers, sizeof *tr->ws);
+	if (tr->ws == NULL) {
+		trial_free(tr);
+		return NULL;
 	}
 	tr->a = a;
 	tr->spec = spec;
@@ -437,180 +497,238 @@ static int run_trial(const struct rl_tether_args *a, const struct rl_tether_spec
 	tr->vtable = k->vtable;
 	tr->own = k->own;
 	tr->marked = (size_t)llround(k->concurrent * (double)a->slots);
-	size_t blocks_before = rl_blocks_live();
-	pthread_mutex_init(&tr->gate, NULL);
-	pthread_cond_init(&tr->gate_cv, NULL);
-	rl_row row;
-	rl_row_init(&row, "tether");
-	row.tether = spec->label;
-	row.threads = readers;
-	row.writers = a->writers;
-	row.read = a->read;
-	row.slots = a->slots;
-	row.stall_ms = a->stall_ms;
-	row.layout = a->layout_packed ? "packed" : "padded";
-	row.rep = rep;
-	row.seed = tr->seed;
+	tr->series = series;
+	tr->blocks_before = rl_blocks_live();
+	tr->status = "ok";
+	return tr;
+}
 
+/* The row's fixed columns: what the trial is. */
+static void row_describe(rl_row *row, const struct trial *tr)
+{
+	const struct rl_tether_args *a = tr->a;
+	rl_row_init(row, "tether");
+	row->tether = tr->spec->label;
+	row->threads = tr->readers;
+	row->writers = a->writers;
+	row->read = a->read;
+	row->slots = a->slots;
+	row->stall_ms = a->stall_ms;
+	row->layout = a->layout_packed ? "packed" : "padded";
+	row->rep = tr->rep;
+	row->seed = tr->seed;
+}
+
+/* The scheme's domain with the spec's options; -1 with err for a bad one. */
+static int domain_open(struct trial *tr, const struct run_keys *k, char *err, size_t errlen)
+{
 	struct rl_tether_config cfg = {
 		.opts = &k->scheme_opts,
 		.free_region = on_free,
 		.env = tr,
-		.layout = a->layout_packed ? RL_TETHER_PACKED : RL_TETHER_PADDED,
+		.layout = tr->a->layout_packed ? RL_TETHER_PACKED : RL_TETHER_PADDED,
 	};
 	tr->d = tr->s->domain_create(&cfg, err, errlen);
-	if (tr->d == NULL) {
-		pthread_cond_destroy(&tr->gate_cv);
-		pthread_mutex_destroy(&tr->gate);
-		free(tr);
-		free(ws);
-		return -1;
-	}
-	const struct rl_tether_scheme *s = tr->s;
-	rl_tether_thread *me = s->thread_register(tr->d);
-	tr->stride = a->layout_packed ? sizeof(rl_tether_slot) : 64;
-	tr->slots = aligned_alloc(64, (a->slots * tr->stride + 63) & ~(size_t)63);
-	if (me == NULL || tr->slots == NULL) {
-		status = "oom";
-		goto out_domain;
-	}
-	memset(tr->slots, 0, a->slots * tr->stride);
-	uint64_t rng = tr->seed | 1;
-	for (size_t i = 0; i < a->slots; i++) {
-		rl_region *r = new_region(tr, me, i, &rng);
-		if (r == NULL) {
-			status = "oom";
-			goto out_slots;
-		}
-		s->publish(me, slot_at(tr, i), r);
-	}
+	return tr->d != NULL ? 0 : -1;
+}
 
-	size_t nw = readers + a->writers, started = 0;
-	for (size_t i = 0; i < nw; i++) {
-		struct worker *w = &ws[i];
+/* The main thread's record and the slot table, every slot publishing a
+ * region; false (status oom) when out of memory. */
+static bool table_fill(struct trial *tr)
+{
+	const struct rl_tether_scheme *s = tr->s;
+	size_t n = tr->a->slots;
+	tr->me = s->thread_register(tr->d);
+	tr->stride = tr->a->layout_packed ? sizeof(rl_tether_slot) : 64;
+	tr->slots = aligned_alloc(64, (n * tr->stride + 63) & ~(size_t)63);
+	if (tr->me == NULL || tr->slots == NULL) {
+		tr->status = "oom";
+		return false;
+	}
+	memset(tr->slots, 0, n * tr->stride);
+	uint64_t rng = tr->seed | 1;
+	for (size_t i = 0; i < n; i++) {
+		rl_region *r = new_region(tr, tr->me, i, &rng);
+		if (r == NULL) {
+			tr->status = "oom";
+			return false;
+		}
+		s->publish(tr->me, slot_at(tr, i), r);
+	}
+	return true;
+}
+
+/* Starts every worker and opens the gate; false (status set, the started
+ * ones joined) when a thread cannot be created. */
+static bool workers_start(struct trial *tr)
+{
+	size_t started = 0;
+	for (size_t i = 0; i < tr->nworkers; i++) {
+		struct worker *w = &tr->ws[i];
 		w->tr = tr;
 		w->id = i;
-		w->writer = i >= readers;
-		w->stalled = i == 0 && a->stall_ms != 0;
+		w->writer = i >= tr->readers;
+		w->stalled = i == 0 && tr->a->stall_ms != 0;
 		if (!w->writer && !w->stalled)
 			w->samples = malloc(SAMPLES_CAP * sizeof *w->samples);
 		if (pthread_create(&w->th, NULL, worker_main, w) != 0)
 			break;
-		w->started = true;
 		started++;
 	}
-	if (started != nw)
+	if (started != tr->nworkers)
 		atomic_store(&tr->stop, true); /* the ones started leave at once */
-	s->offline(me);
+	tr->s->offline(tr->me);
 	pthread_mutex_lock(&tr->gate);
 	while (tr->arrived != started)
 		pthread_cond_wait(&tr->gate_cv, &tr->gate);
 	tr->go = true;
 	pthread_cond_broadcast(&tr->gate_cv);
 	pthread_mutex_unlock(&tr->gate);
-	if (started != nw) {
-		for (size_t i = 0; i < started; i++)
-			pthread_join(ws[i].th, NULL);
-		s->online(me);
-		status = "error: cannot create threads";
-		goto out_slots;
-	}
+	if (started == tr->nworkers)
+		return true;
+	for (size_t i = 0; i < started; i++)
+		pthread_join(tr->ws[i].th, NULL);
+	tr->s->online(tr->me);
+	tr->status = "error: cannot create threads";
+	return false;
+}
+
+/* Writes the series until the trial is over (its duration, or every
+ * unstalled reader done), then stops and joins the workers. */
+static void trial_watch(struct trial *tr)
+{
+	const struct rl_tether_args *a = tr->a;
 	uint64_t t0 = rl_now_ns();
 	uint64_t period = a->ops != 0 ? 1000000u : (uint64_t)(a->duration_s * 1e9 / 500);
 	if (period < 1000000u)
 		period = 1000000u;
-	size_t nonstalled = readers - (a->stall_ms != 0);
+	size_t nonstalled = tr->readers - (a->stall_ms != 0);
 	for (;;) {
 		uint64_t el = rl_now_ns() - t0;
-		series_row(series, tr, el);
+		series_row(tr->series, tr, el);
 		if (a->ops != 0 ? atomic_load(&tr->readers_done) == nonstalled : el >= (uint64_t)(a->duration_s * 1e9))
 			break;
 		sleep_ns(period);
 	}
 	atomic_store_explicit(&tr->stop, true, memory_order_relaxed); /* relaxed: see writer_run */
-	for (size_t i = 0; i < nw; i++)
-		pthread_join(ws[i].th, NULL);
-	uint64_t wall = rl_now_ns() - t0;
-	series_row(series, tr, wall);
-	s->online(me);
+	for (size_t i = 0; i < tr->nworkers; i++)
+		pthread_join(tr->ws[i].th, NULL);
+	tr->wall_ns = rl_now_ns() - t0;
+	series_row(tr->series, tr, tr->wall_ns);
+	tr->s->online(tr->me);
+}
 
-	/* ---- the row ---- */
-	uint64_t ops = 0, bad = 0, nsamples = 0;
+/* p50 and p99 of every reader's sampled pairs (NaN when none). */
+static void latency_percentiles(const struct trial *tr, double *p50, double *p99)
+{
+	size_t nsamples = 0;
+	for (size_t i = 0; i < tr->readers; i++)
+		nsamples += tr->ws[i].nsamples;
+	uint64_t *all = nsamples != 0 ? malloc(nsamples * sizeof *all) : NULL;
+	*p50 = *p99 = NAN;
+	if (all == NULL)
+		return;
+	size_t j = 0;
+	for (size_t i = 0; i < tr->readers; i++)
+		for (size_t m = 0; m < tr->ws[i].nsamples; m++)
+			all[j++] = tr->ws[i].samples[m];
+	qsort(all, j, sizeof *all, cmp_u64);
+	*p50 = (double)all[j / 2];
+	*p99 = (double)all[(size_t)((double)(j - 1) * 0.99)];
+	free(all);
+}
+
+/* The readers' figures into the row, and the status they imply. */
+static void row_measure(rl_row *row, struct trial *tr)
+{
+	uint64_t ops = 0, bad = 0;
 	double per_thread = 0;
 	size_t counted = 0;
-	for (size_t i = 0; i < readers; i++) {
-		ops += ws[i].ops;
-		bad += ws[i].bad;
-		nsamples += ws[i].nsamples;
-		if (!ws[i].stalled && ws[i].ops != 0) {
-			per_thread += (double)ws[i].cpu_ns / (double)ws[i].ops;
+	for (size_t i = 0; i < tr->readers; i++) {
+		const struct worker *w = &tr->ws[i];
+		ops += w->ops;
+		bad += w->bad;
+		if (!w->stalled && w->ops != 0) {
+			per_thread += (double)w->cpu_ns / (double)w->ops;
 			counted++;
 		}
 	}
-	uint64_t *all = nsamples != 0 ? malloc(nsamples * sizeof *all) : NULL;
-	double p50 = NAN, p99 = NAN;
-	if (all != NULL) {
-		size_t j = 0;
-		for (size_t i = 0; i < readers; i++)
-			for (size_t m = 0; m < ws[i].nsamples; m++)
-				all[j++] = ws[i].samples[m];
-		qsort(all, j, sizeof *all, cmp_u64);
-		p50 = (double)all[j / 2];
-		p99 = (double)all[(size_t)((double)(j - 1) * 0.99)];
-		free(all);
-	}
-	if (bad != 0) {
-		snprintf(status_buf, sizeof status_buf, "use_after_free");
-		status = status_buf;
-	} else if (atomic_load(&tr->oom)) {
-		status = "oom";
-	}
+	if (bad != 0)
+		tr->status = "use_after_free";
+	else if (atomic_load(&tr->oom))
+		tr->status = "oom";
+	row->ops = ops;
+	row->ns_per_op = counted != 0 ? per_thread / (double)counted : NAN;
+	row->ops_per_s = tr->wall_ns != 0 ? (double)ops * 1e9 / (double)tr->wall_ns : NAN;
+	latency_percentiles(tr, &row->p50_ns, &row->p99_ns);
+	row->peak_unreclaimed = atomic_load(&tr->peak);
+	row->peak_unreclaimed_bytes = atomic_load(&tr->peak_bytes);
+}
 
-	row.ops = ops;
-	row.ns_per_op = counted != 0 ? per_thread / (double)counted : NAN;
-	row.ops_per_s = wall != 0 ? (double)ops * 1e9 / (double)wall : NAN;
-	row.p50_ns = p50;
-	row.p99_ns = p99;
-	row.peak_unreclaimed = atomic_load(&tr->peak);
-	row.peak_unreclaimed_bytes = atomic_load(&tr->peak_bytes);
-
-out_slots:
-	/* Empty the table and retire what it held. */
-	for (size_t i = 0; i < a->slots; i++) {
-		rl_region *old = me != NULL ? s->publish(me, slot_at(tr, i), NULL) : NULL;
-		if (old != NULL)
-			release_region(tr, me, old);
+/* Empties the table, retires what it held, lets the main thread's record
+ * go and destroys the domain. */
+static void table_empty(struct trial *tr)
+{
+	const struct rl_tether_scheme *s = tr->s;
+	if (tr->me != NULL) {
+		for (size_t i = 0; tr->slots != NULL && i < tr->a->slots; i++) {
+			rl_region *old = s->publish(tr->me, slot_at(tr, i), NULL);
+			if (old != NULL)
+				release_region(tr, tr->me, old);
+		}
+		s->quiesce(tr->me);
+		s->thread_unregister(tr->me);
 	}
-	if (me != NULL) {
-		s->quiesce(me);
-		s->thread_unregister(me);
-	}
-out_domain:
 	s->domain_destroy(tr->d);
+}
+
+/* The reclamation columns, and status leak unless every retired region was
+ * freed and every block returned. */
+static void row_reclaim(rl_row *row, struct trial *tr)
+{
 	uint64_t retired = atomic_load(&tr->retired), reclaimed = atomic_load(&tr->reclaimed);
-	if (strcmp(status, "ok") == 0 && (retired != reclaimed || rl_blocks_live() != blocks_before)) {
-		snprintf(status_buf, sizeof status_buf, "leak: %llu of %llu retired regions not freed, %lld blocks",
+	if (strcmp(tr->status, "ok") == 0 && (retired != reclaimed || rl_blocks_live() != tr->blocks_before)) {
+		snprintf(tr->status_buf, sizeof tr->status_buf,
+			 "leak: %llu of %llu retired regions not freed, %lld blocks",
 			 (unsigned long long)(retired - reclaimed), (unsigned long long)retired,
-			 (long long)rl_blocks_live() - (long long)blocks_before);
-		status = status_buf;
+			 (long long)rl_blocks_live() - (long long)tr->blocks_before);
+		tr->status = tr->status_buf;
 	}
-	row.retired = retired;
-	row.reclaimed = reclaimed;
-	row.reclaim_latency_ns = reclaimed != 0 ? (double)atomic_load(&tr->latency_sum) / (double)reclaimed : NAN;
+	row->retired = retired;
+	row->reclaimed = reclaimed;
+	row->reclaim_latency_ns = reclaimed != 0 ? (double)atomic_load(&tr->latency_sum) / (double)reclaimed : NAN;
 	struct rusage ru;
-	row.peak_rss_kb = getrusage(RUSAGE_SELF, &ru) == 0 ? (uint64_t)ru.ru_maxrss : RL_UNSET_U64;
-	row.status = status;
+	row->peak_rss_kb = getrusage(RUSAGE_SELF, &ru) == 0 ? (uint64_t)ru.ru_maxrss : RL_UNSET_U64;
+	row->status = tr->status;
+}
+
+/* Runs one trial and writes its row.  -1 (with err) only for bad input. */
+static int run_trial(const struct rl_tether_args *a, const struct rl_tether_spec *spec, const struct run_keys *k,
+		     FILE *series, size_t readers, size_t rep, rl_out *out, char *err, size_t errlen)
+{
+	struct trial *tr = trial_new(a, spec, k, series, readers, rep);
+	if (tr == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rl_row row;
+	row_describe(&row, tr);
+	if (domain_open(tr, k, err, errlen) != 0) {
+		trial_free(tr);
+		return -1;
+	}
+	if (table_fill(tr) && workers_start(tr)) {
+		trial_watch(tr);
+		row_measure(&row, tr);
+	}
+	table_empty(tr);
+	row_reclaim(&row, tr);
+	int ret = 0;
 	if (rl_out_write(out, &row) != 0) {
 		snprintf(err, errlen, "cannot write the CSV row");
 		ret = -1;
 	}
-	for (size_t i = 0; i < readers + a->writers; i++)
-		free(ws[i].samples);
-	free(ws);
-	free(tr->slots);
-	pthread_cond_destroy(&tr->gate_cv);
-	pthread_mutex_destroy(&tr->gate);
-	free(tr);
+	trial_free(tr);
 	return ret;
 }
 
@@ -635,9 +753,7 @@ int rl_tether_run(const struct rl_tether_args *args, rl_out *out, char *err, siz
 				return -1;
 			}
 			if (ftell(series) == 0)
-				fputs("tether,threads,writers,stall_ms,layout,rep,t_ms,unreclaimed,unreclaimed_bytes,"
-				      "retired,reclaimed\n",
-				      series);
+				series_header(series);
 		}
 		for (size_t t = 0; t < args->nthreads; t++) {
 			for (size_t rep = 0; rep < args->reps; rep++) {

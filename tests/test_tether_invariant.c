@@ -11,6 +11,8 @@
  *                  while the others (EBR, RCU) let them grow;
  *   hybrid paths   hybrid keeps unmarked regions on its thread-local caches
  *                  (bounded) and marked ones on EBR (grows);
+ *   many held      a thread holding 70 regions (63 for hazard schemes) keeps
+ *                  them all through their retirement (tls ways shared);
  *   leak check     at domain destroy every retired region has been freed
  *                  and rl_blocks_live() is back where it started.
  * The reader checks a magic word in each region it holds, so a premature
@@ -397,6 +399,52 @@ static void test_hybrid_paths(void)
 	world_close(&w);
 }
 
+/* A thread holding more regions than a tls cache has ways (so some share a
+ * way, and a miss meets a busy way), or as many as a hazard scheme's
+ * record can: while anything is held no cached pin or hazard may go, so
+ * every held region survives its retirement; let go, they are all freed.
+ * The reader's record is the main thread's second one, so the anchors
+ * (which bind records to threads) are left out. */
+#define MANY 70
+
+static void many_held_one(const struct rl_tether_scheme *s)
+{
+	size_t n = strstr(s->options, "hazards") != NULL ? 63 : MANY;
+	struct world w;
+	world_open(&w, s, 0, n == MANY ? "" : "hazards=63");
+	rl_tether_slot many[MANY];
+	rl_region *held[MANY];
+	memset(many, 0, sizeof many);
+	for (size_t i = 0; i < n; i++)
+		CHECK(s->publish(w.me, &many[i], make(&w)) == NULL, "%s: publish into an empty slot", s->name);
+	rl_tether_thread *rd = s->thread_register(w.d);
+	CHECK(rd != NULL, "%s: thread_register", s->name);
+	for (size_t i = 0; i < n; i++) {
+		held[i] = s->tether(rd, &many[i]);
+		CHECK(held[i] == rl_tether_slot_peek(&many[i]), "%s: tether %zu returned another region", s->name, i);
+	}
+	for (size_t i = 0; i < n; i++) { /* retire every held region */
+		s->retire(w.me, s->publish(w.me, &many[i], NULL));
+		w.retired++;
+	}
+	churn(&w, 300);
+	for (size_t i = 0; i < n; i++)
+		CHECK(rl_block_first_obj(held[i]->small.head)->w[0] == MAGIC, "%s: held region %zu of %zu was freed",
+		      s->name, i, n);
+	for (size_t i = 0; i < n; i++)
+		s->untether(rd, held[i]);
+	s->quiesce(rd);
+	s->thread_unregister(rd);
+	world_close(&w);
+}
+
+static void test_many_held_regions(void)
+{
+	for (size_t i = 0; rl_tether_schemes[i] != NULL; i++)
+		if (!tether_skipped(rl_tether_schemes[i]) && !(rl_tether_schemes[i]->caps & RL_TETHER_ANCHOR))
+			many_held_one(rl_tether_schemes[i]);
+}
+
 /* An option value a scheme cannot take is a one-line error, not a domain. */
 static void test_bad_scheme_options(void)
 {
@@ -431,5 +479,6 @@ int main(int argc, char **argv)
 	RL_RUN(test_invariant_every_scheme);
 	RL_RUN(test_stalled_reader_bounded_or_growing);
 	RL_RUN(test_hybrid_paths);
+	RL_RUN(test_many_held_regions);
 	return rl_test_summary(argv[0]);
 }

@@ -106,7 +106,7 @@ struct rl_tether_config {
 
 /* The reader's hot loop (liburcu keeps an inlined fast path beside the
  * vtable; so do we): each scheme instantiates it with its own tether and
- * untether inlined (strategies/tether/common.h), and rl_tether_loop_vtable
+ * untether inlined (strategies/tether/reader_loop.h), and rl_tether_loop_vtable
  * runs the same loop through the ops, to measure the dispatch itself. */
 struct rl_tether_loop {
 	/* in */

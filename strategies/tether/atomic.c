@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "strategies/tether/common.h"
+#include "strategies/tether/scheme_base.h"
+#include "strategies/tether/split_count.h"
+#include "strategies/tether/reader_loop.h"
 
 struct rl_tether_domain {
 	struct rl_sc_domain sc;
@@ -86,14 +88,12 @@ static void atomic_retire(rl_tether_thread *t, rl_region *r)
 		rl_sc_free(&t->d->sc, r);
 }
 
-static inline void atomic_quiesce(rl_tether_thread *t) { (void)t; }
-
 static rl_region *atomic_tether_op(rl_tether_thread *t, rl_tether_slot *slot) { return atomic_tether(t, slot); }
 static void atomic_untether_op(rl_tether_thread *t, rl_region *r) { atomic_untether(t, r); }
 
 static void atomic_loop(rl_tether_thread *t, struct rl_tether_loop *l)
 {
-	rl_tether_loop_run(t, l, atomic_tether, atomic_untether, atomic_quiesce);
+	rl_tether_loop_run(t, l, atomic_tether, atomic_untether, rl_tether_no_quiesce);
 }
 
 const struct rl_tether_scheme rl_tether_atomic = {

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "strategies/tether/common.h"
+#include "strategies/tether/scheme_base.h"
+#include "strategies/tether/records.h"
+#include "strategies/tether/reader_loop.h"
 
 struct rl_tether_domain {
 	ck_epoch_t epoch;
@@ -123,14 +125,12 @@ static void cke_retire(rl_tether_thread *t, rl_region *r)
 	}
 }
 
-static inline void cke_quiesce(rl_tether_thread *t) { (void)t; }
-
 static rl_region *cke_tether_op(rl_tether_thread *t, rl_tether_slot *slot) { return cke_tether(t, slot); }
 static void cke_untether_op(rl_tether_thread *t, rl_region *r) { cke_untether(t, r); }
 
 static void cke_loop(rl_tether_thread *t, struct rl_tether_loop *l)
 {
-	rl_tether_loop_run(t, l, cke_tether, cke_untether, cke_quiesce);
+	rl_tether_loop_run(t, l, cke_tether, cke_untether, rl_tether_no_quiesce);
 }
 
 const struct rl_tether_scheme rl_tether_ck_epoch = {

@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "strategies/tether/common.h"
+#include "strategies/tether/scheme_base.h"
+#include "strategies/tether/hot_pool.h"
+#include "strategies/tether/records.h"
+#include "strategies/tether/reader_loop.h"
 
 #define CKHP_MAX 63
 
@@ -33,8 +36,7 @@ struct rl_tether_thread {
 	struct rl_rec_link link;
 	struct rl_tether_domain *d;
 	void **ptr;         /* the record's hazard array (a hot cell) */
-	uint64_t used;
-	unsigned hazards;   /* the domain's, kept here for the fast path */
+	unsigned hazards;   /* the domain's, for the nested slow path */
 };
 
 struct deferred {
@@ -100,43 +102,63 @@ static rl_tether_thread *ckhp_thread_register(rl_tether_domain *d)
 static void ckhp_thread_unregister(rl_tether_thread *t)
 {
 	ck_hp_clear(&t->rec);
-	t->used = 0;
 	ck_hp_purge(&t->rec); /* spins until no hazard names a pending region */
 	rl_rec_release(&t->link); /* the ck record stays registered, with no hazard */
 }
 
+/* A slot of the record whose pointer is NULL, for a tether while slot 0 is
+ * busy (a nested tether): out of line. */
+static __attribute__((noinline)) unsigned ckhp_free_slot(rl_tether_thread *t)
+{
+	for (unsigned i = 1; i < t->hazards; i++)
+		if (ck_pr_load_ptr(&t->ptr[i]) == NULL)
+			return i;
+	fprintf(stderr, "regionlab: tether ck-hp: more than %u tethers held by one thread\n", t->hazards);
+	abort();
+}
+
+/* ck_hp's read protocol as its users write it: load, ck_hp_set_fence on a
+ * hazard slot of the record, load again until it holds.  The slot is 0
+ * unless the thread already holds a tether there. */
 static inline rl_region *ckhp_tether(rl_tether_thread *t, rl_tether_slot *slot)
 {
-	unsigned i = (unsigned)__builtin_ctzll(~t->used);
-	if (i >= t->hazards) {
-		fprintf(stderr, "regionlab: tether ck-hp: more than %u tethers held by one thread\n", t->hazards);
-		abort();
-	}
 	uintptr_t w = atomic_load_explicit(&slot->word, memory_order_relaxed); /* validated below */
+	if (w == 0)
+		return NULL;
+	unsigned i = __builtin_expect(ck_pr_load_ptr(&t->ptr[0]) == NULL, 1) ? 0 : ckhp_free_slot(t);
 	for (;;) {
-		if (w == 0)
-			return NULL;
 		ck_hp_set_fence(&t->rec, i, (void *)w);
 		/* acquire: pairs with publish's release. */
 		uintptr_t again = atomic_load_explicit(&slot->word, memory_order_acquire);
-		if (again == w)
-			break;
+		if (__builtin_expect(again == w, 1))
+			return (rl_region *)w;
+		if (again == 0) {
+			ck_hp_set(&t->rec, i, NULL);
+			return NULL;
+		}
 		w = again;
 	}
-	t->used |= UINT64_C(1) << i;
-	return (rl_region *)w;
+}
+
+/* Clears the slot other than 0 that holds r (a nested tether). */
+static __attribute__((noinline)) void ckhp_untether_slow(rl_tether_thread *t, rl_region *r)
+{
+	for (unsigned i = 1; i < t->hazards; i++) {
+		if (ck_pr_load_ptr(&t->ptr[i]) == (void *)r) {
+			ck_pr_fence_release(); /* as in ckhp_untether */
+			ck_hp_set(&t->rec, i, NULL);
+			return;
+		}
+	}
 }
 
 static inline void ckhp_untether(rl_tether_thread *t, rl_region *r)
 {
-	for (uint64_t m = t->used; m != 0; m &= m - 1) {
-		unsigned i = (unsigned)__builtin_ctzll(m);
-		if (t->ptr[i] == (void *)r) {
-			ck_pr_fence_release(); /* our reads of r come before the clear */
-			ck_hp_set(&t->rec, i, NULL);
-			t->used &= ~(UINT64_C(1) << i);
-			return;
-		}
+	if (__builtin_expect(ck_pr_load_ptr(&t->ptr[0]) == (void *)r, 1)) {
+		ck_pr_fence_release(); /* our reads of r come before the clear */
+		ck_hp_set(&t->rec, 0, NULL);
+	} else {
+		ckhp_untether_slow(t, r);
 	}
 }
 
@@ -152,14 +174,12 @@ static void ckhp_retire(rl_tether_thread *t, rl_region *r)
 	ck_hp_free(&t->rec, &x->hazard, x, r);
 }
 
-static inline void ckhp_quiesce(rl_tether_thread *t) { (void)t; }
-
 static rl_region *ckhp_tether_op(rl_tether_thread *t, rl_tether_slot *slot) { return ckhp_tether(t, slot); }
 static void ckhp_untether_op(rl_tether_thread *t, rl_region *r) { ckhp_untether(t, r); }
 
 static void ckhp_loop(rl_tether_thread *t, struct rl_tether_loop *l)
 {
-	rl_tether_loop_run(t, l, ckhp_tether, ckhp_untether, ckhp_quiesce);
+	rl_tether_loop_run(t, l, ckhp_tether, ckhp_untether, rl_tether_no_quiesce);
 }
 
 const struct rl_tether_scheme rl_tether_ck_hp = {

@@ -21,7 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "strategies/tether/common.h"
+#include "strategies/tether/scheme_base.h"
+#include "strategies/tether/epoch.h"
+#include "strategies/tether/fence.h"
+#include "strategies/tether/hot_pool.h"
+#include "strategies/tether/reader_loop.h"
 
 struct rl_tether_domain {
 	struct rl_ebr ebr;
@@ -60,10 +64,11 @@ static rl_tether_thread *ebr_thread_register(rl_tether_domain *d)
 
 static void ebr_thread_unregister(rl_tether_thread *t) { rl_ebr_unregister(rec_of(t)); }
 
-static inline rl_region *ebr_tether(rl_tether_thread *t, rl_tether_slot *slot)
+static inline __attribute__((always_inline)) rl_region *ebr_tether_fence(rl_tether_thread *t,
+									  rl_tether_slot *slot, bool asym)
 {
 	struct rl_ebr_rec *rec = rec_of(t);
-	rl_ebr_enter(rec);
+	rl_ebr_enter_fence(rec, asym);
 	/* seq_cst (acquire at least): pairs with publish's release (r's
 	 * contents); seq_cst for the symmetric store-load order. */
 	rl_region *r = rl_plain_load(slot, memory_order_seq_cst);
@@ -72,22 +77,59 @@ static inline rl_region *ebr_tether(rl_tether_thread *t, rl_tether_slot *slot)
 	return r;
 }
 
+static inline rl_region *ebr_tether(rl_tether_thread *t, rl_tether_slot *slot)
+{
+	return ebr_tether_fence(t, slot, rec_of(t)->e->asym);
+}
+
 static inline void ebr_untether(rl_tether_thread *t, rl_region *r)
 {
 	(void)r;
 	rl_ebr_exit(rec_of(t));
 }
 
-static void ebr_retire(rl_tether_thread *t, rl_region *r) { rl_ebr_retire(rec_of(t), r); }
+/* The reader loop's pairs never nest: entered with no section open, the
+ * loop runs pairs that announce and close without the nesting count. */
+static inline __attribute__((always_inline)) rl_region *ebr_pair_tether(rl_tether_thread *t, rl_tether_slot *slot,
+									 bool asym)
+{
+	struct rl_ebr_rec *rec = rec_of(t);
+	rl_ebr_announce(rec, asym);
+	rl_region *r = rl_plain_load(slot, memory_order_seq_cst); /* as in ebr_tether_fence */
+	if (r == NULL)
+		rl_ebr_close(rec);
+	return r;
+}
+static inline rl_region *ebr_pair_tether_asym(rl_tether_thread *t, rl_tether_slot *slot)
+{
+	return ebr_pair_tether(t, slot, true);
+}
+static inline rl_region *ebr_pair_tether_sym(rl_tether_thread *t, rl_tether_slot *slot)
+{
+	return ebr_pair_tether(t, slot, false);
+}
+static inline void ebr_pair_untether(rl_tether_thread *t, rl_region *r)
+{
+	(void)r;
+	rl_ebr_close(rec_of(t));
+}
 
-static inline void ebr_quiesce(rl_tether_thread *t) { (void)t; }
+static void ebr_retire(rl_tether_thread *t, rl_region *r) { rl_ebr_retire(rec_of(t), r); }
 
 static rl_region *ebr_tether_op(rl_tether_thread *t, rl_tether_slot *slot) { return ebr_tether(t, slot); }
 static void ebr_untether_op(rl_tether_thread *t, rl_region *r) { ebr_untether(t, r); }
 
+/* One loop per fence (the runtime test is made once, not per tether), and
+ * pairs without the nesting count unless the caller holds a section. */
 static void ebr_loop(rl_tether_thread *t, struct rl_tether_loop *l)
 {
-	rl_tether_loop_run(t, l, ebr_tether, ebr_untether, ebr_quiesce);
+	struct rl_ebr_rec *rec = rec_of(t);
+	if (rec->open)
+		rl_tether_loop_run(t, l, ebr_tether, ebr_untether, rl_tether_no_quiesce);
+	else if (rec->e->asym)
+		rl_tether_loop_run(t, l, ebr_pair_tether_asym, ebr_pair_untether, rl_tether_no_quiesce);
+	else
+		rl_tether_loop_run(t, l, ebr_pair_tether_sym, ebr_pair_untether, rl_tether_no_quiesce);
 }
 
 const struct rl_tether_scheme rl_tether_ebr = {

@@ -18,14 +18,24 @@
  * ck_hp_set_fence: Michael's original); hazard-asym
  * publishes with a compiler barrier only and the reclaimer runs
  * membarrier(PRIVATE_EXPEDITED) before its scan, which executes a full
- * barrier on every thread of the process (folly's asymmetric fence). */
+ * barrier on every thread of the process (folly's asymmetric fence).
+ *
+ * A hazard word is free when it holds 0 (only its owner writes it), so a
+ * thread keeps no other bookkeeping: the common case (nothing held) takes
+ * hp[0] and falls through; a nested tether searches the other words out of
+ * line. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "strategies/tether/common.h"
+#include "strategies/tether/scheme_base.h"
+#include "strategies/tether/fence.h"
+#include "strategies/tether/hot_pool.h"
+#include "strategies/tether/records.h"
+#include "strategies/tether/retired.h"
+#include "strategies/tether/reader_loop.h"
 
-#define HP_MAX 63 /* bits of `used` */
+#define HP_MAX 63
 
 struct rl_tether_domain {
 	rl_region_free_fn free_region;
@@ -35,16 +45,13 @@ struct rl_tether_domain {
 	size_t scan;      /* 0: automatic */
 	struct rl_hot_pool hot; /* hazard arrays */
 	struct rl_rec_list recs;
-	pthread_mutex_t lock; /* orphans */
-	struct rl_retired orphans;
-	atomic_bool have_orphans;
+	struct rl_orphans orphans;
 };
 
 struct rl_tether_thread {
 	struct rl_rec_link link;
 	struct rl_tether_domain *d;
 	_Atomic uintptr_t *hp; /* `hazards` words, a hot cell */
-	uint64_t used;         /* bit i: hp[i] holds a tether (owner only) */
 	unsigned hazards;      /* the domain's, kept here for the fast path */
 	struct rl_retired retired;
 	uintptr_t *snap;       /* hazards seen by the last scan, sorted */
@@ -73,7 +80,7 @@ static rl_tether_domain *hp_create(const struct rl_tether_config *cfg, const cha
 	d->hazards = (unsigned)hazards;
 	d->scan = scan;
 	rl_hot_init(&d->hot, hazards * sizeof(uintptr_t), cfg->layout);
-	pthread_mutex_init(&d->lock, NULL);
+	rl_orphans_init(&d->orphans);
 	return d;
 }
 
@@ -99,8 +106,7 @@ static void hp_domain_destroy(rl_tether_domain *d)
 		free(t);
 	}
 	/* No thread is left: no hazard is held. */
-	rl_retired_drain(&d->orphans, d->free_region, d->env);
-	pthread_mutex_destroy(&d->lock);
+	rl_orphans_drain(&d->orphans, d->free_region, d->env);
 	rl_hot_fini(&d->hot);
 	free(d);
 }
@@ -109,9 +115,7 @@ static rl_tether_thread *hp_thread_register(rl_tether_domain *d)
 {
 	struct rl_rec_link *l = rl_rec_claim(&d->recs);
 	if (l != NULL) {
-		rl_tether_thread *t = rl_container_of(l, rl_tether_thread, link);
-		t->used = 0;
-		return t;
+		return rl_container_of(l, rl_tether_thread, link); /* its words were cleared at unregister */
 	}
 	rl_tether_thread *t = calloc(1, sizeof *t);
 	if (t == NULL)
@@ -175,10 +179,10 @@ static void hp_scan(rl_tether_thread *t)
 	/* Adopt the orphans first: every region we filter must have been
 	 * unpublished before the snapshot below (an orphan handed over after
 	 * the snapshot could be tethered by a reader the snapshot missed). */
-	if (atomic_load_explicit(&d->have_orphans, memory_order_relaxed) && pthread_mutex_trylock(&d->lock) == 0) {
-		if (rl_retired_append(&t->retired, &d->orphans) == 0)
-			atomic_store_explicit(&d->have_orphans, false, memory_order_relaxed);
-		pthread_mutex_unlock(&d->lock);
+	struct rl_retired *orphans = rl_orphans_trylock(&d->orphans);
+	if (orphans != NULL) {
+		(void)rl_retired_append(&t->retired, orphans); /* no memory: they stay orphans */
+		rl_orphans_unlock(&d->orphans);
 	}
 	size_t need = atomic_load_explicit(&d->recs.count, memory_order_relaxed) * d->hazards;
 	/* Every hazard published before a reader's validating load is visible
@@ -209,6 +213,8 @@ static void hp_scan(rl_tether_thread *t)
 		qsort(t->snap, n, sizeof *t->snap, cmp_uptr);
 	hp_filter(t, &t->retired, n);
 }
+
+static void hp_scan_env(void *t) { hp_scan(t); }
 
 static size_t hp_threshold(rl_tether_domain *d)
 {
@@ -250,36 +256,36 @@ static void hp_thread_unregister(rl_tether_thread *t)
 	rl_tether_domain *d = t->d;
 	for (unsigned i = 0; i < d->hazards; i++)
 		atomic_store_explicit(&t->hp[i], 0, memory_order_release); /* pairs with the scans' acquire */
-	t->used = 0;
 	hp_scan(t);
-	if (t->retired.len != 0) {
-		pthread_mutex_lock(&d->lock);
-		while (rl_retired_append(&d->orphans, &t->retired) != 0) {
-			pthread_mutex_unlock(&d->lock);
-			sched_yield();
-			hp_scan(t);
-			pthread_mutex_lock(&d->lock);
-		}
-		atomic_store_explicit(&d->have_orphans, true, memory_order_relaxed);
-		pthread_mutex_unlock(&d->lock);
-	}
+	rl_orphans_give(&d->orphans, &t->retired, hp_scan_env, t);
 	rl_rec_release(&t->link);
 }
 
+/* A free hazard word of t (one that holds 0), for a tether while hp[0] is
+ * busy: the general search, out of line. */
+static __attribute__((noinline)) unsigned hp_free_slot(rl_tether_thread *t)
+{
+	for (unsigned i = 1; i < t->hazards; i++)
+		if (atomic_load_explicit(&t->hp[i], memory_order_relaxed) == 0) /* relaxed: our own word */
+			return i;
+	fprintf(stderr, "regionlab: tether hazard: more than %u tethers held by one thread (hazards=N)\n", t->hazards);
+	abort();
+}
+
+/* The common case (nothing held) publishes in hp[0]; a free word is one
+ * that holds 0, so there is no bookkeeping beside the hazard words. */
 static inline __attribute__((always_inline)) rl_region *hp_tether(rl_tether_thread *t, rl_tether_slot *slot,
 								   bool asym)
 {
-	unsigned i = (unsigned)__builtin_ctzll(~t->used);
-	if (i >= t->hazards) {
-		fprintf(stderr, "regionlab: tether hazard: more than %u tethers held by one thread (hazards=N)\n",
-			t->hazards);
-		abort();
-	}
-	/* relaxed: validated by the acquire load below. */
+	/* relaxed: validated by the seq_cst load below. */
 	uintptr_t w = atomic_load_explicit(&slot->word, memory_order_relaxed);
+	if (w == 0)
+		return NULL;
+	/* relaxed: only this thread writes its own hazard words. */
+	unsigned i = __builtin_expect(atomic_load_explicit(&t->hp[0], memory_order_relaxed) == 0, 1)
+			     ? 0
+			     : hp_free_slot(t);
 	for (;;) {
-		if (w == 0)
-			return NULL;
 		/* Store-load: the hazard is visible before the slot is read
 		 * again; pairs with rl_fence_heavy in hp_scan.  release (asym):
 		 * orders this thread's earlier reads (of regions it untethered)
@@ -288,28 +294,36 @@ static inline __attribute__((always_inline)) rl_region *hp_tether(rl_tether_thre
 		/* seq_cst (acquire at least): pairs with publish's release (r's
 		 * contents); seq_cst for the symmetric store-load order. */
 		uintptr_t again = atomic_load_explicit(&slot->word, memory_order_seq_cst);
-		if (again == w)
-			break;
+		if (__builtin_expect(again == w, 1))
+			return (rl_region *)w;
+		if (again == 0) { /* emptied meanwhile: the word goes back to free */
+			atomic_store_explicit(&t->hp[i], 0, memory_order_release);
+			return NULL;
+		}
 		w = again;
 	}
-	t->used |= UINT64_C(1) << i;
-	return (rl_region *)w;
 }
 
-static inline void hp_untether(rl_tether_thread *t, rl_region *r)
+/* Clears the hazard word other than hp[0] that names r. */
+static __attribute__((noinline)) void hp_untether_slow(rl_tether_thread *t, rl_region *r)
 {
-	for (uint64_t m = t->used; m != 0; m &= m - 1) {
-		unsigned i = (unsigned)__builtin_ctzll(m);
+	for (unsigned i = 1; i < t->hazards; i++) {
 		if (atomic_load_explicit(&t->hp[i], memory_order_relaxed) == (uintptr_t)r) {
-			/* release: our reads of r happen before a scan that sees 0. */
-			atomic_store_explicit(&t->hp[i], 0, memory_order_release);
-			t->used &= ~(UINT64_C(1) << i);
+			atomic_store_explicit(&t->hp[i], 0, memory_order_release); /* as in hp_untether */
 			return;
 		}
 	}
 }
 
-static inline void hp_quiesce(rl_tether_thread *t) { (void)t; }
+static inline void hp_untether(rl_tether_thread *t, rl_region *r)
+{
+	/* relaxed: our own word. */
+	if (__builtin_expect(atomic_load_explicit(&t->hp[0], memory_order_relaxed) == (uintptr_t)r, 1))
+		/* release: our reads of r happen before a scan that sees 0. */
+		atomic_store_explicit(&t->hp[0], 0, memory_order_release);
+	else
+		hp_untether_slow(t, r);
+}
 
 static inline rl_region *hazard_tether(rl_tether_thread *t, rl_tether_slot *slot) { return hp_tether(t, slot, false); }
 static inline rl_region *hazard_asym_tether(rl_tether_thread *t, rl_tether_slot *slot)
@@ -320,12 +334,12 @@ static void hp_untether_op(rl_tether_thread *t, rl_region *r) { hp_untether(t, r
 
 static void hazard_loop(rl_tether_thread *t, struct rl_tether_loop *l)
 {
-	rl_tether_loop_run(t, l, hazard_tether, hp_untether, hp_quiesce);
+	rl_tether_loop_run(t, l, hazard_tether, hp_untether, rl_tether_no_quiesce);
 }
 
 static void hazard_asym_loop(rl_tether_thread *t, struct rl_tether_loop *l)
 {
-	rl_tether_loop_run(t, l, hazard_asym_tether, hp_untether, hp_quiesce);
+	rl_tether_loop_run(t, l, hazard_asym_tether, hp_untether, rl_tether_no_quiesce);
 }
 
 static rl_region *hazard_tether_op(rl_tether_thread *t, rl_tether_slot *slot) { return hazard_tether(t, slot); }

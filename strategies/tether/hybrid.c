@@ -5,11 +5,12 @@
  * copies it into the slot word's low bit, so a reader sees the mark in the
  * same load that finds the region.
  *
- * Invariant.  Unmarked regions follow `tls` exactly: a tether holds a counted
- * pin through its cache way, the pin is taken by one fetch_add on the slot
- * word so nothing is resurrected, and the region is freed by the operation
- * that returns its last pin after retire.  A marked region is never cached,
- * so an untether that finds no way in the cache is an EBR one.  Marked regions follow
+ * Invariant.  Unmarked regions follow `tls` exactly: a tether is counted in
+ * the thread's held count against a cached counted pin, the pin is taken by
+ * one fetch_add on the slot word so nothing is resurrected, and the region is
+ * freed by the operation that returns its last pin after retire.  A region's
+ * mark is fixed at attach and a marked region is never cached, so untether
+ * tells the two kinds apart by the region's flags.  Marked regions follow
  * `ebr` exactly: the reader announces its epoch, fences, loads the slot again
  * and uses the region only if the word is still marked; a marked region is
  * freed two epochs after its retirement.  A tether of either kind therefore
@@ -23,7 +24,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "strategies/tether/common.h"
+#include "strategies/tether/scheme_base.h"
+#include "strategies/tether/epoch.h"
+#include "strategies/tether/fence.h"
+#include "strategies/tether/hot_pool.h"
+#include "strategies/tether/split_count.h"
+#include "strategies/tether/tls_cache.h"
+#include "strategies/tether/reader_loop.h"
 
 struct rl_tether_domain {
 	struct rl_sc_domain sc;
@@ -74,6 +81,7 @@ static rl_tether_thread *hybrid_thread_register(rl_tether_domain *d)
 		return NULL;
 	}
 	t->d = d;
+	rl_tls_init(&t->cache);
 	return t;
 }
 
@@ -118,7 +126,7 @@ static __attribute__((noinline)) rl_region *hybrid_slow(rl_tether_thread *t, rl_
 		if (rl_sc_ptr(w) == NULL)
 			return NULL;
 		bool mark;
-		rl_region *r = rl_tls_miss(t, &t->cache, slot, hybrid_free, &mark);
+		rl_region *r = rl_tls_miss(t, &t->cache, slot, w, hybrid_free, &mark);
 		if (r != NULL || !mark)
 			return r;
 		w = RL_SC_MARK; /* became marked: take the EBR path */
@@ -129,20 +137,17 @@ static inline rl_region *hybrid_tether(rl_tether_thread *t, rl_tether_slot *slot
 {
 	/* acquire: pairs with publish's release (see rl_tls_tether). */
 	uintptr_t w = atomic_load_explicit(&slot->word, memory_order_acquire);
-	if (!(w & RL_SC_MARK) && rl_sc_ptr(w) != NULL) {
-		rl_region *r = rl_tls_hit(&t->cache, w);
-		if (r != NULL)
-			return r;
-	}
-	return hybrid_slow(t, slot, w);
+	rl_region *r = rl_tls_hit(&t->cache, w); /* a marked region is never cached */
+	return __builtin_expect(r != NULL, 1) ? r : hybrid_slow(t, slot, w);
 }
 
 static inline void hybrid_untether(rl_tether_thread *t, rl_region *r)
 {
-	/* Every unmarked tether went through a way of the cache (a marked
-	 * region is never cached): no way means the EBR path. */
-	if (!rl_tls_untether(&t->cache, r))
+	/* A region's mark is fixed at attach: marked ones took the EBR path. */
+	if (__builtin_expect(marked(r), 0))
 		rl_ebr_exit(t->ebr);
+	else
+		rl_tls_untether(&t->cache);
 }
 
 static void hybrid_retire(rl_tether_thread *t, rl_region *r)

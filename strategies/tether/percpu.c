@@ -29,7 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strategies/tether/common.h"
+#include "strategies/tether/scheme_base.h"
+#include "strategies/tether/fence.h"
+#include "strategies/tether/hot_pool.h"
+#include "strategies/tether/index_pool.h"
+#include "strategies/tether/records.h"
+#include "strategies/tether/retired.h"
+#include "strategies/tether/reader_loop.h"
 
 #define PC_CHUNK 1024u     /* counters per chunk */
 #define PC_CHUNKS 4096u    /* chunks per thread: 4M region indices */
@@ -46,13 +52,8 @@ struct rl_tether_domain {
 	struct rl_hot_pool hot;   /* window words */
 	struct rl_hot_pool cells; /* per-region cells */
 	struct rl_rec_list recs;
-	pthread_mutex_t lock;     /* indices */
-	uint32_t *free_idx;
-	size_t nfree, free_cap;
-	uint32_t next_idx;
-	pthread_mutex_t orphan_lock; /* taken before `lock`, never after */
-	struct rl_retired orphans;
-	atomic_bool have_orphans;
+	struct rl_index_pool idx; /* region indices */
+	struct rl_orphans orphans;
 };
 
 struct grace {
@@ -93,37 +94,22 @@ static rl_tether_domain *percpu_domain_create(const struct rl_tether_config *cfg
 	d->batch = batch;
 	rl_hot_init(&d->hot, sizeof(uint64_t), cfg->layout);
 	rl_hot_init(&d->cells, sizeof(struct pc_cell), cfg->layout);
-	pthread_mutex_init(&d->lock, NULL);
-	pthread_mutex_init(&d->orphan_lock, NULL);
+	rl_index_init(&d->idx, PC_CHUNK * PC_CHUNKS);
+	rl_orphans_init(&d->orphans);
 	return d;
-}
-
-static void pc_release_idx(rl_tether_domain *d, uint32_t idx)
-{
-	pthread_mutex_lock(&d->lock);
-	if (d->nfree == d->free_cap) {
-		size_t cap = d->free_cap ? 2 * d->free_cap : 256;
-		uint32_t *v = realloc(d->free_idx, cap * sizeof *v);
-		if (v == NULL) { /* the index is lost (never reused): harmless */
-			pthread_mutex_unlock(&d->lock);
-			return;
-		}
-		d->free_idx = v;
-		d->free_cap = cap;
-	}
-	d->free_idx[d->nfree++] = idx;
-	pthread_mutex_unlock(&d->lock);
 }
 
 /* Every counter of the region is zero and stays so: free it. */
 static void pc_free(rl_tether_domain *d, rl_region *r)
 {
 	struct pc_cell *c = r->tether;
-	pc_release_idx(d, c->idx);
+	rl_index_put(&d->idx, c->idx);
 	r->tether = NULL;
 	rl_hot_put(&d->cells, c);
 	d->free_region(r, d->env);
 }
+
+static void pc_free_env(rl_region *r, void *d) { pc_free(d, r); }
 
 static void pc_thread_fini(rl_tether_thread *t)
 {
@@ -146,12 +132,8 @@ static void percpu_domain_destroy(rl_tether_domain *d)
 		free(t);
 	}
 	/* No thread is left: no window is open and no counter is held. */
-	for (size_t i = 0; i < d->orphans.len; i++)
-		pc_free(d, rl_retired_at(&d->orphans, i)->r);
-	rl_retired_fini(&d->orphans);
-	free(d->free_idx);
-	pthread_mutex_destroy(&d->lock);
-	pthread_mutex_destroy(&d->orphan_lock);
+	rl_orphans_drain(&d->orphans, pc_free_env, d);
+	rl_index_fini(&d->idx);
 	rl_hot_fini(&d->cells);
 	rl_hot_fini(&d->hot);
 	free(d);
@@ -185,17 +167,10 @@ static int percpu_attach(rl_tether_thread *t, rl_region *r, unsigned flags)
 	struct pc_cell *c = rl_hot_get(&d->cells);
 	if (c == NULL)
 		return -1;
-	pthread_mutex_lock(&d->lock);
-	if (d->nfree != 0) {
-		c->idx = d->free_idx[--d->nfree];
-	} else if (d->next_idx < PC_CHUNK * PC_CHUNKS) {
-		c->idx = d->next_idx++;
-	} else {
-		pthread_mutex_unlock(&d->lock);
+	if (rl_index_get(&d->idx, &c->idx) != 0) {
 		rl_hot_put(&d->cells, c);
 		return -1;
 	}
-	pthread_mutex_unlock(&d->lock);
 	r->tether = c; /* published to readers by publish's release */
 	return 0;
 }
@@ -252,8 +227,6 @@ static inline void percpu_untether(rl_tether_thread *t, rl_region *r)
 	 * count with acquire (pc_sum) and frees r. */
 	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) - 1, memory_order_release);
 }
-
-static inline void percpu_quiesce(rl_tether_thread *t) { (void)t; }
 
 /* ---- reclamation (writers) ---------------------------------------------------- */
 static bool pc_grace_start(rl_tether_thread *t)
@@ -329,6 +302,12 @@ static void pc_free_uncounted(rl_tether_domain *d, struct rl_retired *q)
 	q->len = j;
 }
 
+static void pc_free_counted_env(void *t)
+{
+	rl_tether_thread *self = t;
+	pc_free_uncounted(self->d, &self->counted);
+}
+
 /* One step of reclamation: finish a grace period, start the next, free. */
 static void pc_collect(rl_tether_thread *t, bool force)
 {
@@ -349,12 +328,11 @@ static void pc_collect(rl_tether_thread *t, bool force)
 		}
 	}
 	pc_free_uncounted(d, &t->counted);
-	if (atomic_load_explicit(&d->have_orphans, memory_order_relaxed) &&
-	    pthread_mutex_trylock(&d->orphan_lock) == 0) {
+	struct rl_retired *orphans = rl_orphans_trylock(&d->orphans);
+	if (orphans != NULL) {
 		/* Orphans passed a grace period before their thread left. */
-		pc_free_uncounted(d, &d->orphans);
-		atomic_store_explicit(&d->have_orphans, d->orphans.len != 0, memory_order_relaxed);
-		pthread_mutex_unlock(&d->orphan_lock);
+		pc_free_uncounted(d, orphans);
+		rl_orphans_unlock(&d->orphans);
 	}
 }
 
@@ -379,7 +357,6 @@ static void percpu_retire(rl_tether_thread *t, rl_region *r)
 
 static void percpu_thread_unregister(rl_tether_thread *t)
 {
-	rl_tether_domain *d = t->d;
 	/* Run grace periods until every region this thread retired is at
 	 * least counted-only: windows are short, so this ends. */
 	while (t->pending.len != 0 || t->waiting.len != 0) {
@@ -387,17 +364,7 @@ static void percpu_thread_unregister(rl_tether_thread *t)
 		if (t->pending.len != 0 || t->waiting.len != 0)
 			sched_yield();
 	}
-	if (t->counted.len != 0) {
-		pthread_mutex_lock(&d->orphan_lock);
-		while (rl_retired_append(&d->orphans, &t->counted) != 0) {
-			pthread_mutex_unlock(&d->orphan_lock);
-			sched_yield();
-			pc_free_uncounted(d, &t->counted);
-			pthread_mutex_lock(&d->orphan_lock);
-		}
-		atomic_store_explicit(&d->have_orphans, true, memory_order_relaxed);
-		pthread_mutex_unlock(&d->orphan_lock);
-	}
+	rl_orphans_give(&t->d->orphans, &t->counted, pc_free_counted_env, t);
 	t->since = 0;
 	rl_rec_release(&t->link);
 }
@@ -407,7 +374,7 @@ static void percpu_untether_op(rl_tether_thread *t, rl_region *r) { percpu_untet
 
 static void percpu_loop(rl_tether_thread *t, struct rl_tether_loop *l)
 {
-	rl_tether_loop_run(t, l, percpu_tether, percpu_untether, percpu_quiesce);
+	rl_tether_loop_run(t, l, percpu_tether, percpu_untether, rl_tether_no_quiesce);
 }
 
 const struct rl_tether_scheme rl_tether_percpu = {

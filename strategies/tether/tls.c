@@ -2,25 +2,31 @@
  *
  * Invariant.  A thread's first tether of a region takes a counted pin, the
  * split count of `atomic` (one fetch_add on the slot word, which pins exactly
- * the region the slot names, so nothing is ever resurrected), and caches it
- * with a local count.  Later tethers of that region by the same thread load
- * the slot, find the region in the cache and bump the local count: the
- * cached pin keeps it alive, so a region found in the cache is safe to read
- * whatever has happened to the slot since.  A tethered region therefore
- * always has at least one counted pin and cannot be freed.  quiesce (a
- * quiescent point) returns every pin whose local count is zero and whose
- * region is retired (pins of live regions stay cached); a retired region is
+ * the region the slot names, so nothing is ever resurrected), and caches it.
+ * Later tethers of that region by the same thread load the slot, find the
+ * region in the cache and bump the thread's one held count: the cached pin
+ * keeps it alive, so a region found in the cache is safe to read whatever
+ * has happened to the slot since.  A cached pin is returned only when the
+ * thread holds nothing, so a tethered region always has at least one counted
+ * pin and cannot be freed.  quiesce (a quiescent point, nothing held)
+ * returns every pin whose region is retired (pins of live regions stay
+ * cached); a retired region is
  * freed by whichever atomic operation returns its last pin (or by retire when
  * none is held), so it is freed at the latest once every thread that cached
  * it has passed a quiescent point after the retirement became visible to it.
  *
  * With a stalled reader the unreclaimed regions stay bounded: a thread pins
- * at most RL_TLS_WAYS idle cached regions plus the ones it holds.  offline
- * drops every idle pin (a sleeping thread should hold nothing). */
+ * at most RL_TLS_WAYS cached regions plus those it tethered while holding
+ * one (the overflow, emptied at its next quiescent point).  offline drops
+ * every pin (a sleeping thread should hold nothing).  The hit path (slot
+ * load, way compare, held++) falls through; misses go out of line. */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "strategies/tether/common.h"
+#include "strategies/tether/scheme_base.h"
+#include "strategies/tether/split_count.h"
+#include "strategies/tether/tls_cache.h"
+#include "strategies/tether/reader_loop.h"
 
 struct rl_tether_domain {
 	struct rl_sc_domain sc;
@@ -51,8 +57,10 @@ static void tls_domain_destroy(rl_tether_domain *d)
 static rl_tether_thread *tls_thread_register(rl_tether_domain *d)
 {
 	rl_tether_thread *t = calloc(1, sizeof *t);
-	if (t != NULL)
-		t->d = d;
+	if (t == NULL)
+		return NULL;
+	t->d = d;
+	rl_tls_init(&t->cache);
 	return t;
 }
 
@@ -79,7 +87,11 @@ static inline rl_region *tls_tether(rl_tether_thread *t, rl_tether_slot *slot)
 	return rl_tls_tether(t, &t->cache, slot, tls_free);
 }
 
-static inline void tls_untether(rl_tether_thread *t, rl_region *r) { (void)rl_tls_untether(&t->cache, r); }
+static inline void tls_untether(rl_tether_thread *t, rl_region *r)
+{
+	(void)r;
+	rl_tls_untether(&t->cache);
+}
 
 static void tls_retire(rl_tether_thread *t, rl_region *r)
 {

@@ -17,7 +17,8 @@
 
 #include <urcu/flavor.h>
 
-#include "strategies/tether/common.h"
+#include "strategies/tether/scheme_base.h"
+#include "strategies/tether/reader_loop.h"
 
 struct rl_tether_domain {
 	rl_region_free_fn free_region;

@@ -47,18 +47,6 @@ static inline void u_quiesce(rl_tether_thread *t)
 	(void)t;
 }
 
-static void u_quiesce_op(rl_tether_thread *t) { u_quiesce(t); }
-
-static void u_offline(rl_tether_thread *t)
-{
-	(void)t;
-}
-
-static void u_online(rl_tether_thread *t)
-{
-	(void)t;
-}
-
 static rl_region *u_tether_op(rl_tether_thread *t, rl_tether_slot *slot) { return u_tether(t, slot); }
 static void u_untether_op(rl_tether_thread *t, rl_region *r) { u_untether(t, r); }
 
@@ -81,8 +69,8 @@ const struct rl_tether_scheme rl_tether_urcu_memb = {
 	.tether = u_tether_op,
 	.untether = u_untether_op,
 	.retire = rl_urcu_retire,
-	.quiesce = u_quiesce_op,
-	.offline = u_offline,
-	.online = u_online,
+	.quiesce = rl_tether_nop,
+	.offline = rl_tether_nop,
+	.online = rl_tether_nop,
 	.loop = u_loop,
 };

@@ -1,0 +1,91 @@
+/* Thread-local tether caches (design section 3.1), over the split count.
+ * Internal to strategies/tether/.
+ *
+ * A thread keeps counted pins of the regions it tethers in a cache, and one
+ * count of the tethers it holds (`held`).  The first tether of a region is
+ * one rl_sc_tether (a counted pin) and caches the pin; while the region stays
+ * in the cache, later tethers of it by this thread load the slot, find the
+ * region in the cache and bump `held`: the cached pin keeps the region alive,
+ * so whatever the slot named when loaded is safe to use if it is cached.  An
+ * untether only decrements `held`.  A cached pin is dropped only when the
+ * thread holds nothing (held == 0): then no tether can depend on it.
+ * quiesce drops the pins of retired regions (pins of live regions stay cached
+ * across quiescent points: they delay nothing, and re-taking them would be
+ * shared atomics); a miss evicts the pin in its way when nothing is held.
+ *
+ * The cache is RL_TLS_WAYS direct-mapped ways (indexed by a hash of the
+ * region's address; an empty way holds RL_TLS_EMPTY, never a region address,
+ * so the hit test needs no NULL test) plus an overflow list for a region whose
+ * way was busy while the thread held something; the overflow is emptied at
+ * every quiescent point.  The hit path falls through; misses go out of line. */
+#ifndef REGIONLAB_TETHER_TLS_CACHE_H
+#define REGIONLAB_TETHER_TLS_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "regionlab/tether.h"
+#include "strategies/tether/split_count.h"
+
+#define RL_TLS_WAYS 64u
+#define RL_TLS_EMPTY ((rl_region *)(uintptr_t)1) /* an empty way: no region is at an odd address */
+
+struct rl_tls_cache {
+	rl_region *way[RL_TLS_WAYS];
+	uint64_t held;      /* tethers this thread holds through the cache */
+	rl_region **more;   /* pins whose way was busy while something was held */
+	unsigned nmore, more_cap;
+	unsigned pinned;    /* ways and overflow entries holding a pin */
+};
+
+/* Called with the region to free (cell already put back by the scheme). */
+typedef void (*rl_tls_free_fn)(rl_tether_thread *t, rl_region *r);
+
+/* An empty cache (every way RL_TLS_EMPTY). */
+void rl_tls_init(struct rl_tls_cache *c);
+
+static inline rl_region **rl_tls_way_of(struct rl_tls_cache *c, const rl_region *r)
+{
+	return &c->way[((uintptr_t)r * UINT64_C(0x9e3779b97f4a7c15)) >> 58];
+}
+
+/* The slow path, for a slot word whose region is not in its way: an empty
+ * slot (NULL), a region in the overflow, or a new pin through the slot,
+ * cached.  When the slot turns out to hold a marked (EBR) region, nothing is
+ * pinned: NULL with *marked set (hybrid then takes its EBR path). */
+rl_region *rl_tls_miss(rl_tether_thread *t, struct rl_tls_cache *c, rl_tether_slot *slot, uintptr_t w,
+		       rl_tls_free_fn fr, bool *marked);
+
+/* The fast path: the region of slot word w when its way holds it (counted
+ * in `held`), NULL otherwise (including w == 0). */
+static inline rl_region *rl_tls_hit(struct rl_tls_cache *c, uintptr_t w)
+{
+	rl_region *r = rl_sc_ptr(w);
+	if (__builtin_expect(*rl_tls_way_of(c, r) != r, 0))
+		return NULL;
+	c->held++;
+	return r;
+}
+
+static inline rl_region *rl_tls_tether(rl_tether_thread *t, struct rl_tls_cache *c, rl_tether_slot *slot,
+				       rl_tls_free_fn fr)
+{
+	/* acquire: pairs with publish's release (only needed when the pin is
+	 * taken by the slow path, which does its own acquire; free on x86). */
+	uintptr_t w = atomic_load_explicit(&slot->word, memory_order_acquire);
+	rl_region *r = rl_tls_hit(c, w);
+	bool marked;
+	return __builtin_expect(r != NULL, 1) ? r : rl_tls_miss(t, c, slot, w, fr, &marked);
+}
+
+/* Returns one tether taken through the cache. */
+static inline void rl_tls_untether(struct rl_tls_cache *c) { c->held--; }
+
+/* With nothing held: drops the cached pins whose region is retired (all of
+ * them with `all`) and the overflow.  Pins of live regions stay: they cost
+ * nothing, and the next quiesce after the region's retirement drops them. */
+void rl_tls_flush(rl_tether_thread *t, struct rl_tls_cache *c, rl_tls_free_fn fr, bool all);
+/* Flushes and frees the overflow list (the thread holds no tether). */
+void rl_tls_fini(rl_tether_thread *t, struct rl_tls_cache *c, rl_tls_free_fn fr);
+
+#endif
