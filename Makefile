@@ -54,6 +54,7 @@ TRANSMIGRATOR_SRCS = \
 	strategies/transmigrate/adaptive.c \
 	strategies/transmigrate/bitmap.c \
 	strategies/transmigrate/cheney.c \
+	strategies/transmigrate/dfs.c \
 	strategies/transmigrate/linear.c \
 	strategies/transmigrate/naive.c \
 	strategies/transmigrate/promote.c \
