@@ -22,5 +22,6 @@ void bench_register_alloc(void);
 void bench_register_barrier(void);
 void bench_register_tether(void);
 void bench_register_copy_bound(void);
+void bench_register_copy_floor(void);
 
 #endif

@@ -71,4 +71,5 @@ void rl_bench_register_all(void)
 	bench_register_barrier();
 	bench_register_tether();
 	bench_register_copy_bound();
+	bench_register_copy_floor();
 }
