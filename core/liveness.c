@@ -98,7 +98,7 @@ struct tally {
 	uint32_t block_bytes;
 };
 
-static inline void tally_flush(rl_liveness *lv, struct tally *t)
+static inline __attribute__((always_inline)) void tally_flush(rl_liveness *lv, struct tally *t)
 {
 	if (t->block != NULL)
 		*rl_liveness_counter(lv, t->block) += t->block_bytes;
@@ -170,7 +170,7 @@ static inline __attribute__((always_inline)) rl_obj *reach(rl_liveness *lv, stru
 	return o;
 }
 
-static void tally_end(rl_liveness *lv, struct tally *t)
+static inline __attribute__((always_inline)) void tally_end(rl_liveness *lv, struct tally *t)
 {
 	tally_flush(lv, t);
 	lv->objects += t->objects;
