@@ -55,6 +55,7 @@ TRANSMIGRATOR_SRCS = \
 	strategies/transmigrate/adaptive.c \
 	strategies/transmigrate/bitmap.c \
 	strategies/transmigrate/cheney.c \
+	strategies/transmigrate/dfs.c \
 	strategies/transmigrate/linear.c \
 	strategies/transmigrate/naive.c \
 	strategies/transmigrate/promote.c \
@@ -112,10 +113,12 @@ HARNESS_SRCS = \
 BENCH_SRCS = \
 	bench/bench_barrier.c \
 	bench/bench_copy_bound.c \
+	bench/bench_copy_floor.c \
 	bench/bench_tether.c \
 	bench/bench_tether_floor.c \
 	bench/bench_visited.c \
-	bench/benches.c
+	bench/benches.c \
+	bench/copy_floors.c
 BENCH_CXX_SRCS = \
 	bench/gbench_shim.cc
 
@@ -237,3 +240,10 @@ results: deps harness gbench
 paper: deps
 	scripts/plot.py
 	scripts/paper.py
+
+# Instructions per object of every copying module and its floor (callgrind,
+# results/callgrind-floors.csv, read by Table 9 of the paper); says so and
+# does nothing where valgrind is missing.
+.PHONY: callgrind-floors
+callgrind-floors: deps
+	scripts/callgrind-floors.sh

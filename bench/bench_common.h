@@ -23,5 +23,6 @@ void bench_register_barrier(void);
 void bench_register_tether(void);
 void bench_register_copy_bound(void);
 void bench_register_tether_floor(void);
+void bench_register_copy_floor(void);
 
 #endif

@@ -72,4 +72,5 @@ void rl_bench_register_all(void)
 	bench_register_tether();
 	bench_register_copy_bound();
 	bench_register_tether_floor();
+	bench_register_copy_floor();
 }

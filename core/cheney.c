@@ -50,27 +50,6 @@ rl_obj *rl_bump_refill(rl_bump *a, rl_region *dst, size_t size)
 #define SCAN_OOM (-1)
 #define SCAN_BUDGET 1
 
-/* The value slots of every object whose header is `hdr` (an object with the
- * same header has the same slots): scan_run keeps the last one met, so an
- * object's slots no longer wait for a load from the type table. */
-struct layout {
-	uint64_t hdr;
-	uint64_t map;
-	size_t next, end; /* the tail: words [next, end) */
-	size_t size;      /* footprint */
-};
-
-static inline void layout_of(struct layout *l, uint64_t h)
-{
-	const rl_type *t = &rl_type_table[rl_hdr_type(h)];
-	size_t words = rl_words_for(rl_hdr_bytes(h));
-	l->hdr = h;
-	l->map = words >= 64 ? t->ptr_map : t->ptr_map & ((UINT64_C(1) << words) - 1);
-	l->next = t->tail_from < words ? t->tail_from : words;
-	l->end = words;
-	l->size = rl_obj_footprint(rl_hdr_bytes(h));
-}
-
 /* What one run of the scan keeps in registers: the allocator, the bytes it
  * may still copy, and the last copy it made with its original and header.
  * When the scan reaches that copy next (always, on a list), it reads the
@@ -78,20 +57,31 @@ static inline void layout_of(struct layout *l, uint64_t h)
  * loading back the copy it has just stored. */
 struct scan_state {
 	rl_bump a;
-	uint64_t left;
+	uint64_t copied; /* bytes copied by this run */
 	rl_obj *last;
 	const rl_obj *last_from;
 	uint64_t last_hdr;
 };
 
+/* What a run of the scan holds constant: `budgeted` is a constant in each
+ * instance of the loop, so the complete (non-incremental) scan carries no
+ * budget check at all. */
+struct scan_env {
+	const rl_region *src;
+	rl_region *dst;
+	uintptr_t mask; /* ~(rl_block_size - 1), in a register */
+	size_t small_max;
+	bool budgeted;
+	uint64_t budget;
+};
+
 /* Forwards value `v` (read from the original or the copy) into *to: 0,
  * SCAN_OOM when dst cannot grow, SCAN_BUDGET when the copy would take the
  * bytes copied past the budget (nothing copied then). */
-static inline __attribute__((always_inline)) int scan_slot(const rl_region *src, rl_region *dst,
-							    size_t small_max, struct scan_state *st, rl_val v,
+static inline __attribute__((always_inline)) int scan_slot(const struct scan_env *e, struct scan_state *st, rl_val v,
 							    rl_val *to)
 {
-	if (!rl_region_contains(src, v))
+	if (!rl_region_contains_masked(e->src, v, e->mask))
 		return 0;
 	rl_obj *o = rl_ptr(v);
 	uint64_t h = o->hdr;
@@ -100,15 +90,15 @@ static inline __attribute__((always_inline)) int scan_slot(const rl_region *src,
 		return 0;
 	}
 	size_t size = rl_obj_footprint(rl_hdr_bytes(h));
-	if (size > st->left)
+	if (e->budgeted && st->copied + size > e->budget)
 		return SCAN_BUDGET;
-	rl_obj *copy = rl_bump_alloc(&st->a, dst, size, small_max);
+	rl_obj *copy = rl_bump_alloc(&st->a, e->dst, size, e->small_max);
 	if (copy == NULL)
 		return SCAN_OOM;
 	rl_copy_object(copy, o, size);
 	o->hdr = rl_hdr_forward_to(copy);
 	*to = rl_val_of(copy);
-	st->left -= size;
+	st->copied += size;
 	st->last = copy;
 	st->last_from = o;
 	st->last_hdr = h;
@@ -120,34 +110,33 @@ static inline __attribute__((always_inline)) int scan_slot(const rl_region *src,
  * then partly scanned; scanning it again from the start is harmless, its
  * rewritten slots point outside src and its original's were never
  * written). */
-static inline __attribute__((always_inline)) int scan_object(const rl_region *src, rl_region *dst,
-							      size_t small_max, struct scan_state *st,
-							      const struct layout *l, rl_obj *n,
-							      const rl_obj *from)
+static inline __attribute__((always_inline)) int scan_object(const struct scan_env *e, struct scan_state *st,
+							      const rl_layout *l, rl_obj *n, const rl_obj *from)
 {
-	for (uint64_t map = l->map; map != 0; map &= map - 1) {
-		unsigned i = (unsigned)__builtin_ctzll(map);
-		int r = scan_slot(src, dst, small_max, st, from->w[i], &n->w[i]);
+	/* The map's bits, then the tail [next, end), in one loop. */
+	uint64_t map = l->map;
+	for (size_t i = map ? (size_t)__builtin_ctzll(map) : l->next; i < l->end || map != 0;) {
+		int r = scan_slot(e, st, from->w[i], &n->w[i]);
 		if (r != 0)
 			return r;
-	}
-	for (size_t i = l->next; i < l->end; i++) {
-		int r = scan_slot(src, dst, small_max, st, from->w[i], &n->w[i]);
-		if (r != 0)
-			return r;
+		if (map != 0) {
+			map &= map - 1;
+			i = map ? (size_t)__builtin_ctzll(map) : l->next;
+		} else {
+			i++;
+		}
 	}
 	return 0;
 }
 
-int rl_cheney_scan(rl_cheney *c, size_t budget)
+/* One run of the scan (rl_cheney_scan), e->budgeted a constant. */
+static inline __attribute__((always_inline)) int scan_run(rl_cheney *c, const struct scan_env *e)
 {
-	const rl_region *src = c->src;
 	rl_region *dst = c->dst;
-	const size_t small_max = rl_small_object_max();
 	rl_block *sb = c->scan.sb;
 	char *sp = c->scan.sp;
-	struct scan_state st = { .left = budget };
-	struct layout l = { .hdr = RL_HDR_FORWARD };
+	struct scan_state st = { .copied = 0 };
+	rl_layout l = { .hdr = RL_HDR_FORWARD };
 	int rc = 0;
 	rl_bump_load(&st.a, dst);
 	for (;;) {
@@ -178,8 +167,8 @@ int rl_cheney_scan(rl_cheney *c, size_t budget)
 				h = n->hdr;
 			}
 			if (h != l.hdr)
-				layout_of(&l, h);
-			int r = scan_object(src, dst, small_max, &st, &l, n, from);
+				rl_layout_of(&l, h);
+			int r = scan_object(e, &st, &l, n, from);
 			if (r != 0) {
 				rc = r == SCAN_OOM ? -1 : 0;
 				goto out;
@@ -193,8 +182,8 @@ int rl_cheney_scan(rl_cheney *c, size_t budget)
 			goto out;
 		}
 		if (n->hdr != l.hdr)
-			layout_of(&l, n->hdr);
-		int r = scan_object(src, dst, small_max, &st, &l, n, n);
+			rl_layout_of(&l, n->hdr);
+		int r = scan_object(e, &st, &l, n, n);
 		if (r != 0) {
 			rc = r == SCAN_OOM ? -1 : 0;
 			goto out;
@@ -205,7 +194,31 @@ out:
 	rl_bump_sync(&st.a, dst);
 	c->scan.sb = sb;
 	c->scan.sp = sp;
-	c->bytes_copied += budget - st.left;
+	c->bytes_copied += st.copied;
+	return rc;
+}
+
+static inline struct scan_env scan_env_of(const rl_cheney *c, bool budgeted, uint64_t budget)
+{
+	return (struct scan_env){ .src = c->src, .dst = c->dst, .mask = ~(uintptr_t)(rl_block_size - 1),
+				  .small_max = rl_small_object_max(), .budgeted = budgeted, .budget = budget };
+}
+
+static int scan_complete(rl_cheney *c)
+{
+	const struct scan_env e = scan_env_of(c, false, 0);
+	return scan_run(c, &e);
+}
+
+static int scan_budgeted(rl_cheney *c, size_t budget)
+{
+	const struct scan_env e = scan_env_of(c, true, budget);
+	return scan_run(c, &e);
+}
+
+int rl_cheney_scan(rl_cheney *c, size_t budget)
+{
+	int rc = budget == SIZE_MAX ? scan_complete(c) : scan_budgeted(c, budget);
 	if (rc == 1 && c->release_held && c->roots == 1) {
 		rl_cheney_release_held(c, &c->root, 1);
 		c->roots = 2; /* once */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "regionlab/adopt.h"
+#include "regionlab/copy.h"
 #include "regionlab/mem.h"
 
 #define LOG_MIN 4096u      /* slots the log holds at least */
@@ -83,10 +84,8 @@ void rl_liveness_fini(rl_liveness *lv)
  * of its sub-regions): rl_region_contains without the header test. */
 static inline __attribute__((always_inline)) bool in_src(const rl_region *src, const rl_block *b)
 {
-	for (const rl_region *r = b->region; r != NULL; r = r->parent)
-		if (r == src)
-			return true;
-	return false;
+	const rl_region *owner = b->region;
+	return owner == src || (owner->parent != NULL && rl_region_chain_has(owner->parent, src));
 }
 
 /* What a run has counted, kept in registers: totals, and the live bytes of
@@ -99,7 +98,7 @@ struct tally {
 	uint32_t block_bytes;
 };
 
-static inline void tally_flush(rl_liveness *lv, struct tally *t)
+static inline __attribute__((always_inline)) void tally_flush(rl_liveness *lv, struct tally *t)
 {
 	if (t->block != NULL)
 		*rl_liveness_counter(lv, t->block) += t->block_bytes;
@@ -146,7 +145,7 @@ static void log_slot(rl_liveness *lv, rl_val *s, const rl_block *from)
  * skipped (see the header), static ones skipped.  `from` is the block of the
  * object that holds slot s (NULL for a root: not logged). */
 static inline __attribute__((always_inline)) rl_obj *reach(rl_liveness *lv, struct tally *t, rl_val *s,
-							    const rl_block *from)
+							    const rl_block *from, uintptr_t mask)
 {
 	rl_val v = *s;
 	if (!rl_is_ptr(v))
@@ -154,14 +153,14 @@ static inline __attribute__((always_inline)) rl_obj *reach(rl_liveness *lv, stru
 	rl_obj *o = rl_ptr(v);
 	uint64_t h = o->hdr;
 	if (h & (RL_HDR_FORWARD | RL_OBJ_STATIC)) {
-		if (rl_hdr_is_forward(h) && in_src(lv->src, rl_block_of(o))) {
+		if (rl_hdr_is_forward(h) && in_src(lv->src, (const rl_block *)(v & mask))) {
 			t->forwarded_refs++;
 			if (from != NULL)
 				log_slot(lv, s, from);
 		}
 		return NULL;
 	}
-	rl_block *b = rl_block_of(o);
+	rl_block *b = (rl_block *)(v & mask);
 	if (!in_src(lv->src, b))
 		return NULL;
 	if (b != from && from != NULL)
@@ -171,7 +170,7 @@ static inline __attribute__((always_inline)) rl_obj *reach(rl_liveness *lv, stru
 	return o;
 }
 
-static void tally_end(rl_liveness *lv, struct tally *t)
+static inline __attribute__((always_inline)) void tally_end(rl_liveness *lv, struct tally *t)
 {
 	tally_flush(lv, t);
 	lv->objects += t->objects;
@@ -182,7 +181,7 @@ static void tally_end(rl_liveness *lv, struct tally *t)
 void rl_liveness_add_root(rl_liveness *lv, rl_val v)
 {
 	struct tally t = { 0 };
-	rl_obj *o = reach(lv, &t, &v, NULL);
+	rl_obj *o = reach(lv, &t, &v, NULL, ~(uintptr_t)(rl_block_size - 1));
 	tally_end(lv, &t);
 	if (o != NULL)
 		rl_worklist_push(&lv->wl, o);
@@ -191,50 +190,51 @@ void rl_liveness_add_root(rl_liveness *lv, rl_val v)
 void rl_liveness_mark_only(rl_liveness *lv, rl_val v)
 {
 	struct tally t = { 0 };
-	reach(lv, &t, &v, NULL);
+	reach(lv, &t, &v, NULL, ~(uintptr_t)(rl_block_size - 1));
 	tally_end(lv, &t);
 }
 
 void rl_liveness_scan(rl_liveness *lv, rl_obj *o) { rl_worklist_push(&lv->wl, o); }
 
-bool rl_liveness_run(rl_liveness *lv, uint64_t budget)
+/* One run of the trace; `budgeted` is a constant in each instance, so a
+ * complete trace carries no budget check. */
+static inline __attribute__((always_inline)) bool run(rl_liveness *lv, bool budgeted, uint64_t budget)
 {
+	const uintptr_t mask = ~(uintptr_t)(rl_block_size - 1);
 	struct tally t = { 0 };
+	rl_layout l = { .hdr = RL_HDR_FORWARD };
 	bool done = true;
 	rl_obj *o = rl_worklist_pop(&lv->wl);
 	while (o != NULL) {
 		/* The slots of o, as rl_slots_begin/rl_slots_next list them
-		 * (pointer map, then tail), unrolled.  Of the children o
-		 * reveals, the first one with slots is scanned next without a
-		 * push: lists never touch the worklist, and a tree allocated
-		 * depth first is read in address order (last child first was
-		 * 2.5x slower on a 10^6-node tree). */
+		 * (pointer map, then tail), from the layout of its header,
+		 * kept while the headers repeat.  Of the children o reveals,
+		 * the first one with slots is scanned next without a push:
+		 * lists never touch the worklist, and a tree allocated depth
+		 * first is read in address order (last child first was 2.5x
+		 * slower on a 10^6-node tree). */
 		uint64_t h = o->hdr;
-		const rl_type *ty = &rl_type_table[rl_hdr_type(h)];
-		size_t words = rl_words_for(rl_hdr_bytes(h));
-		uint64_t map = words >= 64 ? ty->ptr_map : ty->ptr_map & ((UINT64_C(1) << words) - 1);
-		const rl_block *ob = rl_block_of(o);
+		if (h != l.hdr)
+			rl_layout_of(&l, h);
+		const rl_block *ob = (const rl_block *)((uintptr_t)o & mask);
 		rl_obj *next = NULL, *c;
-		while (map) {
-			unsigned bit = (unsigned)__builtin_ctzll(map);
-			map &= map - 1;
-			if ((c = reach(lv, &t, &o->w[bit], ob)) == NULL)
-				continue;
-			if (next == NULL)
-				next = c;
-			else
-				rl_worklist_push(&lv->wl, c);
-		}
-		for (size_t i = ty->tail_from; i < words; i++) {
-			if ((c = reach(lv, &t, &o->w[i], ob)) == NULL)
-				continue;
-			if (next == NULL)
-				next = c;
-			else
-				rl_worklist_push(&lv->wl, c);
+		uint64_t map = l.map;
+		for (size_t i = map ? (size_t)__builtin_ctzll(map) : l.next; i < l.end || map != 0;) {
+			if ((c = reach(lv, &t, &o->w[i], ob, mask)) != NULL) {
+				if (next == NULL)
+					next = c;
+				else
+					rl_worklist_push(&lv->wl, c);
+			}
+			if (map != 0) {
+				map &= map - 1;
+				i = map ? (size_t)__builtin_ctzll(map) : l.next;
+			} else {
+				i++;
+			}
 		}
 		o = next != NULL ? next : rl_worklist_pop(&lv->wl);
-		if (o != NULL && t.bytes >= budget) {
+		if (budgeted && o != NULL && t.bytes >= budget) {
 			rl_worklist_push(&lv->wl, o);
 			done = false;
 			break;
@@ -242,6 +242,14 @@ bool rl_liveness_run(rl_liveness *lv, uint64_t budget)
 	}
 	tally_end(lv, &t);
 	return done;
+}
+
+static bool run_complete(rl_liveness *lv) { return run(lv, false, 0); }
+static bool run_budgeted(rl_liveness *lv, uint64_t budget) { return run(lv, true, budget); }
+
+bool rl_liveness_run(rl_liveness *lv, uint64_t budget)
+{
+	return budget == UINT64_MAX ? run_complete(lv) : run_budgeted(lv, budget);
 }
 
 void rl_liveness_trace(rl_liveness *lv, rl_val v)

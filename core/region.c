@@ -53,6 +53,14 @@ int rl_set_block_size(size_t bytes)
 
 size_t rl_small_object_max(void) { return rl_block_size / 4; }
 
+bool rl_region_chain_has(const rl_region *owner, const rl_region *r)
+{
+	for (; owner != NULL; owner = owner->parent)
+		if (owner == r)
+			return true;
+	return false;
+}
+
 /* ---- blocks ---------------------------------------------------------------- */
 static rl_block *block_new(rl_region *owner, size_t bytes, uint32_t flags)
 {

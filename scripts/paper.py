@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Regenerates results/paper.md from regionlab CSV rows: tables T1-T8 and the figures.
+"""Regenerates results/paper.md from regionlab CSV rows: tables T1-T9 and the figures.
 
 usage: scripts/paper.py [CSV...] [--out=results/paper.md] [--figdir=DIR]
 
@@ -425,6 +425,94 @@ def t8(rows):
     return "\n\n".join(parts), sel + bound
 
 
+# ---- distance to floor (bench/bench_copy_floor.c, scripts/callgrind-floors.sh) ----------
+
+FLOOR_TARGET = {"cheney": 1.15, "dfs": 1.15, "bitmap": 1.15, "splice-trace": 1.2}
+FLOOR_NOTE = {
+    "bitmap": "keeps src byte-identical: shadow set up and marked, headers given back through it",
+    "splice": "the whole call: trace, per-block verdicts, block relinking",
+    "splice-trace": "counts live bytes per block, logs cross-block slots, skips objects earlier copies forwarded",
+    "adaptive": "its probes: budgeted Cheney per child, a density trace",
+    "proxy": "never writes src: a forwarding table, stubs, the read barrier",
+    "naive": "recursive, a uthash visited map, one malloc per object",
+}
+
+
+def floor_rows(results_dir):
+    """copy-floor benchmarks of gbench.json and callgrind-floors.csv in the
+    paper's folder (results/), keyed by (module, floor, workload)."""
+    timed, counted = {}, {}
+    path = os.path.join(results_dir, "gbench.json")
+    context = {}
+    if os.path.exists(path):
+        try:
+            with open(path, encoding="utf-8") as fp:
+                doc = json.load(fp)
+        except (OSError, ValueError):
+            doc = {}
+        context = doc.get("context", {})
+        for b in doc.get("benchmarks", []):
+            name = b.get("name", "")
+            if name.startswith("copy-floor/") and not b.get("error_occurred") and "ratio" in b:
+                _, module, floor, workload = name.split("/", 3)
+                timed[(module, floor, workload)] = b
+    path = os.path.join(results_dir, "callgrind-floors.csv")
+    if os.path.exists(path):
+        import csv
+        with open(path, newline="", encoding="utf-8") as fp:
+            for r in csv.DictReader(fp):
+                counted[(r["module"], r["floor"], r["workload"])] = r
+    return timed, counted, context
+
+
+def t9(results_dir):
+    timed, counted, context = floor_rows(results_dir)
+    if not timed and not counted:
+        return (f"_not measured yet_: `{shown_path(os.path.join(results_dir, 'gbench.json'))}` has no copy-floor "
+                "benchmark (`make results` runs them) and there is no "
+                f"`{shown_path(os.path.join(results_dir, 'callgrind-floors.csv'))}` (`make callgrind-floors`)."), []
+    body = []
+    for key in sorted(set(timed) | set(counted)):
+        module, floor, workload = key
+        b, c = timed.get(key), counted.get(key)
+        target = FLOOR_TARGET.get(module, 1.2)
+        ratio = b["ratio"] if b else None
+        iratio = float(c["ratio"]) if c else None
+        def verdict(r):
+            return "–" if r is None else ("yes" if r <= target else "no")
+        holds = ("–" if floor == "memcpy-fixup"
+                 else f"instr {verdict(iratio)}, time {verdict(ratio)}")
+        body.append([
+            f"`{module}`", floor, workload,
+            fns(b["module_ns"]) if b else "–", fns(b["floor_ns"]) if b else "–",
+            f"{ratio:.2f} ({b['ratio_lo']:.2f}-{b['ratio_hi']:.2f})" if b else "–",
+            f"{b['module_frac']:.3f} / {b['floor_frac']:.3f}" if b else "–",
+            f"{c['module_ir_per_obj']} / {c['floor_ir_per_obj']}" if c else "–",
+            f"{iratio:.2f}" if iratio is not None else "–",
+            "reference" if floor == "memcpy-fixup" else f"{target:.2f}", holds,
+            FLOOR_NOTE.get(module, ""),
+        ])
+    used = []
+    if timed:
+        used.append({"_file": os.path.join(results_dir, "gbench.json"), "git_sha": context.get("git_sha", ""),
+                     "cpu": f"{context.get('num_cpus', '?')} CPUs", "compiler": context.get("compiler", ""),
+                     "date": context.get("date", "")})
+    if counted:
+        any_row = next(iter(counted.values()))
+        used.append({"_file": os.path.join(results_dir, "callgrind-floors.csv"), "git_sha": any_row["git_sha"],
+                     "cpu": "callgrind", "compiler": any_row["tool"], "date": any_row["date"]})
+    text = ("`./gbench --benchmark_filter=copy-floor` times each module and its floor interleaved in one process "
+            "(medians over iterations; the ratio is the median of per-iteration module/floor, its extremes in "
+            "brackets); `scripts/callgrind-floors.sh` counts instructions per object at 10^5 objects "
+            "(`results/callgrind-floors.csv`, reproducible where timings on shared CPUs are not). A module holds "
+            "its target when its ratio is at most the target: by instructions and by time, each stated; the last "
+            "column says what in its contract costs the difference.\n\n"
+            + md_table(["module", "floor", "workload", "module", "floor", "ratio (min-max)",
+                        "memcpy / call (module / floor)", "instr/obj (module / floor)", "instr ratio", "target",
+                        "holds", "what the contract costs"], body))
+    return text, used
+
+
 TABLES = [
     (1, "Transmigration cost: ns per object (median over reps) by strategy, workload, layout and size, no garbage; "
         "the fastest strategy of each row in bold; a cell names the status when no rep succeeded.", t1),
@@ -441,6 +529,8 @@ TABLES = [
         "memcpy of the same bytes, the call, and the call's phases for strategies that time them (bitmap: "
         "setup = shadow and worklist, restore = the pass that gives src its borrowed headers back, traversal "
         "= the rest).  Target (issue 2): bitmap at 20% or more.", t8),
+    (9, "Distance to floor: every copying module beside the reference loop of its algorithm "
+        "(bench/copy_floors.h), timed in the same run, and instructions per object from callgrind.", t9),
 ]
 
 
@@ -488,12 +578,13 @@ def main(argv):
            "the sweeps and this document's recipe in `docs/experiments.md`.", "",
            "## Tables", ""]
     for n, caption, fn in TABLES:
-        text, used = fn(rows, summaries) if n == 5 else fn(rows)
+        text, used = (fn(rows, summaries) if n == 5 else fn(outdir) if n == 9
+                      else fn(rows))
         doc.append(f"**Table {n}.** {caption}")
         doc.append("")
         doc.append(text if text else "_no rows_ (no trials of this kind in the CSV yet)")
         doc.append("")
-        doc.append(f"<sub>Table {n}: `{cmd}`; {provenance(used) if used else 'no rows'}.</sub>")
+        doc.append(f"<sub>Table {n}: `{cmd}`; {provenance(used) if used else 'nothing measured' if n == 9 else 'no rows'}.</sub>")
         doc.append("")
     doc += ["## Figures", "",
             "Each figure is drawn twice from the same medians: matplotlib (shown) and gnuplot "

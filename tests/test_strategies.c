@@ -357,6 +357,8 @@ static void test_cheney_held_subregion(void)
 	copy_keeps_held_subregion("cheney", 600);
 	copy_keeps_held_subregion("adaptive", 600);  /* under `small`: one Cheney copy */
 	copy_keeps_held_subregion("cheney", 6000);
+	copy_keeps_held_subregion("dfs", 600);
+	copy_keeps_held_subregion("dfs", 6000);
 	/* adaptive past `small` with a dense deferred child (decision "splice")
 	 * still leaves the held objects its child probes copied forwarded: a
 	 * known gap, stated at the top of adaptive.c. */

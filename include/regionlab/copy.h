@@ -42,6 +42,28 @@ static inline void rl_copy_object(rl_obj *to, const rl_obj *from, size_t size)
 	}
 }
 
+/* The value slots of every object whose header is `hdr` (an object with the
+ * same header has the same slots): copying loops keep the last one met in
+ * registers, so an object's slots do not wait for a load from the type
+ * table.  Start with hdr = RL_HDR_FORWARD, which no live header equals. */
+typedef struct rl_layout {
+	uint64_t hdr;
+	uint64_t map;     /* value words among the first 64 */
+	size_t next, end; /* the tail: words [next, end) */
+	size_t size;      /* footprint */
+} rl_layout;
+
+static inline void rl_layout_of(rl_layout *l, uint64_t h)
+{
+	const rl_type *t = &rl_type_table[rl_hdr_type(h)];
+	size_t words = rl_words_for(rl_hdr_bytes(h));
+	l->hdr = h;
+	l->map = words >= 64 ? t->ptr_map : t->ptr_map & ((UINT64_C(1) << words) - 1);
+	l->next = t->tail_from < words ? t->tail_from : words;
+	l->end = words;
+	l->size = rl_obj_footprint(rl_hdr_bytes(h));
+}
+
 /* The bump allocator of dst's tail block, held in a copying loop's locals:
  * the block's `top` and dst's byte count are written back (rl_bump_sync)
  * before anything else may look at them.  Keep an rl_bump in a local whose

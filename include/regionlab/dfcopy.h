@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "regionlab/copy.h"
 #include "regionlab/object.h"
 #include "regionlab/region.h"
 #include "regionlab/worklist.h"
@@ -36,14 +37,11 @@ typedef struct rl_dfcopy {
 	rl_worklist wl;
 	uint64_t bytes_copied;
 	bool mark; /* set the shadow bit of each original copied */
-	/* The slot iterator of the last layout with values met, begun on an
-	 * object whose header was memo_hdr: an object with the same header has
-	 * the same slots, so the iterator is only rebased.  Lists and trees
-	 * repeat one layout with values (a tree's leaves have none and leave
-	 * the memo alone), and the branch on the memo is predicted, so the next
-	 * slot's address no longer waits for a load from the type table. */
-	uint64_t memo_hdr;
-	rl_slot_iter memo;
+	/* The layout of the last object scanned, kept across calls of
+	 * rl_dfcopy_forward (regionlab/copy.h): lists and trees repeat one
+	 * layout with values, so the next slot's address does not wait for a
+	 * load from the type table. */
+	rl_layout memo;
 } rl_dfcopy;
 
 /* Reserves the worklist (an entry per word of src: pushing never fails).

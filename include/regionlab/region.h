@@ -136,18 +136,27 @@ static inline rl_region *rl_region_of(const rl_obj *o)
 {
 	return rl_obj_is_static(o) ? NULL : rl_block_of(o)->region;
 }
+/* rl_region_contains with the block mask, ~(rl_block_size - 1), held by the
+ * caller in a register: a loop that stores values would otherwise load
+ * rl_block_size again after every store (a size_t and an rl_val may alias).
+ * The owner test is inline; the parent chain (sub-regions, adoptees) out of
+ * line: rl_region_chain_has(owner, r) is true when r is owner or one of its
+ * parents. */
+bool rl_region_chain_has(const rl_region *owner, const rl_region *r);
+static inline bool rl_region_contains_masked(const rl_region *r, rl_val v, uintptr_t mask)
+{
+	if (!rl_is_ptr(v) || rl_obj_is_static(rl_ptr(v)))
+		return false;
+	const rl_region *owner = ((const rl_block *)(v & mask))->region;
+	return owner == r || (owner->parent != NULL && rl_region_chain_has(owner->parent, r));
+}
 /* True when value v points at an object stored in r's blocks, including the
  * blocks of regions r adopted and of r's sub-regions (regionlab/adopt.h): the
  * owner named by the block is followed up its parent chain, so the common
  * cases cost one load (inside r) or two (elsewhere, no parent). */
 static inline bool rl_region_contains(const rl_region *r, rl_val v)
 {
-	if (!rl_is_ptr(v))
-		return false;
-	for (const rl_region *o = rl_region_of(rl_ptr(v)); o != NULL; o = o->parent)
-		if (o == r)
-			return true;
-	return false;
+	return rl_region_contains_masked(r, v, ~(uintptr_t)(rl_block_size - 1));
 }
 
 /* Total bytes of the region's blocks (its footprint). */

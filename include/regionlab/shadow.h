@@ -54,6 +54,14 @@ static inline void rl_shadow_mark(const rl_obj *o)
 	bits[i >> 6] |= UINT64_C(1) << (i & 63);
 }
 
+/* rl_shadow_mark for a caller that knows o's block b already. */
+static inline void rl_shadow_mark_in(const rl_obj *o, rl_block *b)
+{
+	uint64_t *bits = b->scratch;
+	size_t i = rl_shadow_index(o, b);
+	bits[i >> 6] |= UINT64_C(1) << (i & 63);
+}
+
 static inline bool rl_shadow_test(const rl_obj *o)
 {
 	rl_block *b = rl_block_of(o);
