@@ -43,9 +43,13 @@
  * a ring).  A reference to a label whose datum is still being read yields a
  * placeholder immediate, and every slot that receives a placeholder is
  * recorded on that label's fix-up chain; when the datum is complete, the
- * chain is walked and each slot is patched with the datum.  A label's scope
- * is the top-level datum it appears in (R7RS), so the table is emptied
- * after each one.
+ * chain is walked and each slot is patched with the datum.  A label whose
+ * datum is itself such a placeholder (#1= in (#0=(#1=#0#) #1#)) keeps the
+ * placeholder as its value, and every later use of it (a #1#, a slot, a
+ * label's value) resolves it to the enclosing datum once that is complete
+ * (resolve()), so no placeholder survives in a loaded graph whatever the
+ * nesting.  A label's scope is the top-level datum it appears in (R7RS), so
+ * the table is emptied after each one.
  *
  * The parser is a loop over an explicit stack of frames (open lists and
  * vectors, pending shorthands, labels and datum comments): no C recursion,
@@ -195,16 +199,12 @@ static bool is_ascii_alpha(unsigned c) { return (c >= 'a' && c <= 'z') || (c >= 
 static bool is_ascii_digit(unsigned c) { return c >= '0' && c <= '9'; }
 static unsigned char ascii_lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c; }
 
-/* One character at p: UTF-8 when well-formed, else the byte itself (old
- * sources in Latin-1 still load).  Its length. */
+/* One character at p (the text is well-formed UTF-8: rl_doc_open checked
+ * it, so invalid bytes never reach here).  Its length. */
 static size_t char_at(const unsigned char *p, uint32_t *cp)
 {
 	size_t n = rl_utf8_decode(p, cp);
-	if (n == 0) {
-		*cp = *p;
-		n = 1;
-	}
-	return n;
+	return n != 0 ? n : 1;
 }
 
 /* ---- atmosphere: whitespace, comments, directives -------------------------------- */
@@ -370,10 +370,24 @@ static void labels_reset(struct sexp *s)
 	s->nfixups = 0;
 }
 
+/* What v stands for now.  A label defined while an enclosing label was
+ * still pending holds that label's placeholder as its value (#1= in
+ * (#0=(#1=#0#) #1#)); once the enclosing datum is complete, the placeholder
+ * stands for that datum.  Follows such values to the datum, or to the
+ * placeholder of a label still pending.  Each step goes to a label defined
+ * earlier, so the walk ends. */
+static rl_val resolve(const struct sexp *s, rl_val v)
+{
+	while (is_placeholder(v) && !s->labels[placeholder_label(v)].pending)
+		v = s->labels[placeholder_label(v)].value;
+	return v;
+}
+
 /* Stores v into a slot of a new object, recording the slot when v is the
  * placeholder of a label whose datum is still being read. */
 static bool store(struct sexp *s, rl_val *slot, rl_val v)
 {
+	v = resolve(s, v);
 	*slot = v;
 	if (!is_placeholder(v))
 		return true;
@@ -399,7 +413,7 @@ static bool label_define(struct sexp *s, size_t index, rl_val v)
 		fail_at(s, l->open, "label #%llu= labels nothing but itself", (unsigned long long)l->number);
 		return false;
 	}
-	l->value = v;
+	l->value = resolve(s, v);
 	l->pending = false;
 	size_t chain = l->fixups;
 	l->fixups = NONE;
@@ -552,8 +566,10 @@ static bool close_datum(struct sexp *s, const unsigned char *p)
 		fail_at(s, offset(s, p), "expected a datum after '.', found ')'");
 		return false;
 	}
-	rl_val *items = s->vals.v + f->base, v = RL_FALSE;
 	size_t n = s->vals.n - f->base;
+	/* vals.v is NULL until the first item is pushed (a first () or #()):
+	 * no offset may be applied to it then, not even 0. */
+	rl_val *items = n != 0 ? s->vals.v + f->base : NULL, v = RL_FALSE;
 	if (!s->discard) {
 		bool made;
 		if (f->kind == F_LIST && f->dot != NONE)
@@ -1050,7 +1066,7 @@ static enum step read_label(struct sexp *s, const unsigned char **pp, rl_val *ou
 		fail_at(s, offset(s, p), "label #%llu# is not defined", (unsigned long long)number);
 		return STEP_FAIL;
 	}
-	*out = s->labels[index].pending ? placeholder(index) : s->labels[index].value;
+	*out = resolve(s, placeholder(index));
 	return STEP_VALUE;
 discarded: /* inside a datum comment: check the syntax only */
 	if (*q == '=')
