@@ -81,6 +81,7 @@ TETHER_SRCS = \
 	strategies/tether/urcu_qsbr.c
 
 WORKLOAD_SRCS = \
+	workloads/dump.c \
 	workloads/graph.c \
 	workloads/json.c \
 	workloads/lists.c \
@@ -118,6 +119,7 @@ TEST_SRCS = \
 	tests/test_oracle.c \
 	tests/test_readers.c \
 	tests/test_region.c \
+	tests/test_roundtrip.c \
 	tests/test_strategies.c \
 	tests/test_tether_invariant.c \
 	tests/test_tether_stress.c \
