@@ -698,6 +698,9 @@ static void test_sexp_errors_name_line_and_column(void)
 	expect_error(s, "(#0=a #0=b)", "1:7", "label #0= is defined twice");
 	expect_error(s, "#0=#0#", "1:1", "label #0= labels nothing but itself");
 	expect_error(s, "#0x", "1:1", "expected '=' or '#' after the label number, found 'x'");
+	/* A message that quotes the document stays one line (found by fuzz_sexp). */
+	expect_error(s, "#\\\nab", "1:1", "unknown character name #\\\\x0aab");
+	expect_error(s, "#x1\x01" "2", "1:1", "bad number '#x1\\x012'");
 	expect_error(s, "(a #q)", "1:4", "unknown syntax '#' followed by 'q'");
 	expect_error(s, "(a . )", "1:6", "expected a datum after '.', found ')'");
 	expect_error(s, "(a . b c)", "1:8", "expected ')' after the datum that follows '.', found 'c'");

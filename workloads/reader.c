@@ -152,14 +152,24 @@ void rl_doc_position(const rl_doc *d, size_t at, size_t *line, size_t *col)
 
 void rl_doc_fail(const rl_doc *d, size_t at, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], line_text[sizeof msg * 4];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* A message may quote the document (a bad token): its control
+	 * characters are written \xHH, so the reason stays one line. */
+	size_t o = 0;
+	for (const unsigned char *c = (const unsigned char *)msg; *c != '\0'; c++) {
+		if (*c < 0x20 || *c == 0x7f)
+			o += (size_t)snprintf(line_text + o, sizeof line_text - o, "\\x%02x", *c);
+		else
+			line_text[o++] = (char)*c;
+	}
+	line_text[o] = '\0';
 	size_t line, col;
 	rl_doc_position(d, at, &line, &col);
-	rl_wl_fail(d->w, "%s:%zu:%zu: %s", d->path, line, col, msg);
+	rl_wl_fail(d->w, "%s:%zu:%zu: %s", d->path, line, col, line_text);
 }
 
 void rl_doc_fail_nomem(const rl_doc *d)
