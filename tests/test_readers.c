@@ -7,8 +7,9 @@
  * pairs, number ranges, interned symbols, shared structure and cycles from
  * datum labels, comments that allocate nothing.  Malformed documents must
  * fail with the exact "PATH:LINE:COL: what" line and leak no block.  Every
- * loaded document then goes through every registered transmigrator, judged
- * by the oracle, in both layouts. */
+ * document loaded makes the round trip of `harness --dump` (the same graph
+ * read back), and goes through every registered transmigrator, judged by the
+ * oracle, in both layouts. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "regionlab/mem.h"
 #include "regionlab/workload.h"
 #include "tests/check.h"
+#include "workloads/dump.h"
 
 extern const struct rl_workload rl_wl_json;
 extern const struct rl_workload rl_wl_sexp;
@@ -73,6 +75,27 @@ static int load_file(const struct rl_workload *wl, const char *path, const char 
 	return rl_graph_make(wl, 1, 1, &kv, g, err, errlen);
 }
 
+/* Every document a test loads also makes the round trip of `harness --dump`
+ * (workloads/dump.c): its graph, written as an S-expression and read back
+ * by the sexp reader, is the same graph (tests/test_roundtrip.c does the
+ * same for files and every workload). */
+static void check_dump_round_trip(const char *text, rl_val root)
+{
+	char *dumped = NULL, err[512] = "";
+	size_t len;
+	FILE *f = open_memstream(&dumped, &len);
+	CHECK(f != NULL, "open_memstream");
+	int rc = rl_dump_graph(f, root, err, sizeof err);
+	CHECK(fclose(f) == 0 && rc == 0, "dump of %s: %s", text, err);
+	const char *path = write_doc_n(dumped, len);
+	free(dumped);
+	rl_graph back;
+	CHECK(load_file(&rl_wl_sexp, path, "alloc", &back, err, sizeof err) == 0, "the dump of %s: %s", text, err);
+	bool same = rl_oracle_checksum(root, NULL) == rl_oracle_checksum(rl_ptr(back.root)->w[0], NULL);
+	rl_graph_free(&back);
+	CHECK(same, "the dump of %s reads back as another graph", text);
+}
+
 /* Loads `text` as a document of wl and returns its root (g must be freed). */
 static rl_val load(const struct rl_workload *wl, const char *text, rl_graph *g)
 {
@@ -80,6 +103,7 @@ static rl_val load(const struct rl_workload *wl, const char *text, rl_graph *g)
 	const char *path = write_doc(text);
 	CHECK(load_file(wl, path, "alloc", g, err, sizeof err) == 0, "loading %s failed: %s", text, err);
 	CHECK(rl_region_contains(g->src, g->root), "the root of %s is not in src", text);
+	check_dump_round_trip(text, g->root);
 	return g->root;
 }
 
