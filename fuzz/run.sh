@@ -36,7 +36,7 @@ for t in "${targets[@]}"; do
 	mkdir -p "$work"
 	dict=()
 	[ -f "fuzz/$t.dict" ] && dict=(-dict="fuzz/$t.dict")
-	log=build-fuzz/fuzz_$t.log
+	log=build-fuzz/fuzz_$t${scratch:+.scratch}.log # a CI run beside a long one keeps to its own log
 	before=$(ls build-fuzz/findings | grep -c "^$t-")
 	# -timeout: one input may take 10 s (ASan, every strategy); -rss_limit_mb
 	# keeps a run far from the OOM killer on a shared machine.
@@ -44,13 +44,13 @@ for t in "${targets[@]}"; do
 		-print_final_stats=1 -artifact_prefix="build-fuzz/findings/$t-" "$work" "fuzz/corpus/$t" >"$log" 2>&1
 	rc=$?
 	after=$(ls build-fuzz/findings | grep -c "^$t-")
-	runs=$(grep -oE 'stat::number_of_executed_units: +[0-9]+' "$log" | grep -oE '[0-9]+$')
-	speed=$(grep -oE 'stat::average_exec_per_sec: +[0-9]+' "$log" | grep -oE '[0-9]+$')
-	cov=$(grep -oE '(DONE|pulse|NEW|REDUCE|INITED) +cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -n 1 |
+	runs=$(grep -aoE 'stat::number_of_executed_units: +[0-9]+' "$log" | grep -oE '[0-9]+$')
+	speed=$(grep -aoE 'stat::average_exec_per_sec: +[0-9]+' "$log" | grep -oE '[0-9]+$')
+	cov=$(grep -aoE '(DONE|pulse|NEW|REDUCE|INITED) +cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -n 1 |
 		sed -E 's/^[A-Z]+ +//')
 	if [ "$rc" -ne 0 ] || [ "$after" -ne "$before" ]; then
 		found=1
-		echo "fuzz_$t: FINDING after ${runs:-?} runs (exit $rc): $(grep -m1 -E 'ERROR|runtime error|fuzz_[a-z]+: ' "$log")"
+		echo "fuzz_$t: FINDING after ${runs:-?} runs (exit $rc): $(grep -a -m1 -E 'ERROR|runtime error|fuzz[_a-z]*: ' "$log")"
 		ls -t build-fuzz/findings | grep "^$t-" | head -n 1 | sed 's|^|  saved: build-fuzz/findings/|'
 	else
 		echo "fuzz_$t: ${runs:-?} runs in ${seconds} s (${speed:-?}/s), ${cov:-no coverage line}, no finding (log: $log)"
