@@ -174,7 +174,7 @@ scheme_part() {
 	echo "sexp: ${fetched[*]}: ${#files[@]} .scm files, $(cat "${files[@]}" | wc -c) bytes; the largest:"
 	ls -S "${files[@]}" | head -n 3 | while read -r f; do echo "  $(du -h "$f" | cut -f1) ${f#"$dir/deb/x/"}"; done
 	local before_ok=$rows_ok before_bad=$rows_bad t0=$SECONDS i
-	rm -f "$dir/sexp.csv"
+	rm -f "$dir/sexp.csv" "$dir/no-datum.txt"
 	for ((i = 0; i < ${#files[@]}; i += batch / 2)); do # two layouts per file
 		run_harness sexp "${files[@]:i:batch/2}"
 	done
