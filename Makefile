@@ -22,6 +22,13 @@ SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 else ifeq ($(SAN),tsan)
 BUILD = build-tsan
 SANFLAGS = -fsanitize=thread -DRL_DEBUG
+else ifeq ($(SAN),fuzz)
+# libFuzzer targets (fuzz/): clang, ASan+UBSan, coverage instrumentation.
+BUILD = build-fuzz
+CC = clang
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -DRL_DEBUG
+# clang warns where gcc does not (core/allocator.c: -Wstring-plus-int): shown, not fatal here.
+WARN += -Wno-error
 else
 BUILD = build
 SANFLAGS = -DRL_DEBUG
@@ -86,6 +93,7 @@ TETHER_SRCS = \
 	strategies/tether/urcu_qsbr.c
 
 WORKLOAD_SRCS = \
+	workloads/dump.c \
 	workloads/graph.c \
 	workloads/json.c \
 	workloads/lists.c \
@@ -132,11 +140,19 @@ TEST_SRCS = \
 	tests/test_oracle.c \
 	tests/test_readers.c \
 	tests/test_region.c \
+	tests/test_roundtrip.c \
 	tests/test_strategies.c \
 	tests/test_tether_floor.c \
 	tests/test_tether_invariant.c \
 	tests/test_tether_stress.c \
 	tests/test_workloads.c
+
+# libFuzzer targets: `make fuzz FUZZ_SECONDS=N` runs each for N seconds
+# (fuzz/run.sh; docs/fuzzing.md).
+FUZZ_SRCS = \
+	fuzz/fuzz_json.c \
+	fuzz/fuzz_sexp.c \
+	fuzz/fuzz_transmigrate.c
 
 LIB_SRCS = $(CORE_SRCS) $(ORACLE_SRCS) $(TRANSMIGRATOR_SRCS) $(TETHER_SRCS) $(WORKLOAD_SRCS) $(DRIVER_SRCS)
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -189,6 +205,18 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libregionlab.a
 
 tests-built: $(TEST_BINS) $(BUILD)/harness
 
+# The fuzz targets, built by `make SAN=fuzz fuzz-targets` into build-fuzz/fuzz/.
+FUZZ_BINS = $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzz/%)
+$(BUILD)/fuzz/%: $(BUILD)/fuzz/%.o $(BUILD)/libregionlab.a
+	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+fuzz-targets: $(FUZZ_BINS)
+
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz fuzz-targets
+fuzz:
+	$(MAKE) SAN=fuzz fuzz-targets
+	fuzz/run.sh $(FUZZ_SECONDS)
+
 # One pass of the suite in this variant.
 test-fast: $(TEST_BINS) $(BUILD)/harness
 	tests/run.sh $(BUILD)
@@ -210,12 +238,12 @@ meson-build:
 
 # Every source file the Makefile builds, one per line (for tests/test_sources.sh).
 print-sources:
-	@printf '%s\n' $(LIB_SRCS) $(HARNESS_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(BENCH_CXX_SRCS) | sort
+	@printf '%s\n' $(LIB_SRCS) $(HARNESS_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(BENCH_CXX_SRCS) $(FUZZ_SRCS) | sort
 
 clean:
-	rm -rf build build-asan build-tsan builddir harness gbench
+	rm -rf build build-asan build-tsan build-fuzz builddir harness gbench
 
--include $(LIB_OBJS:.o=.d) $(BUILD)/driver/main.d $(TEST_BINS:=.d)
+-include $(LIB_OBJS:.o=.d) $(BUILD)/driver/main.d $(TEST_BINS:=.d) $(FUZZ_BINS:=.d)
 
 # ---- experiments (docs/experiments.md) -----------------------------------------
 # `make results`: the default sweep (resumable: rows already in

@@ -9,6 +9,7 @@
  * `make` builds build/harness (build-asan/harness, ...) and copies the
  * release build to ./harness at the repository root; that is why this source
  * lives in driver/ and not in a harness/ directory. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -27,6 +28,7 @@
 #include "regionlab/allocator.h"
 #include "regionlab/options.h"
 #include "regionlab/region.h"
+#include "workloads/dump.h"
 
 #define MAX_STRATEGIES 16
 #define MAX_WORKLOADS 16
@@ -86,6 +88,10 @@ static const char usage_text[] =
 	"  --list              one line per module: KIND NAME SUMMARY, single spaces,\n"
 	"                      KIND one of transmigrator, tether, workload\n"
 	"  --schema            the CSV schema document (docs/csv-schema.md)\n"
+	"  --dump=FILE         with one --workload (and --size, --seed): write its graph\n"
+	"                      as an S-expression with datum labels for sharing and\n"
+	"                      cycles (- = stdout), read back by --workload=sexp:file=FILE;\n"
+	"                      runs no trial\n"
 	"  --help              this text\n"
 	"\n"
 	"Exit status: 0 when every trial ran (a failed trial is a row whose status says\n"
@@ -114,6 +120,7 @@ struct cli {
 	bool list, schema, help;
 	const char *transmigrate_only; /* the first option that needs --strategy (its name) */
 	const char *tether_only;       /* the first option that needs --tether (its name) */
+	const char *dump;              /* --dump=FILE: write the workload's graph, run nothing */
 };
 
 static struct cli cli; /* large (option lists): static, not on the stack */
@@ -326,6 +333,7 @@ enum {
 	OPT_LAYOUT,
 	OPT_ALLOCATOR,
 	OPT_FORMAT,
+	OPT_DUMP,
 };
 
 static const struct option long_options[] = {
@@ -355,6 +363,7 @@ static const struct option long_options[] = {
 	{ "layout", required_argument, NULL, OPT_LAYOUT },
 	{ "allocator", required_argument, NULL, OPT_ALLOCATOR },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "dump", required_argument, NULL, OPT_DUMP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -481,6 +490,9 @@ static void parse(int argc, char **argv)
 		case OPT_FORMAT:
 			cli.format = parse_format(optarg);
 			break;
+		case OPT_DUMP:
+			cli.dump = optarg;
+			break;
 		case ':':
 			bad_input("option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -549,6 +561,56 @@ static void list_modules(void)
 		printf("workload %s %s\n", rl_workloads[i]->name, rl_workloads[i]->summary);
 }
 
+/* --dump=FILE: builds the one --workload and writes its graph as an
+ * S-expression (workloads/dump.c), through a temporary file renamed at the
+ * end so that nothing is half-written.  Exit status as for a sweep. */
+static int dump_workload(void)
+{
+	char err[ERR_MAX];
+	if (cli.tether_given || cli.nstrategies > 0)
+		bad_input("--dump writes a workload's graph and runs no trial: give --workload, not --%s",
+			  cli.tether_given ? "tether" : "strategy");
+	if (cli.nworkloads != 1)
+		bad_input("--dump takes exactly one --workload, got %zu", cli.nworkloads);
+	if (cli.dump[0] == '\0')
+		bad_input("--dump is empty (use --dump=- for stdout)");
+	if (rl_set_block_size(cli.block) != 0)
+		bad_input("--block=%zu: cannot set the block size", cli.block);
+	struct rl_workload_spec *w = &cli.workloads[0];
+	size_t size = cli.size_given ? cli.size : w->wl->default_size;
+	rl_graph g;
+	if (rl_graph_make(w->wl, size, cli.seed, &w->params, &g, err, sizeof err) != 0) {
+		if (strstr(err, w->wl->name) != NULL)
+			bad_input("%s", err);
+		bad_input("workload '%s': %s", w->wl->name, err);
+	}
+	bool to_stdout = strcmp(cli.dump, "-") == 0;
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.tmp-%ld", cli.dump, (long)getpid());
+	FILE *f = to_stdout ? stdout : fopen(tmp, "w");
+	if (f == NULL)
+		bad_input("--dump=%s: cannot write: %s", cli.dump, strerror(errno));
+	fprintf(f, "; harness --workload=%s --size=%zu --seed=%llu --dump: one datum, the graph's root\n", w->label,
+		size, (unsigned long long)cli.seed);
+	int rc = rl_dump_graph(f, g.root, err, sizeof err);
+	rl_graph_free(&g);
+	if (!to_stdout && fclose(f) != 0 && rc == 0) {
+		snprintf(err, sizeof err, "write error: %s", strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && !to_stdout && rename(tmp, cli.dump) != 0) {
+		snprintf(err, sizeof err, "cannot rename the temporary file onto it: %s", strerror(errno));
+		rc = -1;
+	}
+	if (rc != 0) {
+		if (!to_stdout)
+			unlink(tmp);
+		fprintf(stderr, "harness: --dump=%s: %s\n", cli.dump, err);
+		return 1;
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 /* Removes --out when this run created it and wrote nothing into it. */
 static void remove_if_created_empty(const char *path, bool existed)
 {
@@ -595,6 +657,8 @@ int main(int argc, char **argv)
 		rl_allocator_reexec_for_jemalloc(argv);
 	if (rl_allocator_select(cli.allocator, err, sizeof err) != 0)
 		bad_input("%s", err);
+	if (cli.dump != NULL)
+		return dump_workload();
 	validate();
 
 	struct stat st;

@@ -3,7 +3,8 @@
 # Run as root on Debian 12 (make does this for you before building).
 set -eu
 packages=(gcc g++ make git pkg-config uthash-dev libbenchmark-dev liburcu-dev libck-dev libjemalloc-dev
-	meson ninja-build gnuplot-nox python3-matplotlib)
+	meson ninja-build gnuplot-nox python3-matplotlib
+	clang libclang-rt-14-dev chezscheme) # tests/test_fuzz.sh (libFuzzer), tests/test_roundtrip.sh
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

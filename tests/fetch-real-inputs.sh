@@ -3,11 +3,15 @@
 #   JSON    data.json of the npm package @mdn/browser-compat-data (about 20 MB)
 #   Scheme  every .scm file of the Debian packages guile-3.0-libs and slib
 # Each document goes through ./harness with every transmigrator that --list
-# names, in both layouts, with the oracle on; every CSV row must say ok.
+# names, in both layouts, with the oracle on; every CSV row must say ok.  Then
+# each makes the round trip of `harness --dump`: its graph, written as an
+# S-expression and read back by the sexp reader, must be the same graph
+# (build/tests/test_roundtrip FILE..., judged by the oracle's checksum).
 # Nothing fetched is kept in the repository.
 #
-#   tests/fetch-real-inputs.sh              (after make)
+#   tests/fetch-real-inputs.sh              (after make and make build/tests/test_roundtrip)
 #   HARNESS=path/to/harness                 another harness binary
+#   ROUNDTRIP=path/to/test_roundtrip        another round-trip checker
 #   REAL_INPUTS_DIR=DIR                     keep the downloads in DIR and reuse them
 #   JSON_PACKAGE=name@version               another npm package holding JSON files
 #
@@ -18,6 +22,7 @@
 set -u
 cd "$(dirname "$0")/.."
 harness=${HARNESS:-./harness}
+roundtrip=${ROUNDTRIP:-build/tests/test_roundtrip}
 json_package=${JSON_PACKAGE:-@mdn/browser-compat-data@8.1.9}
 deb_packages=(guile-3.0-libs slib)
 batch=16 # files per harness call (its limit on --workload entries)
@@ -39,7 +44,7 @@ done
 [ -n "$strategies" ] || { echo "fetch-real-inputs: no transmigrator is registered"; exit 1; }
 command -v python3 >/dev/null || { echo "SKIP: python3 is needed to read the CSV"; exit 0; }
 
-rows_ok=0 rows_bad=0 parts=0
+rows_ok=0 rows_bad=0 parts=0 trips_ok=0 trips_bad=0
 
 # Prints every row whose status is not ok and adds the rows up.
 count_rows() { # csv
@@ -77,6 +82,7 @@ run_harness() { # workload files...
 	if [ $# -eq 1 ]; then
 		if grep -q "the file holds no datum" <<<"$err"; then
 			echo "  skipped (no datum): $1"
+			echo "$1" >>"$dir/no-datum.txt"
 		else
 			echo "  FAILED: $err"
 			rows_bad=$((rows_bad + 1))
@@ -85,6 +91,28 @@ run_harness() { # workload files...
 	fi
 	for f in "$@"; do
 		run_harness "$wl" "$f"
+	done
+}
+
+# The dump round trip of every file given (one test_roundtrip call per batch):
+# adds them up, and names each file that fails.
+round_trips() { # files...
+	if [ ! -x "$roundtrip" ]; then
+		echo "  round trip: SKIP: no $roundtrip (run make $roundtrip)"
+		return
+	fi
+	local i out line
+	for ((i = 1; i <= $#; i += 64)); do
+		out=$("$roundtrip" "${@:i:64}" 2>&1)
+		printf '%s\n' "$out" | grep '^FAIL' | sed 's/^/  /'
+		line=$(printf '%s\n' "$out" | grep '^SUMMARY' | tail -n 1)
+		if [ -z "$line" ]; then
+			echo "  round trip: $roundtrip gave no SUMMARY: $(printf '%s\n' "$out" | tail -n 1)"
+			trips_bad=$((trips_bad + 1))
+			continue
+		fi
+		trips_ok=$((trips_ok + $(awk '{print $3}' <<<"$line")))
+		trips_bad=$((trips_bad + $(awk '{print $4}' <<<"$line")))
 	done
 }
 
@@ -115,6 +143,10 @@ json_part() {
 	run_harness json "${files[@]}"
 	[ -f "$dir/json.csv" ] && count_rows "$dir/json.csv"
 	echo "json: $((rows_ok - before_ok)) rows ok, $((rows_bad - before_bad)) not ok ($((SECONDS - t0)) s)"
+	local trips_before=$trips_ok bad_before=$trips_bad
+	t0=$SECONDS
+	round_trips "${files[@]}"
+	echo "json: --dump round trip: $((trips_ok - trips_before)) files the same graph, $((trips_bad - bad_before)) not ($((SECONDS - t0)) s)"
 }
 
 # ---- Scheme from Debian ------------------------------------------------------------
@@ -142,12 +174,19 @@ scheme_part() {
 	echo "sexp: ${fetched[*]}: ${#files[@]} .scm files, $(cat "${files[@]}" | wc -c) bytes; the largest:"
 	ls -S "${files[@]}" | head -n 3 | while read -r f; do echo "  $(du -h "$f" | cut -f1) ${f#"$dir/deb/x/"}"; done
 	local before_ok=$rows_ok before_bad=$rows_bad t0=$SECONDS i
-	rm -f "$dir/sexp.csv"
+	rm -f "$dir/sexp.csv" "$dir/no-datum.txt"
 	for ((i = 0; i < ${#files[@]}; i += batch / 2)); do # two layouts per file
 		run_harness sexp "${files[@]:i:batch/2}"
 	done
 	[ -f "$dir/sexp.csv" ] && count_rows "$dir/sexp.csv"
 	echo "sexp: $((rows_ok - before_ok)) rows ok, $((rows_bad - before_bad)) not ok ($((SECONDS - t0)) s)"
+	local trips_before=$trips_ok bad_before=$trips_bad loadable=()
+	t0=$SECONDS
+	for f in "${files[@]}"; do # a file that holds no datum has no graph to dump
+		grep -qF "$f" "$dir/no-datum.txt" 2>/dev/null || loadable+=("$f")
+	done
+	round_trips "${loadable[@]}"
+	echo "sexp: --dump round trip: $((trips_ok - trips_before)) files the same graph, $((trips_bad - bad_before)) not ($((SECONDS - t0)) s)"
 }
 
 echo "strategies: $strategies"
@@ -157,5 +196,5 @@ if [ "$parts" -eq 0 ]; then
 	echo "SKIP: nothing could be fetched"
 	exit 0
 fi
-echo "fetch-real-inputs: $rows_ok passed, $rows_bad failed"
-[ "$rows_bad" -eq 0 ]
+echo "fetch-real-inputs: $rows_ok passed, $rows_bad failed; round trips: $trips_ok passed, $trips_bad failed"
+[ "$rows_bad" -eq 0 ] && [ "$trips_bad" -eq 0 ]

@@ -7,8 +7,9 @@
  * pairs, number ranges, interned symbols, shared structure and cycles from
  * datum labels, comments that allocate nothing.  Malformed documents must
  * fail with the exact "PATH:LINE:COL: what" line and leak no block.  Every
- * loaded document then goes through every registered transmigrator, judged
- * by the oracle, in both layouts. */
+ * document loaded makes the round trip of `harness --dump` (the same graph
+ * read back), and goes through every registered transmigrator, judged by the
+ * oracle, in both layouts. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "regionlab/mem.h"
 #include "regionlab/workload.h"
 #include "tests/check.h"
+#include "workloads/dump.h"
 
 extern const struct rl_workload rl_wl_json;
 extern const struct rl_workload rl_wl_sexp;
@@ -73,6 +75,27 @@ static int load_file(const struct rl_workload *wl, const char *path, const char 
 	return rl_graph_make(wl, 1, 1, &kv, g, err, errlen);
 }
 
+/* Every document a test loads also makes the round trip of `harness --dump`
+ * (workloads/dump.c): its graph, written as an S-expression and read back
+ * by the sexp reader, is the same graph (tests/test_roundtrip.c does the
+ * same for files and every workload). */
+static void check_dump_round_trip(const char *text, rl_val root)
+{
+	char *dumped = NULL, err[512] = "";
+	size_t len;
+	FILE *f = open_memstream(&dumped, &len);
+	CHECK(f != NULL, "open_memstream");
+	int rc = rl_dump_graph(f, root, err, sizeof err);
+	CHECK(fclose(f) == 0 && rc == 0, "dump of %s: %s", text, err);
+	const char *path = write_doc_n(dumped, len);
+	free(dumped);
+	rl_graph back;
+	CHECK(load_file(&rl_wl_sexp, path, "alloc", &back, err, sizeof err) == 0, "the dump of %s: %s", text, err);
+	bool same = rl_oracle_checksum(root, NULL) == rl_oracle_checksum(rl_ptr(back.root)->w[0], NULL);
+	rl_graph_free(&back);
+	CHECK(same, "the dump of %s reads back as another graph", text);
+}
+
 /* Loads `text` as a document of wl and returns its root (g must be freed). */
 static rl_val load(const struct rl_workload *wl, const char *text, rl_graph *g)
 {
@@ -80,6 +103,7 @@ static rl_val load(const struct rl_workload *wl, const char *text, rl_graph *g)
 	const char *path = write_doc(text);
 	CHECK(load_file(wl, path, "alloc", g, err, sizeof err) == 0, "loading %s failed: %s", text, err);
 	CHECK(rl_region_contains(g->src, g->root), "the root of %s is not in src", text);
+	check_dump_round_trip(text, g->root);
 	return g->root;
 }
 
@@ -370,7 +394,7 @@ static void test_json_errors_name_line_and_column(void)
 	expect_error(&rl_wl_json, "[\"\\x\"]", "1:3", "unknown escape \\ followed by 'x'");
 	expect_error(&rl_wl_json, "[\"a\\u12\"]", "1:4", "\\u must be followed by four hex digits");
 	expect_error(&rl_wl_json, "[\"a\tb\"]", "1:4", "control character 0x09 must be escaped in a string");
-	expect_error(&rl_wl_json, "[\"a\xff\"]", "1:4", "invalid UTF-8 in a string");
+	expect_error(&rl_wl_json, "[\"a\xff\"]", "1:4", "invalid UTF-8: byte 0xff (a document must be UTF-8)");
 	expect_error(&rl_wl_json, "[1] 2", "1:5", "expected end of input after the document, found '2'");
 	/* Columns count characters, not bytes: the two 2-byte letters are one column each. */
 	expect_error(&rl_wl_json, "[\"\xc3\xa9\xc3\xa9\", x]", "1:8", "expected a value, found 'x'");
@@ -390,6 +414,37 @@ static void test_json_missing_file_or_option(void)
 	CHECK(load_file(&rl_wl_json, path, "alloc", &g, err, sizeof err) == -1, "a missing file must fail");
 	CHECK(strstr(err, path) != NULL && strstr(err, "cannot read") != NULL, "%s", err);
 	CHECK(load_file(&rl_wl_json, tmpdir, "alloc", &g, err, sizeof err) == -1, "a directory must fail");
+	char expected[256];
+	snprintf(expected, sizeof expected, "workload json: %s is a directory (expected a json document)", tmpdir);
+	CHECK(strcmp(err, expected) == 0, "a directory said \"%s\"", err);
+	CHECK(load_file(&rl_wl_sexp, "/dev/null", "alloc", &g, err, sizeof err) == -1, "a device must fail");
+	CHECK(strcmp(err, "workload sexp: /dev/null is not a regular file (expected a sexp document)") == 0, "%s", err);
+}
+
+/* One UTF-8 policy for both readers (reader.c): a document must be
+ * well-formed UTF-8 everywhere, else the load fails at the first bad byte. */
+static void test_both_readers_reject_invalid_utf8(void)
+{
+	const char *what = "invalid UTF-8: byte 0x%02x (a document must be UTF-8)";
+	char msg[128];
+	snprintf(msg, sizeof msg, what, 0xe9);
+	expect_error(&rl_wl_sexp, "(\"caf\xe9\")", "1:6", msg); /* Latin-1 in a string */
+	expect_error(&rl_wl_sexp, "(a b\xe9)", "1:5", msg);      /* in a symbol */
+	expect_error(&rl_wl_sexp, "; \xe9\n(a)", "1:3", msg);    /* in a comment */
+	expect_error(&rl_wl_json, "[1] \xe9", "1:5", msg);
+	snprintf(msg, sizeof msg, what, 0xc0);
+	expect_error(&rl_wl_sexp, "#\\\xc0\x80", "1:3", msg); /* an overlong NUL */
+	expect_error(&rl_wl_json, "[\"\xc0\x80\"]", "1:3", msg);
+	snprintf(msg, sizeof msg, what, 0xed);
+	expect_error(&rl_wl_sexp, "|\xed\xa0\x80|", "1:2", msg); /* a surrogate */
+	snprintf(msg, sizeof msg, what, 0xe2);
+	expect_error(&rl_wl_sexp, "(\"\xe2\x82", "1:3", msg); /* cut short by the end */
+	rl_graph g;
+	rl_val forms = load(&rl_wl_sexp, "(\"caf\xc3\xa9\" \xce\xbb #\\\xf0\x9f\x98\x80)", &g);
+	CHECK(is_string(nth(car(forms), 0), "caf\xc3\xa9", 5), "UTF-8 in a string is kept");
+	CHECK(is_symbol(nth(car(forms), 1), "\xce\xbb"), "UTF-8 in a symbol is kept");
+	CHECK(nth(car(forms), 2) == rl_char(0x1f600), "a 4-byte character");
+	rl_graph_free(&g);
 }
 
 /* ---- S-expressions: structure ------------------------------------------------------------ */
@@ -445,6 +500,46 @@ static void test_sexp_datum_label_shares(void)
 	forms = load(&rl_wl_sexp, "#0=(#1=#0# #1#)", &g);
 	rl_val l = car(forms);
 	CHECK(nth(l, 0) == l && nth(l, 1) == l, "a label of a label of the enclosing datum");
+	rl_graph_free(&g);
+}
+
+/* A label defined as a reference to an enclosing label that is still open,
+ * used after the enclosing datum is complete: it must give that datum (it
+ * once gave the reader's internal placeholder). */
+static void test_sexp_label_of_an_enclosing_label_used_after_it(void)
+{
+	rl_graph g;
+	rl_val top = car(load(&rl_wl_sexp, "(#0=(#1=#0#) #1#)", &g));
+	rl_val cell = nth(top, 0);
+	CHECK(type_of(cell) == RL_T_CONS && car(cell) == cell && cdr(cell) == RL_NIL, "#0= is a cell holding itself");
+	CHECK(nth(top, 1) == cell, "#1# is the #0# cell, got %#lx", (unsigned long)nth(top, 1));
+	CHECK(list_length(top) == 2, "two elements");
+	rl_graph_free(&g);
+
+	top = car(load(&rl_wl_sexp, "(#0=(x . #1=#0#) #1#)", &g));
+	cell = nth(top, 0);
+	CHECK(is_symbol(car(cell), "x") && cdr(cell) == cell, "#0= is a ring of x");
+	CHECK(nth(top, 1) == cell, "#1# is the ring, got %#lx", (unsigned long)nth(top, 1));
+	rl_graph_free(&g);
+
+	top = car(load(&rl_wl_sexp, "(#0=#(#1=#0#) #1#)", &g));
+	rl_val vec = nth(top, 0);
+	CHECK(type_of(vec) == RL_T_VECTOR && vec_ref(vec, 0) == vec, "#0= is a vector holding itself");
+	CHECK(nth(top, 1) == vec, "#1# is the vector, got %#lx", (unsigned long)nth(top, 1));
+	rl_graph_free(&g);
+
+	/* Deeper: a chain of labels each naming the one before, used inside and after. */
+	top = car(load(&rl_wl_sexp, "(#0=(a #1=(b #2=#1# #3=#0#) #2# #3#) #1# #2# #3#)", &g));
+	rl_val zero = nth(top, 0), one = nth(zero, 1);
+	CHECK(is_symbol(car(one), "b") && nth(one, 1) == one && nth(one, 2) == zero, "#2# and #3# inside #1=");
+	CHECK(nth(zero, 2) == one && nth(zero, 3) == zero, "#2# and #3# after #1= closed");
+	CHECK(nth(top, 1) == one && nth(top, 2) == one && nth(top, 3) == zero, "#1# #2# #3# after #0= closed");
+	rl_graph_free(&g);
+
+	/* Through a shorthand and a dotted tail. */
+	top = car(load(&rl_wl_sexp, "(#0=(q . '#1=#0#) . #1#)", &g));
+	cell = nth(top, 0);
+	CHECK(nth(cdr(cell), 1) == cell && cdr(top) == cell, "'#1=#0# and the tail #1#");
 	rl_graph_free(&g);
 }
 
@@ -627,6 +722,9 @@ static void test_sexp_errors_name_line_and_column(void)
 	expect_error(s, "(#0=a #0=b)", "1:7", "label #0= is defined twice");
 	expect_error(s, "#0=#0#", "1:1", "label #0= labels nothing but itself");
 	expect_error(s, "#0x", "1:1", "expected '=' or '#' after the label number, found 'x'");
+	/* A message that quotes the document stays one line (found by fuzz_sexp). */
+	expect_error(s, "#\\\nab", "1:1", "unknown character name #\\\\x0aab");
+	expect_error(s, "#x1\x01" "2", "1:1", "bad number '#x1\\x012'");
 	expect_error(s, "(a #q)", "1:4", "unknown syntax '#' followed by 'q'");
 	expect_error(s, "(a . )", "1:6", "expected a datum after '.', found ')'");
 	expect_error(s, "(a . b c)", "1:8", "expected ')' after the datum that follows '.', found 'c'");
@@ -772,6 +870,8 @@ int main(int argc, char **argv)
 	RL_RUN(test_sexp_lists_pairs_and_symbols);
 	RL_RUN(test_sexp_datum_label_makes_a_ring);
 	RL_RUN(test_sexp_datum_label_shares);
+	RL_RUN(test_sexp_label_of_an_enclosing_label_used_after_it);
+	RL_RUN(test_both_readers_reject_invalid_utf8);
 	RL_RUN(test_sexp_atoms);
 	RL_RUN(test_sexp_strings);
 	RL_RUN(test_sexp_numbers);

@@ -17,8 +17,10 @@
  *                 is a boxed double (so a bigger integer loses precision)
  *   true false null   the symbols true, false and null (interned like keys)
  * The root is the top-level value (a document that is one small integer
- * gives a boxed int: a root is always an object).  The text must be UTF-8
- * (a leading BOM is skipped).  Malformed input fails with
+ * gives a boxed int: a root is always an object).  The text must be UTF-8,
+ * everywhere (a leading BOM is skipped): an invalid byte fails the load with
+ * "PATH:LINE:COL: invalid UTF-8: byte 0xNN ..." (rl_doc_open, the policy of
+ * both readers).  Malformed input fails with
  * "PATH:LINE:COL: what is wrong" and the load returns RL_NIL; nothing it
  * allocated is reachable from a root.
  *
@@ -143,9 +145,9 @@ static const unsigned char *unicode_escape(struct json *j, const unsigned char *
 	return q;
 }
 
-/* Checks the string byte at q that is neither '"' nor '\\': its length, or
- * 0 after reporting an unterminated string, a raw control character or
- * invalid UTF-8. */
+/* Checks the string byte at q that is neither '"' nor '\\': the length of
+ * its character, or 0 after reporting an unterminated string or a raw
+ * control character.  The text is well-formed UTF-8 (rl_doc_open checked). */
 static size_t string_char(struct json *j, const unsigned char *open, const unsigned char *q)
 {
 	if (*q >= 0x20 && *q < 0x80)
@@ -162,9 +164,7 @@ static size_t string_char(struct json *j, const unsigned char *open, const unsig
 	}
 	uint32_t cp;
 	size_t n = rl_utf8_decode(q, &cp);
-	if (n == 0)
-		fail_at(j, q, "invalid UTF-8 in a string");
-	return n;
+	return n != 0 ? n : 1;
 }
 
 /* The string whose '"' is at p, as a string or (for a key) an interned
@@ -361,8 +361,10 @@ static bool open_container(struct json *j, const unsigned char *p, bool object)
 static rl_val close_container(struct json *j)
 {
 	struct json_frame f = j->frames[--j->depth];
-	rl_val *items = j->vals.v + f.base;
 	size_t n = j->vals.n - f.base;
+	/* vals.v is NULL until the first value is pushed ({} or [] first): no
+	 * offset may be applied to it then, not even 0. */
+	rl_val *items = n != 0 ? j->vals.v + f.base : NULL;
 	if (f.object) {
 		/* The pairs overwrite the stack from the bottom: pair i is made
 		 * from slots 2i and 2i+1, both at or above slot i. */

@@ -14,8 +14,17 @@
 #include "workloads/build.h"
 
 /* ---- the document ---------------------------------------------------------- */
-static int slurp(rl_doc *d)
+/* What a path that is not a regular file is, for the one-line error. */
+static const char *not_regular(mode_t mode)
 {
+	return S_ISDIR(mode) ? "is a directory" : "is not a regular file";
+}
+
+/* Reads the whole file into d->text: 0, or -1 with errno set, or -1 with
+ * *why set (errno 0) when the path names something other than a file. */
+static int slurp(rl_doc *d, const char **why)
+{
+	*why = NULL;
 	int fd = open(d->path, O_RDONLY);
 	if (fd < 0)
 		return -1;
@@ -23,7 +32,8 @@ static int slurp(rl_doc *d)
 	if (fstat(fd, &st) != 0)
 		goto fail;
 	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
+		*why = not_regular(st.st_mode);
+		errno = 0;
 		goto fail;
 	}
 	size_t cap = (size_t)st.st_size;
@@ -68,6 +78,29 @@ fail:;
 	return -1;
 }
 
+/* The offset of the first byte that is not part of well-formed UTF-8, or
+ * d->len when the whole text is UTF-8.  Both readers share this one policy:
+ * a document must be UTF-8 everywhere (strings, symbols, comments), as RFC
+ * 8259 requires of JSON and R7RS reads characters, not bytes.  A NUL byte is
+ * well-formed here; each reader says what it thinks of it. */
+static size_t utf8_invalid_at(const rl_doc *d)
+{
+	const unsigned char *t = (const unsigned char *)d->text;
+	size_t i = 0;
+	while (i < d->len) {
+		if (t[i] < 0x80) {
+			i++;
+			continue;
+		}
+		uint32_t cp;
+		size_t n = rl_utf8_decode(t + i, &cp);
+		if (n == 0 || n > d->len - i) /* the NUL sentinel ends a sequence cut short */
+			return i;
+		i += n;
+	}
+	return d->len;
+}
+
 int rl_doc_open(rl_doc *d, rl_wl_ctx *w, const char *workload)
 {
 	memset(d, 0, sizeof *d);
@@ -77,8 +110,18 @@ int rl_doc_open(rl_doc *d, rl_wl_ctx *w, const char *workload)
 		rl_wl_fail(w, "no document given: write --workload=%s:file=PATH", workload);
 		return -1;
 	}
-	if (slurp(d) != 0) {
-		rl_wl_fail(w, "%s: cannot read: %s", d->path, strerror(errno));
+	const char *why;
+	if (slurp(d, &why) != 0) {
+		if (why != NULL)
+			rl_wl_fail(w, "%s %s (expected a %s document)", d->path, why, workload);
+		else
+			rl_wl_fail(w, "%s: cannot read: %s", d->path, strerror(errno));
+		return -1;
+	}
+	size_t bad = utf8_invalid_at(d);
+	if (bad != d->len) {
+		rl_doc_fail(d, bad, "invalid UTF-8: byte 0x%02x (a document must be UTF-8)", (unsigned char)d->text[bad]);
+		rl_doc_close(d);
 		return -1;
 	}
 	return 0;
@@ -109,14 +152,24 @@ void rl_doc_position(const rl_doc *d, size_t at, size_t *line, size_t *col)
 
 void rl_doc_fail(const rl_doc *d, size_t at, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], line_text[sizeof msg * 4];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* A message may quote the document (a bad token): its control
+	 * characters are written \xHH, so the reason stays one line. */
+	size_t o = 0;
+	for (const unsigned char *c = (const unsigned char *)msg; *c != '\0'; c++) {
+		if (*c < 0x20 || *c == 0x7f)
+			o += (size_t)snprintf(line_text + o, sizeof line_text - o, "\\x%02x", *c);
+		else
+			line_text[o++] = (char)*c;
+	}
+	line_text[o] = '\0';
 	size_t line, col;
 	rl_doc_position(d, at, &line, &col);
-	rl_wl_fail(d->w, "%s:%zu:%zu: %s", d->path, line, col, msg);
+	rl_wl_fail(d->w, "%s:%zu:%zu: %s", d->path, line, col, line_text);
 }
 
 void rl_doc_fail_nomem(const rl_doc *d)

@@ -36,6 +36,10 @@
  *   #!/... !#            a script header (Guile's block form, or one line);
  *                        other #!NAME directives (#!r6rs ...) are skipped
  *   #n= #n#              R7RS datum labels: shared structure and cycles
+ *   #@TYPE:HEX(V ...)    the generic form that `harness --dump` writes for what
+ *   #@imm:HEX            has no Scheme syntax (workloads/dump.c): an object of
+ *                        any type of the type table, its payload bytes in hex
+ *                        and its value slots; an immediate word
  * Complex numbers are not numbers here: 1+2i reads as a symbol.
  *
  * Datum labels.  #n= names the datum that follows; #n# refers to it, also
@@ -43,9 +47,13 @@
  * a ring).  A reference to a label whose datum is still being read yields a
  * placeholder immediate, and every slot that receives a placeholder is
  * recorded on that label's fix-up chain; when the datum is complete, the
- * chain is walked and each slot is patched with the datum.  A label's scope
- * is the top-level datum it appears in (R7RS), so the table is emptied
- * after each one.
+ * chain is walked and each slot is patched with the datum.  A label whose
+ * datum is itself such a placeholder (#1= in (#0=(#1=#0#) #1#)) keeps the
+ * placeholder as its value, and every later use of it (a #1#, a slot, a
+ * label's value) resolves it to the enclosing datum once that is complete
+ * (resolve()), so no placeholder survives in a loaded graph whatever the
+ * nesting.  A label's scope is the top-level datum it appears in (R7RS), so
+ * the table is emptied after each one.
  *
  * The parser is a loop over an explicit stack of frames (open lists and
  * vectors, pending shorthands, labels and datum comments): no C recursion,
@@ -78,6 +86,7 @@ enum frame_kind {
 	F_LIST,    /* ( or [ */
 	F_VECTOR,  /* #( */
 	F_BYTES,   /* #u8( or #vu8( */
+	F_OBJECT,  /* #@TYPE:HEX( : aux = the type id, raw = offset of HEX, raw_len its length */
 	F_WRAP,    /* 'x and the other shorthands: aux = index in shorthands[] */
 	F_LABEL,   /* #n=: aux = index in labels, or NONE inside a datum comment */
 	F_COMMENT, /* #; */
@@ -90,6 +99,7 @@ struct sx_frame {
 	size_t open; /* offset of the opening token */
 	size_t dot;  /* index in vals of a dotted tail, or NONE */
 	size_t aux;
+	size_t raw, raw_len; /* F_OBJECT: its payload bytes in hex, in the text */
 };
 
 static const struct shorthand {
@@ -195,16 +205,12 @@ static bool is_ascii_alpha(unsigned c) { return (c >= 'a' && c <= 'z') || (c >= 
 static bool is_ascii_digit(unsigned c) { return c >= '0' && c <= '9'; }
 static unsigned char ascii_lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c; }
 
-/* One character at p: UTF-8 when well-formed, else the byte itself (old
- * sources in Latin-1 still load).  Its length. */
+/* One character at p (the text is well-formed UTF-8: rl_doc_open checked
+ * it, so invalid bytes never reach here).  Its length. */
 static size_t char_at(const unsigned char *p, uint32_t *cp)
 {
 	size_t n = rl_utf8_decode(p, cp);
-	if (n == 0) {
-		*cp = *p;
-		n = 1;
-	}
-	return n;
+	return n != 0 ? n : 1;
 }
 
 /* ---- atmosphere: whitespace, comments, directives -------------------------------- */
@@ -370,10 +376,24 @@ static void labels_reset(struct sexp *s)
 	s->nfixups = 0;
 }
 
+/* What v stands for now.  A label defined while an enclosing label was
+ * still pending holds that label's placeholder as its value (#1= in
+ * (#0=(#1=#0#) #1#)); once the enclosing datum is complete, the placeholder
+ * stands for that datum.  Follows such values to the datum, or to the
+ * placeholder of a label still pending.  Each step goes to a label defined
+ * earlier, so the walk ends. */
+static rl_val resolve(const struct sexp *s, rl_val v)
+{
+	while (is_placeholder(v) && !s->labels[placeholder_label(v)].pending)
+		v = s->labels[placeholder_label(v)].value;
+	return v;
+}
+
 /* Stores v into a slot of a new object, recording the slot when v is the
  * placeholder of a label whose datum is still being read. */
 static bool store(struct sexp *s, rl_val *slot, rl_val v)
 {
+	v = resolve(s, v);
 	*slot = v;
 	if (!is_placeholder(v))
 		return true;
@@ -399,7 +419,7 @@ static bool label_define(struct sexp *s, size_t index, rl_val v)
 		fail_at(s, l->open, "label #%llu= labels nothing but itself", (unsigned long long)l->number);
 		return false;
 	}
-	l->value = v;
+	l->value = resolve(s, v);
 	l->pending = false;
 	size_t chain = l->fixups;
 	l->fixups = NONE;
@@ -466,6 +486,44 @@ static bool make_bytes(struct sexp *s, const rl_val *items, size_t n, rl_val *ou
 	return true;
 }
 
+static int hex_digit(unsigned c) { return digit_value(c, 16); }
+
+/* #@TYPE:HEX(V ...) closed: an object of the frame's type with the payload
+ * bytes HEX, whose value slots, in order, receive items[0..n). */
+static bool make_object(struct sexp *s, const struct sx_frame *f, const rl_val *items, size_t n, rl_val *out)
+{
+	const rl_type *t = &rl_type_table[f->aux];
+	size_t bytes = f->raw_len / 2;
+	if (t->fixed_bytes != 0 && bytes != t->fixed_bytes) {
+		fail_at(s, f->open, "%s takes %u payload bytes, not %zu", t->name, t->fixed_bytes, bytes);
+		return false;
+	}
+	if (bytes > RL_OBJ_MAX_BYTES)
+		return fail_nomem(s);
+	rl_obj *o = rl_wl_new(s->doc.w, (unsigned)f->aux, (uint32_t)bytes);
+	if (o == NULL)
+		return fail_nomem(s);
+	const unsigned char *hex = s->text + f->raw;
+	unsigned char *b = (unsigned char *)o->w;
+	for (size_t i = 0; i < bytes; i++)
+		b[i] = (unsigned char)(hex_digit(hex[2 * i]) << 4 | hex_digit(hex[2 * i + 1]));
+	rl_slot_iter it;
+	rl_val *slot;
+	size_t slots = 0;
+	for (rl_slots_begin(&it, o); rl_slots_next(&it) != NULL;)
+		slots++;
+	if (slots != n) {
+		fail_at(s, f->open, "a %s of %zu bytes holds %zu values, not %zu", t->name, bytes, slots, n);
+		return false;
+	}
+	size_t i = 0;
+	for (rl_slots_begin(&it, o); (slot = rl_slots_next(&it)) != NULL; i++)
+		if (!store(s, slot, items[i]))
+			return false;
+	*out = rl_val_of(o);
+	return true;
+}
+
 static bool intern(struct sexp *s, const char *name, size_t len, rl_val *out)
 {
 	if (s->discard) {
@@ -496,6 +554,7 @@ static bool deliver(struct sexp *s, rl_val v)
 			/* fall through */
 		case F_LIST:
 		case F_VECTOR:
+		case F_OBJECT:
 			return rl_valstack_push(&s->vals, v) || fail_nomem(s);
 		case F_WRAP: {
 			const char *name = shorthands[f->aux].symbol;
@@ -544,7 +603,7 @@ static bool close_datum(struct sexp *s, const unsigned char *p)
 	if (*p != f->close) {
 		rl_doc_position(&s->doc, f->open, &line, &col);
 		fail_at(s, offset(s, p), "'%c' does not close the '%s' opened at %zu:%zu", *p,
-			f->kind == F_LIST ? (f->close == ')' ? "(" : "[") : f->kind == F_VECTOR ? "#(" : "#u8(", line,
+			f->kind == F_LIST ? (f->close == ')' ? "(" : "[") : f->kind == F_VECTOR ? "#(" : f->kind == F_OBJECT ? "#@" : "#u8(", line,
 			col);
 		return false;
 	}
@@ -552,8 +611,10 @@ static bool close_datum(struct sexp *s, const unsigned char *p)
 		fail_at(s, offset(s, p), "expected a datum after '.', found ')'");
 		return false;
 	}
-	rl_val *items = s->vals.v + f->base, v = RL_FALSE;
 	size_t n = s->vals.n - f->base;
+	/* vals.v is NULL until the first item is pushed (a first () or #()):
+	 * no offset may be applied to it then, not even 0. */
+	rl_val *items = n != 0 ? s->vals.v + f->base : NULL, v = RL_FALSE;
 	if (!s->discard) {
 		bool made;
 		if (f->kind == F_LIST && f->dot != NONE)
@@ -562,6 +623,8 @@ static bool close_datum(struct sexp *s, const unsigned char *p)
 			made = make_list(s, items, n, RL_NIL, &v);
 		else if (f->kind == F_VECTOR)
 			made = make_vector(s, items, n, &v);
+		else if (f->kind == F_OBJECT)
+			made = make_object(s, f, items, n, &v);
 		else
 			made = make_bytes(s, items, n, &v);
 		if (!made)
@@ -1050,7 +1113,7 @@ static enum step read_label(struct sexp *s, const unsigned char **pp, rl_val *ou
 		fail_at(s, offset(s, p), "label #%llu# is not defined", (unsigned long long)number);
 		return STEP_FAIL;
 	}
-	*out = s->labels[index].pending ? placeholder(index) : s->labels[index].value;
+	*out = resolve(s, placeholder(index));
 	return STEP_VALUE;
 discarded: /* inside a datum comment: check the syntax only */
 	if (*q == '=')
@@ -1090,6 +1153,94 @@ static enum step read_hash_symbol(struct sexp *s, const unsigned char **pp, rl_v
 	return intern(s, s->name.b, s->name.n, out) ? STEP_VALUE : STEP_FAIL;
 }
 
+/* The generic form of workloads/dump.c, whose '#' is at p:
+ *   #@TYPE:HEX(V ...)  an object of type TYPE (a name of the type table) with
+ *                      payload bytes HEX and value slots V ... (in slot order;
+ *                      HEX's bytes under the slots are overwritten by them)
+ *   #@imm:HEX          an immediate word (any rl_imm but the reader's own) */
+static enum step read_generic(struct sexp *s, const unsigned char **pp, rl_val *out)
+{
+	const unsigned char *p = *pp, *name = p + 2, *colon = name, *comma = NULL;
+	char buf[16];
+	while (*colon != ':' && !is_delimiter(*colon)) {
+		if (*colon == ',' && comma == NULL)
+			comma = colon;
+		colon++;
+	}
+	const unsigned char *name_end = comma != NULL ? comma : colon;
+	if (*colon != ':' || name_end == name || name_end - name >= 64) {
+		fail_at(s, offset(s, p), "expected '#@TYPE:HEX(...)', '#@TYPE,MAP:HEX(...)' or '#@imm:HEX'");
+		return STEP_FAIL;
+	}
+	char type_name[64];
+	memcpy(type_name, name, (size_t)(name_end - name));
+	type_name[name_end - name] = '\0';
+	const unsigned char *hex = colon + 1, *end = hex;
+	while (hex_digit(*end) >= 0)
+		end++;
+	if (strcmp(type_name, "imm") == 0) {
+		uint64_t word = 0;
+		for (const unsigned char *q = hex; q < end && q - hex < 16; q++)
+			word = word << 4 | (uint64_t)hex_digit(*q);
+		if (end == hex || end - hex > 16 || !is_delimiter(*end) || !rl_is_imm((rl_val)word) ||
+		    is_placeholder((rl_val)word)) {
+			fail_at(s, offset(s, p), "'#@imm:' takes the hex word of an immediate");
+			return STEP_FAIL;
+		}
+		*pp = end;
+		*out = s->discard ? RL_FALSE : (rl_val)word;
+		return STEP_VALUE;
+	}
+	if ((end - hex) % 2 != 0) {
+		fail_at(s, offset(s, p), "an odd number of hex digits after '#@%s:' (two a byte)", type_name);
+		return STEP_FAIL;
+	}
+	if (*end != '(') {
+		fail_at(s, offset(s, p), "expected '(' after the bytes of '#@%s:', found %s", type_name,
+			found(s, end, buf, sizeof buf));
+		return STEP_FAIL;
+	}
+	int type = rl_type_lookup(type_name);
+	if (comma != NULL && !s->discard) { /* a user type: register it, or check its layout */
+		uint64_t map = 0;
+		const unsigned char *q = comma + 1;
+		for (; q < colon && hex_digit(*q) >= 0 && q - comma <= 16; q++)
+			map = map << 4 | (uint64_t)hex_digit(*q);
+		if (q != colon || q == comma + 1 || (type >= 0 && type < RL_T_BUILTIN_COUNT)) {
+			fail_at(s, offset(s, p), "expected '#@TYPE,MAP:' with MAP the hex pointer map of a user type");
+			return STEP_FAIL;
+		}
+		uint32_t bytes = (uint32_t)((end - hex) / 2);
+		if (type < 0) {
+			char *kept = strdup(type_name); /* the type table keeps the name */
+			if (kept == NULL || (type = rl_type_register(kept, bytes, map)) < 0) {
+				free(kept);
+				fail_at(s, offset(s, p), "cannot register type '%s' (a bad pointer map, or the table is full)",
+					type_name);
+				return STEP_FAIL;
+			}
+		} else if (rl_type_table[type].fixed_bytes != bytes || rl_type_table[type].ptr_map != map ||
+			   rl_type_table[type].tail_from != RL_NO_TAIL) {
+			fail_at(s, offset(s, p), "type '%s' is registered with another layout", type_name);
+			return STEP_FAIL;
+		}
+	}
+	if (type <= 0 || (unsigned)type >= rl_type_count()) {
+		if (s->discard)
+			type = RL_T_BLOB; /* unchecked: nothing is made */
+		else {
+			fail_at(s, offset(s, p), "unknown type '%s' after '#@'", type_name);
+			return STEP_FAIL;
+		}
+	}
+	*pp = end + 1;
+	if (!push_frame(s, F_OBJECT, ')', p, (size_t)type))
+		return STEP_FAIL;
+	top(s)->raw = offset(s, hex);
+	top(s)->raw_len = (size_t)(end - hex);
+	return STEP_FRAME;
+}
+
 /* Everything that starts with '#' but #| #! (atmosphere) and #; (a frame
  * pushed by the main loop). */
 static enum step read_hash(struct sexp *s, const unsigned char **pp, rl_val *out)
@@ -1111,6 +1262,8 @@ static enum step read_hash(struct sexp *s, const unsigned char **pp, rl_val *out
 	case ':':
 	case '{':
 		return read_hash_symbol(s, pp, out);
+	case '@':
+		return read_generic(s, pp, out);
 	case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
 		return read_label(s, pp, out);
@@ -1188,6 +1341,9 @@ static void fail_unclosed(struct sexp *s)
 		break;
 	case F_BYTES:
 		fail_at(s, f->open, "bytevector is never closed");
+		break;
+	case F_OBJECT:
+		fail_at(s, f->open, "'#@' object is never closed");
 		break;
 	case F_WRAP:
 		fail_at(s, f->open, "expected a datum after %s, found end of input", shorthands[f->aux].spelling);
