@@ -13,45 +13,12 @@
 #include <unistd.h>
 
 /* ---- options --------------------------------------------------------------- */
-int rl_tether_opt_size(const struct rl_tether_config *cfg, const char *scheme, const char *key, size_t def,
-		       size_t lo, size_t hi, size_t *out, char *err, size_t errlen)
-{
-	char why[256];
-	if (rl_kv_size(cfg->opts, key, def, lo, hi, out, why, sizeof why) != 0) {
-		snprintf(err, errlen, "tether %s: %s", scheme, why);
-		return -1;
-	}
-	return 0;
-}
-
-int rl_tether_opt_enum(const struct rl_tether_config *cfg, const char *scheme, const char *key,
-		       const char *choices, unsigned def, unsigned *out, char *err, size_t errlen)
-{
-	const char *v = rl_kv_get(cfg->opts, key);
-	*out = def;
-	if (v == NULL)
-		return 0;
-	unsigned i = 0;
-	for (const char *p = choices; *p != '\0'; i++) {
-		size_t len = strcspn(p, " ");
-		if (strlen(v) == len && strncmp(p, v, len) == 0) {
-			*out = i;
-			return 0;
-		}
-		p += len;
-		while (*p == ' ')
-			p++;
-	}
-	snprintf(err, errlen, "tether %s: option %s=%s: expected one of %s", scheme, key, v, choices);
-	return -1;
-}
+static const struct rl_option fence_option = RL_TETHER_FENCE_OPTION;
 
 int rl_fence_option(const struct rl_tether_config *cfg, const char *scheme, bool *asym, char *err, size_t errlen)
 {
 	enum { FENCE_AUTO, FENCE_ASYM, FENCE_SYM };
-	unsigned fence;
-	if (rl_tether_opt_enum(cfg, scheme, "fence", "auto asym sym", FENCE_AUTO, &fence, err, errlen) != 0)
-		return -1;
+	unsigned fence = rl_opt_enum(cfg->opts, &fence_option); /* indexes "auto|asym|sym" */
 	char why[200];
 	bool have = fence != FENCE_SYM && rl_membarrier_init(why, sizeof why) == 0;
 	if (fence == FENCE_ASYM && !have) {

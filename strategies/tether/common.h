@@ -32,16 +32,14 @@
  * memory" in err. */
 void *rl_tether_domain_alloc(size_t size, const char *scheme, char *err, size_t errlen);
 
-/* ---- option helpers ------------------------------------------------------- */
-/* Reads key as a size in [lo, hi] (def when absent); -1 with err otherwise. */
-int rl_tether_opt_size(const struct rl_tether_config *cfg, const char *scheme, const char *key, size_t def,
-		       size_t lo, size_t hi, size_t *out, char *err, size_t errlen);
-/* Reads key as one of `choices` (space-separated); *out is its index. */
-int rl_tether_opt_enum(const struct rl_tether_config *cfg, const char *scheme, const char *key,
-		       const char *choices, unsigned def, unsigned *out, char *err, size_t errlen);
+/* ---- options ---------------------------------------------------------------- */
+/* The fence row of the schemes that offer the choice (in their option table). */
+#define RL_TETHER_FENCE_OPTION                                                          \
+	RL_OPTION_ENUM("fence", "auto", "auto|asym|sym",                                \
+		       "asym: membarrier on the reclaiming side; sym: seq_cst on both; auto: asym where it works")
 
-/* fence=auto|asym|sym: *asym is true for asym, and for auto where
- * membarrier works; fence=asym where it does not is an error. */
+/* Reads fence= (RL_TETHER_FENCE_OPTION): *asym is true for asym, and for
+ * auto where membarrier works; fence=asym where it does not is an error. */
 int rl_fence_option(const struct rl_tether_config *cfg, const char *scheme, bool *asym, char *err, size_t errlen);
 
 /* ---- hot-word cells --------------------------------------------------------
