@@ -167,9 +167,12 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libregionlab.a
 
 tests-built: $(TEST_BINS) $(BUILD)/harness
 
-# One pass of the suite in this variant.
+# One pass of the suite in this variant.  The tests run without the make
+# state of this invocation (MAKEFLAGS carries -j and the jobserver under
+# `make -j2 test`), so that no test depends on how make was run.
+MAKE_STATE_VARS = MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS
 test-fast: $(TEST_BINS) $(BUILD)/harness
-	tests/run.sh $(BUILD)
+	env $(MAKE_STATE_VARS:%=-u %) tests/run.sh $(BUILD)
 
 # The full suite: release (with poisoning), ASan+UBSan, TSan (threaded tests),
 # after building with meson too.  The last line adds the three runs up.
