@@ -1,9 +1,11 @@
 /* ./harness: the command line of regionlab.
  *
- * It parses and checks every option, resolves module names against the
- * registry, dry-builds each workload with its options, and opens --out, all
- * before the first trial: bad input anywhere is one line on stderr and exit
- * status 2, with nothing written.  Then it hands the sweep to the runner
+ * It parses and checks every flag (one table, `flags`), resolves module
+ * names against the registry, judges every module's options against the
+ * table the module declares (regionlab/options.h), dry-builds each workload
+ * with its options, and opens --out, all before the first trial: bad input
+ * anywhere is one line on stderr and exit status 2, with nothing written.
+ * --check stops just before opening --out.  Then it hands the sweep to the runner
  * (transmigration, driver/runner.c) or to rl_tether_run (tethering).
  *
  * `make` builds build/harness (build-asan/harness, ...) and copies the
@@ -312,14 +314,14 @@ static void set_size(const char *name, const char *arg)
 }
 static void set_reps(const char *name, const char *arg) { cli.reps = parse_size_in(name, arg, 1, 1000000); }
 static void set_seed(const char *name, const char *arg) { cli.seed = parse_size_in(name, arg, 0, SIZE_MAX); }
-static void set_block(const char *name, const char *arg) { (void)name, cli.block = parse_block(arg); }
+static void set_block(const char *name, const char *arg) { (void)name; cli.block = parse_block(arg); }
 static void set_stack(const char *name, const char *arg)
 {
 	cli.stack = parse_size_in(name, arg, RL_STACK_MIN, (size_t)1 << 40);
 }
-static void set_no_fork(const char *name, const char *arg) { (void)name, (void)arg, cli.fork = false; }
-static void set_cold(const char *name, const char *arg) { (void)name, (void)arg, cli.cold = true; }
-static void set_no_verify(const char *name, const char *arg) { (void)name, (void)arg, cli.verify = false; }
+static void set_no_fork(const char *name, const char *arg) { (void)name; (void)arg; cli.fork = false; }
+static void set_cold(const char *name, const char *arg) { (void)name; (void)arg; cli.cold = true; }
+static void set_no_verify(const char *name, const char *arg) { (void)name; (void)arg; cli.verify = false; }
 static void set_out(const char *name, const char *arg)
 {
 	(void)name;
@@ -327,14 +329,14 @@ static void set_out(const char *name, const char *arg)
 		bad_input("--out is empty (use --out=- for stdout)");
 	cli.out = arg;
 }
-static void set_allocator(const char *name, const char *arg) { (void)name, cli.allocator = arg; }
-static void set_check(const char *name, const char *arg) { (void)name, (void)arg, cli.check = true; }
-static void set_list(const char *name, const char *arg) { (void)name, (void)arg, cli.list = true; }
-static void set_describe(const char *name, const char *arg) { (void)name, cli.describe = arg; }
-static void set_schema(const char *name, const char *arg) { (void)name, (void)arg, cli.schema = true; }
-static void set_options_doc(const char *name, const char *arg) { (void)name, (void)arg, cli.options_doc = true; }
-static void set_help(const char *name, const char *arg) { (void)name, (void)arg, cli.help = true; }
-static void set_threads(const char *name, const char *arg) { (void)name, parse_threads(arg); }
+static void set_allocator(const char *name, const char *arg) { (void)name; cli.allocator = arg; }
+static void set_check(const char *name, const char *arg) { (void)name; (void)arg; cli.check = true; }
+static void set_list(const char *name, const char *arg) { (void)name; (void)arg; cli.list = true; }
+static void set_describe(const char *name, const char *arg) { (void)name; cli.describe = arg; }
+static void set_schema(const char *name, const char *arg) { (void)name; (void)arg; cli.schema = true; }
+static void set_options_doc(const char *name, const char *arg) { (void)name; (void)arg; cli.options_doc = true; }
+static void set_help(const char *name, const char *arg) { (void)name; (void)arg; cli.help = true; }
+static void set_threads(const char *name, const char *arg) { (void)name; parse_threads(arg); }
 static void set_writers(const char *name, const char *arg)
 {
 	cli.tether.writers = parse_size_in(name, arg, 0, 4096);

@@ -197,8 +197,9 @@ static int check_workloads(char *err, size_t len)
 
 int rl_registry_check(char *err, size_t len)
 {
-	return check_transmigrators(err, len) || check_tether_schemes(err, len) || check_workloads(err, len) ? -1
-														: 0;
+	if (check_transmigrators(err, len) != 0 || check_tether_schemes(err, len) != 0 || check_workloads(err, len) != 0)
+		return -1;
+	return 0;
 }
 
 /* ---- judging the options of one module spec ------------------------------------------ */
