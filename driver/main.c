@@ -474,6 +474,28 @@ static void parse(int argc, char **argv)
 		bad_input("unexpected argument '%s' (see --help)", argv[optind]);
 }
 
+/* An output path judged without creating it (--out under --check, series=):
+ * a directory, or a path this process cannot write (or create), is bad input. */
+static void check_out_writable(const char *path)
+{
+	struct stat st;
+	if (path == NULL || strcmp(path, "-") == 0)
+		return;
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			bad_input("cannot write '%s': is a directory", path);
+		if (access(path, W_OK) != 0)
+			bad_input("cannot write '%s': not writable", path);
+		return;
+	}
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	snprintf(dir, sizeof dir, "%.*s", slash == NULL ? 1 : slash == path ? 1 : (int)(slash - path),
+		 slash == NULL ? "." : path);
+	if (access(dir, W_OK) != 0)
+		bad_input("cannot write '%s': no writable directory '%s'", path, dir);
+}
+
 /* Everything that depends on more than one option. */
 static void validate(void)
 {
@@ -487,6 +509,8 @@ static void validate(void)
 			bad_input("--workload applies to --strategy only");
 		if (cli.transmigrate_only != NULL)
 			bad_input("--%s applies to --strategy only", cli.transmigrate_only);
+		for (size_t i = 0; i < cli.tether.nschemes; i++) /* series=FILE is appended to mid-sweep */
+			check_out_writable(rl_kv_get(&cli.tether.schemes[i].params, "series"));
 		return;
 	}
 	if (cli.tether_only != NULL)
@@ -530,28 +554,6 @@ static void remove_if_created_empty(const char *path, bool existed)
 	if (path != NULL && strcmp(path, "-") != 0 && !existed && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 	    st.st_size == 0)
 		unlink(path);
-}
-
-/* --out as --check judges it, without creating it: a directory, or a path
- * this process cannot write (or create), is bad input. */
-static void check_out_writable(const char *path)
-{
-	struct stat st;
-	if (path == NULL || strcmp(path, "-") == 0)
-		return;
-	if (stat(path, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			bad_input("cannot write '%s': is a directory", path);
-		if (access(path, W_OK) != 0)
-			bad_input("cannot write '%s': not writable", path);
-		return;
-	}
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	snprintf(dir, sizeof dir, "%.*s", slash == NULL ? 1 : slash == path ? 1 : (int)(slash - path),
-		 slash == NULL ? "." : path);
-	if (access(dir, W_OK) != 0)
-		bad_input("cannot write '%s': no writable directory '%s'", path, dir);
 }
 
 /* The flags that print something and exit; true when one was given. */

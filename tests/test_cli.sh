@@ -166,6 +166,8 @@ expect_bad_option opt_tether_repeated_key "tether 'ebr': option 'threshold' give
 	--tether=ebr:threshold=8,threshold=9 --duration=0.01
 expect_bad_option opt_tether_repeated_run_key "tether 'tls': option 'loop' given twice" \
 	--tether=tls:loop=inline,loop=vtable --duration=0.01
+expect_bad_option opt_tether_series_unwritable "cannot write '$tmp/no/dir/s.csv'" \
+	--tether=tls,ebr:series="$tmp/no/dir/s.csv" --duration=0.01
 # workloads: their own keys and the placer's
 expect_bad_option opt_mixed_small_live "workload 'mixed': small_live=0: expected a number in \[0.01, 1\]" \
 	--strategy=naive --workload=mixed:small_live=0 --size=100
