@@ -137,6 +137,7 @@ TEST_SRCS = \
 	tests/test_deep.c \
 	tests/test_format.c \
 	tests/test_judge.c \
+	tests/test_options.c \
 	tests/test_oracle.c \
 	tests/test_readers.c \
 	tests/test_region.c \
@@ -217,9 +218,12 @@ fuzz:
 	$(MAKE) SAN=fuzz fuzz-targets
 	fuzz/run.sh $(FUZZ_SECONDS)
 
-# One pass of the suite in this variant.
+# One pass of the suite in this variant.  The tests run without the make
+# state of this invocation (MAKEFLAGS carries -j and the jobserver under
+# `make -j2 test`), so that no test depends on how make was run.
+MAKE_STATE_VARS = MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS
 test-fast: $(TEST_BINS) $(BUILD)/harness
-	tests/run.sh $(BUILD)
+	env $(MAKE_STATE_VARS:%=-u %) tests/run.sh $(BUILD)
 
 # The full suite: release (with poisoning), ASan+UBSan, TSan (threaded tests),
 # after building with meson too.  The last line adds the three runs up.

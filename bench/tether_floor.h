@@ -446,7 +446,7 @@ FLOOR_LOOP(floor_hp_asym_loop, floor_hp_asym_tether, floor_hp_untether, floor_no
 #define FLOOR_SCHEME(NAME, DOMAIN, REGISTER, UNREGISTER, ATTACH, TETHER, UNTETHER, RETIRE, QUIESCE, LOOP) \
 	{                                                                                                 \
 		.name = NAME, .summary = "reference floor (bench/tether_floor.h)", .caps = 0,                 \
-		.options = "", .domain_create = DOMAIN, .domain_destroy = floor_dom_free,                 \
+		.options = NULL, .domain_create = DOMAIN, .domain_destroy = floor_dom_free,               \
 		.thread_register = REGISTER, .thread_unregister = UNREGISTER, .attach = ATTACH,           \
 		.publish = floor_publish, .tether = TETHER, .untether = UNTETHER, .retire = RETIRE,       \
 		.quiesce = QUIESCE, .offline = QUIESCE, .online = floor_nop, .loop = LOOP,                \

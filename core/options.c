@@ -1,10 +1,12 @@
-/* Key=value option lists (see regionlab/options.h). */
+/* Key=value option lists and the declared option tables (see
+ * regionlab/options.h).  This file is the only parser of option values:
+ * rl_opts_check and the typed getters share parse_value. */
 #include "regionlab/options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +25,7 @@ bool rl_parse_size(const char *s, size_t *out)
 
 bool rl_parse_double(const char *s, double *out)
 {
-	if (s == NULL || *s == '\0')
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
 		return false;
 	errno = 0;
 	char *end;
@@ -34,6 +36,7 @@ bool rl_parse_double(const char *s, double *out)
 	return true;
 }
 
+/* ---- key=value lists ------------------------------------------------------------ */
 int rl_kv_parse(const char *text, rl_kv_list *out, char *err, size_t errlen)
 {
 	out->count = 0;
@@ -90,62 +93,228 @@ const char *rl_kv_get(const rl_kv_list *l, const char *key)
 	return NULL;
 }
 
-static bool word_in(const char *word, const char *list)
+/* ---- one value against one row ------------------------------------------------ */
+typedef union opt_value {
+	size_t i;
+	double r;
+	unsigned e;
+	const char *t;
+} opt_value;
+
+/* The index of word in "a|b|c", or -1. */
+static int choice_index(const char *choices, const char *word)
 {
 	size_t n = strlen(word);
-	for (const char *p = list; p != NULL && *p != '\0';) {
-		while (*p == ' ')
-			p++;
-		size_t len = strcspn(p, " ");
+	int i = 0;
+	for (const char *p = choices; *p != '\0'; i++) {
+		size_t len = strcspn(p, "|");
 		if (len == n && strncmp(p, word, n) == 0)
-			return true;
+			return i;
 		p += len;
+		if (*p == '|')
+			p++;
+	}
+	return -1;
+}
+
+static bool parse_value(const struct rl_option *o, const char *s, opt_value *v)
+{
+	switch (o->type) {
+	case RL_OPT_INT:
+		return rl_parse_size(s, &v->i) && v->i >= o->min && v->i <= o->max;
+	case RL_OPT_REAL:
+		return rl_parse_double(s, &v->r) && v->r >= o->lo && v->r <= o->hi;
+	case RL_OPT_ENUM: {
+		int i = choice_index(o->choices, s);
+		v->e = (unsigned)i;
+		return i >= 0;
+	}
+	case RL_OPT_TEXT:
+		v->t = s;
+		return s[0] != '\0';
 	}
 	return false;
 }
 
-int rl_kv_check_keys(const rl_kv_list *l, const char *allowed, const char *owner, char *err, size_t errlen)
+void rl_opt_valid(const struct rl_option *o, char *buf, size_t len)
 {
-	for (size_t i = 0; l != NULL && i < l->count; i++) {
-		if (!word_in(l->kv[i].key, allowed)) {
-			snprintf(err, errlen, "%s: unknown option '%s' (valid: %s)", owner, l->kv[i].key,
-				 allowed[0] ? allowed : "none");
+	switch (o->type) {
+	case RL_OPT_INT:
+		if (o->max == SIZE_MAX)
+			snprintf(buf, len, "an integer >= %zu", o->min);
+		else
+			snprintf(buf, len, "an integer in [%zu, %zu]", o->min, o->max);
+		return;
+	case RL_OPT_REAL:
+		snprintf(buf, len, "a number in [%g, %g]", o->lo, o->hi);
+		return;
+	case RL_OPT_ENUM:
+		snprintf(buf, len, "one of %s", o->choices);
+		return;
+	case RL_OPT_TEXT:
+		snprintf(buf, len, "non-empty text");
+		return;
+	}
+	snprintf(buf, len, "nothing");
+}
+
+const char *rl_opt_type_name(enum rl_opt_type t)
+{
+	static const char *const names[] = {
+		[RL_OPT_INT] = "integer", [RL_OPT_REAL] = "number", [RL_OPT_ENUM] = "enum", [RL_OPT_TEXT] = "text"
+	};
+	return (unsigned)t < sizeof names / sizeof *names ? names[t] : "?";
+}
+
+/* ---- judging a list ------------------------------------------------------------- */
+static const struct rl_option *find_row(const struct rl_option *table, const char *key)
+{
+	for (const struct rl_option *o = table; o != NULL && o->key != NULL; o++)
+		if (strcmp(o->key, key) == 0)
+			return o;
+	return NULL;
+}
+
+static size_t append_keys(const struct rl_option *table, char *buf, size_t used, size_t len)
+{
+	for (const struct rl_option *o = table; o != NULL && o->key != NULL && used < len; o++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", o->key);
+	return used;
+}
+
+int rl_opts_check(const rl_kv_list *params, const struct rl_option *own, const struct rl_option *shared,
+		  const char *owner, char *err, size_t errlen)
+{
+	for (size_t i = 0; params != NULL && i < params->count; i++) {
+		const rl_kv *kv = &params->kv[i];
+		const struct rl_option *o = find_row(own, kv->key);
+		if (o == NULL)
+			o = find_row(shared, kv->key);
+		if (o == NULL) {
+			char keys[512];
+			size_t used = append_keys(shared, keys, append_keys(own, keys, 0, sizeof keys), sizeof keys);
+			snprintf(err, errlen, "%s: unknown option '%s' (valid: %s)", owner, kv->key,
+				 used ? keys : "none");
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(params->kv[j].key, kv->key) == 0) {
+				snprintf(err, errlen, "%s: option '%s' given twice (%s=%s, %s=%s): give it once", owner,
+					 kv->key, kv->key, params->kv[j].val, kv->key, kv->val);
+				return -1;
+			}
+		}
+		opt_value v;
+		if (!parse_value(o, kv->val, &v)) {
+			char valid[256];
+			rl_opt_valid(o, valid, sizeof valid);
+			snprintf(err, errlen, "%s: %s=%s: expected %s", owner, kv->key, kv->val, valid);
 			return -1;
 		}
 	}
 	return 0;
 }
 
-int rl_kv_double(const rl_kv_list *l, const char *key, double def, double lo, double hi, double *out,
-		 char *err, size_t errlen)
+int rl_opts_check_table(const struct rl_option *table, const char *owner, char *err, size_t errlen)
 {
-	const char *s = rl_kv_get(l, key);
-	if (s == NULL) {
-		*out = def;
-		return 0;
+	for (const struct rl_option *o = table; o != NULL && o->key != NULL; o++) {
+		opt_value v;
+		bool typed = o->type == RL_OPT_INT || o->type == RL_OPT_REAL || o->type == RL_OPT_TEXT ||
+			     (o->type == RL_OPT_ENUM && o->choices != NULL && o->choices[0] != '\0');
+		if (!typed || o->doc == NULL || o->doc[0] == '\0' || strchr(o->doc, '\n') != NULL) {
+			snprintf(err, errlen, "%s: option '%s' needs a type and one line of doc", owner, o->key);
+			return -1;
+		}
+		if (o->def != NULL && !parse_value(o, o->def, &v)) {
+			snprintf(err, errlen, "%s: option '%s': its default '%s' is not valid", owner, o->key, o->def);
+			return -1;
+		}
+		if (find_row(o + 1, o->key) != NULL) {
+			snprintf(err, errlen, "%s: option '%s' is declared twice", owner, o->key);
+			return -1;
+		}
 	}
-	double v;
-	if (!rl_parse_double(s, &v) || v < lo || v > hi) {
-		snprintf(err, errlen, "option %s=%s: expected a number in [%g, %g]", key, s, lo, hi);
-		return -1;
-	}
-	*out = v;
 	return 0;
 }
 
-int rl_kv_size(const rl_kv_list *l, const char *key, size_t def, size_t lo, size_t hi, size_t *out, char *err,
-	       size_t errlen)
+/* ---- typed getters --------------------------------------------------------------- */
+static opt_value get(const rl_kv_list *l, const struct rl_option *o)
 {
-	const char *s = rl_kv_get(l, key);
-	if (s == NULL) {
-		*out = def;
-		return 0;
+	const char *s = rl_kv_get(l, o->key);
+	if (s == NULL)
+		s = o->def;
+	opt_value v;
+	if (s == NULL || !parse_value(o, s, &v)) {
+		fprintf(stderr, "regionlab: option %s=%s was read without rl_opts_check judging it first\n", o->key,
+			s ? s : "(absent, no default)");
+		abort();
 	}
-	size_t v;
-	if (!rl_parse_size(s, &v) || v < lo || v > hi) {
-		snprintf(err, errlen, "option %s=%s: expected an integer in [%zu, %zu]", key, s, lo, hi);
-		return -1;
+	return v;
+}
+
+size_t rl_opt_int(const rl_kv_list *l, const struct rl_option *o) { return get(l, o).i; }
+double rl_opt_real(const rl_kv_list *l, const struct rl_option *o) { return get(l, o).r; }
+unsigned rl_opt_enum(const rl_kv_list *l, const struct rl_option *o) { return get(l, o).e; }
+
+const char *rl_opt_text(const rl_kv_list *l, const struct rl_option *o)
+{
+	if (rl_kv_get(l, o->key) == NULL && o->def == NULL)
+		return NULL;
+	return get(l, o).t;
+}
+
+/* ---- printing -------------------------------------------------------------------- */
+void rl_opts_print(FILE *f, const struct rl_option *table)
+{
+	int wkey = 3, wvalid = 5;
+	char valid[256];
+	for (const struct rl_option *o = table; o != NULL && o->key != NULL; o++) {
+		rl_opt_valid(o, valid, sizeof valid);
+		if ((int)strlen(o->key) > wkey)
+			wkey = (int)strlen(o->key);
+		if ((int)strlen(valid) > wvalid)
+			wvalid = (int)strlen(valid);
 	}
-	*out = v;
-	return 0;
+	if (table == NULL || table->key == NULL) {
+		fputs("  (no options)\n", f);
+		return;
+	}
+	fprintf(f, "  %-*s  %-7s  %-10s  %-*s  %s\n", wkey, "key", "type", "default", wvalid, "valid", "doc");
+	for (const struct rl_option *o = table; o->key != NULL; o++) {
+		rl_opt_valid(o, valid, sizeof valid);
+		fprintf(f, "  %-*s  %-7s  %-10s  %-*s  %s\n", wkey, o->key, rl_opt_type_name(o->type),
+			o->def ? o->def : "-", wvalid, valid, o->doc);
+	}
+}
+
+/* Markdown cell text: a '|' would end the cell. */
+static void put_cell(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '|')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+void rl_opts_print_markdown(FILE *f, const struct rl_option *table)
+{
+	if (table == NULL || table->key == NULL) {
+		fputs("No options.\n", f);
+		return;
+	}
+	char valid[256];
+	fputs("| key | type | default | valid | doc |\n|---|---|---|---|---|\n", f);
+	for (const struct rl_option *o = table; o->key != NULL; o++) {
+		rl_opt_valid(o, valid, sizeof valid);
+		fprintf(f, "| `%s` | %s | ", o->key, rl_opt_type_name(o->type));
+		fputs(o->def ? "`" : "none", f);
+		if (o->def)
+			fprintf(f, "%s`", o->def);
+		fputs(" | ", f);
+		put_cell(f, valid);
+		fputs(" | ", f);
+		put_cell(f, o->doc);
+		fputs(" |\n", f);
+	}
 }

@@ -1,9 +1,11 @@
 /* ./harness: the command line of regionlab.
  *
- * It parses and checks every option, resolves module names against the
- * registry, dry-builds each workload with its options, and opens --out, all
- * before the first trial: bad input anywhere is one line on stderr and exit
- * status 2, with nothing written.  Then it hands the sweep to the runner
+ * It parses and checks every flag (one table, `flags`), resolves module
+ * names against the registry, judges every module's options against the
+ * table the module declares (regionlab/options.h), dry-builds each workload
+ * with its options, and opens --out, all before the first trial: bad input
+ * anywhere is one line on stderr and exit status 2, with nothing written.
+ * --check stops just before opening --out.  Then it hands the sweep to the runner
  * (transmigration, driver/runner.c) or to rl_tether_run (tethering).
  *
  * `make` builds build/harness (build-asan/harness, ...) and copies the
@@ -40,7 +42,8 @@
 static const char usage_text[] =
 	"usage: harness --strategy=NAME[:key=val,...][,NAME...] --workload=NAME[:key=val,...][,NAME...] [options]\n"
 	"       harness --tether=NAME[:key=val,...][,NAME...] [tether options]\n"
-	"       harness --list | --schema | --help\n"
+	"       harness --check (with the flags of a run) | --describe NAME\n"
+	"       harness --list | --schema | --options-doc | --help\n"
 	"\n"
 	"Runs every strategy x workload x rep (or tether scheme x thread count x rep) and\n"
 	"writes one CSV row per trial (columns: harness --schema).  Lists are comma-separated;\n"
@@ -85,9 +88,15 @@ static const char usage_text[] =
 	"  --allocator=NAME    system or jemalloc: serves region blocks and strategy\n"
 	"                      memory (default system)\n"
 	"other:\n"
+	"  --check             judge every flag and module option of the run the other\n"
+	"                      flags describe, then exit 0 (or 2) without running a trial\n"
+	"                      or creating a file\n"
 	"  --list              one line per module: KIND NAME SUMMARY, single spaces,\n"
 	"                      KIND one of transmigrator, tether, workload\n"
+	"  --describe=NAME     the module's summary and its options: key, type, default,\n"
+	"                      valid values, doc\n"
 	"  --schema            the CSV schema document (docs/csv-schema.md)\n"
+	"  --options-doc       the module options document (docs/options.md)\n"
 	"  --dump=FILE         with one --workload (and --size, --seed): write its graph\n"
 	"                      as an S-expression with datum labels for sharing and\n"
 	"                      cycles (- = stdout), read back by --workload=sexp:file=FILE;\n"
@@ -117,10 +126,11 @@ struct cli {
 	const char *out;
 	const char *allocator;
 	enum rl_format format; /* --format, RL_FORMAT_DEFAULT when absent */
-	bool list, schema, help;
+	const char *dump;      /* --dump=FILE: write the workload's graph, run nothing */
+	bool list, schema, help, options_doc, check;
+	const char *describe; /* --describe NAME */
 	const char *transmigrate_only; /* the first option that needs --strategy (its name) */
 	const char *tether_only;       /* the first option that needs --tether (its name) */
-	const char *dump;              /* --dump=FILE: write the workload's graph, run nothing */
 };
 
 static struct cli cli; /* large (option lists): static, not on the stack */
@@ -231,17 +241,16 @@ static void split_spec(const char *opt, const char *spec, char *name, size_t nam
 		bad_input("--%s: %s", opt, err);
 }
 
-static void check_keys(const rl_kv_list *params, const char *allowed, const char *kind, const char *name)
+/* One line and exit 2 when a module's options do not pass its table. */
+static void check_options(int rc, const char *err)
 {
-	char err[ERR_MAX], owner[160];
-	snprintf(owner, sizeof owner, "%s '%s'", kind, name);
-	if (rl_kv_check_keys(params, allowed, owner, err, sizeof err) != 0)
+	if (rc != 0)
 		bad_input("%s", err);
 }
 
 static void add_strategy(const char *spec)
 {
-	char name[64], names[NAMES_MAX];
+	char name[64], names[NAMES_MAX], err[ERR_MAX];
 	if (cli.nstrategies == MAX_STRATEGIES)
 		bad_input("--strategy: more than %d strategies", MAX_STRATEGIES);
 	struct rl_strategy_spec *s = &cli.strategies[cli.nstrategies];
@@ -251,14 +260,14 @@ static void add_strategy(const char *spec)
 		rl_transmigrator_names(names, sizeof names);
 		bad_input("unknown strategy '%s' (valid: %s)", name, or_none(names));
 	}
-	check_keys(&s->params, s->tm->options, "strategy", name);
+	check_options(rl_strategy_options_check(s->tm, &s->params, err, sizeof err), err);
 	snprintf(s->label, sizeof s->label, "%s", spec);
 	cli.nstrategies++;
 }
 
 static void add_workload(const char *spec)
 {
-	char name[64], names[NAMES_MAX], allowed[512], err[ERR_MAX];
+	char name[64], names[NAMES_MAX], err[ERR_MAX];
 	if (cli.nworkloads == MAX_WORKLOADS)
 		bad_input("--workload: more than %d workloads", MAX_WORKLOADS);
 	struct rl_workload_spec *w = &cli.workloads[cli.nworkloads];
@@ -268,19 +277,17 @@ static void add_workload(const char *spec)
 		rl_workload_names(names, sizeof names);
 		bad_input("unknown workload '%s' (valid: %s)", name, or_none(names));
 	}
-	snprintf(allowed, sizeof allowed, RL_WL_PLACER_KEYS "%s%s", w->wl->options[0] ? " " : "", w->wl->options);
-	check_keys(&w->params, allowed, "workload", name);
+	/* garbage=, or live= turned into garbage */
+	check_options(rl_workload_options_check(w->wl, &w->params, &w->garbage, err, sizeof err), err);
 	const char *layout = rl_kv_get(&w->params, "layout");
 	w->layout = layout != NULL ? layout : "alloc";
-	if (rl_graph_garbage(w->wl, &w->params, &w->garbage, err, sizeof err) != 0) /* garbage=, or live= */
-		bad_input("%s", err);
 	snprintf(w->label, sizeof w->label, "%s", spec);
 	cli.nworkloads++;
 }
 
 static void add_tether(const char *spec)
 {
-	char name[64], names[NAMES_MAX];
+	char name[64], names[NAMES_MAX], err[ERR_MAX];
 	if (cli.tether.nschemes == RL_TETHER_MAX_SCHEMES)
 		bad_input("--tether: more than %d schemes", RL_TETHER_MAX_SCHEMES);
 	struct rl_tether_spec *t = &cli.tether.schemes[cli.tether.nschemes];
@@ -290,82 +297,143 @@ static void add_tether(const char *spec)
 		rl_tether_scheme_names(names, sizeof names);
 		bad_input("unknown tether scheme '%s' (valid: %s)", name, or_none(names));
 	}
-	check_keys(&t->params, t->scheme->options, "tether", name);
+	check_options(rl_tether_options_check(t->scheme, &t->params, err, sizeof err), err);
 	snprintf(t->label, sizeof t->label, "%s", spec);
 	cli.tether.nschemes++;
 }
 
-/* --format=table|csv|json (driver/format.h). */
-static enum rl_format parse_format(const char *s)
-{
-	enum rl_format format;
-	if (rl_format_parse(s, &format) != 0)
-		bad_input("--format=%s: expected %s", s, RL_FORMAT_NAMES);
-	return format;
-}
-
 /* ---- parsing ---------------------------------------------------------------------- */
 
-enum {
-	OPT_STRATEGY = 256,
-	OPT_WORKLOAD,
-	OPT_SIZE,
-	OPT_REPS,
-	OPT_SEED,
-	OPT_BLOCK,
-	OPT_OUT,
-	OPT_NO_VERIFY,
-	OPT_NO_FORK,
-	OPT_COLD,
-	OPT_STACK,
-	OPT_LIST,
-	OPT_SCHEMA,
-	OPT_HELP,
-	OPT_TETHER,
-	OPT_THREADS,
-	OPT_WRITERS,
-	OPT_DURATION,
-	OPT_OPS,
-	OPT_SLOTS,
-	OPT_READ,
-	OPT_UPDATE_US,
-	OPT_STALL_MS,
-	OPT_LAYOUT,
-	OPT_ALLOCATOR,
-	OPT_FORMAT,
-	OPT_DUMP,
+/* Each flag's handler gets the flag's name (for messages) and its value
+ * (NULL for a flag without one). */
+static void set_strategy(const char *name, const char *arg)
+{
+	if (cli.tether_given)
+		bad_input("--strategy and --tether are mutually exclusive");
+	for_each_spec(name, arg, add_strategy);
+}
+static void set_tether(const char *name, const char *arg)
+{
+	if (cli.nstrategies > 0)
+		bad_input("--strategy and --tether are mutually exclusive");
+	cli.tether_given = true;
+	for_each_spec(name, arg, add_tether);
+}
+static void set_workload(const char *name, const char *arg) { for_each_spec(name, arg, add_workload); }
+static void set_size(const char *name, const char *arg)
+{
+	cli.size = parse_size_in(name, arg, 1, (size_t)1 << 40);
+	cli.size_given = true;
+}
+static void set_reps(const char *name, const char *arg) { cli.reps = parse_size_in(name, arg, 1, 1000000); }
+static void set_seed(const char *name, const char *arg) { cli.seed = parse_size_in(name, arg, 0, SIZE_MAX); }
+static void set_block(const char *name, const char *arg) { (void)name; cli.block = parse_block(arg); }
+static void set_stack(const char *name, const char *arg)
+{
+	cli.stack = parse_size_in(name, arg, RL_STACK_MIN, (size_t)1 << 40);
+}
+static void set_no_fork(const char *name, const char *arg) { (void)name; (void)arg; cli.fork = false; }
+static void set_cold(const char *name, const char *arg) { (void)name; (void)arg; cli.cold = true; }
+static void set_no_verify(const char *name, const char *arg) { (void)name; (void)arg; cli.verify = false; }
+static void set_out(const char *name, const char *arg)
+{
+	(void)name;
+	if (arg[0] == '\0')
+		bad_input("--out is empty (use --out=- for stdout)");
+	cli.out = arg;
+}
+static void set_allocator(const char *name, const char *arg) { (void)name; cli.allocator = arg; }
+/* --format=table|csv|json (driver/format.h). */
+static void set_format(const char *name, const char *arg)
+{
+	if (rl_format_parse(arg, &cli.format) != 0)
+		bad_input("--%s=%s: expected %s", name, arg, RL_FORMAT_NAMES);
+}
+static void set_dump(const char *name, const char *arg) { (void)name; cli.dump = arg; }
+static void set_check(const char *name, const char *arg) { (void)name; (void)arg; cli.check = true; }
+static void set_list(const char *name, const char *arg) { (void)name; (void)arg; cli.list = true; }
+static void set_describe(const char *name, const char *arg) { (void)name; cli.describe = arg; }
+static void set_schema(const char *name, const char *arg) { (void)name; (void)arg; cli.schema = true; }
+static void set_options_doc(const char *name, const char *arg) { (void)name; (void)arg; cli.options_doc = true; }
+static void set_help(const char *name, const char *arg) { (void)name; (void)arg; cli.help = true; }
+static void set_threads(const char *name, const char *arg) { (void)name; parse_threads(arg); }
+static void set_writers(const char *name, const char *arg)
+{
+	cli.tether.writers = parse_size_in(name, arg, 0, 4096);
+}
+static void set_duration(const char *name, const char *arg)
+{
+	cli.tether.duration_s = parse_double_in(name, arg, 1e-3, 86400.0);
+}
+static void set_ops(const char *name, const char *arg) { cli.tether.ops = parse_size_in(name, arg, 1, SIZE_MAX); }
+static void set_slots(const char *name, const char *arg)
+{
+	cli.tether.slots = parse_size_in(name, arg, 1, (size_t)1 << 20);
+}
+static void set_read(const char *name, const char *arg)
+{
+	cli.tether.read = parse_size_in(name, arg, 0, (size_t)1 << 30);
+}
+static void set_update_us(const char *name, const char *arg)
+{
+	cli.tether.update_us = parse_size_in(name, arg, 0, (size_t)1 << 32);
+}
+static void set_stall_ms(const char *name, const char *arg)
+{
+	cli.tether.stall_ms = parse_size_in(name, arg, 0, 3600000);
+}
+static void set_layout(const char *name, const char *arg)
+{
+	(void)name;
+	if (strcmp(arg, "packed") != 0 && strcmp(arg, "padded") != 0)
+		bad_input("--layout=%s: expected packed or padded", arg);
+	cli.tether.layout_packed = strcmp(arg, "packed") == 0;
+}
+
+/* Which run a flag belongs to: validate() refuses one given to the other. */
+enum flag_scope { FOR_ANY, FOR_TRANSMIGRATION, FOR_TETHER };
+
+struct flag {
+	const char *name;
+	int has_arg; /* no_argument or required_argument (getopt_long) */
+	enum flag_scope scope;
+	void (*set)(const char *name, const char *arg);
 };
 
-static const struct option long_options[] = {
-	{ "strategy", required_argument, NULL, OPT_STRATEGY },
-	{ "workload", required_argument, NULL, OPT_WORKLOAD },
-	{ "size", required_argument, NULL, OPT_SIZE },
-	{ "reps", required_argument, NULL, OPT_REPS },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "block", required_argument, NULL, OPT_BLOCK },
-	{ "out", required_argument, NULL, OPT_OUT },
-	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
-	{ "no-fork", no_argument, NULL, OPT_NO_FORK },
-	{ "cold", no_argument, NULL, OPT_COLD },
-	{ "stack", required_argument, NULL, OPT_STACK },
-	{ "list", no_argument, NULL, OPT_LIST },
-	{ "schema", no_argument, NULL, OPT_SCHEMA },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "tether", required_argument, NULL, OPT_TETHER },
-	{ "threads", required_argument, NULL, OPT_THREADS },
-	{ "writers", required_argument, NULL, OPT_WRITERS },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "ops", required_argument, NULL, OPT_OPS },
-	{ "slots", required_argument, NULL, OPT_SLOTS },
-	{ "read", required_argument, NULL, OPT_READ },
-	{ "update-us", required_argument, NULL, OPT_UPDATE_US },
-	{ "stall-ms", required_argument, NULL, OPT_STALL_MS },
-	{ "layout", required_argument, NULL, OPT_LAYOUT },
-	{ "allocator", required_argument, NULL, OPT_ALLOCATOR },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "dump", required_argument, NULL, OPT_DUMP },
-	{ NULL, 0, NULL, 0 },
+static const struct flag flags[] = {
+	{ "strategy", required_argument, FOR_ANY, set_strategy },
+	{ "workload", required_argument, FOR_ANY, set_workload },
+	{ "size", required_argument, FOR_TRANSMIGRATION, set_size },
+	{ "reps", required_argument, FOR_ANY, set_reps },
+	{ "seed", required_argument, FOR_ANY, set_seed },
+	{ "block", required_argument, FOR_TRANSMIGRATION, set_block },
+	{ "out", required_argument, FOR_ANY, set_out },
+	{ "no-verify", no_argument, FOR_ANY, set_no_verify },
+	{ "no-fork", no_argument, FOR_TRANSMIGRATION, set_no_fork },
+	{ "cold", no_argument, FOR_TRANSMIGRATION, set_cold },
+	{ "stack", required_argument, FOR_TRANSMIGRATION, set_stack },
+	{ "check", no_argument, FOR_ANY, set_check },
+	{ "list", no_argument, FOR_ANY, set_list },
+	{ "describe", required_argument, FOR_ANY, set_describe },
+	{ "schema", no_argument, FOR_ANY, set_schema },
+	{ "options-doc", no_argument, FOR_ANY, set_options_doc },
+	{ "help", no_argument, FOR_ANY, set_help },
+	{ "tether", required_argument, FOR_ANY, set_tether },
+	{ "threads", required_argument, FOR_TETHER, set_threads },
+	{ "writers", required_argument, FOR_TETHER, set_writers },
+	{ "duration", required_argument, FOR_TETHER, set_duration },
+	{ "ops", required_argument, FOR_TETHER, set_ops },
+	{ "slots", required_argument, FOR_TETHER, set_slots },
+	{ "read", required_argument, FOR_TETHER, set_read },
+	{ "update-us", required_argument, FOR_TETHER, set_update_us },
+	{ "stall-ms", required_argument, FOR_TETHER, set_stall_ms },
+	{ "layout", required_argument, FOR_TETHER, set_layout },
+	{ "allocator", required_argument, FOR_ANY, set_allocator },
+	{ "format", required_argument, FOR_ANY, set_format },
+	{ "dump", required_argument, FOR_TRANSMIGRATION, set_dump },
 };
+#define NFLAGS (sizeof flags / sizeof *flags)
+#define FLAG_BASE 256 /* getopt_long returns FLAG_BASE + the flag's index */
 
 static void defaults(void)
 {
@@ -390,126 +458,64 @@ static void defaults(void)
 	};
 }
 
+/* getopt's complaint about argv[optind - 1], as one line. */
+static void bad_flag(int c, char **argv) __attribute__((noreturn));
+static void bad_flag(int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+	if (c == ':')
+		bad_input("option '%s' needs a value", arg);
+	if (optopt >= FLAG_BASE)
+		bad_input("option '%.*s' takes no value", (int)strcspn(arg, "="), arg);
+	bad_input("unknown option '%s' (see --help)", arg);
+}
+
 static void parse(int argc, char **argv)
 {
+	static struct option long_options[NFLAGS + 1];
+	for (size_t i = 0; i < NFLAGS; i++)
+		long_options[i] = (struct option){ flags[i].name, flags[i].has_arg, NULL, FLAG_BASE + (int)i };
 	defaults();
 	opterr = 0;
 	int c, index;
 	while ((c = getopt_long(argc, argv, ":h", long_options, &index)) != -1) {
-		const char *name = c >= OPT_STRATEGY ? long_options[index].name : "";
-		switch (c) {
-		case OPT_STRATEGY:
-			if (cli.tether_given)
-				bad_input("--strategy and --tether are mutually exclusive");
-			for_each_spec(name, optarg, add_strategy);
-			break;
-		case OPT_WORKLOAD:
-			for_each_spec(name, optarg, add_workload);
-			break;
-		case OPT_TETHER:
-			if (cli.nstrategies > 0)
-				bad_input("--strategy and --tether are mutually exclusive");
-			cli.tether_given = true;
-			for_each_spec(name, optarg, add_tether);
-			break;
-		case OPT_SIZE:
-			cli.size = parse_size_in(name, optarg, 1, (size_t)1 << 40);
-			cli.size_given = true;
-			break;
-		case OPT_REPS:
-			cli.reps = parse_size_in(name, optarg, 1, 1000000);
-			break;
-		case OPT_SEED:
-			cli.seed = parse_size_in(name, optarg, 0, SIZE_MAX);
-			break;
-		case OPT_BLOCK:
-			cli.block = parse_block(optarg);
-			break;
-		case OPT_STACK:
-			cli.stack = parse_size_in(name, optarg, RL_STACK_MIN, (size_t)1 << 40);
-			break;
-		case OPT_NO_FORK:
-			cli.fork = false;
-			break;
-		case OPT_COLD:
-			cli.cold = true;
-			break;
-		case OPT_OUT:
-			if (optarg[0] == '\0')
-				bad_input("--out is empty (use --out=- for stdout)");
-			cli.out = optarg;
-			break;
-		case OPT_NO_VERIFY:
-			cli.verify = false;
-			break;
-		case OPT_LIST:
-			cli.list = true;
-			break;
-		case OPT_SCHEMA:
-			cli.schema = true;
-			break;
-		case 'h':
-		case OPT_HELP:
+		if (c == 'h') {
 			cli.help = true;
-			break;
-		case OPT_THREADS:
-			parse_threads(optarg);
-			break;
-		case OPT_WRITERS:
-			cli.tether.writers = parse_size_in(name, optarg, 0, 4096);
-			break;
-		case OPT_DURATION:
-			cli.tether.duration_s = parse_double_in(name, optarg, 1e-3, 86400.0);
-			break;
-		case OPT_OPS:
-			cli.tether.ops = parse_size_in(name, optarg, 1, SIZE_MAX);
-			break;
-		case OPT_SLOTS:
-			cli.tether.slots = parse_size_in(name, optarg, 1, (size_t)1 << 20);
-			break;
-		case OPT_READ:
-			cli.tether.read = parse_size_in(name, optarg, 0, (size_t)1 << 30);
-			break;
-		case OPT_UPDATE_US:
-			cli.tether.update_us = parse_size_in(name, optarg, 0, (size_t)1 << 32);
-			break;
-		case OPT_STALL_MS:
-			cli.tether.stall_ms = parse_size_in(name, optarg, 0, 3600000);
-			break;
-		case OPT_LAYOUT:
-			if (strcmp(optarg, "packed") == 0)
-				cli.tether.layout_packed = true;
-			else if (strcmp(optarg, "padded") == 0)
-				cli.tether.layout_packed = false;
-			else
-				bad_input("--layout=%s: expected packed or padded", optarg);
-			break;
-		case OPT_ALLOCATOR:
-			cli.allocator = optarg;
-			break;
-		case OPT_FORMAT:
-			cli.format = parse_format(optarg);
-			break;
-		case OPT_DUMP:
-			cli.dump = optarg;
-			break;
-		case ':':
-			bad_input("option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt >= OPT_STRATEGY)
-				bad_input("option '%.*s' takes no value", (int)strcspn(argv[optind - 1], "="),
-					  argv[optind - 1]);
-			bad_input("unknown option '%s' (see --help)", argv[optind - 1]);
+			continue;
 		}
-		bool for_transmigration = c == OPT_SIZE || c == OPT_BLOCK || c == OPT_STACK || c == OPT_NO_FORK ||
-					 c == OPT_COLD;
-		if (for_transmigration && cli.transmigrate_only == NULL)
-			cli.transmigrate_only = name;
-		if (c >= OPT_THREADS && c <= OPT_LAYOUT && cli.tether_only == NULL)
-			cli.tether_only = name;
+		if (c < FLAG_BASE || c >= FLAG_BASE + (int)NFLAGS)
+			bad_flag(c, argv);
+		const struct flag *f = &flags[c - FLAG_BASE];
+		f->set(f->name, optarg);
+		if (f->scope == FOR_TRANSMIGRATION && cli.transmigrate_only == NULL)
+			cli.transmigrate_only = f->name;
+		if (f->scope == FOR_TETHER && cli.tether_only == NULL)
+			cli.tether_only = f->name;
 	}
 	if (optind < argc)
 		bad_input("unexpected argument '%s' (see --help)", argv[optind]);
+}
+
+/* An output path judged without creating it (--out under --check, series=):
+ * a directory, or a path this process cannot write (or create), is bad input. */
+static void check_out_writable(const char *path)
+{
+	struct stat st;
+	if (path == NULL || strcmp(path, "-") == 0)
+		return;
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			bad_input("cannot write '%s': is a directory", path);
+		if (access(path, W_OK) != 0)
+			bad_input("cannot write '%s': not writable", path);
+		return;
+	}
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	snprintf(dir, sizeof dir, "%.*s", slash == NULL ? 1 : slash == path ? 1 : (int)(slash - path),
+		 slash == NULL ? "." : path);
+	if (access(dir, W_OK) != 0)
+		bad_input("cannot write '%s': no writable directory '%s'", path, dir);
 }
 
 /* Everything that depends on more than one option. */
@@ -525,6 +531,8 @@ static void validate(void)
 			bad_input("--workload applies to --strategy only");
 		if (cli.transmigrate_only != NULL)
 			bad_input("--%s applies to --strategy only", cli.transmigrate_only);
+		for (size_t i = 0; i < cli.tether.nschemes; i++) /* series=FILE is appended to mid-sweep */
+			check_out_writable(rl_kv_get(&cli.tether.schemes[i].params, "series"));
 		return;
 	}
 	if (cli.tether_only != NULL)
@@ -620,6 +628,31 @@ static void remove_if_created_empty(const char *path, bool existed)
 		unlink(path);
 }
 
+/* The flags that print something and exit; true when one was given. */
+static bool print_and_exit(void)
+{
+	if (cli.help)
+		fputs(usage_text, stdout);
+	else if (cli.list)
+		list_modules();
+	else if (cli.schema)
+		rl_csv_print_schema_doc(stdout);
+	else if (cli.options_doc)
+		rl_registry_options_doc(stdout);
+	else if (cli.describe != NULL) {
+		if (rl_registry_describe(stdout, cli.describe) == 0) {
+			char t[NAMES_MAX], s[NAMES_MAX], w[NAMES_MAX];
+			rl_transmigrator_names(t, sizeof t);
+			rl_tether_scheme_names(s, sizeof s);
+			rl_workload_names(w, sizeof w);
+			bad_input("--describe: no module '%s' (transmigrators: %s; tether schemes: %s; workloads: %s)",
+				  cli.describe, or_none(t), or_none(s), or_none(w));
+		}
+	} else
+		return false;
+	return true;
+}
+
 /* The progress line's figures: how many trials, and how long tether trials
  * will take (transmigration trials: learnt from the first ones). */
 static void expect_trials(rl_out *out)
@@ -632,6 +665,42 @@ static void expect_trials(rl_out *out)
 	}
 }
 
+/* Runs the sweep the command line describes into `out`: 0, or 1 when the
+ * rows could not be written. */
+static int run(rl_out *out, bool existed)
+{
+	char err[ERR_MAX];
+	if (cli.tether_given) {
+		cli.tether.reps = cli.reps;
+		cli.tether.seed = cli.seed;
+		cli.tether.verify = cli.verify;
+		if (rl_tether_run(&cli.tether, out, err, sizeof err) != 0) {
+			rl_out_close(out);
+			remove_if_created_empty(cli.out, existed);
+			bad_input("%s", err);
+		}
+		return 0;
+	}
+	struct rl_sweep sweep = {
+		.strategies = cli.strategies,
+		.nstrategies = cli.nstrategies,
+		.workloads = cli.workloads,
+		.nworkloads = cli.nworkloads,
+		.reps = cli.reps,
+		.seed = cli.seed,
+		.block = cli.block,
+		.stack_bytes = cli.stack,
+		.verify = cli.verify,
+		.fork = cli.fork,
+		.cold = cli.cold,
+	};
+	if (rl_sweep_run(&sweep, out) != 0) {
+		fprintf(stderr, "harness: cannot write the CSV rows\n");
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char err[ERR_MAX];
@@ -640,18 +709,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	parse(argc, argv);
-	if (cli.help) {
-		fputs(usage_text, stdout);
+	if (print_and_exit())
 		return 0;
-	}
-	if (cli.list) {
-		list_modules();
-		return 0;
-	}
-	if (cli.schema) {
-		rl_csv_print_schema_doc(stdout);
-		return 0;
-	}
 	/* jemalloc needs a restart with glibc's static TLS reservation. */
 	if (strcmp(cli.allocator, "jemalloc") == 0)
 		rl_allocator_reexec_for_jemalloc(argv);
@@ -660,6 +719,10 @@ int main(int argc, char **argv)
 	if (cli.dump != NULL)
 		return dump_workload();
 	validate();
+	if (cli.check) {
+		check_out_writable(cli.out);
+		return 0;
+	}
 
 	struct stat st;
 	bool existed = cli.out != NULL && stat(cli.out, &st) == 0;
@@ -667,36 +730,7 @@ int main(int argc, char **argv)
 	if (rl_out_open(&out, cli.format, cli.out, err, sizeof err) != 0)
 		bad_input("%s", err);
 	expect_trials(&out);
-
-	int status = 0;
-	if (cli.tether_given) {
-		cli.tether.reps = cli.reps;
-		cli.tether.seed = cli.seed;
-		cli.tether.verify = cli.verify;
-		if (rl_tether_run(&cli.tether, &out, err, sizeof err) != 0) {
-			rl_out_close(&out);
-			remove_if_created_empty(cli.out, existed);
-			bad_input("%s", err);
-		}
-	} else {
-		struct rl_sweep sweep = {
-			.strategies = cli.strategies,
-			.nstrategies = cli.nstrategies,
-			.workloads = cli.workloads,
-			.nworkloads = cli.nworkloads,
-			.reps = cli.reps,
-			.seed = cli.seed,
-			.block = cli.block,
-			.stack_bytes = cli.stack,
-			.verify = cli.verify,
-			.fork = cli.fork,
-			.cold = cli.cold,
-		};
-		if (rl_sweep_run(&sweep, &out) != 0) {
-			fprintf(stderr, "harness: cannot write the CSV rows\n");
-			status = 1;
-		}
-	}
+	int status = run(&out, existed);
 	if (rl_out_close(&out) != 0 && status == 0) {
 		fprintf(stderr, "harness: cannot write the output\n");
 		status = 1;

@@ -1,6 +1,8 @@
 /* The registry tables.  Adding a module is one line here (and its file). */
 #include "driver/registry.h"
 
+#include "driver/tether_args.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -122,11 +124,12 @@ void rl_transmigrator_names(char *buf, size_t len) { NAMES(rl_transmigrators, bu
 void rl_tether_scheme_names(char *buf, size_t len) { NAMES(rl_tether_schemes, buf, len); }
 void rl_workload_names(char *buf, size_t len) { NAMES(rl_workloads, buf, len); }
 
-static int check_name(const char *kind, const char *name, const char *summary, const char *options, size_t index,
-		      const char *const *names, char *err, size_t len)
+/* ---- checking the tables at start ------------------------------------------------ */
+static int check_name(const char *kind, const char *name, const char *summary, const struct rl_option *options,
+		      size_t index, const char *const *names, char *err, size_t len)
 {
-	if (name == NULL || name[0] == '\0' || summary == NULL || options == NULL) {
-		snprintf(err, len, "%s #%zu: name, summary and options are required", kind, index);
+	if (name == NULL || name[0] == '\0' || summary == NULL) {
+		snprintf(err, len, "%s #%zu: name and summary are required", kind, index);
 		return -1;
 	}
 	for (size_t j = 0; j < index; j++) {
@@ -135,12 +138,14 @@ static int check_name(const char *kind, const char *name, const char *summary, c
 			return -1;
 		}
 	}
-	return 0;
+	char owner[160];
+	snprintf(owner, sizeof owner, "%s '%s'", kind, name);
+	return rl_opts_check_table(options, owner, err, len);
 }
 
 #define MAX_MODULES 64
 
-int rl_registry_check(char *err, size_t len)
+static int check_transmigrators(char *err, size_t len)
 {
 	const char *names[MAX_MODULES];
 	for (size_t i = 0; rl_transmigrators[i] != NULL; i++) {
@@ -153,6 +158,14 @@ int rl_registry_check(char *err, size_t len)
 		}
 		names[i] = t->name;
 	}
+	return 0;
+}
+
+static int check_tether_schemes(char *err, size_t len)
+{
+	const char *names[MAX_MODULES];
+	if (rl_opts_check_table(rl_tether_run_options, "the tether workload", err, len) != 0)
+		return -1;
 	for (size_t i = 0; rl_tether_schemes[i] != NULL; i++) {
 		const struct rl_tether_scheme *s = rl_tether_schemes[i];
 		if (i >= MAX_MODULES || check_name("tether", s->name, s->summary, s->options, i, names, err, len))
@@ -165,6 +178,14 @@ int rl_registry_check(char *err, size_t len)
 		}
 		names[i] = s->name;
 	}
+	return 0;
+}
+
+static int check_workloads(char *err, size_t len)
+{
+	const char *names[MAX_MODULES];
+	if (rl_opts_check_table(rl_wl_placer_options, "the workload placer", err, len) != 0)
+		return -1;
 	for (size_t i = 0; rl_workloads[i] != NULL; i++) {
 		const struct rl_workload *w = rl_workloads[i];
 		if (i >= MAX_MODULES || check_name("workload", w->name, w->summary, w->options, i, names, err, len))
@@ -176,4 +197,101 @@ int rl_registry_check(char *err, size_t len)
 		names[i] = w->name;
 	}
 	return 0;
+}
+
+int rl_registry_check(char *err, size_t len)
+{
+	if (check_transmigrators(err, len) != 0 || check_tether_schemes(err, len) != 0 || check_workloads(err, len) != 0)
+		return -1;
+	return 0;
+}
+
+/* ---- judging the options of one module spec ------------------------------------------ */
+int rl_strategy_options_check(const struct rl_transmigrator *tm, const rl_kv_list *params, char *err, size_t len)
+{
+	char owner[160];
+	snprintf(owner, sizeof owner, "strategy '%s'", tm->name);
+	return rl_opts_check(params, tm->options, NULL, owner, err, len);
+}
+
+int rl_tether_options_check(const struct rl_tether_scheme *s, const rl_kv_list *params, char *err, size_t len)
+{
+	char owner[160];
+	snprintf(owner, sizeof owner, "tether '%s'", s->name);
+	return rl_opts_check(params, s->options, rl_tether_run_options, owner, err, len);
+}
+
+int rl_workload_options_check(const struct rl_workload *wl, const rl_kv_list *params, double *garbage, char *err,
+			      size_t len)
+{
+	return rl_graph_garbage(wl, params, garbage, err, len); /* the placer's table and the workload's */
+}
+
+/* ---- describing the modules ------------------------------------------------------------ */
+static void describe_one(FILE *f, const char *kind, const char *name, const char *summary,
+			 const struct rl_option *own, const char *shared_what, const struct rl_option *shared)
+{
+	fprintf(f, "%s %s: %s\noptions:\n", kind, name, summary);
+	rl_opts_print(f, own);
+	if (shared != NULL) {
+		fprintf(f, "%s:\n", shared_what);
+		rl_opts_print(f, shared);
+	}
+}
+
+int rl_registry_describe(FILE *f, const char *name)
+{
+	int found = 0;
+	for (size_t i = 0; rl_transmigrators[i] != NULL; i++) {
+		const struct rl_transmigrator *t = rl_transmigrators[i];
+		if (strcmp(t->name, name) == 0 && ++found)
+			describe_one(f, "transmigrator", t->name, t->summary, t->options, NULL, NULL);
+	}
+	for (size_t i = 0; rl_tether_schemes[i] != NULL; i++) {
+		const struct rl_tether_scheme *s = rl_tether_schemes[i];
+		if (strcmp(s->name, name) == 0 && ++found)
+			describe_one(f, "tether", s->name, s->summary, s->options,
+				     "options of every scheme (the tether workload)", rl_tether_run_options);
+	}
+	for (size_t i = 0; rl_workloads[i] != NULL; i++) {
+		const struct rl_workload *w = rl_workloads[i];
+		if (strcmp(w->name, name) == 0 && ++found)
+			describe_one(f, "workload", w->name, w->summary, w->options,
+				     "options of every workload (the placer)", rl_wl_placer_options);
+	}
+	return found;
+}
+
+static void doc_module(FILE *f, const char *name, const char *summary, const struct rl_option *options)
+{
+	fprintf(f, "### `%s`\n\n%s\n\n", name, summary);
+	rl_opts_print_markdown(f, options);
+	fputc('\n', f);
+}
+
+void rl_registry_options_doc(FILE *f)
+{
+	fputs("# Module options\n\n"
+	      "Generated by `./harness --options-doc` from the option table each module declares\n"
+	      "(`struct rl_option`, regionlab/options.h); `./harness --describe NAME` prints one module's.\n"
+	      "tests/test_cli.sh fails when this file is stale.\n\n"
+	      "Options follow a module's name: `--strategy=splice:threshold=0.8`,\n"
+	      "`--workload=tree:layout=shuffled,garbage=1`, `--tether=ebr:fence=sym`.  The harness judges\n"
+	      "every option of every module before any trial runs (`./harness --check` does only that):\n"
+	      "an unknown key, a repeated key, or a value of the wrong type or out of range is one line\n"
+	      "on stderr and exit status 2, with no file created or changed.\n\n"
+	      "## Transmigrators (`--strategy`)\n\n",
+	      f);
+	for (size_t i = 0; rl_transmigrators[i] != NULL; i++)
+		doc_module(f, rl_transmigrators[i]->name, rl_transmigrators[i]->summary, rl_transmigrators[i]->options);
+	fputs("## Tether schemes (`--tether`)\n\nEvery scheme also takes the options of the tether workload:\n\n", f);
+	rl_opts_print_markdown(f, rl_tether_run_options);
+	fputc('\n', f);
+	for (size_t i = 0; rl_tether_schemes[i] != NULL; i++)
+		doc_module(f, rl_tether_schemes[i]->name, rl_tether_schemes[i]->summary, rl_tether_schemes[i]->options);
+	fputs("## Workloads (`--workload`)\n\nEvery workload also takes the options of the placer:\n\n", f);
+	rl_opts_print_markdown(f, rl_wl_placer_options);
+	fputc('\n', f);
+	for (size_t i = 0; rl_workloads[i] != NULL; i++)
+		doc_module(f, rl_workloads[i]->name, rl_workloads[i]->summary, rl_workloads[i]->options);
 }

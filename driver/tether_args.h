@@ -23,7 +23,7 @@
 struct rl_tether_spec {
 	const struct rl_tether_scheme *scheme;
 	char label[RL_SPEC_LABEL_MAX]; /* as written: the `tether` column */
-	rl_kv_list params;             /* keys already checked against scheme->options */
+	rl_kv_list params;             /* judged by rl_tether_options_check (driver/registry.h) */
 };
 
 struct rl_tether_args {
@@ -43,6 +43,10 @@ struct rl_tether_args {
 	size_t reps;         /* --reps (default 1) */
 	bool verify;         /* false with --no-verify */
 };
+
+/* The keys every scheme takes for the tether workload (loop, concurrent,
+ * series, pick): the shared half of each --tether spec's option table. */
+extern const struct rl_option rl_tether_run_options[];
 
 /* Runs the whole tether sweep, writing rows to `out` as trials end.  0, or -1
  * with a one-line reason in err for bad input found only now (an option value

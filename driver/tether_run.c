@@ -37,6 +37,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "driver/registry.h"
 #include "regionlab/clock.h"
 #include "regionlab/object.h"
 #include "regionlab/region.h"
@@ -425,32 +426,31 @@ struct run_keys {
 	rl_kv_list scheme_opts; /* the spec's keys minus these */
 };
 
+/* The keys of the tether workload, after any scheme's name (regionlab/tether.h). */
+enum { RUN_LOOP, RUN_CONCURRENT, RUN_SERIES, RUN_PICK };
+enum { LOOP_INLINE, LOOP_VTABLE };
+enum { PICK_RANDOM, PICK_OWN };
+const struct rl_option rl_tether_run_options[] = {
+	[RUN_LOOP] = RL_OPTION_ENUM("loop", "inline", "inline|vtable",
+				    "the reader loop with the scheme's fast path inlined, or through the ops table"),
+	[RUN_CONCURRENT] = RL_OPTION_REAL("concurrent", "0", 0.0, 1.0,
+					  "the share of slots whose regions are marked high-concurrency"),
+	[RUN_SERIES] = RL_OPTION_TEXT("series", NULL, "append the unreclaimed-over-time series to this file"),
+	[RUN_PICK] = RL_OPTION_ENUM("pick", "random", "random|own",
+				    "readers pick any slot, or each reader its own slots (isolates false sharing)"),
+	RL_OPTIONS_END,
+};
+
 static int parse_run_keys(const struct rl_tether_spec *spec, struct run_keys *k, char *err, size_t errlen)
 {
 	const rl_kv_list *p = &spec->params;
 	memset(k, 0, sizeof *k);
-	const char *loop = rl_kv_get(p, "loop");
-	if (loop != NULL && strcmp(loop, "inline") != 0 && strcmp(loop, "vtable") != 0) {
-		snprintf(err, errlen, "tether %s: loop=%s: expected inline or vtable", spec->scheme->name, loop);
+	if (rl_tether_options_check(spec->scheme, p, err, errlen) != 0)
 		return -1;
-	}
-	k->vtable = loop != NULL && strcmp(loop, "vtable") == 0;
-	char why[256];
-	if (rl_kv_double(p, "concurrent", 0.0, 0.0, 1.0, &k->concurrent, why, sizeof why) != 0) {
-		snprintf(err, errlen, "tether %s: %s", spec->scheme->name, why);
-		return -1;
-	}
-	const char *pick = rl_kv_get(p, "pick");
-	if (pick != NULL && strcmp(pick, "random") != 0 && strcmp(pick, "own") != 0) {
-		snprintf(err, errlen, "tether %s: pick=%s: expected random or own", spec->scheme->name, pick);
-		return -1;
-	}
-	k->own = pick != NULL && strcmp(pick, "own") == 0;
-	k->series = rl_kv_get(p, "series");
-	if (k->series != NULL && k->series[0] == '\0') {
-		snprintf(err, errlen, "tether %s: series= needs a file name", spec->scheme->name);
-		return -1;
-	}
+	k->vtable = rl_opt_enum(p, &rl_tether_run_options[RUN_LOOP]) == LOOP_VTABLE;
+	k->concurrent = rl_opt_real(p, &rl_tether_run_options[RUN_CONCURRENT]);
+	k->own = rl_opt_enum(p, &rl_tether_run_options[RUN_PICK]) == PICK_OWN;
+	k->series = rl_opt_text(p, &rl_tether_run_options[RUN_SERIES]);
 	for (size_t i = 0; i < p->count; i++) {
 		const char *key = p->kv[i].key;
 		if (strcmp(key, "loop") != 0 && strcmp(key, "concurrent") != 0 && strcmp(key, "series") != 0 &&

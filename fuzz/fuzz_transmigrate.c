@@ -152,7 +152,7 @@ static const struct rl_workload fuzz_graph = {
 	.name = "fuzz-graph",
 	.summary = "a graph made from fuzzer input",
 	.default_size = 1,
-	.options = "",
+	.options = NULL,
 	.build = build,
 };
 

@@ -111,6 +111,134 @@ if [ -n "$scheme" ]; then
 fi
 expect_bad bad_allocator "unknown allocator 'tcmalloc'.*jemalloc" --strategy=naive $good --allocator=tcmalloc "$o"
 
+# ---- declared module options: judged before anything runs ---------------------------------
+# expect_bad_option NAME PATTERN ARGS...: a bad module option is one line and
+# exit 2, with --out naming a new file (not created), with --out naming an
+# existing CSV (not changed), and under --check.
+keep="$tmp/keep.csv"
+"$H" --strategy=naive --workload=list --size=10 --out="$keep" 2>/dev/null
+keep_sum=$(cksum <"$keep")
+expect_bad_option() {
+	local name=$1 pattern=$2
+	shift 2
+	expect_bad "$name" "$pattern" "$@" "$o"
+	expect_bad "${name}_check" "$pattern" --check "$@" "$o"
+	"$H" "$@" --out="$keep" >/dev/null 2>&1
+	local rc=$?
+	if [ "$rc" -ne 2 ] || [ "$(cksum <"$keep")" != "$keep_sum" ]; then
+		not_ok "${name}_keeps_existing_csv" "exit $rc; $keep changed: $(tail -n 2 "$keep" | cut -c1-200)"
+		"$H" --strategy=naive --workload=list --size=10 --out="$keep.new" 2>/dev/null
+		mv "$keep.new" "$keep"
+		keep_sum=$(cksum <"$keep")
+	else
+		ok "${name}_keeps_existing_csv"
+	fi
+}
+# transmigrators
+expect_bad_option opt_splice_threshold_abc "strategy 'splice': threshold=abc: expected a number in \[0, 1\]" \
+	--strategy=splice:threshold=abc $good
+expect_bad_option opt_splice_threshold_2 "strategy 'splice': threshold=2: expected a number in \[0, 1\]" \
+	--strategy=splice:threshold=2 $good
+expect_bad_option opt_splice_threshold_nan "strategy 'splice': threshold=nan: expected" \
+	--strategy=splice:threshold=nan $good
+expect_bad_option opt_cheney_restore_2 "strategy 'cheney': restore=2: expected an integer in \[0, 1\]" \
+	--strategy=cheney:restore=2 $good
+expect_bad_option opt_proxy_step_0 "strategy 'proxy': step=0: expected an integer >= 1" \
+	--strategy=naive,proxy:step=0 $good
+expect_bad_option opt_adaptive_small_abc "strategy 'adaptive': small=abc: expected an integer" \
+	--strategy=adaptive:small=abc $good
+expect_bad_option opt_promote_measure_x "strategy 'promote': measure=x: expected an integer in \[0, 1\]" \
+	--strategy=promote:measure=x $good
+expect_bad_option opt_strategy_repeated_key "strategy 'splice': option 'threshold' given twice \(threshold=0.5, threshold=0.9\)" \
+	--strategy=splice:threshold=0.5,threshold=0.9 $good
+expect_bad_option opt_strategy_unknown_key "strategy 'splice': unknown option 'treshold' \(valid: threshold\)" \
+	--strategy=splice:treshold=0.5 $good
+# tether schemes: a bad second scheme stops the run before the first one's rows
+expect_bad_option opt_tether_second_scheme_bad "tether 'ebr': threshold=0: expected an integer in \[1, 1048576\]" \
+	--tether=tls,ebr:threshold=0 --duration=0.01
+expect_bad_option opt_tether_fence "tether 'ebr': fence=sideways: expected one of auto\|asym\|sym" \
+	--tether=ebr:fence=sideways --duration=0.01
+expect_bad_option opt_tether_hazards_0 "tether 'hazard': hazards=0: expected an integer in \[1, 63\]" \
+	--tether=hazard:hazards=0 --duration=0.01
+expect_bad_option opt_tether_run_key "tether 'tls': concurrent=2: expected a number in \[0, 1\]" \
+	--tether=tls:concurrent=2 --duration=0.01
+expect_bad_option opt_tether_repeated_key "tether 'ebr': option 'threshold' given twice" \
+	--tether=ebr:threshold=8,threshold=9 --duration=0.01
+expect_bad_option opt_tether_repeated_run_key "tether 'tls': option 'loop' given twice" \
+	--tether=tls:loop=inline,loop=vtable --duration=0.01
+expect_bad_option opt_tether_series_unwritable "cannot write '$tmp/no/dir/s.csv'" \
+	--tether=tls,ebr:series="$tmp/no/dir/s.csv" --duration=0.01
+# workloads: their own keys and the placer's
+expect_bad_option opt_mixed_small_live "workload 'mixed': small_live=0: expected a number in \[0.01, 1\]" \
+	--strategy=naive --workload=mixed:small_live=0 --size=100
+expect_bad_option opt_random_degree "workload 'random': degree=x: expected an integer in \[0, 64\]" \
+	--strategy=naive --workload=random:degree=x --size=100
+expect_bad_option opt_workload_repeated_key "workload 'list': option 'layout' given twice" \
+	--strategy=naive --workload=list:layout=alloc,layout=shuffled --size=100
+expect_bad_option opt_workload_repeated_own_key "workload 'random': option 'degree' given twice" \
+	--strategy=naive --workload=random:degree=1,degree=2 --size=100
+
+# --check judges a good run and exits 0, running nothing and creating no file.
+check_good() {
+	local f="$tmp/check-new.csv"
+	"$H" --check --strategy=splice:threshold=0.5,cheney:restore=1 --workload=list,mixed:small_live=1 --size=100 \
+		--out="$f" >"$tmp/stdout" 2>"$tmp/stderr" || { echo "exit $?: $(cat "$tmp/stderr")"; return 1; }
+	"$H" --check --tether=tls,ebr:threshold=8,fence=sym --threads=1,2 --duration=0.01 --out="$f" \
+		>>"$tmp/stdout" 2>>"$tmp/stderr" || { echo "tether: exit $?: $(cat "$tmp/stderr")"; return 1; }
+	[ ! -e "$f" ] || { echo "created $f"; return 1; }
+	[ ! -s "$tmp/stdout" ] && [ ! -s "$tmp/stderr" ] || { echo "printed: $(cat "$tmp/stdout" "$tmp/stderr")"; return 1; }
+	"$H" --check --strategy=naive $good --out="$keep" || { echo "existing csv: exit $?"; return 1; }
+	[ "$(cksum <"$keep")" = "$keep_sum" ] || { echo "changed $keep"; return 1; }
+}
+run check_accepts_a_good_run_and_writes_nothing check_good
+expect_bad check_out_is_directory "directory" --check --strategy=naive $good --out="$tmp"
+expect_bad check_out_unwritable "cannot write" --check --strategy=naive $good --out="$tmp/no/such/dir/x.csv"
+
+# Every row's default, written out, passes: the tables and the judge agree.
+defaults_pass() {
+	local kind name flag extra spec
+	while read -r kind name _; do
+		case $kind in
+		transmigrator) flag=--strategy extra="$good" ;;
+		tether) flag=--tether extra="--duration=0.01" ;;
+		workload) flag="--strategy=naive --workload" extra="--size=50" ;;
+		esac
+		spec=$("$H" --describe "$name" | awk '
+			/^options:$/ { own = 1; next } /^[a-z].*:$/ { own = 0 }
+			own && $1 != "key" && $1 != "(no" && $3 != "-" { printf "%s%s=%s", n++ ? "," : "", $1, $3 }')
+		case $name in json) spec="${spec:+$spec,}file=tests/data/sample.json" ;; sexp) spec="${spec:+$spec,}file=tests/data/sample.scm" ;; esac
+		# shellcheck disable=SC2086
+		"$H" --check $flag="$name${spec:+:$spec}" $extra 2>&1 || { echo "$kind $name:$spec refused"; return 1; }
+	done < <("$H" --list)
+}
+run every_declared_default_is_accepted defaults_pass
+
+# --describe: every listed module, from the same tables; an unknown name is one line.
+describe_all() {
+	local kind name out
+	while read -r kind name _; do
+		out=$("$H" --describe "$name") || { echo "--describe $name: exit $?"; return 1; }
+		printf '%s\n' "$out" | head -n 1 | grep -q "^$kind $name: " || { echo "--describe $name: $(head -n 1 <<<"$out")"; return 1; }
+		printf '%s\n' "$out" | grep -qx "options:" || { echo "--describe $name: no options section"; return 1; }
+	done < <("$H" --list)
+	out=$("$H" --describe splice)
+	printf '%s\n' "$out" | grep -Eq '^  threshold +number +0\.7 +a number in \[0, 1\] +[a-z]' ||
+		{ echo "--describe splice lacks its threshold row: $out"; return 1; }
+	out=$("$H" --describe ebr)
+	for key in fence threshold loop concurrent series pick; do
+		printf '%s\n' "$out" | grep -Eq "^  $key " || { echo "--describe ebr lacks $key"; return 1; }
+	done
+}
+run describe_every_module describe_all
+expect_bad describe_unknown_module "--describe: no module 'nosuch' \(transmigrators: naive" --describe nosuch
+
+options_doc_current() {
+	"$H" --options-doc >"$tmp/options.md" || return 1
+	diff -u docs/options.md "$tmp/options.md" >"$tmp/options.diff" ||
+		{ echo "docs/options.md is stale: run ./harness --options-doc > docs/options.md"; head -20 "$tmp/options.diff"; return 1; }
+}
+run options_doc_is_current options_doc_current
+
 # ---- a good run ----------------------------------------------------------------------
 # check_csv FILE ROWS PYTHON_ASSERTIONS: parses FILE with Python's csv module;
 # `rows` is a list of dicts, `header` the first line's fields.

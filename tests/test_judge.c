@@ -57,7 +57,7 @@ static const struct rl_workload held_list = {
 	.name = "held-list",
 	.summary = "test fixture: a list whose cars lie in a held sub-region of src",
 	.default_size = LIST_SIZE,
-	.options = "",
+	.options = NULL,
 	.build = build_held_list,
 };
 

@@ -12,12 +12,19 @@ BUILD=${BUILD:-build}
 PY=/usr/bin/python3
 . tests/lib.sh  # tmp, passed/failed, ok, not_ok, run
 
-# The stand-in harness logs each call, so a test can tell what ran.
+# The stand-in harness logs each call, so a test can tell what ran.  Its
+# --check (the sweep's judge of a grid) logs apart and accepts everything but
+# arguments containing \$SYNTH_BAD.
 fake="$tmp/harness"
 $PY scripts/lib/synth.py harness --list >"$tmp/list.txt"
 cat >"$fake" <<EOS
 #!/bin/sh
 [ "\$1" = --list ] && exec cat "$tmp/list.txt"
+if [ "\$1" = --check ]; then
+	echo "\$*" >>"$tmp/checks.log"
+	case "\$*" in *"\${SYNTH_BAD:-@none@}"*) echo "harness: synthetic bad option" >&2; exit 2 ;; esac
+	exit 0
+fi
 echo "\$*" >>"$tmp/calls.log"
 exec $PY "$PWD/scripts/lib/synth.py" harness "\$@"
 EOS
@@ -115,6 +122,47 @@ EOF2
 	[ -z "$(keys "$csv" | uniq -d)" ] || { echo "duplicate rows after resume:"; keys "$csv" | uniq -d; return 1; }
 }
 run sweep_resume_runs_only_missing_trials resume_partial
+
+# A row whose status says the trial did not run as specified is not done.
+rerun_invalid() {
+	local csv="$tmp/invalid.csv" # a copy: the tests below count the rows of the original
+	cp "$tmp/out.csv" "$csv"
+	$PY - "$csv" <<'EOF2'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+k = {c: i for i, c in enumerate(rows[0])}
+for r in rows[1:]:
+    if r[k["strategy"]] == "cheney" and r[k["size"]] == "100" and r[k["rep"]] == "0":
+        r[k["status"]] = "precondition failed" if "shuffled" in r[k["workload"]] else "error: workload: bad input"
+csv.writer(open(sys.argv[1], "w", newline=""), lineterminator="\n").writerows(rows)
+EOF2
+	: >"$tmp/calls.log"
+	"${S[@]}" --out="$csv" --kind=transmigrate 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(calls)" -eq 2 ] || { echo "expected the 2 trials with invalid rows to run again, got $(calls):"; cat "$tmp/calls.log"; return 1; }
+	grep -q -- "--strategy=cheney --workload=list:layout=shuffled --size=100" "$tmp/calls.log" || { cat "$tmp/calls.log"; return 1; }
+	: >"$tmp/calls.log"
+	"${S[@]}" --out="$csv" --kind=transmigrate 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(calls)" -eq 0 ] || { echo "the rerun rows do not count as done: $(calls) calls"; return 1; }
+}
+run sweep_reruns_trials_whose_rows_say_invalid rerun_invalid
+
+# The whole grid is judged by `harness --check` before any trial runs.
+grid_checked() {
+	local o="$tmp/checked/out.csv" rc
+	: >"$tmp/calls.log"
+	: >"$tmp/checks.log"
+	SYNTH_BAD="--tether=ebr" "${S[@]}" --out="$o" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] || { echo "exit $rc: $(cat "$tmp/err")"; return 1; }
+	grep -q "tiny.sweep: grid \[te\]: synthetic bad option" "$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(calls)" -eq 0 ] || { echo "ran $(calls) trials of a bad grid"; return 1; }
+	[ ! -e "$tmp/checked" ] || { echo "created $tmp/checked"; return 1; }
+	# every module spec of the grid went through --check
+	for spec in --strategy=cheney --strategy=bitmap --workload=list:layout=shuffled --tether=atomic --tether=ebr; do
+		grep -q -- "$spec" "$tmp/checks.log" || { echo "$spec was not checked:"; cat "$tmp/checks.log"; return 1; }
+	done
+}
+run sweep_checks_the_grid_before_running grid_checked
 
 more_reps() {
 	sed 's/^reps = 2/reps = 3/' "$tmp/tiny.sweep" >"$tmp/tiny3.sweep"
@@ -337,6 +385,33 @@ if [ -x "$BUILD/harness" ] && "$BUILD/harness" --list >/dev/null 2>&1; then
 		grep -q "0 to run" "$tmp/err" || { echo "real trial not recognised as done: $(cat "$tmp/err")"; return 1; }
 	}
 	run real_harness_trial_and_resume real
+
+	# A bad module option anywhere in the grid: one line, exit 2, nothing run, no file.
+	real_bad_grid() { # name, expected text, grid lines...
+		local name=$1 want=$2 rc
+		shift 2
+		printf '%s\n' "$@" >"$tmp/realbad.sweep"
+		scripts/sweep "$tmp/realbad.sweep" --harness="$BUILD/harness" --out="$tmp/realbad/out.csv" >/dev/null 2>"$tmp/err"
+		rc=$?
+		if [ "$rc" -ne 2 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ] || ! grep -q -- "$want" "$tmp/err"; then
+			not_ok "$name" "exit $rc: $(cat "$tmp/err")"
+		elif [ -e "$tmp/realbad" ]; then
+			not_ok "$name" "created $tmp/realbad: $(ls -a "$tmp/realbad")"
+		else
+			ok "$name"
+		fi
+	}
+	TM=("[a]" "kind = transmigrate" "workloads = list" "sizes = 100" "reps = 1")
+	real_bad_grid sweep_bad_strategy_option "grid \[a\]: strategy 'splice': threshold=abc: expected a number" \
+		"${TM[@]}" "strategies = naive, splice:threshold=abc"
+	real_bad_grid sweep_bad_strategy_option_range "strategy 'proxy': step=0: expected" \
+		"${TM[@]}" "strategies = naive, proxy:step=0"
+	real_bad_grid sweep_repeated_strategy_option "option 'threshold' given twice" \
+		"${TM[@]}" "strategies = splice:threshold=0.5,threshold=0.9"
+	real_bad_grid sweep_bad_workload_option "grid \[w\]: workload 'mixed': small_live=0: expected" \
+		"[w]" "kind = transmigrate" "strategies = naive" "workloads = list, mixed:small_live=0" "sizes = 100"
+	real_bad_grid sweep_bad_tether_option "grid \[t\]: tether 'ebr': threshold=0: expected an integer" \
+		"[t]" "kind = tether" "tethers = tls, ebr:threshold=0" "threads = 1" "duration = 0.01"
 fi
 
 echo "SUMMARY test_scripts.sh $passed $failed"

@@ -498,29 +498,28 @@ static void expect_error(const char *name, size_t n, const char *params, const c
 
 static void test_bad_options(void)
 {
-	expect_error("tree", 10, "layout=foo", "workload tree: layout=foo: expected alloc or shuffled");
-	expect_error("tree", 10, "layout=", "workload tree: layout=: expected alloc or shuffled");
-	expect_error("list", 10, "garbage=lots", "workload list: garbage=lots: expected a number in [0, 100]");
-	expect_error("list", 10, "garbage=101", "workload list: garbage=101: expected a number in [0, 100]");
-	expect_error("list", 10, "garbage=-0.5", "workload list: garbage=-0.5: expected a number in [0, 100]");
-	expect_error("list", 10, "garbage=nan", "workload list: garbage=nan: expected a number in [0, 100]");
-	expect_error("tree", 10, "live=0", "workload tree: live=0: expected a number in [0.01, 1]");
-	expect_error("tree", 10, "live=1.5", "workload tree: live=1.5: expected a number in [0.01, 1]");
-	expect_error("tree", 10, "live=abc", "workload tree: live=abc: expected a number in [0.01, 1]");
-	expect_error("tree", 10, "live=0.005", "workload tree: live=0.005: expected a number in [0.01, 1]");
-	expect_error("tree", 10, "live=-0.5", "workload tree: live=-0.5: expected a number in [0.01, 1]");
-	expect_error("tree", 10, "live=nan", "workload tree: live=nan: expected a number in [0.01, 1]");
-	expect_error("tree", 10, "live=", "workload tree: live=: expected a number in [0.01, 1]");
-	expect_error("tree", 10, "live=0.5,garbage=1", "workload tree: give garbage= or live=, not both");
-	expect_error("tree", 10, "garbage=0,live=1", "workload tree: give garbage= or live=, not both");
-	expect_error("list", 10, "degree=3", "workload list: unknown option 'degree' (valid: layout garbage live)");
+	expect_error("tree", 10, "layout=foo", "workload 'tree': layout=foo: expected one of alloc|shuffled");
+	expect_error("tree", 10, "layout=", "workload 'tree': layout=: expected one of alloc|shuffled");
+	expect_error("list", 10, "garbage=lots", "workload 'list': garbage=lots: expected a number in [0, 100]");
+	expect_error("list", 10, "garbage=101", "workload 'list': garbage=101: expected a number in [0, 100]");
+	expect_error("list", 10, "garbage=-0.5", "workload 'list': garbage=-0.5: expected a number in [0, 100]");
+	expect_error("list", 10, "garbage=nan", "workload 'list': garbage=nan: expected a number in [0, 100]");
+	expect_error("tree", 10, "live=0", "workload 'tree': live=0: expected a number in [0.01, 1]");
+	expect_error("tree", 10, "live=1.5", "workload 'tree': live=1.5: expected a number in [0.01, 1]");
+	expect_error("tree", 10, "live=abc", "workload 'tree': live=abc: expected a number in [0.01, 1]");
+	expect_error("tree", 10, "live=0.005", "workload 'tree': live=0.005: expected a number in [0.01, 1]");
+	expect_error("tree", 10, "live=-0.5", "workload 'tree': live=-0.5: expected a number in [0.01, 1]");
+	expect_error("tree", 10, "live=nan", "workload 'tree': live=nan: expected a number in [0.01, 1]");
+	expect_error("tree", 10, "live=", "workload 'tree': live=: expected a number in [0.01, 1]");
+	expect_error("tree", 10, "live=0.5,garbage=1", "workload 'tree': give garbage= or live=, not both");
+	expect_error("tree", 10, "garbage=0,live=1", "workload 'tree': give garbage= or live=, not both");
+	expect_error("list", 10, "degree=3", "workload 'list': unknown option 'degree' (valid: layout, garbage, live)");
 	expect_error("random", 10, "depth=3",
-		     "workload random: unknown option 'depth' (valid: layout garbage live degree)");
+		     "workload 'random': unknown option 'depth' (valid: degree, layout, garbage, live)");
 	/* mixed's own small_live (not the placer's live); sample_options adds small_live=1 after it */
-	expect_error("mixed", 10, "small_live=0",
-		     "workload mixed: option small_live=0: expected a number in [0.01, 1]");
-	expect_error("random", 10, "degree=65", "workload random: degree=65: expected an integer in [0, 64]");
-	expect_error("random", 10, "degree=x", "workload random: degree=x: expected an integer in [0, 64]");
+	expect_error("mixed", 10, "small_live=0", "workload 'mixed': small_live=0: expected a number in [0.01, 1]");
+	expect_error("random", 10, "degree=65", "workload 'random': degree=65: expected an integer in [0, 64]");
+	expect_error("random", 10, "degree=x", "workload 'random': degree=x: expected an integer in [0, 64]");
 	expect_error("ladder", 0, "", "workload ladder: size 0: expected at least 1");
 }
 

@@ -18,9 +18,6 @@
  * Lets a build refer back to earlier objects without an array of its own. */
 size_t rl_wl_count(const rl_wl_ctx *w);
 rl_obj *rl_wl_object(const rl_wl_ctx *w, size_t index);
-/* Reads integer option `key` (one of the workload's own options) into *out:
- * `def` when absent; 0, or -1 after rl_wl_fail when it is not in [lo, hi]. */
-int rl_wl_param_size(rl_wl_ctx *w, const char *key, size_t def, size_t lo, size_t hi, size_t *out);
 /* The id of user type `name` (a string literal: the table keeps the pointer),
  * registering it on first use.  -1 after rl_wl_fail when the table is full or
  * the name is taken by a type of another layout. */

@@ -183,22 +183,6 @@ rl_obj *rl_wl_sub_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes)
 	return new_zeroed(w, w->sub, type, payload_bytes);
 }
 
-int rl_wl_param_size(rl_wl_ctx *w, const char *key, size_t def, size_t lo, size_t hi, size_t *out)
-{
-	const char *s = rl_kv_get(w->params, key);
-	size_t v;
-	if (s == NULL) {
-		*out = def;
-		return 0;
-	}
-	if (!rl_parse_size(s, &v) || v < lo || v > hi) {
-		rl_wl_fail(w, "%s=%s: expected an integer in [%zu, %zu]", key, s, lo, hi);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 int rl_wl_user_type(rl_wl_ctx *w, const char *name, uint32_t bytes, uint64_t ptr_map)
 {
 	int id = rl_type_lookup(name);
@@ -348,46 +332,38 @@ static void rewrite(struct placer *p)
 }
 
 /* ---- options --------------------------------------------------------------- */
-static int parse_layout(const struct rl_workload *wl, const rl_kv_list *params, bool *shuffled, char *err,
-			size_t errlen)
-{
-	const char *s = rl_kv_get(params, "layout");
-	*shuffled = false;
-	if (s == NULL || strcmp(s, "alloc") == 0)
-		return 0;
-	if (strcmp(s, "shuffled") == 0) {
-		*shuffled = true;
-		return 0;
-	}
-	snprintf(err, errlen, "workload %s: layout=%s: expected alloc or shuffled", wl->name, s);
-	return -1;
-}
+enum { PLACE_LAYOUT, PLACE_GARBAGE, PLACE_LIVE };
+enum { LAYOUT_ALLOC, LAYOUT_SHUFFLED }; /* the choices of layout= */
+const struct rl_option rl_wl_placer_options[] = {
+	[PLACE_LAYOUT] = RL_OPTION_ENUM("layout", "alloc", "alloc|shuffled",
+					"objects in allocation order, or at randomized addresses"),
+	[PLACE_GARBAGE] = RL_OPTION_REAL("garbage", "0", 0.0, GARBAGE_MAX, "dead bytes interleaved per live byte"),
+	[PLACE_LIVE] = RL_OPTION_REAL("live", NULL, LIVE_MIN, 1.0,
+				      "the reachable share of src's object bytes: garbage=(1-R)/R (not with garbage=)"),
+	RL_OPTIONS_END,
+};
 
-/* The dead bytes per live byte that garbage= or live= asks for (0 when
+/* Judges params against the placer's table and the workload's, then gives
+ * the dead bytes per live byte that garbage= or live= asks for (0 when
  * neither): live=R makes R of src's object bytes reachable, so it is
  * garbage=(1-R)/R. */
 int rl_graph_garbage(const struct rl_workload *wl, const rl_kv_list *params, double *ratio, char *err, size_t errlen)
 {
-	const char *g = rl_kv_get(params, "garbage"), *l = rl_kv_get(params, "live");
-	double live;
+	char owner[96];
 	*ratio = 0;
-	if (g != NULL && l != NULL) {
-		snprintf(err, errlen, "workload %s: give garbage= or live=, not both", wl->name);
+	snprintf(owner, sizeof owner, "workload '%s'", wl->name);
+	if (rl_opts_check(params, wl->options, rl_wl_placer_options, owner, err, errlen) != 0)
+		return -1;
+	bool garbage = rl_kv_get(params, "garbage") != NULL, live = rl_kv_get(params, "live") != NULL;
+	if (garbage && live) {
+		snprintf(err, errlen, "%s: give garbage= or live=, not both", owner);
 		return -1;
 	}
-	if (g != NULL && (!rl_parse_double(g, ratio) || !(*ratio >= 0 && *ratio <= GARBAGE_MAX))) {
-		snprintf(err, errlen, "workload %s: garbage=%s: expected a number in [0, %g]", wl->name, g,
-			 GARBAGE_MAX);
-		*ratio = 0;
-		return -1;
-	}
-	if (l != NULL) {
-		if (!rl_parse_double(l, &live) || !(live >= LIVE_MIN && live <= 1)) {
-			snprintf(err, errlen, "workload %s: live=%s: expected a number in [%g, 1]", wl->name, l,
-				 LIVE_MIN);
-			return -1;
-		}
-		*ratio = (1 - live) / live;
+	if (live) {
+		double r = rl_opt_real(params, &rl_wl_placer_options[PLACE_LIVE]);
+		*ratio = (1 - r) / r;
+	} else {
+		*ratio = rl_opt_real(params, &rl_wl_placer_options[PLACE_GARBAGE]);
 	}
 	return 0;
 }
@@ -396,17 +372,12 @@ int rl_graph_garbage(const struct rl_workload *wl, const rl_kv_list *params, dou
 int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const rl_kv_list *params, rl_graph *g,
 		  char *err, size_t errlen)
 {
-	char owner[96], allowed[256];
-	bool shuffled;
 	double ratio;
 
 	memset(g, 0, sizeof *g);
-	snprintf(owner, sizeof owner, "workload %s", wl->name);
-	snprintf(allowed, sizeof allowed, RL_WL_PLACER_KEYS "%s%s", wl->options[0] ? " " : "", wl->options);
-	if (rl_kv_check_keys(params, allowed, owner, err, errlen) != 0 ||
-	    parse_layout(wl, params, &shuffled, err, errlen) != 0 ||
-	    rl_graph_garbage(wl, params, &ratio, err, errlen) != 0)
+	if (rl_graph_garbage(wl, params, &ratio, err, errlen) != 0) /* judges every option */
 		return -1;
+	bool shuffled = rl_opt_enum(params, &rl_wl_placer_options[PLACE_LAYOUT]) == LAYOUT_SHUFFLED;
 	if (n == 0) {
 		snprintf(err, errlen, "workload %s: size 0: expected at least 1", wl->name);
 		return -1;

@@ -504,11 +504,16 @@ static rl_val json_build(rl_wl_ctx *w, size_t n)
 	return root;
 }
 
+static const struct rl_option json_options[] = {
+	RL_DOC_FILE_OPTION,
+	RL_OPTIONS_END,
+};
+
 const struct rl_workload rl_wl_json = {
 	.name = "json",
 	.summary = "a JSON document (file=PATH): objects as vectors of (key . value), keys interned",
 	.default_size = 1,
-	.options = "file",
+	.options = json_options,
 	.sample_options = "file=tests/data/sample.json",
 	.build = json_build,
 };

@@ -86,7 +86,7 @@ const struct rl_workload rl_wl_list = {
 	.name = "list",
 	.summary = "n cons cells, car = fixnum i (flat list, ascending addresses in alloc layout)",
 	.default_size = 1000000,
-	.options = "",
+	.options = NULL,
 	.build = build_list,
 };
 
@@ -94,7 +94,7 @@ const struct rl_workload rl_wl_boxed_list = {
 	.name = "boxed-list",
 	.summary = "n cons cells whose cars are boxed ints: 2n objects",
 	.default_size = 1000000,
-	.options = "",
+	.options = NULL,
 	.build = build_boxed_list,
 };
 
@@ -102,7 +102,7 @@ const struct rl_workload rl_wl_deep_list = {
 	.name = "deep-list",
 	.summary = "the list workload at depth 10^7 by default: recursion and stack stress",
 	.default_size = 10000000,
-	.options = "",
+	.options = NULL,
 	.build = build_list,
 };
 
@@ -110,7 +110,7 @@ const struct rl_workload rl_wl_ring = {
 	.name = "ring",
 	.summary = "n cons cells whose last cdr points back to the first: one cycle",
 	.default_size = 1000000,
-	.options = "",
+	.options = NULL,
 	.build = build_ring,
 };
 
@@ -118,6 +118,6 @@ const struct rl_workload rl_wl_dlist = {
 	.name = "dlist",
 	.summary = "circular doubly-linked list of n registered 'dnode' structs {prev, next, value}",
 	.default_size = 1000000,
-	.options = "",
+	.options = NULL,
 	.build = build_dlist,
 };

@@ -30,8 +30,13 @@
 #include "workloads/build.h"
 
 #define SMALL_MAX_OBJECTS 16u
-#define SMALL_LIVE_DEFAULT 0.25
-#define BIG_DEFAULT 3u
+enum { OPT_SMALL_LIVE, OPT_BIG };
+static const struct rl_option mixed_options[] = {
+	[OPT_SMALL_LIVE] = RL_OPTION_REAL("small_live", "0.25", 0.01, 1.0,
+					  "the live share of what the small results allocate (the rest dies)"),
+	[OPT_BIG] = RL_OPTION_INT("big", "3", 0, 64, "dense large results among the small ones"),
+	RL_OPTIONS_END,
+};
 
 struct mix {
 	rl_wl_ctx *w;
@@ -192,16 +197,8 @@ static rl_val big_result(rl_wl_ctx *w, unsigned kind, size_t objects)
 
 static rl_val build_mixed(rl_wl_ctx *w, size_t n)
 {
-	size_t big;
-	double live;
-	char err[128];
-	const rl_kv_list *params = rl_wl_params(w);
-	if (rl_kv_double(params, "small_live", SMALL_LIVE_DEFAULT, 0.01, 1.0, &live, err, sizeof err) != 0) {
-		rl_wl_fail(w, "%s", err);
-		return RL_NIL;
-	}
-	if (rl_wl_param_size(w, "big", BIG_DEFAULT, 0, 64, &big) != 0)
-		return RL_NIL;
+	double live = rl_opt_real(rl_wl_params(w), &mixed_options[OPT_SMALL_LIVE]);
+	size_t big = rl_opt_int(rl_wl_params(w), &mixed_options[OPT_BIG]);
 	struct mix m = { .w = w, .dead_per_live = (1.0 - live) / live };
 
 	/* The results, in the order the calls returned them. */
@@ -246,7 +243,7 @@ const struct rl_workload rl_wl_mixed = {
 	.name = "mixed",
 	.summary = "vector of many small results built among dead temporaries (small_live=0.25) and big=3 dense large ones",
 	.default_size = 1000000,
-	.options = "small_live big",
+	.options = mixed_options,
 	/* The tests that run every workload assume it allocates nothing dead
 	 * of its own (so that garbage= is what they measure): small_live=1. */
 	.sample_options = "small_live=1",

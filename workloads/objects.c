@@ -274,7 +274,7 @@ const struct rl_workload rl_wl_vector = {
 	.name = "vector",
 	.summary = "one vector of n slots: fixnums, fresh boxed ints and 16 shared strings, at random",
 	.default_size = 1000000,
-	.options = "",
+	.options = NULL,
 	.build = build_vector,
 };
 
@@ -282,7 +282,7 @@ const struct rl_workload rl_wl_blobs = {
 	.name = "blobs",
 	.summary = "n blobs of 1x-3x the block size with seeded bytes, in a vector with a string per 4 blobs",
 	.default_size = 256,
-	.options = "",
+	.options = NULL,
 	.build = build_blobs,
 };
 
@@ -290,7 +290,7 @@ const struct rl_workload rl_wl_closures = {
 	.name = "closures",
 	.summary = "chain of n closures: raw code word + fixnum, string (shared by 8), previous closure",
 	.default_size = 1000000,
-	.options = "",
+	.options = NULL,
 	.build = build_closures,
 };
 
@@ -298,7 +298,7 @@ const struct rl_workload rl_wl_ffi = {
 	.name = "ffi",
 	.summary = "~n user structs (ffi-node/point/edge) typed by size and pointer map only, holes included",
 	.default_size = 1000000,
-	.options = "",
+	.options = NULL,
 	.build = build_ffi,
 };
 
@@ -306,6 +306,6 @@ const struct rl_workload rl_wl_cross_region = {
 	.name = "cross-region",
 	.summary = "list of n cells whose cars point at an outside region, static symbols, local boxed ints",
 	.default_size = 1000000,
-	.options = "",
+	.options = NULL,
 	.build = build_cross_region,
 };

@@ -105,7 +105,8 @@ int rl_doc_open(rl_doc *d, rl_wl_ctx *w, const char *workload)
 {
 	memset(d, 0, sizeof *d);
 	d->w = w;
-	d->path = rl_kv_get(rl_wl_params(w), "file");
+	static const struct rl_option file_option = RL_DOC_FILE_OPTION;
+	d->path = rl_opt_text(rl_wl_params(w), &file_option);
 	if (d->path == NULL || d->path[0] == '\0') {
 		rl_wl_fail(w, "no document given: write --workload=%s:file=PATH", workload);
 		return -1;

@@ -33,6 +33,8 @@ typedef struct rl_doc {
 /* Reads the file named by the workload's `file` option: 0, or -1 after
  * rl_wl_fail ("json: ..."; `workload` names the workload in messages). */
 int rl_doc_open(rl_doc *d, rl_wl_ctx *w, const char *workload);
+/* The `file` row of a reader's option table. */
+#define RL_DOC_FILE_OPTION RL_OPTION_TEXT("file", NULL, "the document to read (required)")
 void rl_doc_close(rl_doc *d);
 /* Line and column (both from 1) of byte offset `at`. */
 void rl_doc_position(const rl_doc *d, size_t at, size_t *line, size_t *col);

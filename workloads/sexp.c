@@ -1461,11 +1461,16 @@ static rl_val sexp_build(rl_wl_ctx *w, size_t n)
 	return root;
 }
 
+static const struct rl_option sexp_options[] = {
+	RL_DOC_FILE_OPTION,
+	RL_OPTIONS_END,
+};
+
 const struct rl_workload rl_wl_sexp = {
 	.name = "sexp",
 	.summary = "a Lisp/Scheme source file (file=PATH): the list of its top-level data, labels make sharing",
 	.default_size = 1,
-	.options = "file",
+	.options = sexp_options,
 	.sample_options = "file=tests/data/sample.scm",
 	.build = sexp_build,
 };

@@ -87,6 +87,6 @@ const struct rl_workload rl_wl_sub_region = {
 	.summary = "list of n cells in src whose cars point into an unheld sub-region of src (boxes, pairs, shared "
 		   "strings, a large blob)",
 	.default_size = 1000000,
-	.options = "",
+	.options = NULL,
 	.build = build_sub_region,
 };

@@ -66,18 +66,20 @@ static rl_val build_fan_in(rl_wl_ctx *w, size_t n)
 	return head;
 }
 
+enum { OPT_DEGREE };
+static const struct rl_option random_options[] = {
+	[OPT_DEGREE] = RL_OPTION_INT("degree", "3", 0, 64, "edges from each node to random nodes, besides the cycle"),
+	RL_OPTIONS_END,
+};
+
 /* Node i is a vector [fixnum i, node i+1, k random nodes]: the second slot
  * chains every node into one cycle (the last points back to node 0), so all
  * are reachable from node 0; the random edges add sharing and more cycles. */
-#define RANDOM_DEGREE_DEFAULT 3
-#define RANDOM_DEGREE_MAX 64
 #define RANDOM_FIXED_SLOTS 2
 
 static rl_val build_random(rl_wl_ctx *w, size_t n)
 {
-	size_t degree;
-	if (rl_wl_param_size(w, "degree", RANDOM_DEGREE_DEFAULT, 0, RANDOM_DEGREE_MAX, &degree) != 0)
-		return RL_NIL;
+	size_t degree = rl_opt_int(rl_wl_params(w), &random_options[OPT_DEGREE]);
 	size_t slots = RANDOM_FIXED_SLOTS + degree;
 	size_t first = rl_wl_count(w);
 	for (size_t i = 0; i < n; i++) {
@@ -99,7 +101,7 @@ const struct rl_workload rl_wl_tree = {
 	.name = "tree",
 	.summary = "balanced binary tree of cons cells with boxed-int leaves, ~n objects, DFS allocation order",
 	.default_size = 1000000,
-	.options = "",
+	.options = NULL,
 	.build = build_tree,
 };
 
@@ -107,7 +109,7 @@ const struct rl_workload rl_wl_ladder = {
 	.name = "ladder",
 	.summary = "x_i = cons(x_{i-1}, x_{i-1}) over n rungs: n+1 objects, 2^n paths (sharing stress)",
 	.default_size = 1000,
-	.options = "",
+	.options = NULL,
 	.build = build_ladder,
 };
 
@@ -115,7 +117,7 @@ const struct rl_workload rl_wl_fan_in = {
 	.name = "fan-in",
 	.summary = "list of n cells whose cars all share one boxed-int leaf: n+1 objects",
 	.default_size = 1000000,
-	.options = "",
+	.options = NULL,
 	.build = build_fan_in,
 };
 
@@ -123,6 +125,6 @@ const struct rl_workload rl_wl_random = {
 	.name = "random",
 	.summary = "n vector nodes in a cycle, each with degree=K (default 3) more edges to random nodes",
 	.default_size = 1000000,
-	.options = "degree",
+	.options = random_options,
 	.build = build_random,
 };

@@ -94,11 +94,10 @@ enum rl_tether_layout { RL_TETHER_PADDED = 0, RL_TETHER_PACKED = 1 };
  *                        own slots (i, i+R, i+2R, ...): with --layout=packed
  *                        their counters then share lines without sharing a
  *                        region, which isolates false sharing
- * A scheme's `options` string ends with RL_TETHER_RUN_KEYS. */
-#define RL_TETHER_RUN_KEYS "loop concurrent series pick"
+ * Their table is rl_tether_run_options (driver/tether_args.h). */
 
 struct rl_tether_config {
-	const rl_kv_list *opts;        /* the scheme's own keys; others are ignored */
+	const rl_kv_list *opts;        /* checked against the scheme's table; read with rl_opt_* */
 	rl_region_free_fn free_region; /* how the scheme finally frees a retired region */
 	void *env;                     /* passed to free_region */
 	enum rl_tether_layout layout;
@@ -132,7 +131,9 @@ struct rl_tether_scheme {
 	const char *name;
 	const char *summary;
 	unsigned caps;
-	const char *options; /* space-separated keys accepted in opts ("" for none) */
+	/* Its option table (regionlab/options.h; NULL: none).  The run keys
+	 * below are shared by every scheme and live in the driver's table. */
+	const struct rl_option *options;
 	/* NULL with a one-line reason in err (a bad option value, no memory). */
 	rl_tether_domain *(*domain_create)(const struct rl_tether_config *cfg, char *err, size_t errlen);
 	/* Every thread has unregistered: frees whatever is still retired. */

@@ -73,7 +73,7 @@ struct rl_transmigrator {
 	const char *name;
 	const char *summary; /* one line, shown by --list */
 	unsigned caps;       /* RL_TM_* */
-	const char *options; /* space-separated keys accepted in opts ("" for none) */
+	const struct rl_option *options; /* its option table (regionlab/options.h); NULL: none */
 	int (*transmigrate)(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out);
 	/* Completes deferred work (incremental strategies); 0 or an error.
 	 * Strategies that leave none use rl_tm_finish_nothing. */

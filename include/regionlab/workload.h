@@ -20,14 +20,14 @@
 
 typedef struct rl_wl_ctx rl_wl_ctx;
 
-/* The option keys the placer takes for every workload. */
-#define RL_WL_PLACER_KEYS "layout garbage live"
+/* The options the placer takes for every workload (layout, garbage, live). */
+extern const struct rl_option rl_wl_placer_options[];
 
 struct rl_workload {
 	const char *name;
 	const char *summary;  /* one line, shown by --list */
 	size_t default_size;  /* --size when not given */
-	const char *options;  /* space-separated extra keys (besides RL_WL_PLACER_KEYS) */
+	const struct rl_option *options; /* its own option table, besides the placer's; NULL: none */
 	/* Options that make a small working instance, for the tests that run
 	 * every workload (e.g. "file=tests/data/sample.json"); NULL = none needed. */
 	const char *sample_options;

@@ -39,11 +39,15 @@ struct deferred {
 	struct rl_tether_domain *d;
 };
 
+enum { OPT_POLL };
+static const struct rl_option cke_options[] = {
+	[OPT_POLL] = RL_OPTION_INT("poll", "64", 1, 1u << 20, "retirements between a writer's ck_epoch_poll calls"),
+	RL_OPTIONS_END,
+};
+
 static rl_tether_domain *cke_domain_create(const struct rl_tether_config *cfg, char *err, size_t errlen)
 {
-	size_t poll;
-	if (rl_tether_opt_size(cfg, "ck-epoch", "poll", 64, 1, 1u << 20, &poll, err, errlen) != 0)
-		return NULL;
+	size_t poll = rl_opt_int(cfg->opts, &cke_options[OPT_POLL]);
 	rl_tether_domain *d = rl_tether_domain_alloc(sizeof *d, "ck-epoch", err, errlen);
 	if (d == NULL)
 		return NULL;
@@ -137,7 +141,7 @@ const struct rl_tether_scheme rl_tether_ck_epoch = {
 	.name = "ck-epoch",
 	.summary = "Concurrency Kit ck_epoch: begin/end sections, ck_epoch_call + poll (anchor)",
 	.caps = RL_TETHER_ANCHOR | RL_TETHER_OPAQUE,
-	.options = "poll " RL_TETHER_RUN_KEYS,
+	.options = cke_options,
 	.domain_create = cke_domain_create,
 	.domain_destroy = cke_domain_destroy,
 	.thread_register = cke_thread_register,

@@ -52,12 +52,17 @@ static void ckhp_free_cb(void *p)
 	free(x);
 }
 
+enum { OPT_HAZARDS, OPT_THRESHOLD };
+static const struct rl_option ckhp_options[] = {
+	[OPT_HAZARDS] = RL_OPTION_INT("hazards", "2", 1, CKHP_MAX, "hazard pointers per thread"),
+	[OPT_THRESHOLD] = RL_OPTION_INT("threshold", "64", 1, 1u << 20, "pending frees before ck_hp_reclaim runs"),
+	RL_OPTIONS_END,
+};
+
 static rl_tether_domain *ckhp_domain_create(const struct rl_tether_config *cfg, char *err, size_t errlen)
 {
-	size_t hazards, threshold;
-	if (rl_tether_opt_size(cfg, "ck-hp", "hazards", 2, 1, CKHP_MAX, &hazards, err, errlen) != 0 ||
-	    rl_tether_opt_size(cfg, "ck-hp", "threshold", 64, 1, 1u << 20, &threshold, err, errlen) != 0)
-		return NULL;
+	size_t hazards = rl_opt_int(cfg->opts, &ckhp_options[OPT_HAZARDS]);
+	size_t threshold = rl_opt_int(cfg->opts, &ckhp_options[OPT_THRESHOLD]);
 	rl_tether_domain *d = rl_tether_domain_alloc(sizeof *d, "ck-hp", err, errlen);
 	if (d == NULL)
 		return NULL;
@@ -186,7 +191,7 @@ const struct rl_tether_scheme rl_tether_ck_hp = {
 	.name = "ck-hp",
 	.summary = "Concurrency Kit ck_hp: ck_hp_set_fence per tether, ck_hp_free + reclaim past a threshold (anchor)",
 	.caps = RL_TETHER_ANCHOR | RL_TETHER_OPAQUE | RL_TETHER_BOUNDED,
-	.options = "hazards threshold " RL_TETHER_RUN_KEYS,
+	.options = ckhp_options,
 	.domain_create = ckhp_domain_create,
 	.domain_destroy = ckhp_domain_destroy,
 	.thread_register = ckhp_thread_register,

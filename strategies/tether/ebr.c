@@ -35,12 +35,18 @@ struct rl_tether_domain {
 /* A thread record is an rl_ebr_rec. */
 static struct rl_ebr_rec *rec_of(rl_tether_thread *t) { return (struct rl_ebr_rec *)(void *)t; }
 
+enum { OPT_FENCE, OPT_THRESHOLD };
+static const struct rl_option ebr_options[] = {
+	[OPT_FENCE] = RL_TETHER_FENCE_OPTION,
+	[OPT_THRESHOLD] = RL_OPTION_INT("threshold", "64", 1, 1u << 20, "retirements between reclamation attempts"),
+	RL_OPTIONS_END,
+};
+
 static rl_tether_domain *ebr_domain_create(const struct rl_tether_config *cfg, char *err, size_t errlen)
 {
 	bool asym;
-	size_t threshold;
-	if (rl_fence_option(cfg, "ebr", &asym, err, errlen) != 0 ||
-	    rl_tether_opt_size(cfg, "ebr", "threshold", 64, 1, 1u << 20, &threshold, err, errlen) != 0)
+	size_t threshold = rl_opt_int(cfg->opts, &ebr_options[OPT_THRESHOLD]);
+	if (rl_fence_option(cfg, "ebr", &asym, err, errlen) != 0)
 		return NULL;
 	rl_tether_domain *d = rl_tether_domain_alloc(sizeof *d, "ebr", err, errlen);
 	if (d == NULL)
@@ -136,7 +142,7 @@ const struct rl_tether_scheme rl_tether_ebr = {
 	.name = "ebr",
 	.summary = "epoch-based reclamation: global epoch, announced epochs, free two epochs later (design 3.3)",
 	.caps = 0,
-	.options = "fence threshold " RL_TETHER_RUN_KEYS,
+	.options = ebr_options,
 	.domain_create = ebr_domain_create,
 	.domain_destroy = ebr_domain_destroy,
 	.thread_register = ebr_thread_register,

@@ -55,12 +55,12 @@ void rl_membarrier(void)
 	}
 }
 
+static const struct rl_option fence_option = RL_TETHER_FENCE_OPTION;
+
 int rl_fence_option(const struct rl_tether_config *cfg, const char *scheme, bool *asym, char *err, size_t errlen)
 {
 	enum { FENCE_AUTO, FENCE_ASYM, FENCE_SYM };
-	unsigned fence;
-	if (rl_tether_opt_enum(cfg, scheme, "fence", "auto asym sym", FENCE_AUTO, &fence, err, errlen) != 0)
-		return -1;
+	unsigned fence = rl_opt_enum(cfg->opts, &fence_option); /* indexes "auto|asym|sym" */
 	char why[200];
 	bool have = fence != FENCE_SYM && rl_membarrier_init(why, sizeof why) == 0;
 	if (fence == FENCE_ASYM && !have) {

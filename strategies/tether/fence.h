@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "regionlab/options.h"
 #include "regionlab/tether.h"
 
 /* 0 when membarrier PRIVATE_EXPEDITED works here (registers once per process);
@@ -22,8 +23,13 @@
 int rl_membarrier_init(char *err, size_t errlen);
 void rl_membarrier(void);
 
-/* fence=auto|asym|sym: *asym is true for asym, and for auto where
- * membarrier works; fence=asym where it does not is an error. */
+/* The fence row of the schemes that offer the choice (in their option table). */
+#define RL_TETHER_FENCE_OPTION                                                          \
+	RL_OPTION_ENUM("fence", "auto", "auto|asym|sym",                                \
+		       "asym: membarrier on the reclaiming side; sym: seq_cst on both; auto: asym where it works")
+
+/* Reads fence= (RL_TETHER_FENCE_OPTION): *asym is true for asym, and for
+ * auto where membarrier works; fence=asym where it does not is an error. */
 int rl_fence_option(const struct rl_tether_config *cfg, const char *scheme, bool *asym, char *err, size_t errlen);
 
 /* A full fence (mfence).  ThreadSanitizer models happens-before through

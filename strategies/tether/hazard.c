@@ -60,14 +60,20 @@ struct rl_tether_thread {
 	size_t keep_cap;
 };
 
+enum { OPT_HAZARDS, OPT_SCAN };
+static const struct rl_option hazard_options[] = {
+	[OPT_HAZARDS] = RL_OPTION_INT("hazards", "2", 1, HP_MAX, "hazard pointers per thread"),
+	[OPT_SCAN] = RL_OPTION_INT("scan", "0", 0, 1u << 20,
+				   "retired regions a writer holds before it scans (0: max(64, 2 x hazards x threads))"),
+	RL_OPTIONS_END,
+};
+
 static rl_tether_domain *hp_create(const struct rl_tether_config *cfg, const char *name, bool asym_default,
 				   char *err, size_t errlen)
 {
-	size_t hazards, scan;
+	size_t hazards = rl_opt_int(cfg->opts, &hazard_options[OPT_HAZARDS]);
+	size_t scan = rl_opt_int(cfg->opts, &hazard_options[OPT_SCAN]);
 	bool asym = false;
-	if (rl_tether_opt_size(cfg, name, "hazards", 2, 1, HP_MAX, &hazards, err, errlen) != 0 ||
-	    rl_tether_opt_size(cfg, name, "scan", 0, 0, 1u << 20, &scan, err, errlen) != 0)
-		return NULL;
 	if (asym_default && rl_membarrier_init(err, errlen) != 0)
 		return NULL;
 	asym = asym_default;
@@ -352,7 +358,7 @@ const struct rl_tether_scheme rl_tether_hazard = {
 	.name = "hazard",
 	.summary = "hazard pointers to regions, full fence per tether, retire list scanned past a threshold (design 3.2)",
 	.caps = RL_TETHER_BOUNDED,
-	.options = "hazards scan " RL_TETHER_RUN_KEYS,
+	.options = hazard_options,
 	.domain_create = hazard_domain_create,
 	.domain_destroy = hp_domain_destroy,
 	.thread_register = hp_thread_register,
@@ -372,7 +378,7 @@ const struct rl_tether_scheme rl_tether_hazard_asym = {
 	.name = "hazard-asym",
 	.summary = "hazard pointers published with a compiler barrier; the reclaimer runs membarrier before scanning",
 	.caps = RL_TETHER_BOUNDED,
-	.options = "hazards scan " RL_TETHER_RUN_KEYS,
+	.options = hazard_options,
 	.domain_create = hazard_asym_domain_create,
 	.domain_destroy = hp_domain_destroy,
 	.thread_register = hp_thread_register,

@@ -46,12 +46,19 @@ struct rl_tether_thread {
 
 static void hybrid_ebr_free(rl_region *r, void *env) { rl_sc_free(env, r); }
 
+enum { OPT_FENCE, OPT_THRESHOLD };
+static const struct rl_option hybrid_options[] = {
+	[OPT_FENCE] = RL_TETHER_FENCE_OPTION,
+	[OPT_THRESHOLD] = RL_OPTION_INT("threshold", "64", 1, 1u << 20,
+					"EBR retirements between reclamation attempts (concurrent regions)"),
+	RL_OPTIONS_END,
+};
+
 static rl_tether_domain *hybrid_domain_create(const struct rl_tether_config *cfg, char *err, size_t errlen)
 {
 	bool asym;
-	size_t threshold;
-	if (rl_fence_option(cfg, "hybrid", &asym, err, errlen) != 0 ||
-	    rl_tether_opt_size(cfg, "hybrid", "threshold", 64, 1, 1u << 20, &threshold, err, errlen) != 0)
+	size_t threshold = rl_opt_int(cfg->opts, &hybrid_options[OPT_THRESHOLD]);
+	if (rl_fence_option(cfg, "hybrid", &asym, err, errlen) != 0)
 		return NULL;
 	rl_tether_domain *d = rl_tether_domain_alloc(sizeof *d, "hybrid", err, errlen);
 	if (d == NULL)
@@ -172,7 +179,7 @@ const struct rl_tether_scheme rl_tether_hybrid = {
 	.name = "hybrid",
 	.summary = "thread-local caches; EBR for regions marked high-concurrency (design 4)",
 	.caps = 0,
-	.options = "fence threshold " RL_TETHER_RUN_KEYS,
+	.options = hybrid_options,
 	.domain_create = hybrid_domain_create,
 	.domain_destroy = hybrid_domain_destroy,
 	.thread_register = hybrid_thread_register,

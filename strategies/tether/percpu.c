@@ -78,12 +78,18 @@ struct rl_tether_thread {
 	size_t since;
 };
 
+enum { OPT_FENCE, OPT_BATCH };
+static const struct rl_option percpu_options[] = {
+	[OPT_FENCE] = RL_TETHER_FENCE_OPTION,
+	[OPT_BATCH] = RL_OPTION_INT("batch", "32", 1, 1u << 20, "retirements per grace period"),
+	RL_OPTIONS_END,
+};
+
 static rl_tether_domain *percpu_domain_create(const struct rl_tether_config *cfg, char *err, size_t errlen)
 {
 	bool asym;
-	size_t batch;
-	if (rl_fence_option(cfg, "percpu", &asym, err, errlen) != 0 ||
-	    rl_tether_opt_size(cfg, "percpu", "batch", 32, 1, 1u << 20, &batch, err, errlen) != 0)
+	size_t batch = rl_opt_int(cfg->opts, &percpu_options[OPT_BATCH]);
+	if (rl_fence_option(cfg, "percpu", &asym, err, errlen) != 0)
 		return NULL;
 	rl_tether_domain *d = rl_tether_domain_alloc(sizeof *d, "percpu", err, errlen);
 	if (d == NULL)
@@ -381,7 +387,7 @@ const struct rl_tether_scheme rl_tether_percpu = {
 	.name = "percpu",
 	.summary = "per-thread counter shards (percpu_ref style): plain stores, grace period of the tether window only",
 	.caps = RL_TETHER_BOUNDED,
-	.options = "fence batch " RL_TETHER_RUN_KEYS,
+	.options = percpu_options,
 	.domain_create = percpu_domain_create,
 	.domain_destroy = percpu_domain_destroy,
 	.thread_register = percpu_thread_register,

@@ -13,39 +13,6 @@ void *rl_tether_domain_alloc(size_t size, const char *scheme, char *err, size_t 
 	return d;
 }
 
-int rl_tether_opt_size(const struct rl_tether_config *cfg, const char *scheme, const char *key, size_t def,
-		       size_t lo, size_t hi, size_t *out, char *err, size_t errlen)
-{
-	char why[256];
-	if (rl_kv_size(cfg->opts, key, def, lo, hi, out, why, sizeof why) != 0) {
-		snprintf(err, errlen, "tether %s: %s", scheme, why);
-		return -1;
-	}
-	return 0;
-}
-
-int rl_tether_opt_enum(const struct rl_tether_config *cfg, const char *scheme, const char *key,
-		       const char *choices, unsigned def, unsigned *out, char *err, size_t errlen)
-{
-	const char *v = rl_kv_get(cfg->opts, key);
-	*out = def;
-	if (v == NULL)
-		return 0;
-	unsigned i = 0;
-	for (const char *p = choices; *p != '\0'; i++) {
-		size_t len = strcspn(p, " ");
-		if (strlen(v) == len && strncmp(p, v, len) == 0) {
-			*out = i;
-			return 0;
-		}
-		p += len;
-		while (*p == ' ')
-			p++;
-	}
-	snprintf(err, errlen, "tether %s: option %s=%s: expected one of %s", scheme, key, v, choices);
-	return -1;
-}
-
 int rl_tether_attach_none(rl_tether_thread *t, rl_region *r, unsigned flags)
 {
 	(void)t;

@@ -1,5 +1,5 @@
-/* What every tether scheme uses: its domain allocation, its option helpers
- * and the default verbs for schemes that need no attach, publish or
+/* What every tether scheme uses: its domain allocation and the default
+ * verbs for schemes that need no attach, publish or
  * quiescent point.  Internal to strategies/tether/. */
 #ifndef REGIONLAB_TETHER_SCHEME_BASE_H
 #define REGIONLAB_TETHER_SCHEME_BASE_H
@@ -14,13 +14,6 @@
 /* A zeroed domain of size bytes (calloc), or NULL with "tether SCHEME: out of
  * memory" in err. */
 void *rl_tether_domain_alloc(size_t size, const char *scheme, char *err, size_t errlen);
-
-/* Reads key as a size in [lo, hi] (def when absent); -1 with err otherwise. */
-int rl_tether_opt_size(const struct rl_tether_config *cfg, const char *scheme, const char *key, size_t def,
-		       size_t lo, size_t hi, size_t *out, char *err, size_t errlen);
-/* Reads key as one of `choices` (space-separated); *out is its index. */
-int rl_tether_opt_enum(const struct rl_tether_config *cfg, const char *scheme, const char *key,
-		       const char *choices, unsigned def, unsigned *out, char *err, size_t errlen);
 
 /* ---- default operations ------------------------------------------------------------ */
 int rl_tether_attach_none(rl_tether_thread *t, rl_region *r, unsigned flags);

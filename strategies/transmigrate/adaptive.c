@@ -59,10 +59,6 @@
 #include "regionlab/splice.h"
 #include "regionlab/transmigrator.h"
 
-#define SMALL_DEFAULT 512u
-#define LARGE_DEFAULT 65536u
-#define PROBE_DEFAULT 65536u
-#define THRESHOLD_DEFAULT 0.7
 #define SAMPLE_CHILDREN 4096u /* at most this many children of a big root start its density probe */
 #define CROSS_RATIO 8u       /* a depth-first-shaped trace crosses blocks on < 1/8 of its objects */
 #define BRANCH_ROOTS 4u      /* deferred children the branching probe walks down from */
@@ -75,12 +71,27 @@ struct options {
 	double threshold;
 };
 
-static int parse(const rl_kv_list *o, struct options *opt)
+enum { OPT_SMALL, OPT_LARGE, OPT_PROBE, OPT_THRESHOLD };
+static const struct rl_option adaptive_options[] = {
+	[OPT_SMALL] = RL_OPTION_INT("small", "512", 0, SIZE_MAX,
+				    "bytes: budget of the first Cheney probe; a graph that fits is copied by it"),
+	[OPT_LARGE] = RL_OPTION_INT("large", "65536", 0, SIZE_MAX,
+				    "bytes: a source this small is copied whole; budget of each child's probe"),
+	[OPT_PROBE] = RL_OPTION_INT("probe", "65536", 0, SIZE_MAX,
+				    "bytes the liveness trace of the deferred children covers"),
+	[OPT_THRESHOLD] = RL_OPTION_REAL("threshold", "0.7", 0.0, 1.0,
+					 "density from which deferred children are split by block, not copied"),
+	RL_OPTIONS_END,
+};
+
+static struct options read_options(const rl_kv_list *o)
 {
-	return rl_kv_size(o, "small", SMALL_DEFAULT, 0, SIZE_MAX, &opt->small, NULL, 0) |
-	       rl_kv_size(o, "large", LARGE_DEFAULT, 0, SIZE_MAX, &opt->large, NULL, 0) |
-	       rl_kv_size(o, "probe", PROBE_DEFAULT, 0, SIZE_MAX, &opt->probe, NULL, 0) |
-	       rl_kv_double(o, "threshold", THRESHOLD_DEFAULT, 0.0, 1.0, &opt->threshold, NULL, 0);
+	return (struct options){
+		.small = rl_opt_int(o, &adaptive_options[OPT_SMALL]),
+		.large = rl_opt_int(o, &adaptive_options[OPT_LARGE]),
+		.probe = rl_opt_int(o, &adaptive_options[OPT_PROBE]),
+		.threshold = rl_opt_real(o, &adaptive_options[OPT_THRESHOLD]),
+	};
 }
 
 /* v points at an object of src nobody has copied. */
@@ -387,9 +398,7 @@ static int big_root(rl_tm_ctx *ctx, rl_liveness *lv, rl_region *dst, rl_val root
 
 static int adaptive_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
 {
-	struct options opt;
-	if (parse(ctx->opts, &opt) != 0)
-		return RL_TM_EPRECONDITION;
+	struct options opt = read_options(ctx->opts);
 	*out = root;
 	if (!rl_region_contains(src, root))
 		return RL_TM_OK;
@@ -473,7 +482,7 @@ const struct rl_transmigrator rl_tm_adaptive = {
 	.summary = "Cheney probes that become the copy for small graphs and children; big ones traced, dense "
 		   "blocks moved, sparse copied",
 	.caps = RL_TM_ZERO_COPY | RL_TM_CONSUMES_SRC,
-	.options = "small large probe threshold",
+	.options = adaptive_options,
 	.transmigrate = adaptive_transmigrate,
 	.finish = rl_tm_finish_nothing,
 	.read = rl_tm_read_plain,

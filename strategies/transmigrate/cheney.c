@@ -17,11 +17,15 @@
 #include "regionlab/cheney.h"
 #include "regionlab/transmigrator.h"
 
+enum { OPT_RESTORE };
+static const struct rl_option cheney_options[] = {
+	[OPT_RESTORE] = RL_OPTION_INT("restore", "0", 0, 1, "1: give every source header back before returning"),
+	RL_OPTIONS_END,
+};
+
 static int cheney_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
 {
-	size_t restore;
-	if (rl_kv_size(ctx->opts, "restore", 0, 0, 1, &restore, NULL, 0) != 0)
-		return RL_TM_EPRECONDITION;
+	size_t restore = rl_opt_int(ctx->opts, &cheney_options[OPT_RESTORE]);
 	*out = root;
 	if (!rl_region_contains(src, root))
 		return RL_TM_OK;
@@ -46,7 +50,7 @@ const struct rl_transmigrator rl_tm_cheney = {
 	.name = "cheney",
 	.summary = "breadth-first copy, dst is the queue, forwarding in source headers (restore=1 gives them back)",
 	.caps = RL_TM_CONSUMES_SRC,
-	.options = "restore",
+	.options = cheney_options,
 	.transmigrate = cheney_transmigrate,
 	.finish = rl_tm_finish_nothing,
 	.read = rl_tm_read_plain,

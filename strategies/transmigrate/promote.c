@@ -14,11 +14,15 @@
 #include "regionlab/liveness.h"
 #include "regionlab/transmigrator.h"
 
+enum { OPT_MEASURE };
+static const struct rl_option promote_options[] = {
+	[OPT_MEASURE] = RL_OPTION_INT("measure", "1", 0, 1, "1: trace the graph to report the garbage dst inherits"),
+	RL_OPTIONS_END,
+};
+
 static int promote_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
 {
-	size_t measure;
-	if (rl_kv_size(ctx->opts, "measure", 1, 0, 1, &measure, NULL, 0) != 0)
-		return RL_TM_EPRECONDITION;
+	size_t measure = rl_opt_int(ctx->opts, &promote_options[OPT_MEASURE]);
 	*out = root;
 	if (!rl_region_contains(src, root))
 		return RL_TM_OK;
@@ -45,7 +49,7 @@ const struct rl_transmigrator rl_tm_promote = {
 	.name = "promote",
 	.summary = "dst adopts all of src in O(1) (old arena_promote); traces only to report the garbage it inherits",
 	.caps = RL_TM_ZERO_COPY,
-	.options = "measure",
+	.options = promote_options,
 	.transmigrate = promote_transmigrate,
 	.finish = rl_tm_finish_nothing,
 	.read = rl_tm_read_plain,

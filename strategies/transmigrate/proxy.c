@@ -43,8 +43,15 @@
 #include "regionlab/transmigrator.h"
 #include "regionlab/worklist.h"
 
-#define SUBTREE_DEFAULT 64u /* objects the slow path evacuates past the one touched */
-#define STEP_DEFAULT 4096u  /* objects per background step (the lock is dropped between) */
+enum { OPT_BACKGROUND, OPT_SUBTREE, OPT_STEP };
+static const struct rl_option proxy_options[] = {
+	[OPT_BACKGROUND] = RL_OPTION_INT("background", "0", 0, 1, "1: a thread evacuates in steps after the call"),
+	[OPT_SUBTREE] = RL_OPTION_INT("subtree", "64", 0, SIZE_MAX,
+				      "objects the barrier's slow path evacuates past the one touched"),
+	[OPT_STEP] = RL_OPTION_INT("step", "4096", 1, SIZE_MAX,
+				   "objects per background step (the lock is dropped between)"),
+	RL_OPTIONS_END,
+};
 
 struct proxy {
 	rl_region *src, *dst;
@@ -262,11 +269,9 @@ static rl_obj *copy_root(struct proxy *p)
 static int proxy_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
 {
 	uint64_t t0 = rl_now_ns();
-	size_t background_opt, subtree, step;
-	if (rl_kv_size(ctx->opts, "background", 0, 0, 1, &background_opt, NULL, 0) != 0 ||
-	    rl_kv_size(ctx->opts, "subtree", SUBTREE_DEFAULT, 0, SIZE_MAX, &subtree, NULL, 0) != 0 ||
-	    rl_kv_size(ctx->opts, "step", STEP_DEFAULT, 1, SIZE_MAX, &step, NULL, 0) != 0)
-		return RL_TM_EPRECONDITION;
+	size_t background_opt = rl_opt_int(ctx->opts, &proxy_options[OPT_BACKGROUND]);
+	size_t subtree = rl_opt_int(ctx->opts, &proxy_options[OPT_SUBTREE]);
+	size_t step = rl_opt_int(ctx->opts, &proxy_options[OPT_STEP]);
 	ctx->state = NULL;
 	*out = root;
 	if (!rl_region_contains(src, root))
@@ -329,7 +334,7 @@ const struct rl_transmigrator rl_tm_proxy = {
 	.summary = "moves the root, leaves stubs; a read barrier evacuates on first touch, finish() (or "
 		   "background=1) the rest",
 	.caps = RL_TM_INCREMENTAL,
-	.options = "background subtree step",
+	.options = proxy_options,
 	.transmigrate = proxy_transmigrate,
 	.finish = proxy_finish,
 	.read = proxy_read,

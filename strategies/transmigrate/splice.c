@@ -18,13 +18,16 @@
 #include "regionlab/splice.h"
 #include "regionlab/transmigrator.h"
 
-#define THRESHOLD_DEFAULT 0.7
+enum { OPT_THRESHOLD };
+static const struct rl_option splice_options[] = {
+	[OPT_THRESHOLD] = RL_OPTION_REAL("threshold", "0.7", 0.0, 1.0,
+					 "move a block whole when at least this share of its bytes is live"),
+	RL_OPTIONS_END,
+};
 
 static int splice_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
 {
-	double threshold;
-	if (rl_kv_double(ctx->opts, "threshold", THRESHOLD_DEFAULT, 0.0, 1.0, &threshold, NULL, 0) != 0)
-		return RL_TM_EPRECONDITION;
+	double threshold = rl_opt_real(ctx->opts, &splice_options[OPT_THRESHOLD]);
 	*out = root;
 	if (!rl_region_contains(src, root))
 		return RL_TM_OK;
@@ -51,7 +54,7 @@ const struct rl_transmigrator rl_tm_splice = {
 	.name = "splice",
 	.summary = "trace, move blocks at least `threshold` live (0.7) into dst whole, copy the rest",
 	.caps = RL_TM_ZERO_COPY | RL_TM_CONSUMES_SRC,
-	.options = "threshold",
+	.options = splice_options,
 	.transmigrate = splice_transmigrate,
 	.finish = rl_tm_finish_nothing,
 	.read = rl_tm_read_plain,
