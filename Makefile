@@ -93,6 +93,25 @@ DRIVER_SRCS = \
 HARNESS_SRCS = \
 	driver/main.c
 
+# The small Scheme on regions (lisp/README.md), in the library; rlscheme runs one program.
+LISP_SRCS = \
+	lisp/alloc.c \
+	lisp/compile.c \
+	lisp/eval.c \
+	lisp/forms.c \
+	lisp/prim_control.c \
+	lisp/prim_list.c \
+	lisp/prim_num.c \
+	lisp/prim_text.c \
+	lisp/prim_vec.c \
+	lisp/read.c \
+	lisp/regions.c \
+	lisp/run.c \
+	lisp/symbols.c \
+	lisp/types.c
+RLSCHEME_SRCS = \
+	lisp/main.c
+
 # Google Benchmark microbenchmarks: C bodies behind a small C++ shim.
 BENCH_SRCS = \
 	bench/bench_barrier.c \
@@ -116,12 +135,12 @@ TEST_SRCS = \
 	tests/test_tether_stress.c \
 	tests/test_workloads.c
 
-LIB_SRCS = $(CORE_SRCS) $(ORACLE_SRCS) $(TRANSMIGRATOR_SRCS) $(TETHER_SRCS) $(WORKLOAD_SRCS) $(DRIVER_SRCS)
+LIB_SRCS = $(CORE_SRCS) $(ORACLE_SRCS) $(TRANSMIGRATOR_SRCS) $(TETHER_SRCS) $(WORKLOAD_SRCS) $(DRIVER_SRCS) $(LISP_SRCS)
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 TEST_BINS = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps gbench test test-fast meson-build print-sources clean
-all: deps harness
+.PHONY: all deps gbench rlscheme test test-fast meson-build print-sources clean
+all: deps harness rlscheme
 
 # Installs missing Debian packages (a no-op when everything is there).
 deps:
@@ -131,6 +150,11 @@ harness: $(BUILD)/harness
 	cp $(BUILD)/harness harness
 
 $(BUILD)/harness: $(BUILD)/driver/main.o $(BUILD)/libregionlab.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+rlscheme: $(BUILD)/rlscheme
+
+$(BUILD)/rlscheme: $(BUILD)/lisp/main.o $(BUILD)/libregionlab.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libregionlab.a: $(LIB_OBJS)
@@ -165,10 +189,10 @@ $(BUILD)/%.o: %.cc
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libregionlab.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests-built: $(TEST_BINS) $(BUILD)/harness
+tests-built: $(TEST_BINS) $(BUILD)/harness $(BUILD)/rlscheme
 
 # One pass of the suite in this variant.
-test-fast: $(TEST_BINS) $(BUILD)/harness
+test-fast: $(TEST_BINS) $(BUILD)/harness $(BUILD)/rlscheme
 	tests/run.sh $(BUILD)
 
 # The full suite: release (with poisoning), ASan+UBSan, TSan (threaded tests),
@@ -188,12 +212,12 @@ meson-build:
 
 # Every source file the Makefile builds, one per line (for tests/test_sources.sh).
 print-sources:
-	@printf '%s\n' $(LIB_SRCS) $(HARNESS_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(BENCH_CXX_SRCS) | sort
+	@printf '%s\n' $(LIB_SRCS) $(HARNESS_SRCS) $(RLSCHEME_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(BENCH_CXX_SRCS) | sort
 
 clean:
 	rm -rf build build-asan build-tsan builddir harness gbench
 
--include $(LIB_OBJS:.o=.d) $(BUILD)/driver/main.d $(TEST_BINS:=.d)
+-include $(LIB_OBJS:.o=.d) $(BUILD)/driver/main.d $(BUILD)/lisp/main.d $(TEST_BINS:=.d)
 
 # ---- experiments (docs/experiments.md) -----------------------------------------
 # `make results`: the default sweep (resumable: rows already in
