@@ -5,6 +5,7 @@
  * of its own (lisp/eval.c). */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lisp/internal.h"
 #include "regionlab/workload.h"
@@ -148,6 +149,27 @@ static rl_val map_like(interp *I, rl_val *a, size_t n, bool collect, const char 
 static rl_val p_map(interp *I, rl_val *a, size_t n) { return map_like(I, a, n, true, "map"); }
 static rl_val p_for_each(interp *I, rl_val *a, size_t n) { return map_like(I, a, n, false, "for-each"); }
 
+/* A relative PATH that is not found from the current directory is looked
+ * for from the program's directory and its parents (a bundled program names
+ * its data from the repository root): the path found, in buf. */
+static const char *find_document(interp *I, const char *path, char *buf, size_t len)
+{
+	if (path[0] == '/' || access(path, F_OK) == 0)
+		return path;
+	char dir[1024];
+	snprintf(dir, sizeof dir, "%s", I->path);
+	for (int up = 0; up < 4; up++) {
+		char *slash = strrchr(dir, '/');
+		if (slash == NULL)
+			break;
+		*slash = '\0';
+		int k = snprintf(buf, len, "%s/%s", dir, path);
+		if (k > 0 && (size_t)k < len && access(buf, F_OK) == 0)
+			return buf;
+	}
+	return path;
+}
+
 /* (read-json PATH): the document, read by the project's JSON reader into a
  * region of its own, its symbols made the program's, then moved into the
  * current region by the strategy (regions=call) or kept as it is (none). */
@@ -157,11 +179,11 @@ static rl_val p_read_json(interp *I, rl_val *a, size_t n)
 	if (!is_string(a[0]))
 		lisp_type_error(I, "read-json", "a string", a[0]);
 	rl_kv_list params = { 0 };
-	if (string_length(a[0]) >= sizeof params.kv[0].val)
-		lisp_error(I, "read-json: path too long");
 	params.count = 1;
 	strcpy(params.kv[0].key, "file");
-	strcpy(params.kv[0].val, string_bytes(a[0]));
+	char found[1024];
+	snprintf(params.kv[0].val, sizeof params.kv[0].val, "%s",
+		 find_document(I, string_bytes(a[0]), found, sizeof found));
 	char err[512];
 	rl_graph g;
 	if (rl_graph_make(&rl_wl_json, 1, 0, &params, &g, err, sizeof err) != 0)
