@@ -3,6 +3,8 @@
  * it under (cond-expand (regionlab ...)) and reads a converted copy
  * elsewhere).  Calls made from here are non-tail calls: each runs in a region
  * of its own (lisp/eval.c). */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -156,8 +158,9 @@ static const char *find_document(interp *I, const char *path, char *buf, size_t 
 {
 	if (path[0] == '/' || access(path, F_OK) == 0)
 		return path;
-	char dir[1024];
-	snprintf(dir, sizeof dir, "%s", I->path);
+	char dir[PATH_MAX];
+	if (realpath(I->path, dir) == NULL)
+		return path;
 	for (int up = 0; up < 4; up++) {
 		char *slash = strrchr(dir, '/');
 		if (slash == NULL)
