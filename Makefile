@@ -127,6 +127,7 @@ TEST_SRCS = \
 	tests/test_block_pool.c \
 	tests/test_contract.c \
 	tests/test_deep.c \
+	tests/test_lisp.c \
 	tests/test_oracle.c \
 	tests/test_readers.c \
 	tests/test_region.c \

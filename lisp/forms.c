@@ -37,9 +37,15 @@ static void expect_args(interp *I, rl_val form, size_t lo, size_t hi)
 	rl_val t = form;
 	while (is_pair(t))
 		t = cdr(t);
-	if (t != RL_NIL || n < lo || n > hi)
-		lisp_syntax_error(I, "bad %s form: expected %zu%s arguments, got %zu", symbol_name(car(form)), lo,
-				  hi == lo ? "" : " or more", n);
+	if (t != RL_NIL || n < lo || n > hi) {
+		if (hi == lo)
+			lisp_syntax_error(I, "bad %s form: expected %zu arguments, got %zu", symbol_name(car(form)), lo, n);
+		if (hi >= 1000000)
+			lisp_syntax_error(I, "bad %s form: expected at least %zu arguments, got %zu", symbol_name(car(form)),
+					  lo, n);
+		lisp_syntax_error(I, "bad %s form: expected %zu to %zu arguments, got %zu", symbol_name(car(form)), lo,
+				  hi, n);
+	}
 }
 
 static node *form_quote(interp *I, rl_val x, scope *sc, bool tail)

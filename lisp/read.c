@@ -111,7 +111,7 @@ rl_val lisp_read_program(interp *I, const char *path)
 	rl_sexp_set_position_hook(NULL, NULL);
 	if (rc != 0) {
 		/* "workload sexp: PATH:L:C: ..." -> "PATH:L:C: ..." */
-		const char *msg = strncmp(err, "sexp: ", 6) == 0 ? err + 6 : err;
+		const char *msg = strncmp(err, "workload sexp: ", 15) == 0 ? err + 15 : err;
 		lisp_fail_at(I, NULL, RL_LISP_LOAD, "%s", msg);
 	}
 	I->program = g.src;
