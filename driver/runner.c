@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "driver/program_run.h"
 #include "oracle/oracle.h"
 #include "regionlab/allocator.h"
 #include "regionlab/block_pool.h"
@@ -286,6 +287,10 @@ static void trial_body(struct trial_job *job)
 	rl_census census;
 
 	set_status(job, "ok");
+	if (rl_is_program_workload(job->wl->wl)) { /* a Scheme program: driver/program_run.c */
+		rl_program_trial(s, job->st, job->wl, job->rep, row, job->status, job->status_len);
+		return;
+	}
 	/* Blocks and strategy memory come from one contiguous heap that keeps
 	 * what is freed, as in a long-running runtime: otherwise glibc maps every
 	 * aligned 64 KiB block on its own (a mapping, its page faults and its
