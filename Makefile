@@ -233,7 +233,7 @@ JOBS ?= 1
 results: deps harness gbench
 	@if [ -f results/$(SWEEP).csv ] && ! grep -q ',$(GIT_SHA),' results/$(SWEEP).csv; then \
 		echo "results/$(SWEEP).csv holds rows of another commit: kept as results/$(SWEEP).csv.prev, measuring afresh" >&2; \
-		mv results/$(SWEEP).csv results/$(SWEEP).csv.prev; rm -f results/$(SWEEP).series.csv; fi
+		mv results/$(SWEEP).csv results/$(SWEEP).csv.prev; rm -f results/$(SWEEP).series.csv results/$(SWEEP).escapes.csv; fi
 	scripts/sweep $(SWEEP) --jobs=$(JOBS)
 	./gbench --benchmark_min_time=0.2 --benchmark_format=json > results/gbench.json.tmp
 	mv results/gbench.json.tmp results/gbench.json

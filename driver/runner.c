@@ -287,10 +287,6 @@ static void trial_body(struct trial_job *job)
 	rl_census census;
 
 	set_status(job, "ok");
-	if (rl_is_program_workload(job->wl->wl)) { /* a Scheme program: driver/program_run.c */
-		rl_program_trial(s, job->st, job->wl, job->rep, row, job->status, job->status_len);
-		return;
-	}
 	/* Blocks and strategy memory come from one contiguous heap that keeps
 	 * what is freed, as in a long-running runtime: otherwise glibc maps every
 	 * aligned 64 KiB block on its own (a mapping, its page faults and its
@@ -298,6 +294,10 @@ static void trial_body(struct trial_job *job)
 	if (!s->cold) {
 		mallopt(M_MMAP_THRESHOLD, 2 * HEAP_PIECE);
 		mallopt(M_TRIM_THRESHOLD, INT_MAX);
+	}
+	if (rl_is_program_workload(job->wl->wl)) { /* a Scheme program: driver/program_run.c */
+		rl_program_trial(s, job->st, job->wl, job->rep, row, job->status, job->status_len);
+		return;
 	}
 	if (s->verify && (tm->caps & RL_TM_INCREMENTAL)) {
 		verify_through_barrier(job);
