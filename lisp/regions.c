@@ -31,6 +31,7 @@
 #include "lisp/internal.h"
 #include "oracle/oracle.h"
 #include "regionlab/clock.h"
+#include "regionlab/store.h"
 
 /* The live region that owns v's object (NULL: static data). */
 static rl_region *owner(rl_val v)
@@ -221,17 +222,15 @@ static rl_val stage_copy(interp *I, struct stage *s, rl_val v)
 	return rl_val_of(c);
 }
 
-void lisp_store(interp *I, rl_val container, rl_val *slot, rl_val v)
+/* The barrier (regionlab/store.h): v itself, or its copy in the container's region. */
+static rl_val store_barrier(void *env, rl_val container, rl_val v)
 {
-	if (!I->call_regions || !rl_is_ptr(v)) {
-		*slot = v;
-		return;
-	}
+	interp *I = env;
+	if (!rl_is_ptr(v))
+		return v;
 	rl_region *dst = container == RL_NIL ? I->top : owner(container);
-	if (age(owner(v)) <= age(dst)) {
-		*slot = v;
-		return;
-	}
+	if (age(owner(v)) <= age(dst))
+		return v;
 	uint64_t o0 = rl_now_ns();
 	struct stage s = { .limit = age(dst) };
 	s.to = rl_region_create("staging");
@@ -250,7 +249,12 @@ void lisp_store(interp *I, rl_val container, rl_val *slot, rl_val v)
 	free(s.copy);
 	free(s.work);
 	I->es.overhead_ns += rl_now_ns() - o0;
-	*slot = escape(I, s.to, dst, root, true);
+	return escape(I, s.to, dst, root, true);
+}
+
+void lisp_store(interp *I, rl_val container, rl_val *slot, rl_val v)
+{
+	rl_store_slot(container, slot, v, I->call_regions ? store_barrier : NULL, I);
 }
 
 void lisp_regions_cleanup(interp *I)
