@@ -332,7 +332,8 @@ node *node_let(interp *I, scope *inner, node **inits, size_t n, node *body, bool
 	l->heap = inner->heap;
 	l->rec = rec;
 	l->body = body;
-	memcpy(l->inits, inits, n * sizeof(node *));
+	if (n > 0) /* inits is NULL for internal defines */
+		memcpy(l->inits, inits, n * sizeof(node *));
 	return &l->h;
 }
 
