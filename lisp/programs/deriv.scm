@@ -1,7 +1,7 @@
 ;; deriv: symbolic differentiation (Gabriel), N times, of a polynomial whose
 ;; number of terms grows with N; each result is checked against the
 ;; derivative built term by term.
-;; sizes: test=5 sweep=60
+;; sizes: test=5 sweep=60 compare=2000
 
 (define (deriv a)
   (cond ((not (pair? a)) (if (eq? a 'x) 1 0))

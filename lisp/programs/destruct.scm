@@ -2,7 +2,7 @@
 ;; grown, cut and re-spliced with set-car! and set-cdr!, N rounds.  The
 ;; answer is the lengths of the ten lists and the sum of their elements,
 ;; checked against values recorded for the sizes the tests and sweeps use.
-;; sizes: test=20 sweep=300
+;; sizes: test=20 sweep=300 compare=1000
 
 (define (append-to-tail! x y)
   (if (null? x)

@@ -1,7 +1,7 @@
 ;; matrix: the product of two N x N matrices held as vectors of row vectors;
 ;; A[i][j] = i + j, and every entry of A x A is checked against its closed
 ;; form n*i*j + (i+j)*n(n-1)/2 + (n-1)n(2n-1)/6.
-;; sizes: test=8 sweep=30
+;; sizes: test=8 sweep=30 compare=80
 
 (define (make-matrix n f)
   (let ((m (make-vector n #f)))

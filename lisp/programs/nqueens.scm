@@ -1,7 +1,7 @@
 ;; nqueens: the number of ways to place N queens on an N x N board, on lists
 ;; (Gabriel's queens: the candidate lists are rebuilt at every step).
 ;; (main N) checks the count against the known sequence (OEIS A000170).
-;; sizes: test=6 sweep=8
+;; sizes: test=6 sweep=8 compare=10
 
 (define (one-to n)
   (let loop ((i n) (l '()))

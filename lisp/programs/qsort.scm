@@ -1,7 +1,7 @@
 ;; qsort: quicksort of a list of N pseudo-random fixnums, partitioning into
 ;; new lists around the first element; the result is checked sorted, of the
 ;; same length and the same sum.
-;; sizes: test=200 sweep=3000
+;; sizes: test=200 sweep=3000 compare=50000
 
 (define (random-list n seed)
   (let loop ((i 0) (x seed) (l '()))

@@ -2,7 +2,7 @@
 ;; length, compared by walking them.  (main N) runs (mas (listn N)
 ;; (listn 2N/3) (listn N/3)) and checks the length of the result against tak
 ;; on fixnums.
-;; sizes: test=9 sweep=15
+;; sizes: test=9 sweep=15 compare=21
 
 (define (listn n)
   (let loop ((i 1) (l '()))
