@@ -16,6 +16,7 @@
 
 #include "driver/registry.h"
 #include "lisp/lisp.h"
+#include "regionlab/region.h"
 #include "tests/check.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -233,6 +234,12 @@ static void named_let_runs_in_constant_stack_and_memory(void)
 int main(int argc, char **argv)
 {
 	(void)argc;
+	/* the block size of the program grids (experiments/default.sweep): a
+	 * region per call makes many small regions */
+	if (rl_set_block_size(4096) != 0) {
+		fprintf(stderr, "cannot set the block size\n");
+		return 1;
+	}
 	RL_RUN(bundled_programs_answer_under_every_strategy);
 	RL_RUN(escapes_and_barrier_moves_are_judged);
 	RL_RUN(errors_name_the_kind_and_the_position);
