@@ -139,6 +139,30 @@ static void escapes_and_barrier_moves_are_judged(void)
 	      "regions=none moved something");
 }
 
+/* A strategy that declines every escape ends the run with a status that says
+ * so: the run is not retried with another strategy. */
+static int decline(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
+{
+	(void)ctx;
+	(void)src;
+	(void)dst;
+	*out = root;
+	return RL_TM_EPRECONDITION;
+}
+
+static void a_declined_escape_ends_the_run(void)
+{
+	static const struct rl_transmigrator decliner = {
+		.name = "decliner", .summary = "declines everything", .options = "", .transmigrate = decline,
+		.finish = rl_tm_finish_nothing, .read = rl_tm_read_plain,
+	};
+	rl_lisp_result res;
+	enum rl_lisp_status st = run(PROGRAMS_DIR "/msort.scm", 20, &decliner, true, NULL, &res);
+	CHECK(st == RL_LISP_DECLINED, "status %s (%s)", rl_lisp_status_name(st), res.message);
+	CHECK(strstr(res.message, "decliner declined an escape") != NULL, "message '%s'", res.message);
+	CHECK(res.stats.escapes == 0, "%llu escapes counted", (unsigned long long)res.stats.escapes);
+}
+
 static char *write_temp(const char *text)
 {
 	static char path[64];
@@ -242,6 +266,7 @@ int main(int argc, char **argv)
 	}
 	RL_RUN(bundled_programs_answer_under_every_strategy);
 	RL_RUN(escapes_and_barrier_moves_are_judged);
+	RL_RUN(a_declined_escape_ends_the_run);
 	RL_RUN(errors_name_the_kind_and_the_position);
 	RL_RUN(named_let_runs_in_constant_stack_and_memory);
 	return rl_test_summary(argv[0]);
