@@ -56,7 +56,7 @@ scope *lisp_scope_new(interp *I, scope *sc, const rl_val *names, size_t n, bool 
 	if (n)
 		memcpy(s->names, names, n * sizeof(rl_val));
 	s->n = s->cap = n;
-	s->heap = heap || (sc != NULL && false);
+	s->heap = heap;
 	return s;
 }
 
@@ -155,8 +155,6 @@ static rl_val define_name(interp *I, rl_val form)
 	return target;
 }
 
-/* The value node of a define form, compiled in scope sc. */
-node *lisp_compile_define_value(interp *I, rl_val form, scope *sc);
 node *lisp_compile_define_value(interp *I, rl_val form, scope *sc)
 {
 	rl_val rest = cdr(form), target = car(rest);

@@ -6,8 +6,6 @@
 
 #include "lisp/internal.h"
 
-node *lisp_compile_define_value(interp *I, rl_val form, scope *sc);
-
 static size_t list_length(rl_val l)
 {
 	size_t n = 0;

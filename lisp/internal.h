@@ -236,6 +236,8 @@ node *lisp_compile(interp *I, rl_val x, scope *sc, bool tail);
 /* A body: internal defines become a letrec* scope around the rest. */
 node *lisp_compile_body(interp *I, rl_val body, scope *sc, bool tail);
 node *lisp_compile_lambda(interp *I, rl_val params, rl_val body, scope *sc, const char *name);
+/* The value of a (define ...) form, compiled in scope sc (a lambda for (define (f ...) ...)). */
+node *lisp_compile_define_value(interp *I, rl_val form, scope *sc);
 /* Does the syntax x make a closure anywhere (lambda, named let, do, (define (f ...)))? */
 bool lisp_makes_closure(interp *I, rl_val x);
 /* Registers every special form in the symbol table. */
@@ -316,6 +318,5 @@ void lisp_prims_numbers(interp *I);
 void lisp_prims_text(interp *I);
 void lisp_prims_vectors(interp *I);
 void lisp_prims_control(interp *I);
-void lisp_free_prims(void);
 
 #endif
