@@ -106,6 +106,7 @@ WORKLOAD_SRCS = \
 
 DRIVER_SRCS = \
 	driver/csv.c \
+	driver/program_run.c \
 	driver/registry.c \
 	driver/runner.c \
 	driver/tether_run.c \
@@ -116,6 +117,25 @@ DRIVER_SRCS = \
 
 HARNESS_SRCS = \
 	driver/main.c
+
+# The small Scheme on regions (lisp/README.md), in the library; rlscheme runs one program.
+LISP_SRCS = \
+	lisp/alloc.c \
+	lisp/compile.c \
+	lisp/eval.c \
+	lisp/forms.c \
+	lisp/prim_control.c \
+	lisp/prim_list.c \
+	lisp/prim_num.c \
+	lisp/prim_text.c \
+	lisp/prim_vec.c \
+	lisp/read.c \
+	lisp/regions.c \
+	lisp/run.c \
+	lisp/symbols.c \
+	lisp/types.c
+RLSCHEME_SRCS = \
+	lisp/main.c
 
 # Google Benchmark microbenchmarks: C bodies behind a small C++ shim.
 BENCH_SRCS = \
@@ -138,6 +158,7 @@ TEST_SRCS = \
 	tests/test_format.c \
 	tests/test_judge.c \
 	tests/test_options.c \
+	tests/test_lisp.c \
 	tests/test_oracle.c \
 	tests/test_readers.c \
 	tests/test_region.c \
@@ -155,12 +176,12 @@ FUZZ_SRCS = \
 	fuzz/fuzz_sexp.c \
 	fuzz/fuzz_transmigrate.c
 
-LIB_SRCS = $(CORE_SRCS) $(ORACLE_SRCS) $(TRANSMIGRATOR_SRCS) $(TETHER_SRCS) $(WORKLOAD_SRCS) $(DRIVER_SRCS)
+LIB_SRCS = $(CORE_SRCS) $(ORACLE_SRCS) $(TRANSMIGRATOR_SRCS) $(TETHER_SRCS) $(WORKLOAD_SRCS) $(DRIVER_SRCS) $(LISP_SRCS)
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 TEST_BINS = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps gbench test test-fast meson-build print-sources clean
-all: deps harness
+.PHONY: all deps gbench rlscheme test test-fast meson-build print-sources clean
+all: deps harness rlscheme
 
 # Installs missing Debian packages (a no-op when everything is there).
 deps:
@@ -170,6 +191,11 @@ harness: $(BUILD)/harness
 	cp $(BUILD)/harness harness
 
 $(BUILD)/harness: $(BUILD)/driver/main.o $(BUILD)/libregionlab.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+rlscheme: $(BUILD)/rlscheme
+
+$(BUILD)/rlscheme: $(BUILD)/lisp/main.o $(BUILD)/libregionlab.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libregionlab.a: $(LIB_OBJS)
@@ -204,7 +230,7 @@ $(BUILD)/%.o: %.cc
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libregionlab.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests-built: $(TEST_BINS) $(BUILD)/harness
+tests-built: $(TEST_BINS) $(BUILD)/harness $(BUILD)/rlscheme
 
 # The fuzz targets, built by `make SAN=fuzz fuzz-targets` into build-fuzz/fuzz/.
 FUZZ_BINS = $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzz/%)
@@ -222,7 +248,7 @@ fuzz:
 # state of this invocation (MAKEFLAGS carries -j and the jobserver under
 # `make -j2 test`), so that no test depends on how make was run.
 MAKE_STATE_VARS = MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS
-test-fast: $(TEST_BINS) $(BUILD)/harness
+test-fast: $(TEST_BINS) $(BUILD)/harness $(BUILD)/rlscheme
 	env $(MAKE_STATE_VARS:%=-u %) tests/run.sh $(BUILD)
 
 # The full suite: release (with poisoning), ASan+UBSan, TSan (threaded tests),
@@ -242,12 +268,12 @@ meson-build:
 
 # Every source file the Makefile builds, one per line (for tests/test_sources.sh).
 print-sources:
-	@printf '%s\n' $(LIB_SRCS) $(HARNESS_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(BENCH_CXX_SRCS) $(FUZZ_SRCS) | sort
+	@printf '%s\n' $(LIB_SRCS) $(HARNESS_SRCS) $(RLSCHEME_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(BENCH_CXX_SRCS) $(FUZZ_SRCS) | sort
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz builddir harness gbench
 
--include $(LIB_OBJS:.o=.d) $(BUILD)/driver/main.d $(TEST_BINS:=.d) $(FUZZ_BINS:=.d)
+-include $(LIB_OBJS:.o=.d) $(BUILD)/driver/main.d $(BUILD)/lisp/main.d $(TEST_BINS:=.d) $(FUZZ_BINS:=.d)
 
 # ---- experiments (docs/experiments.md) -----------------------------------------
 # `make results`: the default sweep (resumable: rows already in
@@ -261,7 +287,7 @@ JOBS ?= 1
 results: deps harness gbench
 	@if [ -f results/$(SWEEP).csv ] && ! grep -q ',$(GIT_SHA),' results/$(SWEEP).csv; then \
 		echo "results/$(SWEEP).csv holds rows of another commit: kept as results/$(SWEEP).csv.prev, measuring afresh" >&2; \
-		mv results/$(SWEEP).csv results/$(SWEEP).csv.prev; rm -f results/$(SWEEP).series.csv; fi
+		mv results/$(SWEEP).csv results/$(SWEEP).csv.prev; rm -f results/$(SWEEP).series.csv results/$(SWEEP).escapes.csv; fi
 	scripts/sweep $(SWEEP) --jobs=$(JOBS)
 	./gbench --benchmark_min_time=0.2 --benchmark_format=json > results/gbench.json.tmp
 	mv results/gbench.json.tmp results/gbench.json

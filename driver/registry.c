@@ -76,6 +76,7 @@ extern const struct rl_workload rl_wl_sub_region;
 extern const struct rl_workload rl_wl_mixed;
 extern const struct rl_workload rl_wl_json;
 extern const struct rl_workload rl_wl_sexp;
+extern const struct rl_workload rl_wl_program;
 
 const struct rl_workload *const rl_workloads[] = {
 	&rl_wl_list,
@@ -96,6 +97,7 @@ const struct rl_workload *const rl_workloads[] = {
 	&rl_wl_mixed,
 	&rl_wl_json,
 	&rl_wl_sexp,
+	&rl_wl_program,
 	NULL,
 };
 

@@ -43,6 +43,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "driver/program_run.h"
 #include "oracle/judge.h"
 #include "regionlab/allocator.h"
 #include "regionlab/block_pool.h"
@@ -523,6 +524,11 @@ static void trial_body(struct trial_job *job)
 	struct trial t = { .job = job, .tm = job->st->tm, .out = RL_NIL };
 	set_status(job, "ok");
 	keep_heap(job->sweep);
+	if (rl_is_program_workload(job->wl->wl)) { /* a Scheme program: driver/program_run.c */
+		rl_program_trial(job->sweep, job->st, job->wl, job->rep, job->row, job->text->status,
+				 sizeof job->text->status);
+		return;
+	}
 	if (job->sweep->verify && (t.tm->caps & RL_TM_INCREMENTAL) && !verify_through_barrier(job))
 		return;
 	if (build_source(&t) == 0 && take_census(&t) == 0) {

@@ -19,6 +19,7 @@ from rows import (BadInput, ROOT, atomic_write, base_name, distinct, garbage_of,
                   layout_of, load_rows, median, num, ok, provenance, shown_path, workload_label)
 from cli import command_line, csv_arg, csvs_or_results, help_exit, sweep_commands  # noqa: E402
 import figdata  # noqa: E402
+import programs  # noqa: E402
 
 USAGE = "usage: scripts/paper.py [CSV...] [--out=results/paper.md] [--figdir=DIR]"
 
@@ -107,7 +108,7 @@ def per_machine(rows, build):
 # ---- the tables ------------------------------------------------------------------------
 
 def tm(rows):
-    return [r for r in rows if r.get("kind") == "transmigrate"]
+    return [r for r in rows if r.get("kind") == "transmigrate" and not programs.is_program(r)]
 
 
 def order(values):
@@ -586,6 +587,7 @@ def main(argv):
         doc.append("")
         doc.append(f"<sub>Table {n}: `{cmd}`; {provenance(used) if used else 'nothing measured' if n == 9 else 'no rows'}.</sub>")
         doc.append("")
+    doc += programs.section(rows, o["csvs"], o["figdir"], outdir, cmd)
     doc += ["## Figures", "",
             "Each figure is drawn twice from the same medians: matplotlib (shown) and gnuplot "
             "(`scripts/figN.gp`, linked).", ""]

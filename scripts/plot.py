@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 from rows import BadInput, ROOT, load_rows, provenance  # noqa: E402
 from cli import command_line, csv_arg, csvs_or_results, help_exit, sweep_commands  # noqa: E402
 import figdata  # noqa: E402
+import programs  # noqa: E402
 
 USAGE = "usage: scripts/plot.py [CSV...] [--outdir=DIR] [--engine=both|matplotlib|gnuplot] [--harness=PATH]"
 
@@ -303,6 +304,9 @@ def main(argv):
         }
         state = "no rows" if manifest[f.name]["empty"] else f"{len(f.rows)} rows"
         sys.stderr.write(f"plot.py: figure {f.num} {f.name}: {state} -> {len(files)} files\n")
+    if "matplotlib" in engines:  # figure 8, real programs (scripts/lib/programs.py)
+        files, n = programs.draw(rows, o["csvs"], outdir, f"{cmd}" + (f"  ({extra})" if extra else ""))
+        sys.stderr.write(f"plot.py: figure {programs.FIG_NUM} {programs.FIG_NAME}: {n} programs -> {len(files)} files\n")
     tmp = os.path.join(outdir, f".figures.json.tmp{os.getpid()}")
     with open(tmp, "w", encoding="utf-8") as fp:
         json.dump(manifest, fp, indent=1, sort_keys=True)

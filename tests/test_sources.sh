@@ -26,7 +26,7 @@ print_sources() {
 }
 make_list=$(print_sources | sort -u)
 meson_list=$(grep -oE "'[A-Za-z0-9_./-]+\.cc?'" meson.build | tr -d "'" | sort -u)
-tree_list=$(find core oracle strategies workloads driver tests bench -name '*.c' -o -name '*.cc' 2>/dev/null | sort -u)
+tree_list=$(find core oracle strategies workloads driver tests bench lisp -name '*.c' -o -name '*.cc' 2>/dev/null | sort -u)
 same_lists() {
 	diff <(printf '%s\n' "$make_list") <(printf '%s\n' "$meson_list") >/dev/null ||
 		{ echo "Makefile vs meson.build: $(diff <(printf '%s\n' "$make_list") <(printf '%s\n' "$meson_list") | grep '^[<>]' | tr '\n' ' ')"; return 1; }

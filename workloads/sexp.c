@@ -534,6 +534,16 @@ static bool intern(struct sexp *s, const char *name, size_t len, rl_val *out)
 	return *out != RL_NIL || fail_nomem(s);
 }
 
+/* ---- source positions (regionlab/workload.h) ----------------------------------------- */
+static _Thread_local rl_sexp_position_hook position_hook;
+static _Thread_local void *position_env;
+
+void rl_sexp_set_position_hook(rl_sexp_position_hook hook, void *env)
+{
+	position_hook = hook;
+	position_env = env;
+}
+
 /* ---- delivering a datum to the frames that wait for it ------------------------------ */
 static bool deliver(struct sexp *s, rl_val v)
 {
@@ -629,6 +639,10 @@ static bool close_datum(struct sexp *s, const unsigned char *p)
 			made = make_bytes(s, items, n, &v);
 		if (!made)
 			return false;
+		if (f->kind == F_LIST && position_hook != NULL && rl_is_ptr(v)) {
+			rl_doc_position(&s->doc, f->open, &line, &col);
+			position_hook(position_env, v, line, col);
+		}
 	}
 	s->vals.n = f->base;
 	s->depth--;

@@ -69,4 +69,12 @@ const rl_kv_list *rl_wl_params(rl_wl_ctx *w);
 /* Records a one-line failure reason; build() then returns RL_NIL. */
 void rl_wl_fail(rl_wl_ctx *w, const char *fmt, ...);
 
+/* ---- source positions of the sexp reader ------------------------------------ */
+/* While a hook is set (per thread), the sexp workload's reader calls
+ * hook(env, list, line, col) for every list it reads, with the line and column
+ * (from 1) of its opening parenthesis: the Scheme evaluator (lisp/) keeps them
+ * in a side table for its error messages.  NULL removes the hook. */
+typedef void (*rl_sexp_position_hook)(void *env, rl_val list, size_t line, size_t col);
+void rl_sexp_set_position_hook(rl_sexp_position_hook hook, void *env);
+
 #endif

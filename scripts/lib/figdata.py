@@ -53,7 +53,7 @@ class Figure:
 # ---- selections ----------------------------------------------------------------------
 
 def tm_rows(rows):
-    return [r for r in rows if r.get("kind") == "transmigrate"]
+    return [r for r in rows if r.get("kind") == "transmigrate" and not r.get("workload", "").startswith("program:")]
 
 
 def tether_label(spec):

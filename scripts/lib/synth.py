@@ -31,6 +31,7 @@ TETHERS = {  # 1-thread ns, contention growth per extra thread, bounded?
     "ck-epoch": (9.3, 0.1, False), "ck-hp": (6.4, 0.05, True),
 }
 WORKLOADS = ["list", "tree", "mixed"]
+PROGRAMS = ["nqueens", "msort"]
 STALLED = ("atomic", "tls", "hazard", "ebr", "ck-hp", "ck-epoch")
 CPU = "Synthetic CPU @ 2.0GHz x2"
 
@@ -161,7 +162,31 @@ def synthetic_rows(cols):
         for lay in ("packed", "padded"):
             for rep in range(2):
                 rows.append(tether_row(cols, "atomic", t, rep, 1, layout=lay))
+    for prog in PROGRAMS:
+        for regions in ("call", "none"):
+            for st in (STRATEGIES if regions == "call" else ["bitmap"]):
+                for rep in range(3):
+                    rows.append(program_row(cols, st, prog, regions, rep))
     return rows
+
+
+def program_row(cols, strategy, prog, regions, rep):
+    """A program trial (driver/program_run.c): one region per call, or one region."""
+    rnd = random.Random(f"{strategy}|{prog}|{regions}|{rep}")
+    escapes = 0 if regions == "none" else 4000
+    tm_ns = 0 if regions == "none" else int(STRATEGIES.get(strategy, (20,))[0] * 1e5 * (1 + 0.05 * rnd.random()))
+    program_ns = int(5e7 * (1 + 0.05 * rnd.random())) + tm_ns
+    r = tm_row(cols, strategy, f"program:name={prog},size=100" + (",regions=none" if regions == "none" else ""),
+               1, rep, 1, 4096)
+    r.update(objects=10 * escapes, bytes=240 * escapes, ns_total=program_ns, program_ns=program_ns, tm_ns=tm_ns,
+             escapes=escapes, barrier_moves=escapes // 10, answer_ok=1, ns_per_obj="", mb_per_s="")
+    return r
+
+
+def escape_lines(prog):
+    """The escape series of one bitmap run of a program: (kind, objects, bytes, count, ns)."""
+    return [f"\"program:name={prog},size=100\",bitmap,0,{kind},{n},{24 * n},{max(1, 4000 // n)},{30 * n}"
+            for kind, n in (("return", 1), ("return", 10), ("return", 100), ("barrier", 3), ("return", 5000))]
 
 
 # ---- a stand-in harness ------------------------------------------------------------
@@ -174,7 +199,7 @@ def fake_harness(argv):
         for t in TETHERS:
             anchor = " (anchor: liburcu)" if t.startswith("urcu") else (" (anchor: Concurrency Kit)" if t.startswith("ck") else "")
             print(f"tether {t} synthetic {t}{anchor}")
-        for w in WORKLOADS + ["boxed-list", "fan-in", "random", "vector"]:
+        for w in WORKLOADS + ["boxed-list", "fan-in", "random", "vector", "program"]:
             print(f"workload {w} synthetic {w}")
         return 0
     a = {}
@@ -225,6 +250,10 @@ def main(argv):
             for te in STALLED:
                 for stall in (10, 100):
                     fp.write("\n".join(series_lines(te, 2, stall, 0)) + "\n")
+        with open(os.path.splitext(argv[1])[0] + ".escapes.csv", "w") as fp:
+            fp.write("workload,strategy,rep,kind,objects,bytes,count,ns_total\n")
+            for prog in PROGRAMS:
+                fp.write("\n".join(escape_lines(prog)) + "\n")
         return 0
     if argv and argv[0] == "harness":
         return fake_harness(argv[1:])
