@@ -206,7 +206,8 @@ defaults_pass() {
 		spec=$("$H" --describe "$name" | awk '
 			/^options:$/ { own = 1; next } /^[a-z].*:$/ { own = 0 }
 			own && $1 != "key" && $1 != "(no" && $3 != "-" { printf "%s%s=%s", n++ ? "," : "", $1, $3 }')
-		case $name in json) spec="${spec:+$spec,}file=tests/data/sample.json" ;; sexp) spec="${spec:+$spec,}file=tests/data/sample.scm" ;; esac
+		case $name in json) spec="${spec:+$spec,}file=tests/data/sample.json" ;; sexp) spec="${spec:+$spec,}file=tests/data/sample.scm" ;;
+		program) spec="${spec:+$spec,}name=tak" ;; esac
 		# shellcheck disable=SC2086
 		"$H" --check $flag="$name${spec:+:$spec}" $extra 2>&1 || { echo "$kind $name:$spec refused"; return 1; }
 	done < <("$H" --list)
