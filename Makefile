@@ -41,6 +41,7 @@ CORE_SRCS = \
 	core/mem.c \
 	core/options.c \
 	core/region.c \
+	core/relocate.c \
 	core/shadow.c \
 	core/splice.c \
 	core/transmigrator.c \
@@ -58,6 +59,7 @@ TRANSMIGRATOR_SRCS = \
 	strategies/transmigrate/naive.c \
 	strategies/transmigrate/promote.c \
 	strategies/transmigrate/proxy.c \
+	strategies/transmigrate/relocate.c \
 	strategies/transmigrate/splice.c
 
 TETHER_SRCS = \
@@ -111,6 +113,7 @@ TEST_SRCS = \
 	tests/test_oracle.c \
 	tests/test_readers.c \
 	tests/test_region.c \
+	tests/test_relocate.c \
 	tests/test_strategies.c \
 	tests/test_tether_invariant.c \
 	tests/test_tether_stress.c \

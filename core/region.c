@@ -215,6 +215,14 @@ rl_obj *rl_obj_new(rl_region *r, unsigned type, uint32_t payload_bytes)
 	return o;
 }
 
+rl_block *rl_region_add_block(rl_region *r, size_t bytes, bool large)
+{
+	rl_block *b = block_new(r, bytes, large ? RL_BLOCK_LARGE : 0);
+	if (b != NULL)
+		rl_block_list_append(large ? &r->large : &r->small, b);
+	return b;
+}
+
 rl_region_mark rl_region_mark_now(const rl_region *r)
 {
 	rl_region_mark m = {

@@ -12,6 +12,7 @@ extern const struct rl_transmigrator rl_tm_linear;
 extern const struct rl_transmigrator rl_tm_splice;
 extern const struct rl_transmigrator rl_tm_proxy;
 extern const struct rl_transmigrator rl_tm_adaptive;
+extern const struct rl_transmigrator rl_tm_relocate;
 
 const struct rl_transmigrator *const rl_transmigrators[] = {
 	&rl_tm_naive,
@@ -22,6 +23,7 @@ const struct rl_transmigrator *const rl_transmigrators[] = {
 	&rl_tm_splice,
 	&rl_tm_proxy,
 	&rl_tm_adaptive,
+	&rl_tm_relocate,
 	NULL,
 };
 

@@ -394,6 +394,8 @@ static void trial_body(struct trial_job *job)
 	row->bytes_copied = ctx.report.bytes_copied;
 	row->bytes_spliced = ctx.report.bytes_spliced;
 	row->garbage_bytes = ctx.report.garbage_bytes;
+	if (ctx.report.copied_all_of_src && row->bytes != RL_UNSET_U64 && ctx.report.bytes_copied >= row->bytes)
+		row->garbage_bytes = ctx.report.bytes_copied - row->bytes; /* untimed: the census traced */
 	row->setup_ns = ctx.report.setup_ns ? ctx.report.setup_ns : RL_UNSET_U64;
 	row->restore_ns = ctx.report.restore_ns ? ctx.report.restore_ns : RL_UNSET_U64;
 	if (ctx.report.decision != NULL) {

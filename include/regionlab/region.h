@@ -114,6 +114,14 @@ static inline void *rl_region_bump(rl_region *r, size_t bytes)
 	return rl_region_alloc(r, bytes);
 }
 
+/* A fresh, empty block of `bytes` (a multiple of the block size) appended to
+ * r's large chain when `large`, else to its small chain (then `bytes` is the
+ * block size); NULL on failure.  The caller fills it, advancing b->top and
+ * r->bytes_used: for strategies that lay copies out block by block
+ * (core/relocate.c).  A later rl_region_alloc bumps in it when it is the
+ * small tail. */
+rl_block *rl_region_add_block(rl_region *r, size_t bytes, bool large);
+
 rl_region_mark rl_region_mark_now(const rl_region *r);
 /* Frees every block added after `m` and restores the bump pointer. */
 void rl_region_rollback(rl_region *r, const rl_region_mark *m);

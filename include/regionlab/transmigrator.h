@@ -18,6 +18,7 @@
 #ifndef REGIONLAB_TRANSMIGRATOR_H
 #define REGIONLAB_TRANSMIGRATOR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "regionlab/object.h"
@@ -47,6 +48,10 @@ typedef struct rl_tm_report {
 	uint64_t garbage_bytes; /* bytes moved into dst that are not reachable from root */
 	uint64_t pause_ns;      /* incremental strategies: time of the initial call */
 	const char *decision;   /* adaptive strategies: what was chosen */
+	/* The call copied all of src, reachable or not, without measuring what
+	 * was garbage (relocate): the runner sets garbage_bytes to bytes_copied
+	 * less the bytes its census (taken before the call) found reachable. */
+	bool copied_all_of_src;
 	/* Strategies that time their phases (rl_now_ns); 0 = not reported. */
 	uint64_t setup_ns;   /* before the traversal: shadow, worklist */
 	uint64_t restore_ns; /* giving src back what the call borrowed */
