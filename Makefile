@@ -37,6 +37,7 @@ CORE_SRCS = \
 	core/cheney.c \
 	core/dfcopy.c \
 	core/fwdmap.c \
+	core/knowledge.c \
 	core/liveness.c \
 	core/mem.c \
 	core/options.c \
@@ -110,6 +111,7 @@ TEST_SRCS = \
 	tests/test_block_pool.c \
 	tests/test_contract.c \
 	tests/test_deep.c \
+	tests/test_knowledge.c \
 	tests/test_oracle.c \
 	tests/test_readers.c \
 	tests/test_region.c \

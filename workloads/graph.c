@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "regionlab/adopt.h"
+#include "regionlab/knowledge.h"
 #include "regionlab/mem.h"
 #include "workloads/build.h"
 
@@ -218,7 +219,8 @@ int rl_wl_user_type(rl_wl_ctx *w, const char *name, uint32_t bytes, uint64_t ptr
 
 /* ---- the placer ------------------------------------------------------------ */
 struct placer {
-	rl_region *src;
+	rl_region *src;   /* the garbage goes here */
+	rl_region *home;  /* the live copies go here: src, or its sub-region (home=sub) */
 	rl_obj **objs;    /* scratch objects in placement order; each becomes
 			   * its copy once placed */
 	size_t count;
@@ -254,6 +256,8 @@ static rl_val dead_slot_value(struct placer *p, size_t placed)
 	case 0:
 		return rl_fixnum((intptr_t)rand_below(&p->rng, 1u << 20));
 	case 1:
+		if (p->home != p->src) /* home=sub: nothing outside the home points in */
+			return p->last_dead;
 		return rl_val_of(p->objs[rand_below(&p->rng, placed + 1)]);
 	default:
 		return p->last_dead;
@@ -320,7 +324,7 @@ static int place(struct placer *p)
 	for (size_t k = 0; k < p->count; k++) {
 		rl_obj *o = p->objs[k];
 		size_t size = rl_obj_size(o);
-		rl_obj *copy = rl_region_alloc(p->src, size);
+		rl_obj *copy = rl_region_alloc(p->home, size);
 		if (copy == NULL)
 			return -1;
 		memcpy(copy, o, size);
@@ -348,6 +352,19 @@ static void rewrite(struct placer *p)
 }
 
 /* ---- options --------------------------------------------------------------- */
+/* home=src|sub: where the graph lives.  sub: in a sub-region of src, held by
+ * src alone, while the garbage stays in src itself (issue 15). */
+static int parse_home(const struct rl_workload *wl, const rl_kv_list *params, bool *in_sub, char *err,
+		      size_t errlen)
+{
+	const char *s = rl_kv_get(params, "home");
+	*in_sub = s != NULL && strcmp(s, "sub") == 0;
+	if (s == NULL || *in_sub || strcmp(s, "src") == 0)
+		return 0;
+	snprintf(err, errlen, "workload %s: home=%s: expected src or sub", wl->name, s);
+	return -1;
+}
+
 static int parse_layout(const struct rl_workload *wl, const rl_kv_list *params, bool *shuffled, char *err,
 			size_t errlen)
 {
@@ -397,14 +414,14 @@ int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const r
 		  char *err, size_t errlen)
 {
 	char owner[96], allowed[256];
-	bool shuffled;
+	bool shuffled, home_sub;
 	double ratio;
 
 	memset(g, 0, sizeof *g);
 	snprintf(owner, sizeof owner, "workload %s", wl->name);
 	snprintf(allowed, sizeof allowed, RL_WL_PLACER_KEYS "%s%s", wl->options[0] ? " " : "", wl->options);
 	if (rl_kv_check_keys(params, allowed, owner, err, errlen) != 0 ||
-	    parse_layout(wl, params, &shuffled, err, errlen) != 0 ||
+	    parse_layout(wl, params, &shuffled, err, errlen) != 0 || parse_home(wl, params, &home_sub, err, errlen) != 0 ||
 	    rl_graph_garbage(wl, params, &ratio, err, errlen) != 0)
 		return -1;
 	if (n == 0) {
@@ -413,7 +430,7 @@ int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const r
 	}
 
 	rl_wl_ctx w = { .wl = wl, .params = params, .rng = seed, .err = err, .errlen = errlen };
-	rl_region *src = NULL;
+	rl_region *src = NULL, *home = NULL;
 	rl_val root = RL_NIL;
 	w.scratch = rl_region_create("scratch");
 	if (w.scratch == NULL) {
@@ -427,17 +444,23 @@ int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const r
 		goto fail;
 
 	if (!shuffled && ratio == 0) {
-		src = w.scratch; /* placing would copy it unchanged (see the top) */
-		src->name = "src";
+		home = w.scratch; /* placing would copy it unchanged (see the top) */
+		home->name = home_sub ? "home" : "src";
 		w.scratch = NULL;
+		src = home_sub ? rl_region_create("src") : home;
+		if (src == NULL) {
+			rl_wl_fail(&w, "out of memory placing the graph");
+			goto fail;
+		}
 	} else {
 		struct placer p = {
 			.objs = w.objs, .count = w.count, .rng = seed ^ PLACER_SALT, .ratio = ratio,
 		};
 		src = p.src = rl_region_create("src");
+		home = p.home = home_sub ? rl_region_create("home") : src;
 		if (shuffled)
 			shuffle(&p);
-		if (src == NULL || place(&p) != 0) {
+		if (src == NULL || home == NULL || place(&p) != 0) {
 			rl_wl_fail(&w, "out of memory placing the graph");
 			goto fail;
 		}
@@ -446,6 +469,11 @@ int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const r
 		rl_region_destroy(w.scratch);
 	}
 	rl_mem_free(w.objs, w.cap * sizeof *w.objs);
+	/* Everything the build allocated is the graph (build() allocates nothing
+	 * else), so without garbage all of the home is the result. */
+	rl_region_hint_all_result(home, ratio == 0);
+	if (home != src)
+		rl_subregion_attach(src, home); /* cannot fail: home is independent */
 	if (w.sub != NULL)
 		rl_subregion_attach(src, w.sub); /* cannot fail: sub is independent */
 	g->src = src;
@@ -455,6 +483,8 @@ int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const r
 	return 0;
 
 fail:
+	if (home != src)
+		rl_region_destroy(home);
 	rl_region_destroy(src);
 	rl_region_destroy(w.scratch);
 	rl_region_destroy(w.outside);

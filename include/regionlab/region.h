@@ -68,6 +68,7 @@ struct rl_region {
 	rl_region *children;
 	rl_region *sibling;
 	unsigned family;
+	unsigned knows; /* RL_KNOWS_* (regionlab/knowledge.h): what r knows without a trace */
 };
 
 /* A point in a region's history that rl_region_rollback can return to. */
