@@ -301,6 +301,15 @@ void rl_region_for_each_block(rl_region *r, void (*fn)(rl_block *b, void *env), 
 	for_each_in_family(r, true, fn, env);
 }
 
+static void add_bytes(rl_block *b, void *env) { *(size_t *)env += rl_block_bytes(b); }
+
+size_t rl_region_family_footprint(const rl_region *r)
+{
+	size_t total = 0;
+	rl_region_for_each_block((rl_region *)r, add_bytes, &total); /* add_bytes writes nothing */
+	return total;
+}
+
 static void count_small(rl_block *b, void *env) { *(size_t *)env += !(b->flags & RL_BLOCK_LARGE); }
 static void count_any(rl_block *b, void *env)
 {

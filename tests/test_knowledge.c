@@ -8,6 +8,7 @@
  *     stores that cross a family's border;
  *   - the byte counts are the allocator's.
  * Every registered workload is covered (the registry, never a list here). */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include "oracle/oracle.h"
 #include "regionlab/adopt.h"
 #include "regionlab/knowledge.h"
+#include "regionlab/transmigrator.h"
 #include "regionlab/workload.h"
 #include "tests/check.h"
 
@@ -49,13 +51,14 @@ static void test_all_result_hint_is_true(void)
 {
 	for (size_t i = 0; rl_workloads[i] != NULL; i++) {
 		const struct rl_workload *wl = rl_workloads[i];
-		const char *specs[] = { "home=src", "home=sub", "layout=shuffled,home=sub", "garbage=0.5" };
+		const char *specs[] = { "home=src", "home=sub", "layout=shuffled,home=sub", "garbage=0.5",
+					"home=sub,garbage=0.5" };
 		for (size_t s = 0; s < sizeof specs / sizeof specs[0]; s++) {
 			rl_graph g;
 			make(wl, specs[s], &g);
 			rl_region *home = home_of(&g);
 			rl_region_knowledge k = rl_region_knowledge_of(home);
-			bool garbage = strstr(specs[s], "garbage") != NULL;
+			bool garbage = strcmp(specs[s], "garbage=0.5") == 0; /* in the home: not all result */
 			CHECK(k.all_result == !garbage, "%s %s: hint %d", wl->name, specs[s], k.all_result);
 			if (k.all_result) {
 				/* the home's own bytes: its family less any sub-region of its own */
@@ -154,6 +157,88 @@ static void test_store_flags(void)
 	rl_region_destroy(c);
 }
 
+/* One call of strategy `name` on g, judged by the oracle (which destroys
+ * g->src); returns the decision the strategy reported. */
+static const char *judged(const char *name, rl_graph *g, rl_tm_report *report)
+{
+	const struct rl_transmigrator *tm = rl_find_transmigrator(name);
+	CHECK(tm != NULL, "%s is not registered", name);
+	rl_region *dst = rl_region_create("dst");
+	CHECK(dst != NULL, "out of memory");
+	atomic_store(&g->src->external_rc, 1);
+	rl_oracle_before b;
+	CHECK(rl_oracle_before_call(&b, g->root, g->src, dst) == 0, "oracle: out of memory");
+	rl_kv_list none = { 0 };
+	rl_tm_ctx ctx = { .opts = &none };
+	rl_val out;
+	CHECK(tm->transmigrate(&ctx, g->src, dst, g->root, &out) == RL_TM_OK, "%s failed", name);
+	CHECK(tm->finish(&ctx) == RL_TM_OK, "%s: finish failed", name);
+	char why[512];
+	CHECK(rl_oracle_after_success(&b, g->root, out, &g->src, dst, !(tm->caps & RL_TM_CONSUMES_SRC), why,
+				      sizeof why) == 0,
+	      "%s: %s", name, why);
+	rl_oracle_before_free(&b);
+	rl_graph_free(g);
+	rl_region_destroy(dst);
+	*report = ctx.report;
+	return ctx.report.decision != NULL ? ctx.report.decision : "";
+}
+
+/* splice moves a clean home's blocks without a trace (nothing copied, every
+ * byte of the home spliced) and says so; otherwise it traces and says why. */
+static void test_splice_home(void)
+{
+	size_t blocks = rl_blocks_live();
+	rl_tm_report rep;
+	rl_graph g;
+	make(rl_find_workload("list"), "home=sub,garbage=1", &g);
+	size_t home_bytes = home_of(&g)->bytes_used;
+	const char *d = judged("splice", &g, &rep);
+	CHECK(strcmp(d, "home sub-region spliced, no trace") == 0 && rep.bytes_copied == 0 &&
+		      rep.bytes_spliced == home_bytes && rep.garbage_bytes == 0,
+	      "clean home: decision '%s', %llu copied, %llu spliced of %zu", d, (unsigned long long)rep.bytes_copied,
+	      (unsigned long long)rep.bytes_spliced, home_bytes);
+
+	make(rl_find_workload("sub-region"), "home=sub", &g); /* its cells point into the workload's sub-region */
+	d = judged("splice", &g, &rep);
+	CHECK(strcmp(d, "traced: the home sub-region points out of itself") == 0, "decision '%s'", d);
+
+	make(rl_find_workload("tree"), "home=sub", &g);
+	rl_region *home = home_of(&g);
+	rl_region_retain(home); /* a second holder: the home outlives src */
+	d = judged("splice", &g, &rep);
+	CHECK(strcmp(d, "traced: the home sub-region has another holder") == 0, "decision '%s'", d);
+	rl_region_release(home);
+
+	make(rl_find_workload("list"), "home=sub", &g);
+	rl_region *other = rl_region_create("other");
+	CHECK(other != NULL, "out of memory");
+	rl_obj *holder = rl_obj_new(other, RL_T_CONS, 16);
+	CHECK(holder != NULL, "out of memory");
+	rl_store(rl_val_of(holder), &holder->w[0], g.root); /* pointed into from outside */
+	holder->w[1] = RL_NIL;
+	d = judged("splice", &g, &rep);
+	CHECK(strcmp(d, "traced: the home sub-region is pointed into from outside") == 0, "decision '%s'", d);
+	rl_region_destroy(other);
+	CHECK(rl_blocks_live() == blocks, "leak");
+}
+
+/* Every strategy on every workload with its graph in a home sub-region and
+ * garbage in src passes the oracle. */
+static void test_every_strategy_home_sub(void)
+{
+	for (size_t s = 0; rl_transmigrators[s] != NULL; s++)
+		for (size_t i = 0; rl_workloads[i] != NULL; i++) {
+			const char *specs[] = { "home=sub", "home=sub,garbage=0.5,layout=shuffled" };
+			for (size_t k = 0; k < 2; k++) {
+				rl_graph g;
+				rl_tm_report rep;
+				make(rl_workloads[i], specs[k], &g);
+				judged(rl_transmigrators[s]->name, &g, &rep);
+			}
+		}
+}
+
 static void test_home_bad_value(void)
 {
 	char err[256];
@@ -171,5 +256,7 @@ int main(int argc, char **argv)
 	RL_RUN(test_all_result_hint_is_true);
 	RL_RUN(test_home_sub);
 	RL_RUN(test_home_bad_value);
+	RL_RUN(test_splice_home);
+	RL_RUN(test_every_strategy_home_sub);
 	return rl_test_summary(argv[0]);
 }

@@ -351,6 +351,22 @@ static void rewrite(struct placer *p)
 	}
 }
 
+/* Every slot of the graph, its garbage and its sub-regions, as stored through
+ * rl_store: build() and the placer write slots directly, and this one pass
+ * (not part of any timed call) tells the regions what those stores would
+ * have told them (regionlab/knowledge.h). */
+static void note_stores(rl_block *b, void *env)
+{
+	(void)env;
+	for (rl_obj *o = rl_block_first_obj(b); rl_block_has_obj(b, o); o = (rl_obj *)((char *)o + rl_obj_size(o))) {
+		rl_slot_iter it;
+		rl_val *s;
+		for (rl_slots_begin(&it, o); (s = rl_slots_next(&it)) != NULL;)
+			if (rl_is_ptr(*s))
+				rl_region_note_store(rl_val_of(o), *s);
+	}
+}
+
 /* ---- options --------------------------------------------------------------- */
 /* home=src|sub: where the graph lives.  sub: in a sub-region of src, held by
  * src alone, while the garbage stays in src itself (issue 15). */
@@ -470,12 +486,14 @@ int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const r
 	}
 	rl_mem_free(w.objs, w.cap * sizeof *w.objs);
 	/* Everything the build allocated is the graph (build() allocates nothing
-	 * else), so without garbage all of the home is the result. */
-	rl_region_hint_all_result(home, ratio == 0);
+	 * else), so all of the home is the result when the garbage is elsewhere
+	 * (home=sub) or there is none. */
+	rl_region_hint_all_result(home, ratio == 0 || home != src);
 	if (home != src)
 		rl_subregion_attach(src, home); /* cannot fail: home is independent */
 	if (w.sub != NULL)
 		rl_subregion_attach(src, w.sub); /* cannot fail: sub is independent */
+	rl_region_for_each_block(src, note_stores, NULL);
 	g->src = src;
 	g->outside = w.outside;
 	g->root = root;

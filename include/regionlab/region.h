@@ -161,6 +161,9 @@ static inline bool rl_region_contains(const rl_region *r, rl_val v)
 
 /* Total bytes of the region's blocks (its footprint). */
 size_t rl_region_footprint(const rl_region *r);
+/* The same over the blocks rl_region_for_each_block visits (r's family: its
+ * sub-regions too), which is what a trace of r may reach. */
+size_t rl_region_family_footprint(const rl_region *r);
 
 /* Calls fn(block, env) for every block of r and of its family (sub-regions:
  * rl_region_contains counts them): every small block first, in chain order,
