@@ -138,7 +138,7 @@ static void test_store_flags(void)
 	CHECK(a->knows == 0 && b->knows == 0, "a store inside a family set a flag: a %u b %u", a->knows, b->knows);
 	CHECK(sub->knows == RL_KNOWS_POINTED_INTO, "the parent's store into its sub-region: sub %u", sub->knows);
 	rl_store(rl_val_of(z), &z->w[0], rl_val_of(x)); /* b into a */
-	CHECK(y->w[0] == 0 && z->w[0] == rl_val_of(x), "rl_store did not store");
+	CHECK(x->w[0] == rl_val_of(y) && z->w[0] == rl_val_of(x), "rl_store did not store");
 	rl_region_knowledge ka = rl_region_knowledge_of(a), kb = rl_region_knowledge_of(b);
 	CHECK(ka.pointed_into && !ka.points_out && kb.points_out && !kb.pointed_into, "a %u b %u", a->knows, b->knows);
 	rl_val global;
