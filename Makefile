@@ -44,10 +44,12 @@ CORE_SRCS = \
 	core/cheney.c \
 	core/dfcopy.c \
 	core/fwdmap.c \
+	core/knowledge.c \
 	core/liveness.c \
 	core/mem.c \
 	core/options.c \
 	core/region.c \
+	core/relocate.c \
 	core/shadow.c \
 	core/splice.c \
 	core/transmigrator.c \
@@ -67,6 +69,7 @@ TRANSMIGRATOR_SRCS = \
 	strategies/transmigrate/naive.c \
 	strategies/transmigrate/promote.c \
 	strategies/transmigrate/proxy.c \
+	strategies/transmigrate/relocate.c \
 	strategies/transmigrate/splice.c
 
 TETHER_SRCS = \
@@ -157,11 +160,13 @@ TEST_SRCS = \
 	tests/test_deep.c \
 	tests/test_format.c \
 	tests/test_judge.c \
-	tests/test_options.c \
+	tests/test_knowledge.c \
 	tests/test_lisp.c \
+	tests/test_options.c \
 	tests/test_oracle.c \
 	tests/test_readers.c \
 	tests/test_region.c \
+	tests/test_relocate.c \
 	tests/test_roundtrip.c \
 	tests/test_strategies.c \
 	tests/test_tether_floor.c \

@@ -18,7 +18,7 @@
 int rl_dfcopy_init(rl_dfcopy *t, const rl_region *src, rl_region *dst, bool mark)
 {
 	*t = (rl_dfcopy){ .src = src, .dst = dst, .mark = mark, .memo = { .hdr = RL_HDR_FORWARD } };
-	return rl_worklist_init(&t->wl, rl_region_footprint(src) / 8);
+	return rl_worklist_init(&t->wl, rl_region_family_footprint(src) / 8);
 }
 
 void rl_dfcopy_fini(rl_dfcopy *t) { rl_worklist_fini(&t->wl); }

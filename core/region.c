@@ -223,6 +223,14 @@ rl_obj *rl_obj_new(rl_region *r, unsigned type, uint32_t payload_bytes)
 	return o;
 }
 
+rl_block *rl_region_add_block(rl_region *r, size_t bytes, bool large)
+{
+	rl_block *b = block_new(r, bytes, large ? RL_BLOCK_LARGE : 0);
+	if (b != NULL)
+		rl_block_list_append(large ? &r->large : &r->small, b);
+	return b;
+}
+
 rl_region_mark rl_region_mark_now(const rl_region *r)
 {
 	rl_region_mark m = {
@@ -299,6 +307,15 @@ void rl_region_for_each_block(rl_region *r, void (*fn)(rl_block *b, void *env), 
 {
 	for_each_in_family(r, false, fn, env);
 	for_each_in_family(r, true, fn, env);
+}
+
+static void add_bytes(rl_block *b, void *env) { *(size_t *)env += rl_block_bytes(b); }
+
+size_t rl_region_family_footprint(const rl_region *r)
+{
+	size_t total = 0;
+	rl_region_for_each_block((rl_region *)r, add_bytes, &total); /* add_bytes writes nothing */
+	return total;
 }
 
 static void count_small(rl_block *b, void *env) { *(size_t *)env += !(b->flags & RL_BLOCK_LARGE); }

@@ -15,6 +15,7 @@ extern const struct rl_transmigrator rl_tm_splice;
 extern const struct rl_transmigrator rl_tm_proxy;
 extern const struct rl_transmigrator rl_tm_adaptive;
 extern const struct rl_transmigrator rl_tm_dfs;
+extern const struct rl_transmigrator rl_tm_relocate;
 
 const struct rl_transmigrator *const rl_transmigrators[] = {
 	&rl_tm_naive,
@@ -26,6 +27,7 @@ const struct rl_transmigrator *const rl_transmigrators[] = {
 	&rl_tm_proxy,
 	&rl_tm_adaptive,
 	&rl_tm_dfs,
+	&rl_tm_relocate,
 	NULL,
 };
 

@@ -241,6 +241,8 @@ static void take_report(struct trial_job *job, const rl_tm_report *r)
 #undef TAKE_STR
 #undef TAKE_F64
 #undef TAKE_U64
+	if (r->copied_all_of_src && row->bytes != RL_UNSET_U64 && r->bytes_copied >= row->bytes)
+		row->garbage_bytes = r->bytes_copied - row->bytes; /* untimed: the census traced */
 }
 
 struct barrier_env {

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "regionlab/adopt.h"
+#include "regionlab/knowledge.h"
 #include "regionlab/mem.h"
 #include "workloads/build.h"
 
@@ -202,7 +203,8 @@ int rl_wl_user_type(rl_wl_ctx *w, const char *name, uint32_t bytes, uint64_t ptr
 
 /* ---- the placer ------------------------------------------------------------ */
 struct placer {
-	rl_region *src;
+	rl_region *src;   /* the garbage goes here */
+	rl_region *home;  /* the live copies go here: src, or its sub-region (home=sub) */
 	rl_obj **objs;    /* scratch objects in placement order; each becomes
 			   * its copy once placed */
 	size_t count;
@@ -238,6 +240,8 @@ static rl_val dead_slot_value(struct placer *p, size_t placed)
 	case 0:
 		return rl_fixnum((intptr_t)rand_below(&p->rng, 1u << 20));
 	case 1:
+		if (p->home != p->src) /* home=sub: nothing outside the home points in */
+			return p->last_dead;
 		return rl_val_of(p->objs[rand_below(&p->rng, placed + 1)]);
 	default:
 		return p->last_dead;
@@ -304,7 +308,7 @@ static int place(struct placer *p)
 	for (size_t k = 0; k < p->count; k++) {
 		rl_obj *o = p->objs[k];
 		size_t size = rl_obj_size(o);
-		rl_obj *copy = rl_region_alloc(p->src, size);
+		rl_obj *copy = rl_region_alloc(p->home, size);
 		if (copy == NULL)
 			return -1;
 		memcpy(copy, o, size);
@@ -331,8 +335,25 @@ static void rewrite(struct placer *p)
 	}
 }
 
+/* Every slot of the graph, its garbage and its sub-regions, as stored through
+ * rl_store: build() and the placer write slots directly, and this one pass
+ * (not part of any timed call) tells the regions what those stores would
+ * have told them (regionlab/knowledge.h). */
+static void note_stores(rl_block *b, void *env)
+{
+	(void)env;
+	for (rl_obj *o = rl_block_first_obj(b); rl_block_has_obj(b, o); o = (rl_obj *)((char *)o + rl_obj_size(o))) {
+		rl_slot_iter it;
+		rl_val *s;
+		for (rl_slots_begin(&it, o); (s = rl_slots_next(&it)) != NULL;)
+			if (rl_is_ptr(*s))
+				rl_region_note_store(rl_val_of(o), *s);
+	}
+}
+
 /* ---- options --------------------------------------------------------------- */
-enum { PLACE_LAYOUT, PLACE_GARBAGE, PLACE_LIVE };
+enum { PLACE_LAYOUT, PLACE_GARBAGE, PLACE_LIVE, PLACE_HOME };
+enum { HOME_SRC, HOME_SUB }; /* the choices of home= */
 enum { LAYOUT_ALLOC, LAYOUT_SHUFFLED }; /* the choices of layout= */
 const struct rl_option rl_wl_placer_options[] = {
 	[PLACE_LAYOUT] = RL_OPTION_ENUM("layout", "alloc", "alloc|shuffled",
@@ -340,6 +361,10 @@ const struct rl_option rl_wl_placer_options[] = {
 	[PLACE_GARBAGE] = RL_OPTION_REAL("garbage", "0", 0.0, GARBAGE_MAX, "dead bytes interleaved per live byte"),
 	[PLACE_LIVE] = RL_OPTION_REAL("live", NULL, LIVE_MIN, 1.0,
 				      "the reachable share of src's object bytes: garbage=(1-R)/R (not with garbage=)"),
+	/* sub: the graph lives in a sub-region of src, held by src alone, while
+	 * the garbage stays in src itself (issue 15). */
+	[PLACE_HOME] = RL_OPTION_ENUM("home", "src", "src|sub",
+				      "src: the graph in src; sub: in a sub-region held by src alone, garbage in src"),
 	RL_OPTIONS_END,
 };
 
@@ -378,13 +403,14 @@ int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const r
 	if (rl_graph_garbage(wl, params, &ratio, err, errlen) != 0) /* judges every option */
 		return -1;
 	bool shuffled = rl_opt_enum(params, &rl_wl_placer_options[PLACE_LAYOUT]) == LAYOUT_SHUFFLED;
+	bool home_sub = rl_opt_enum(params, &rl_wl_placer_options[PLACE_HOME]) == HOME_SUB;
 	if (n == 0) {
 		snprintf(err, errlen, "workload %s: size 0: expected at least 1", wl->name);
 		return -1;
 	}
 
 	rl_wl_ctx w = { .wl = wl, .params = params, .rng = seed, .err = err, .errlen = errlen };
-	rl_region *src = NULL;
+	rl_region *src = NULL, *home = NULL;
 	rl_val root = RL_NIL;
 	w.scratch = rl_region_create("scratch");
 	if (w.scratch == NULL) {
@@ -398,17 +424,23 @@ int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const r
 		goto fail;
 
 	if (!shuffled && ratio == 0) {
-		src = w.scratch; /* placing would copy it unchanged (see the top) */
-		src->name = "src";
+		home = w.scratch; /* placing would copy it unchanged (see the top) */
+		home->name = home_sub ? "home" : "src";
 		w.scratch = NULL;
+		src = home_sub ? rl_region_create("src") : home;
+		if (src == NULL) {
+			rl_wl_fail(&w, "out of memory placing the graph");
+			goto fail;
+		}
 	} else {
 		struct placer p = {
 			.objs = w.objs, .count = w.count, .rng = seed ^ PLACER_SALT, .ratio = ratio,
 		};
 		src = p.src = rl_region_create("src");
+		home = p.home = home_sub ? rl_region_create("home") : src;
 		if (shuffled)
 			shuffle(&p);
-		if (src == NULL || place(&p) != 0) {
+		if (src == NULL || home == NULL || place(&p) != 0) {
 			rl_wl_fail(&w, "out of memory placing the graph");
 			goto fail;
 		}
@@ -417,8 +449,15 @@ int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const r
 		rl_region_destroy(w.scratch);
 	}
 	rl_mem_free(w.objs, w.cap * sizeof *w.objs);
+	/* Everything the build allocated is the graph (build() allocates nothing
+	 * else), so all of the home is the result when the garbage is elsewhere
+	 * (home=sub) or there is none. */
+	rl_region_hint_all_result(home, ratio == 0 || home != src);
+	if (home != src)
+		rl_subregion_attach(src, home); /* cannot fail: home is independent */
 	if (w.sub != NULL)
 		rl_subregion_attach(src, w.sub); /* cannot fail: sub is independent */
+	rl_region_for_each_block(src, note_stores, NULL);
 	g->src = src;
 	g->outside = w.outside;
 	g->root = root;
@@ -426,6 +465,8 @@ int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const r
 	return 0;
 
 fail:
+	if (home != src)
+		rl_region_destroy(home);
 	rl_region_destroy(src);
 	rl_region_destroy(w.scratch);
 	rl_region_destroy(w.outside);

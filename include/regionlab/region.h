@@ -68,6 +68,7 @@ struct rl_region {
 	rl_region *children;
 	rl_region *sibling;
 	unsigned family;
+	unsigned knows; /* RL_KNOWS_* (regionlab/knowledge.h): what r knows without a trace */
 };
 
 /* A point in a region's history that rl_region_rollback can return to. */
@@ -113,6 +114,14 @@ static inline void *rl_region_bump(rl_region *r, size_t bytes)
 	}
 	return rl_region_alloc(r, bytes);
 }
+
+/* A fresh, empty block of `bytes` (a multiple of the block size) appended to
+ * r's large chain when `large`, else to its small chain (then `bytes` is the
+ * block size); NULL on failure.  The caller fills it, advancing b->top and
+ * r->bytes_used: for strategies that lay copies out block by block
+ * (core/relocate.c).  A later rl_region_alloc bumps in it when it is the
+ * small tail. */
+rl_block *rl_region_add_block(rl_region *r, size_t bytes, bool large);
 
 rl_region_mark rl_region_mark_now(const rl_region *r);
 /* Frees every block added after `m` and restores the bump pointer. */
@@ -161,6 +170,9 @@ static inline bool rl_region_contains(const rl_region *r, rl_val v)
 
 /* Total bytes of the region's blocks (its footprint). */
 size_t rl_region_footprint(const rl_region *r);
+/* The same over the blocks rl_region_for_each_block visits (r's family: its
+ * sub-regions too), which is what a trace of r may reach. */
+size_t rl_region_family_footprint(const rl_region *r);
 
 /* Calls fn(block, env) for every block of r and of its family (sub-regions:
  * rl_region_contains counts them): every small block first, in chain order,

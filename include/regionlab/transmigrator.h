@@ -18,6 +18,7 @@
 #ifndef REGIONLAB_TRANSMIGRATOR_H
 #define REGIONLAB_TRANSMIGRATOR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "regionlab/object.h"
@@ -61,6 +62,11 @@ typedef struct rl_tm_report {
 	/* Not a column: the runner times the initial call itself (pause_ns).
 	 * proxy still fills it; nothing reads it. */
 	uint64_t pause_ns;
+	/* Not a column: the call copied all of src, reachable or not, without
+	 * measuring what was garbage (relocate): the runner sets garbage_bytes
+	 * to bytes_copied less the bytes its census (taken before the call)
+	 * found reachable. */
+	bool copied_all_of_src;
 } rl_tm_report;
 
 typedef struct rl_tm_ctx {

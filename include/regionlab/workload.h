@@ -7,6 +7,8 @@
  *   garbage=RATIO          dead bytes interleaved per live byte (0 = none)
  *   live=RATIO             the fraction of src's object bytes that is reachable,
  *                          in [0.01, 1]: garbage=(1-RATIO)/RATIO (not with garbage=)
+ *   home=src|sub           where the graph lives: src, or a sub-region of src
+ *                          (held by src alone) while the garbage stays in src
  * so that layout and garbage are handled once, not in every workload. */
 #ifndef REGIONLAB_WORKLOAD_H
 #define REGIONLAB_WORKLOAD_H

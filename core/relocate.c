@@ -1,0 +1,269 @@
+/* Relocation: every block of src copied whole, pointers moved by their
+ * block's offset (see regionlab/relocate.h).
+ *
+ * Invariant: before any byte is copied, every source block that holds
+ * objects has its place in dst and its entry in the map (source block ->
+ * offset to its copy), so a slot pointing forward into a block not yet
+ * copied is rewritten as surely as one pointing back.  A slot is rewritten
+ * exactly when it holds a pointer whose block is in the map: pointers into
+ * other regions and static data miss the map and stay as they are, and the
+ * map is consulted with the pointer's value only (the pointed-to memory is
+ * never read, so a pointer to static data, whose masked address may not be
+ * mapped, is harmless).  src is never written. */
+#include "regionlab/relocate.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "regionlab/mem.h"
+
+struct map_entry {
+	uintptr_t block; /* source block address; 0 = empty */
+	uintptr_t offset; /* copy - original, modulo 2^64 */
+};
+
+struct plan {
+	rl_block *from; /* source block */
+	char *to;       /* where its objects go */
+};
+
+typedef struct relocation {
+	struct map_entry *map;
+	size_t map_mask;
+	unsigned block_shift; /* log2 of the block size */
+	struct plan *plan;
+	size_t nplan, cap;
+	void *mem; /* one allocation: plan, then map */
+	size_t mem_bytes;
+	uintptr_t last_block, last_offset; /* the last hit, from one block's pass to the next */
+} relocation;
+
+static size_t map_slot(const relocation *r, uintptr_t block)
+{
+	return (size_t)(((block >> r->block_shift) * UINT64_C(0x9e3779b97f4a7c15)) >> 32) & r->map_mask;
+}
+
+static void map_put(relocation *r, uintptr_t block, uintptr_t offset)
+{
+	size_t i = map_slot(r, block);
+	while (r->map[i].block != 0)
+		i = (i + 1) & r->map_mask;
+	r->map[i].block = block;
+	r->map[i].offset = offset;
+}
+
+/* The offset of the copy of source block `block`, or 0 when it is not one
+ * of src's blocks (no block moves by 0: its copy is elsewhere). */
+static uintptr_t offset_of(const relocation *r, uintptr_t block)
+{
+	if (block == 0) /* RL_NIL: 0 also marks an empty entry */
+		return 0;
+	for (size_t i = map_slot(r, block);; i = (i + 1) & r->map_mask) {
+		if (r->map[i].block == block)
+			return r->map[i].offset;
+		if (r->map[i].block == 0)
+			return 0;
+	}
+}
+
+/* The last block hit and its offset, kept in registers by the hot loop: a
+ * run of slots into one block (a list's cdrs) costs a mask and a compare. */
+struct hit {
+	uintptr_t block, offset;
+};
+
+/* The value that stands for v in the copy.  RL_NIL needs no test of its
+ * own: its "block" 0 is never in the map, so it stays 0. */
+static inline rl_val moved(const relocation *r, struct hit *h, uintptr_t block_mask, rl_val v)
+{
+	if ((v & 7u) != 0)
+		return v;
+	uintptr_t block = v & block_mask;
+	if (block != h->block) {
+		uintptr_t offset = offset_of(r, block);
+		if (offset == 0)
+			return v;
+		h->block = block;
+		h->offset = offset;
+	}
+	return v + h->offset;
+}
+
+/* Where an object with header h keeps its values: its first `leading`
+ * words are all values (a cons: both), then, when `rest`, the pointer map's
+ * remaining bits and the tail from word `tail`; and its footprint. */
+struct layout {
+	uint64_t hdr;
+	size_t size, leading;
+	bool rest;
+	uint64_t map;
+	size_t tail, words;
+};
+
+static struct layout layout_of(uint64_t h)
+{
+	const rl_type *t = &rl_type_table[rl_hdr_type(h)];
+	struct layout l = { .hdr = h, .words = rl_words_for(rl_hdr_bytes(h)) };
+	l.map = l.words >= 64 ? t->ptr_map : t->ptr_map & ((UINT64_C(1) << l.words) - 1);
+	l.tail = t->tail_from < l.words ? t->tail_from : l.words;
+	l.size = 8 + (l.words << 3);
+	l.leading = l.map == ~UINT64_C(0) ? 64 : (size_t)__builtin_ctzll(~l.map);
+	if (l.leading >= l.tail) { /* the map runs into the tail: all values from 0 */
+		l.leading = l.words;
+		l.tail = l.words;
+	}
+	l.map &= l.leading >= 64 ? 0 : ~((UINT64_C(1) << l.leading) - 1);
+	l.rest = l.map != 0 || l.tail < l.words;
+	return l;
+}
+
+/* Consecutive objects mostly share a header or alternate between two (a
+ * tree's nodes and leaves): the layouts of the last two headers seen are
+ * kept, and one is computed only when a header is neither. */
+struct layouts {
+	struct layout last[2];
+	unsigned older;
+};
+
+static const struct layout *layout_for(struct layouts *m, uint64_t h)
+{
+	for (unsigned i = 0; i < 2; i++)
+		if (m->last[i].hdr == h) {
+			m->older = 1 - i;
+			return &m->last[i];
+		}
+	unsigned i = m->older;
+	m->last[i] = layout_of(h);
+	m->older = 1 - i;
+	return &m->last[i];
+}
+
+/* The slots of o past its leading values. */
+static void fix_rest(const relocation *r, struct hit *hit, uintptr_t block_mask, rl_obj *o, const struct layout *l)
+{
+	for (uint64_t map = l->map; map != 0; map &= map - 1) {
+		unsigned bit = (unsigned)__builtin_ctzll(map);
+		o->w[bit] = moved(r, hit, block_mask, o->w[bit]);
+	}
+	for (size_t i = l->tail; i < l->words; i++)
+		o->w[i] = moved(r, hit, block_mask, o->w[i]);
+}
+
+/* Bytes copied ahead of the fixing: small enough that the fix reads the
+ * copy from L1, large enough that memcpy runs at full width. */
+#define COPY_CHUNK 4096u
+
+/* Copies the `used` bytes of objects at `from` to `to` and rewrites their
+ * value slots: a chunk is copied, then every object that ends within what
+ * is copied is fixed, so each byte is read from memory once and the fix
+ * reads the copy from L1. */
+static void copy_and_fix(relocation *r, char *to, const char *from, size_t used)
+{
+	const uintptr_t block_mask = ~(uintptr_t)(rl_block_size - 1);
+	struct hit hit = { r->last_block, r->last_offset };
+	struct layouts memo = { .older = 0 }; /* no header is 0: both entries empty */
+	const struct layout *l = layout_for(&memo, ((const rl_obj *)from)->hdr);
+	size_t copied = 0, off = 0;
+	while (off < used) {
+		size_t n = used - copied < COPY_CHUNK ? used - copied : COPY_CHUNK;
+		memcpy(to + copied, from + copied, n);
+		copied += n;
+		while (off < copied) {
+			rl_obj *o = (rl_obj *)(to + off);
+			if (o->hdr != l->hdr)
+				l = layout_for(&memo, o->hdr);
+			size_t end = off + l->size, leading = l->leading;
+			if (end > copied)
+				break; /* it ends in the next chunk */
+			if (leading == 2) { /* a pair (cons, tree node): the common shape, unrolled */
+				o->w[0] = moved(r, &hit, block_mask, o->w[0]);
+				o->w[1] = moved(r, &hit, block_mask, o->w[1]);
+			} else {
+				for (size_t i = 0; i < leading; i++)
+					o->w[i] = moved(r, &hit, block_mask, o->w[i]);
+			}
+			if (l->rest)
+				fix_rest(r, &hit, block_mask, o, l);
+			off = end;
+		}
+	}
+	r->last_block = hit.block;
+	r->last_offset = hit.offset;
+}
+
+static void count_block(rl_block *b, void *env)
+{
+	if (b->top > rl_block_data(b))
+		++*(size_t *)env;
+}
+
+static void add_to_plan(rl_block *b, void *env)
+{
+	relocation *r = env;
+	if (b->top > rl_block_data(b))
+		r->plan[r->nplan++].from = b;
+}
+
+/* Places every planned block in dst: small ones packed into fresh blocks,
+ * each whole; large ones in a large block each.  0, or -1 (the caller rolls
+ * dst back). */
+static int place_blocks(relocation *r, rl_region *dst, rl_relocate_result *out)
+{
+	rl_block *cur = NULL;
+	for (size_t i = 0; i < r->nplan; i++) {
+		rl_block *b = r->plan[i].from;
+		size_t used = (size_t)(b->top - rl_block_data(b));
+		rl_block *to = cur;
+		if (b->flags & RL_BLOCK_LARGE)
+			to = rl_region_add_block(dst, rl_block_bytes(b), true);
+		else if (cur == NULL || (size_t)(cur->limit - cur->top) < used)
+			to = cur = rl_region_add_block(dst, rl_block_size, false);
+		if (to == NULL)
+			return -1;
+		if (to->top == rl_block_data(to))
+			out->blocks_dst++;
+		r->plan[i].to = to->top;
+		to->top += used;
+		dst->bytes_used += used;
+		out->bytes_copied += used;
+		map_put(r, (uintptr_t)b, (uintptr_t)to->top - used - (uintptr_t)rl_block_data(b));
+	}
+	return 0;
+}
+
+int rl_relocate(rl_region *src, rl_region *dst, rl_val *const *slots, size_t nslots, rl_relocate_result *out)
+{
+	memset(out, 0, sizeof *out);
+	relocation r = { .block_shift = (unsigned)__builtin_ctzll(rl_block_size) };
+	rl_region_for_each_block(src, count_block, &r.cap);
+	size_t map_size = 16;
+	while (map_size < 2 * r.cap)
+		map_size *= 2;
+	r.map_mask = map_size - 1;
+	r.mem_bytes = r.cap * sizeof(struct plan) + map_size * sizeof(struct map_entry);
+	r.mem = rl_mem_calloc(1, r.mem_bytes);
+	if (r.mem == NULL)
+		return -1;
+	r.plan = r.mem;
+	r.map = (struct map_entry *)(r.plan + r.cap);
+	rl_region_for_each_block(src, add_to_plan, &r);
+
+	rl_region_mark mark = rl_region_mark_now(dst);
+	if (place_blocks(&r, dst, out) != 0) {
+		rl_region_rollback(dst, &mark);
+		rl_mem_free(r.mem, r.mem_bytes);
+		memset(out, 0, sizeof *out);
+		return -1;
+	}
+	out->blocks_src = r.nplan;
+	for (size_t i = 0; i < r.nplan; i++) {
+		rl_block *b = r.plan[i].from;
+		size_t used = (size_t)(b->top - rl_block_data(b));
+		copy_and_fix(&r, r.plan[i].to, rl_block_data(b), used);
+	}
+	struct hit hit = { 0, 0 };
+	for (size_t i = 0; i < nslots; i++)
+		*slots[i] = moved(&r, &hit, ~(uintptr_t)(rl_block_size - 1), *slots[i]);
+	rl_mem_free(r.mem, r.mem_bytes);
+	return 0;
+}

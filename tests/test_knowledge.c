@@ -1,0 +1,262 @@
+/* What a region knows without a trace (regionlab/knowledge.h) and the
+ * workloads' home=sub (regionlab/workload.h), checked against a trace:
+ *   - the "all of this is the result" hint the workloads set is true: the
+ *     bytes reachable from the root inside the home are all of its bytes;
+ *   - home=sub puts the whole graph in a sub-region of src held by src alone
+ *     and the garbage in src, which points at nothing in the home;
+ *   - rl_store sets "pointed into from outside" and "points out" exactly for
+ *     stores that cross a family's border;
+ *   - the byte counts are the allocator's.
+ * Every registered workload is covered (the registry, never a list here). */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "driver/registry.h"
+#include "oracle/oracle.h"
+#include "regionlab/adopt.h"
+#include "regionlab/knowledge.h"
+#include "regionlab/transmigrator.h"
+#include "regionlab/workload.h"
+#include "tests/check.h"
+
+#define SEED 11u
+
+static void make(const struct rl_workload *wl, const char *extra, rl_graph *g)
+{
+	char spec[256], err[256];
+	rl_kv_list kv;
+	const char *sample = wl->sample_options;
+	snprintf(spec, sizeof spec, "%s%s%s", extra, sample ? "," : "", sample ? sample : "");
+	size_t n = wl->default_size >= 100000 ? 1000 : (wl->default_size / 50 ? wl->default_size / 50 : 1);
+	CHECK(rl_kv_parse(spec, &kv, err, sizeof err) == 0, "%s", err);
+	CHECK(rl_graph_make(wl, n, SEED, &kv, g, err, sizeof err) == 0, "%s: %s", wl->name, err);
+}
+
+/* The region that holds the root: src, or its home sub-region. */
+static rl_region *home_of(const rl_graph *g) { return rl_region_of(rl_ptr(g->root)); }
+
+/* Bytes reachable from root inside r (its family). */
+static size_t reachable_in(rl_val root, const rl_region *r)
+{
+	rl_ranges inside;
+	rl_census c;
+	CHECK(rl_ranges_of(r, &inside) == 0, "out of memory");
+	CHECK(rl_oracle_census(root, &inside, &c) == 0, "out of memory");
+	rl_ranges_free(&inside);
+	return c.bytes;
+}
+
+static void test_all_result_hint_is_true(void)
+{
+	for (size_t i = 0; rl_workloads[i] != NULL; i++) {
+		const struct rl_workload *wl = rl_workloads[i];
+		const char *specs[] = { "home=src", "home=sub", "layout=shuffled,home=sub", "garbage=0.5",
+					"home=sub,garbage=0.5" };
+		for (size_t s = 0; s < sizeof specs / sizeof specs[0]; s++) {
+			rl_graph g;
+			make(wl, specs[s], &g);
+			rl_region *home = home_of(&g);
+			rl_region_knowledge k = rl_region_knowledge_of(home);
+			bool garbage = strcmp(specs[s], "garbage=0.5") == 0; /* in the home: not all result */
+			CHECK(k.all_result == !garbage, "%s %s: hint %d", wl->name, specs[s], k.all_result);
+			if (k.all_result) {
+				/* the home's own bytes: its family less any sub-region of its own */
+				size_t reach = reachable_in(g.root, home);
+				CHECK(reach == home->bytes_used + k.subregion_bytes || home == g.src,
+				      "%s %s: %zu bytes reachable of the home's %zu", wl->name, specs[s], reach,
+				      home->bytes_used);
+				if (home == g.src) {
+					/* src may hold a workload sub-region too: its bytes count */
+					CHECK(reach == rl_region_family_bytes(home),
+					      "%s %s: %zu bytes reachable of src's %zu", wl->name, specs[s], reach,
+					      rl_region_family_bytes(home));
+				}
+			}
+			rl_graph_free(&g);
+		}
+	}
+}
+
+/* Nothing in src's own blocks points into the home. */
+struct border {
+	const rl_region *src, *home;
+	size_t crossings;
+};
+
+static void count_crossings(rl_block *b, void *env)
+{
+	struct border *e = env;
+	if (b->region != e->src)
+		return;
+	for (rl_obj *o = rl_block_first_obj(b); rl_block_has_obj(b, o); o = (rl_obj *)((char *)o + rl_obj_size(o))) {
+		rl_slot_iter it;
+		rl_val *s;
+		for (rl_slots_begin(&it, o); (s = rl_slots_next(&it)) != NULL;)
+			e->crossings += rl_region_contains(e->home, *s);
+	}
+}
+
+static void test_home_sub(void)
+{
+	for (size_t i = 0; rl_workloads[i] != NULL; i++) {
+		const struct rl_workload *wl = rl_workloads[i];
+		rl_graph g;
+		make(wl, "home=sub,garbage=1", &g);
+		rl_region *home = home_of(&g);
+		CHECK(home != g.src && home->parent == g.src && (home->family & RL_REGION_SUB) &&
+			      atomic_load(&home->external_rc) == 1,
+		      "%s: the root is not in a sub-region held by src alone", wl->name);
+		CHECK(g.src->bytes_used > 0, "%s: no garbage in src", wl->name);
+		rl_graph_free(&g);
+		make(wl, "home=sub", &g);
+		CHECK(g.src->bytes_used == 0, "%s: without garbage src itself holds %zu bytes", wl->name,
+		      g.src->bytes_used);
+		rl_graph_free(&g);
+		make(wl, "home=sub,garbage=1", &g);
+		home = home_of(&g);
+		struct border e = { g.src, home, 0 };
+		rl_region_for_each_block(g.src, count_crossings, &e);
+		CHECK(e.crossings == 0, "%s: %zu slots of src point into the home", wl->name, e.crossings);
+		CHECK(!rl_region_knowledge_of(home).pointed_into, "%s: the home is marked pointed into", wl->name);
+		rl_graph_free(&g);
+	}
+}
+
+static void test_store_flags(void)
+{
+	rl_region *a = rl_region_create("a"), *b = rl_region_create("b");
+	CHECK(a && b, "out of memory");
+	rl_region *sub = rl_subregion_create(a, "sub");
+	CHECK(sub != NULL, "out of memory");
+	rl_obj *x = rl_obj_new(a, RL_T_CONS, 16), *y = rl_obj_new(a, RL_T_CONS, 16), *z = rl_obj_new(b, RL_T_CONS, 16),
+	       *s = rl_obj_new(sub, RL_T_CONS, 16);
+	CHECK(x && y && z && s, "out of memory");
+	rl_store(rl_val_of(x), &x->w[0], rl_val_of(y)); /* inside a */
+	rl_store(rl_val_of(x), &x->w[1], rl_val_of(s)); /* a into its own sub-region */
+	rl_store(rl_val_of(x), &x->w[1], rl_fixnum(3));
+	CHECK(a->knows == 0 && b->knows == 0, "a store inside a family set a flag: a %u b %u", a->knows, b->knows);
+	CHECK(sub->knows == RL_KNOWS_POINTED_INTO, "the parent's store into its sub-region: sub %u", sub->knows);
+	rl_store(rl_val_of(z), &z->w[0], rl_val_of(x)); /* b into a */
+	CHECK(x->w[0] == rl_val_of(y) && z->w[0] == rl_val_of(x), "rl_store did not store");
+	rl_region_knowledge ka = rl_region_knowledge_of(a), kb = rl_region_knowledge_of(b);
+	CHECK(ka.pointed_into && !ka.points_out && kb.points_out && !kb.pointed_into, "a %u b %u", a->knows, b->knows);
+	rl_val global;
+	rl_region *c = rl_region_create("c");
+	rl_obj *w = rl_obj_new(c, RL_T_BOX_INT, 8);
+	CHECK(c && w, "out of memory");
+	rl_store(RL_NIL, &global, rl_val_of(w)); /* a root outside every region */
+	CHECK(c->knows == RL_KNOWS_POINTED_INTO && global == rl_val_of(w), "a root store: c %u", c->knows);
+	ka = rl_region_knowledge_of(a);
+	CHECK(ka.bytes == a->bytes_used && ka.subregion_bytes == sub->bytes_used && ka.sole_owner && !ka.all_result,
+	      "a's byte counts");
+	rl_region_hint_all_result(a, true);
+	CHECK(rl_region_knowledge_of(a).all_result, "the hint did not stick");
+	rl_region_destroy(a);
+	rl_region_destroy(b);
+	rl_region_destroy(c);
+}
+
+/* One call of strategy `name` on g, judged by the oracle (which destroys
+ * g->src); returns the decision the strategy reported. */
+static const char *judged(const char *name, rl_graph *g, rl_tm_report *report)
+{
+	const struct rl_transmigrator *tm = rl_find_transmigrator(name);
+	CHECK(tm != NULL, "%s is not registered", name);
+	rl_region *dst = rl_region_create("dst");
+	CHECK(dst != NULL, "out of memory");
+	atomic_store(&g->src->external_rc, 1);
+	rl_oracle_before b;
+	CHECK(rl_oracle_before_call(&b, g->root, g->src, dst) == 0, "oracle: out of memory");
+	rl_kv_list none = { 0 };
+	rl_tm_ctx ctx = { .opts = &none };
+	rl_val out;
+	CHECK(tm->transmigrate(&ctx, g->src, dst, g->root, &out) == RL_TM_OK, "%s failed", name);
+	CHECK(tm->finish(&ctx) == RL_TM_OK, "%s: finish failed", name);
+	char why[512];
+	CHECK(rl_oracle_after_success(&b, g->root, out, &g->src, dst, !(tm->caps & RL_TM_CONSUMES_SRC), why,
+				      sizeof why) == 0,
+	      "%s: %s", name, why);
+	rl_oracle_before_free(&b);
+	rl_graph_free(g);
+	rl_region_destroy(dst);
+	*report = ctx.report;
+	return ctx.report.decision != NULL ? ctx.report.decision : "";
+}
+
+/* splice moves a clean home's blocks without a trace (nothing copied, every
+ * byte of the home spliced) and says so; otherwise it traces and says why. */
+static void test_splice_home(void)
+{
+	size_t blocks = rl_blocks_live();
+	rl_tm_report rep;
+	rl_graph g;
+	make(rl_find_workload("list"), "home=sub,garbage=1", &g);
+	size_t home_bytes = home_of(&g)->bytes_used;
+	const char *d = judged("splice", &g, &rep);
+	CHECK(strcmp(d, "home sub-region spliced, no trace") == 0 && rep.bytes_copied == 0 &&
+		      rep.bytes_spliced == home_bytes && rep.garbage_bytes == 0,
+	      "clean home: decision '%s', %llu copied, %llu spliced of %zu", d, (unsigned long long)rep.bytes_copied,
+	      (unsigned long long)rep.bytes_spliced, home_bytes);
+
+	make(rl_find_workload("sub-region"), "home=sub", &g); /* its cells point into the workload's sub-region */
+	d = judged("splice", &g, &rep);
+	CHECK(strcmp(d, "traced: the home sub-region points out of itself") == 0, "decision '%s'", d);
+
+	make(rl_find_workload("tree"), "home=sub", &g);
+	rl_region *home = home_of(&g);
+	rl_region_retain(home); /* a second holder: the home outlives src */
+	d = judged("splice", &g, &rep);
+	CHECK(strcmp(d, "traced: the home sub-region has another holder") == 0, "decision '%s'", d);
+	rl_region_release(home);
+
+	make(rl_find_workload("list"), "home=sub", &g);
+	rl_region *other = rl_region_create("other");
+	CHECK(other != NULL, "out of memory");
+	rl_obj *holder = rl_obj_new(other, RL_T_CONS, 16);
+	CHECK(holder != NULL, "out of memory");
+	rl_store(rl_val_of(holder), &holder->w[0], g.root); /* pointed into from outside */
+	holder->w[1] = RL_NIL;
+	d = judged("splice", &g, &rep);
+	CHECK(strcmp(d, "traced: the home sub-region is pointed into from outside") == 0, "decision '%s'", d);
+	rl_region_destroy(other);
+	CHECK(rl_blocks_live() == blocks, "leak");
+}
+
+/* Every strategy on every workload with its graph in a home sub-region and
+ * garbage in src passes the oracle. */
+static void test_every_strategy_home_sub(void)
+{
+	for (size_t s = 0; rl_transmigrators[s] != NULL; s++)
+		for (size_t i = 0; rl_workloads[i] != NULL; i++) {
+			const char *specs[] = { "home=sub", "home=sub,garbage=0.5,layout=shuffled" };
+			for (size_t k = 0; k < 2; k++) {
+				rl_graph g;
+				rl_tm_report rep;
+				make(rl_workloads[i], specs[k], &g);
+				judged(rl_transmigrators[s]->name, &g, &rep);
+			}
+		}
+}
+
+static void test_home_bad_value(void)
+{
+	char err[256];
+	rl_kv_list kv;
+	rl_graph g;
+	CHECK(rl_kv_parse("home=parent", &kv, err, sizeof err) == 0, "%s", err);
+	CHECK(rl_graph_make(rl_find_workload("list"), 10, SEED, &kv, &g, err, sizeof err) == -1, "home=parent accepted");
+	CHECK(strcmp(err, "workload 'list': home=parent: expected one of src|sub") == 0, "message \"%s\"", err);
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	RL_RUN(test_store_flags);
+	RL_RUN(test_all_result_hint_is_true);
+	RL_RUN(test_home_sub);
+	RL_RUN(test_home_bad_value);
+	RL_RUN(test_splice_home);
+	RL_RUN(test_every_strategy_home_sub);
+	return rl_test_summary(argv[0]);
+}

@@ -1,0 +1,280 @@
+/* Unit tests of relocate (strategies/transmigrate/relocate.c) and the block
+ * copy it composes (core/relocate.c): what the contract suite does not
+ * check.  src byte-identical after the call; the copy in allocation order
+ * and no larger than src; garbage copied with the rest; held sub-regions
+ * copied and left as they were; large objects on blocks of their own size;
+ * pointers to other regions and static data left alone; a forward pointer
+ * into a later block moved like a backward one.  Properties only. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "driver/registry.h"
+#include "oracle/oracle.h"
+#include "regionlab/adopt.h"
+#include "regionlab/mem.h"
+#include "regionlab/region.h"
+#include "regionlab/relocate.h"
+#include "regionlab/transmigrator.h"
+#include "tests/check.h"
+
+#define WHY_LEN 512
+
+/* A list of n cons cells in r, car i = fixnum i, allocated head first. */
+static rl_val make_list(rl_region *r, size_t n)
+{
+	rl_val head = RL_NIL;
+	rl_obj *last = NULL;
+	for (size_t i = 0; i < n; i++) {
+		rl_obj *c = rl_obj_new(r, RL_T_CONS, 2 * sizeof(rl_val));
+		CHECK(c != NULL, "out of memory");
+		c->w[0] = rl_fixnum((intptr_t)i);
+		c->w[1] = RL_NIL;
+		if (last != NULL)
+			last->w[1] = rl_val_of(c);
+		else
+			head = rl_val_of(c);
+		last = c;
+	}
+	return head;
+}
+
+static size_t list_sum(rl_val v)
+{
+	size_t sum = 0;
+	for (; rl_is_ptr(v); v = rl_ptr(v)->w[1])
+		sum += (size_t)rl_fixnum_value(rl_ptr(v)->w[0]);
+	return sum;
+}
+
+static const struct rl_transmigrator *relocate(void)
+{
+	const struct rl_transmigrator *tm = rl_find_transmigrator("relocate");
+	CHECK(tm != NULL, "relocate is not registered");
+	return tm;
+}
+
+/* Runs relocate and judges it: src byte-identical, then the oracle, which
+ * destroys src (and clears *srcp) to check that nothing points into it. */
+static rl_val judged_call(rl_region **srcp, rl_region *dst, rl_val root, rl_tm_ctx *ctx)
+{
+	rl_region *src = *srcp;
+	rl_oracle_before b;
+	CHECK(rl_oracle_before_call(&b, root, src, dst) == 0, "oracle: out of memory");
+	uint64_t hash = rl_oracle_region_hash(src);
+	rl_val out = RL_NIL;
+	CHECK(relocate()->transmigrate(ctx, src, dst, root, &out) == RL_TM_OK, "relocate failed");
+	CHECK(rl_oracle_region_hash(src) == hash, "src was written");
+	char why[WHY_LEN];
+	CHECK(rl_oracle_after_success(&b, root, out, srcp, dst, true, why, sizeof why) == 0, "%s", why);
+	rl_oracle_before_free(&b);
+	return out;
+}
+
+/* A list spread over many blocks, garbage between its cells: all of it is
+ * copied, in allocation order (addresses rise along the list, as in src),
+ * into no more blocks than src had. */
+static void test_copies_everything_in_order(void)
+{
+	size_t blocks = rl_blocks_live();
+	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst");
+	CHECK(src && dst, "out of memory");
+	rl_val head = RL_NIL;
+	rl_obj *last = NULL;
+	for (size_t i = 0; i < 20000; i++) {
+		rl_obj *dead = rl_obj_new(src, RL_T_STRING, 1 + (uint32_t)(i % 40));
+		CHECK(dead != NULL, "out of memory");
+		memset(dead->w, 'x', i % 40);
+		((char *)dead->w)[i % 40] = 0;
+		rl_obj *c = rl_obj_new(src, RL_T_CONS, 2 * sizeof(rl_val));
+		CHECK(c != NULL, "out of memory");
+		c->w[0] = rl_fixnum((intptr_t)i);
+		c->w[1] = RL_NIL;
+		if (last != NULL)
+			last->w[1] = rl_val_of(c);
+		else
+			head = rl_val_of(c);
+		last = c;
+	}
+	rl_kv_list none = { 0 };
+	rl_tm_ctx ctx = { .opts = &none };
+	size_t src_bytes = src->bytes_used, src_blocks = src->small.count;
+	rl_val out = judged_call(&src, dst, head, &ctx);
+	CHECK(ctx.report.bytes_copied == src_bytes, "copied %llu bytes of src's %zu",
+	      (unsigned long long)ctx.report.bytes_copied, src_bytes);
+	CHECK(ctx.report.copied_all_of_src, "the report does not say the copy includes src's garbage");
+	CHECK(dst->bytes_used == src_bytes && dst->small.count <= src_blocks,
+	      "dst: %zu bytes in %zu blocks; src: %zu in %zu", dst->bytes_used, dst->small.count, src_bytes,
+	      src_blocks);
+	uintptr_t prev = 0;
+	size_t rises = 0, cells = 0;
+	for (rl_val v = out; rl_is_ptr(v); v = rl_ptr(v)->w[1], cells++) {
+		rl_block *bk = rl_block_of(rl_ptr(v));
+		CHECK(bk->region == dst, "cell %zu is not in dst", cells);
+		rises += v > prev;
+		prev = v;
+	}
+	/* Blocks come from a pool in any address order: within a block the
+	 * cells rise; a drop can only happen at a block boundary. */
+	CHECK(cells == 20000 && cells - rises < dst->small.count, "%zu of %zu cells out of order, %zu blocks",
+	      cells - rises, cells, dst->small.count);
+	CHECK(list_sum(out) == 20000u * 19999u / 2, "the copy reads differently");
+	rl_region_destroy(src);
+	rl_region_destroy(dst);
+	CHECK(rl_blocks_live() == blocks, "leak");
+}
+
+/* A cell early in src points forward into the last block and the last
+ * cell points back into the first: both move by their block's offset. */
+static void test_forward_and_backward_pointers(void)
+{
+	size_t blocks = rl_blocks_live();
+	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst");
+	CHECK(src && dst, "out of memory");
+	rl_obj *first = rl_obj_new(src, RL_T_CONS, 2 * sizeof(rl_val));
+	CHECK(first != NULL, "out of memory");
+	rl_val rest = make_list(src, 10000);
+	rl_obj *last = rl_ptr(rest);
+	while (last->w[1] != RL_NIL)
+		last = rl_ptr(last->w[1]);
+	first->w[0] = rl_val_of(last); /* forward, into the last block */
+	first->w[1] = rest;
+	last->w[1] = rl_val_of(first); /* backward: a cycle */
+	CHECK(src->small.count > 2, "the list fits %zu blocks", src->small.count);
+	rl_kv_list none = { 0 };
+	rl_tm_ctx ctx = { .opts = &none };
+	rl_val out = judged_call(&src, dst, rl_val_of(first), &ctx);
+	rl_obj *c = rl_ptr(out), *l = rl_ptr(c->w[0]);
+	CHECK(rl_region_of(l) == dst && l->w[1] == out, "the cycle is not closed in the copy");
+	rl_region_destroy(src);
+	rl_region_destroy(dst);
+	CHECK(rl_blocks_live() == blocks, "leak");
+}
+
+/* Pointers into another region and to static data stay as they are. */
+static void test_other_regions_and_static_untouched(void)
+{
+	static rl_obj statics[2] = { { .hdr = 0 }, { .hdr = 0 } };
+	rl_obj_init(&statics[0], RL_T_BOX_INT, RL_OBJ_STATIC, 8);
+	size_t blocks = rl_blocks_live();
+	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst"), *other = rl_region_create("o");
+	CHECK(src && dst && other, "out of memory");
+	rl_val elsewhere = make_list(other, 3);
+	rl_obj *pair = rl_obj_new(src, RL_T_CONS, 2 * sizeof(rl_val));
+	CHECK(pair != NULL, "out of memory");
+	pair->w[0] = elsewhere;
+	pair->w[1] = rl_val_of(&statics[0]);
+	rl_kv_list none = { 0 };
+	rl_tm_ctx ctx = { .opts = &none };
+	rl_val out = judged_call(&src, dst, rl_val_of(pair), &ctx);
+	CHECK(rl_ptr(out)->w[0] == elsewhere && rl_ptr(out)->w[1] == rl_val_of(&statics[0]),
+	      "a pointer out of src was rewritten");
+	rl_region_destroy(src);
+	rl_region_destroy(dst);
+	rl_region_destroy(other);
+	CHECK(rl_blocks_live() == blocks, "leak");
+}
+
+/* Large objects get a large block of their own size each; a small block
+ * size (4 KiB) makes many of them, interleaved with small objects. */
+static void test_large_objects(void)
+{
+	size_t blocks = rl_blocks_live();
+	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst");
+	CHECK(src && dst, "out of memory");
+	rl_val head = RL_NIL;
+	for (uint32_t i = 0; i < 50; i++) {
+		uint32_t words = (uint32_t)(rl_small_object_max() / 8) + 1 + i * 700;
+		rl_obj *v = rl_obj_new(src, RL_T_VECTOR, words * 8);
+		CHECK(v != NULL, "out of memory");
+		for (uint32_t k = 0; k < words; k++)
+			v->w[k] = k == words - 1 ? head : rl_fixnum(k);
+		rl_obj *c = rl_obj_new(src, RL_T_CONS, 2 * sizeof(rl_val));
+		CHECK(c != NULL, "out of memory");
+		c->w[0] = rl_val_of(v);
+		c->w[1] = head;
+		head = rl_val_of(c);
+	}
+	rl_kv_list none = { 0 };
+	rl_tm_ctx ctx = { .opts = &none };
+	size_t src_large = src->large.count, src_footprint = rl_region_footprint(src);
+	judged_call(&src, dst, head, &ctx);
+	CHECK(dst->large.count == src_large && rl_region_footprint(dst) == src_footprint,
+	      "dst: %zu large blocks, %zu bytes; src: %zu, %zu", dst->large.count, rl_region_footprint(dst),
+	      src_large, src_footprint);
+	rl_region_destroy(src);
+	rl_region_destroy(dst);
+	CHECK(rl_blocks_live() == blocks, "leak");
+}
+
+/* A held sub-region's objects are copied like src's own, and the holder
+ * finds the sub-region as it was after src dies. */
+static void test_held_subregion(void)
+{
+	size_t blocks = rl_blocks_live();
+	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst");
+	CHECK(src && dst, "out of memory");
+	rl_region *loose = rl_subregion_create(src, "loose"), *held = rl_subregion_create(src, "held");
+	CHECK(loose && held, "out of memory");
+	rl_region_retain(held);
+	rl_val hv = make_list(held, 3000), lv = make_list(loose, 3000);
+	rl_obj *pair = rl_obj_new(src, RL_T_CONS, 2 * sizeof(rl_val));
+	CHECK(pair != NULL, "out of memory");
+	pair->w[0] = lv;
+	pair->w[1] = hv;
+	uint64_t held_hash = rl_oracle_region_hash(held);
+	rl_kv_list none = { 0 };
+	rl_tm_ctx ctx = { .opts = &none };
+	rl_val out = judged_call(&src, dst, rl_val_of(pair), &ctx); /* destroys src */
+	CHECK(rl_region_of(rl_ptr(rl_ptr(out)->w[1])) == dst, "the held list was not copied");
+	CHECK(rl_oracle_region_hash(held) == held_hash && list_sum(hv) == 3000u * 2999u / 2,
+	      "the held sub-region changed");
+	rl_region_release(held);
+	rl_region_destroy(dst);
+	CHECK(rl_blocks_live() == blocks, "leak");
+}
+
+/* Every failing allocation leaves dst as it was and the roots untouched. */
+static void test_failures_roll_back(void)
+{
+	size_t blocks = rl_blocks_live();
+	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst");
+	CHECK(src && dst, "out of memory");
+	rl_val root = make_list(src, 20000), r = root, *slot = &r;
+	size_t failures = 0;
+	for (uint64_t k = 1;; k++) {
+		rl_relocate_result res;
+		size_t dst_blocks = rl_blocks_live();
+		rl_fault_fail_at(k);
+		int rc = rl_relocate(src, dst, &slot, 1, &res);
+		rl_fault_fail_at(0);
+		if (rc == 0)
+			break;
+		failures++;
+		CHECK(r == root && dst->small.count == 0 && dst->bytes_used == 0 && rl_blocks_live() == dst_blocks,
+		      "failure at allocation %llu left something behind", (unsigned long long)k);
+	}
+	CHECK(failures > 2 && r != root && list_sum(r) == 20000u * 19999u / 2, "%zu failures, then a bad copy",
+	      failures);
+	rl_region_destroy(src);
+	rl_region_destroy(dst);
+	CHECK(rl_blocks_live() == blocks, "leak");
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	RL_RUN(test_copies_everything_in_order);
+	RL_RUN(test_forward_and_backward_pointers);
+	RL_RUN(test_other_regions_and_static_untouched);
+	RL_RUN(test_held_subregion);
+	RL_RUN(test_failures_roll_back);
+	if (rl_set_block_size(4096) != 0) {
+		fprintf(stderr, "cannot set 4 KiB blocks\n");
+		return 1;
+	}
+	RL_RUN(test_large_objects);
+	RL_RUN(test_copies_everything_in_order);
+	RL_RUN(test_held_subregion);
+	return rl_test_summary(argv[0]);
+}
