@@ -116,7 +116,7 @@ static void run(const struct rl_tether_scheme *s, const struct trial_opts *o, st
 	size_t len = 0;
 	FILE *fp = open_memstream(buf, &len);
 	CHECK(fp != NULL, "open_memstream");
-	rl_csv out = { .fp = fp, .owns_fp = 0, .header_done = 0 };
+	rl_csv out = { .fp = fp };
 	int rc = rl_tether_run(&a, &out, err, sizeof err);
 	fclose(fp);
 	CHECK(rc == 0, "%s: rl_tether_run: %s", s->name, err);
