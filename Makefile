@@ -86,6 +86,7 @@ WORKLOAD_SRCS = \
 
 DRIVER_SRCS = \
 	driver/csv.c \
+	driver/mem_estimate.c \
 	driver/registry.c \
 	driver/runner.c \
 	driver/tether_run.c

@@ -20,10 +20,12 @@
 #include <unistd.h>
 
 #include "driver/csv.h"
+#include "driver/mem_estimate.h"
 #include "driver/registry.h"
 #include "driver/runner.h"
 #include "driver/tether_args.h"
 #include "regionlab/allocator.h"
+#include "regionlab/mem.h"
 #include "regionlab/options.h"
 #include "regionlab/region.h"
 
@@ -61,12 +63,15 @@ static const char usage_text[] =
 	"  --tether=LIST       tether schemes (see --list); excludes --strategy\n"
 	"  --threads=LIST      reader thread counts, e.g. 1,2,4,8 (default 1)\n"
 	"  --writers=W         writer threads (default 1)\n"
-	"  --duration=SEC      seconds per trial (default 1)\n"
+	"  --duration=SEC      seconds per trial (default 1, at most 3600)\n"
 	"  --ops=N             tether+untether pairs per reader instead of a duration\n"
-	"  --slots=K           published slots readers pick from (default 16)\n"
-	"  --read=N            objects read per tether (default 0)\n"
-	"  --update-us=U       each writer replaces a slot every U microseconds (default 100)\n"
-	"  --stall-ms=M        one reader sleeps M ms inside a tether (default 0: none)\n"
+	"                      (at most 1000000000)\n"
+	"  --slots=K           published slots readers pick from (default 16, at most 1048576)\n"
+	"  --read=N            objects read per tether (default 0, at most 16777216)\n"
+	"  --update-us=U       each writer replaces a slot every U microseconds\n"
+	"                      (default 100, at most 1000000)\n"
+	"  --stall-ms=M        one reader sleeps M ms inside a tether (default 0: none,\n"
+	"                      at most 60000)\n"
 	"  --layout=packed|padded  per-thread records packed in cache lines or padded\n"
 	"                      (default padded)\n"
 	"both:\n"
@@ -77,6 +82,12 @@ static const char usage_text[] =
 	"  --no-verify         skip the oracle (timings only)\n"
 	"  --allocator=NAME    system or jemalloc: serves region blocks and strategy\n"
 	"                      memory (default system)\n"
+	"  --max-mem=BYTES     memory limit: a trial whose estimated need (graph, copy,\n"
+	"                      strategy and judge tables; tether regions and reads) is\n"
+	"                      above it is refused before it starts (exit 2), and inside a\n"
+	"                      trial region blocks, strategy memory and the judge's tables\n"
+	"                      stop at it (an oom row) (default: half of MemAvailable at\n"
+	"                      start, now %llu)\n"
 	"other:\n"
 	"  --list              one line per module: KIND NAME SUMMARY, single spaces,\n"
 	"                      KIND one of transmigrator, tether, workload\n"
@@ -105,6 +116,7 @@ struct cli {
 	bool verify;
 	const char *out;
 	const char *allocator;
+	uint64_t max_mem; /* --max-mem; 0: not given */
 	bool list, schema, help;
 	const char *transmigrate_only; /* the first option that needs --strategy (its name) */
 	const char *tether_only;       /* the first option that needs --tether (its name) */
@@ -310,6 +322,7 @@ enum {
 	OPT_STALL_MS,
 	OPT_LAYOUT,
 	OPT_ALLOCATOR,
+	OPT_MAX_MEM,
 };
 
 static const struct option long_options[] = {
@@ -338,6 +351,7 @@ static const struct option long_options[] = {
 	{ "stall-ms", required_argument, NULL, OPT_STALL_MS },
 	{ "layout", required_argument, NULL, OPT_LAYOUT },
 	{ "allocator", required_argument, NULL, OPT_ALLOCATOR },
+	{ "max-mem", required_argument, NULL, OPT_MAX_MEM },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -433,22 +447,22 @@ static void parse(int argc, char **argv)
 			cli.tether.writers = parse_size_in(name, optarg, 0, 4096);
 			break;
 		case OPT_DURATION:
-			cli.tether.duration_s = parse_double_in(name, optarg, 1e-3, 86400.0);
+			cli.tether.duration_s = parse_double_in(name, optarg, 1e-3, 3600.0);
 			break;
 		case OPT_OPS:
-			cli.tether.ops = parse_size_in(name, optarg, 1, SIZE_MAX);
+			cli.tether.ops = parse_size_in(name, optarg, 1, 1000000000);
 			break;
 		case OPT_SLOTS:
 			cli.tether.slots = parse_size_in(name, optarg, 1, (size_t)1 << 20);
 			break;
 		case OPT_READ:
-			cli.tether.read = parse_size_in(name, optarg, 0, (size_t)1 << 30);
+			cli.tether.read = parse_size_in(name, optarg, 0, (size_t)1 << 24);
 			break;
 		case OPT_UPDATE_US:
-			cli.tether.update_us = parse_size_in(name, optarg, 0, (size_t)1 << 32);
+			cli.tether.update_us = parse_size_in(name, optarg, 0, 1000000);
 			break;
 		case OPT_STALL_MS:
-			cli.tether.stall_ms = parse_size_in(name, optarg, 0, 3600000);
+			cli.tether.stall_ms = parse_size_in(name, optarg, 0, 60000);
 			break;
 		case OPT_LAYOUT:
 			if (strcmp(optarg, "packed") == 0)
@@ -460,6 +474,9 @@ static void parse(int argc, char **argv)
 			break;
 		case OPT_ALLOCATOR:
 			cli.allocator = optarg;
+			break;
+		case OPT_MAX_MEM:
+			cli.max_mem = parse_size_in(name, optarg, (size_t)16 << 20, (size_t)1 << 50);
 			break;
 		case ':':
 			bad_input("option '%s' needs a value", argv[optind - 1]);
@@ -529,6 +546,20 @@ static void list_modules(void)
 		printf("workload %s %s\n", rl_workloads[i]->name, rl_workloads[i]->summary);
 }
 
+/* Refuses, before anything is built, a trial whose estimated memory need is
+ * over --max-mem (driver/mem_estimate.h), and caps what trials take at it. */
+static void check_memory(void)
+{
+	char err[ERR_MAX];
+	uint64_t limit = cli.max_mem != 0 ? cli.max_mem : rl_mem_default_limit();
+	int rc = cli.tether_given ? rl_mem_check_tether(&cli.tether, limit, err, sizeof err)
+				  : rl_mem_check_transmigrate(cli.workloads, cli.nworkloads, cli.seed, cli.verify,
+							      cli.cold, limit, err, sizeof err);
+	if (rc != 0)
+		bad_input("%s", err);
+	rl_mem_budget_set(limit);
+}
+
 /* Removes --out when this run created it and wrote nothing into it. */
 static void remove_if_created_empty(const char *path, bool existed)
 {
@@ -547,7 +578,7 @@ int main(int argc, char **argv)
 	}
 	parse(argc, argv);
 	if (cli.help) {
-		fputs(usage_text, stdout);
+		printf(usage_text, (unsigned long long)rl_mem_default_limit());
 		return 0;
 	}
 	if (cli.list) {
@@ -564,6 +595,7 @@ int main(int argc, char **argv)
 	if (rl_allocator_select(cli.allocator, err, sizeof err) != 0)
 		bad_input("%s", err);
 	validate();
+	check_memory();
 
 	struct stat st;
 	bool existed = cli.out != NULL && stat(cli.out, &st) == 0;

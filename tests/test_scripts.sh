@@ -19,6 +19,7 @@ cat >"$fake" <<EOS
 #!/bin/sh
 [ "\$1" = --list ] && exec cat "$tmp/list.txt"
 echo "\$*" >>"$tmp/calls.log"
+[ -z "\${SYNTH_SLEEP:-}" ] || sleep "\$SYNTH_SLEEP"
 exec $PY "$PWD/scripts/lib/synth.py" harness "\$@"
 EOS
 chmod +x "$fake"
@@ -295,6 +296,96 @@ sparse() {
 	grep -q "^\*\*Table 7\.\*\*" "$tmp/sparse/paper.md" || { echo "no Table 7"; return 1; }
 }
 run plot_and_paper_say_no_rows sparse
+
+# ---- several writers on one CSV --------------------------------------------------------------
+# Two runs of one sweep, and two different sweeps, at once into one pre-filled CSV (20,000 rows,
+# 5 MB): every row exactly once, the pre-filled rows untouched.  Several rounds: a lost update
+# needs the two writers to overlap.
+$PY scripts/lib/synth.py harness --strategy=naive --workload=tree --size=100 --reps=20000 --out="$tmp/pre.csv"
+cat >"$tmp/other.sweep" <<'EOF2'
+description = another grid
+reps = 3
+[o]
+kind       = transmigrate
+strategies = bitmap
+workloads  = tree list
+sizes      = 200 300
+EOF2
+concurrent() { # same|different
+	local what=$1 round o want rc1 rc2 inode
+	o="$tmp/conc.csv"
+	for round in 1 2 3 4 5; do
+		cp "$tmp/pre.csv" "$o"
+		inode=$(stat -c %i "$o")
+		if [ "$what" = same ]; then
+			want=$((20000 + 16))
+			# the second is slower: it read the file before the first wrote, and writes after it
+			"${S[@]}" --kind=transmigrate --out="$o" --jobs=2 2>"$tmp/err1" &
+			SYNTH_SLEEP=0.3 "${S[@]}" --kind=transmigrate --out="$o" --jobs=2 2>"$tmp/err2"
+		else
+			want=$((20000 + 16 + 12))
+			"${S[@]}" --kind=transmigrate --out="$o" --jobs=2 2>"$tmp/err1" &
+			scripts/sweep "$tmp/other.sweep" --harness="$fake" --out="$o" --jobs=2 2>"$tmp/err2"
+		fi
+		rc2=$?
+		wait $!
+		rc1=$?
+		[ "$rc1$rc2" = 00 ] || { echo "round $round: exits $rc1 $rc2"; cat "$tmp/err1" "$tmp/err2"; return 1; }
+		[ "$(nrows "$o")" -eq "$want" ] || { echo "round $round: $(nrows "$o") rows, expected $want"; return 1; }
+		[ -z "$(keys "$o" | uniq -d)" ] || { echo "round $round: duplicate rows"; return 1; }
+		[ "$(grep -c '^schema,' "$o")" -eq 1 ] || { echo "round $round: the header is there $(grep -c '^schema,' "$o") times"; return 1; }
+		head -n 20001 "$o" | cmp -s - "$tmp/pre.csv" || { echo "round $round: the pre-filled rows changed"; return 1; }
+		[ "$(stat -c %i "$o")" = "$inode" ] || { echo "round $round: the CSV was replaced, not appended to"; return 1; }
+	done
+	ls -a "$tmp" | grep -q '^\.sweep-' && { echo "temp folders left: $(ls -a "$tmp" | grep '^\.sweep-')"; return 1; }
+	return 0
+}
+run sweep_two_identical_sweeps_at_once concurrent same
+run sweep_two_different_sweeps_at_once concurrent different
+
+# While another writer holds the CSV's lock, the sweep waits, and then appends after that writer's row.
+lock_respected() {
+	local o="$tmp/locked.csv" verdict
+	cp "$tmp/pre.csv" "$o"
+	$PY scripts/lib/synth.py harness --strategy=cheney --workload=tree --size=7 --out=- | tail -n 1 >"$tmp/their.row"
+	rm -f "$tmp/holding"
+	$PY - "$o" "$tmp/holding" "$tmp/their.row" >"$tmp/verdict" <<'EOF2' &
+import fcntl, os, sys, time
+path, flag, row = sys.argv[1:4]
+fd = os.open(path, os.O_RDWR | os.O_APPEND)
+fcntl.flock(fd, fcntl.LOCK_EX)
+before = os.stat(path)
+open(flag, "w").close()
+time.sleep(4)  # the sweep's trials end meanwhile; it must wait for the lock to write
+after = os.stat(path)
+print("unchanged" if (after.st_ino, after.st_size) == (before.st_ino, before.st_size) else "changed")
+os.write(fd, open(row, "rb").read())
+EOF2
+	local holder=$!
+	while [ ! -e "$tmp/holding" ]; do sleep 0.05; done
+	"${S[@]}" --kind=transmigrate --out="$o" --jobs=2 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	wait $holder
+	verdict=$(cat "$tmp/verdict")
+	[ "$verdict" = unchanged ] || { echo "the sweep wrote while another writer held the lock"; return 1; }
+	[ "$(nrows "$o")" -eq $((20000 + 1 + 16)) ] || { echo "$(nrows "$o") rows, expected 20017"; return 1; }
+	grep -qxF "$(cat "$tmp/their.row")" "$o" || { echo "the other writer's row is lost"; return 1; }
+}
+run sweep_waits_for_the_lock lock_respected
+
+# A last row cut short (its writer was killed mid-row) is set aside, with one line, before appending.
+truncated_tail() {
+	local o="$tmp/cut.csv"
+	head -n 101 "$tmp/pre.csv" >"$o"
+	printf 'regionlab-1,cut-short' >>"$o"
+	rm -f "$o.truncated"
+	"${S[@]}" --kind=transmigrate --out="$o" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(grep -c 'truncated row' "$tmp/err")" -eq 1 ] || { echo "no one line about it:"; cat "$tmp/err"; return 1; }
+	[ "$(nrows "$o")" -eq $((100 + 16)) ] || { echo "$(nrows "$o") rows, expected 116"; return 1; }
+	grep -q 'cut-short' "$o" && { echo "the truncated row is still in the CSV"; return 1; }
+	grep -qx 'regionlab-1,cut-short' "$o.truncated" || { echo "not set aside in $o.truncated"; return 1; }
+	head -n 101 "$o" | cmp -s - <(head -n 101 "$tmp/pre.csv") || { echo "the complete rows changed"; return 1; }
+}
+run sweep_sets_a_truncated_row_aside truncated_tail
 
 # ---- the real harness, when built ---------------------------------------------------------------
 if [ -x "$BUILD/harness" ] && "$BUILD/harness" --list >/dev/null 2>&1; then
