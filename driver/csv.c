@@ -352,6 +352,54 @@ void rl_csv_close(rl_csv *c)
 
 /* ---- schema document ------------------------------------------------------- */
 
+/* Every value the status column can take, and what it means.  Kept beside
+ * the writer so that a new status and its documentation land together. */
+static const struct {
+	const char *status, *kinds, *meaning;
+} statuses[] = {
+	{ "ok", "all", "The trial ran and, unless `--no-verify`, the judge accepted the result." },
+	{ "oom", "transmigrate, tether",
+	  "Out of memory in the trial itself: the strategy's call returned out of memory (and the judge found src "
+	  "and dst as they were), the destination region could not be made, or a tether trial could not build its "
+	  "regions.  The cap is `--max-mem` (the memory budget: region blocks, strategy memory, the judge's tables) "
+	  "or the machine's memory." },
+	{ "verify_oom", "transmigrate",
+	  "The judge (the oracle) ran out of memory while checking the result, under `--max-mem` or the machine's "
+	  "memory: the result was not judged.  Rows written before the one-contract judge (issue 11) say "
+	  "`verify_failed: oracle: out of memory` instead." },
+	{ "stack_overflow", "transmigrate", "The call overflowed the trial thread's stack (`--stack`)." },
+	{ "crash:SIGNAL", "transmigrate",
+	  "The forked trial was killed by SIGNAL before its last word (`crash:SIGSEGV`, `crash:SIGABRT` from an "
+	  "assertion or a sanitizer, `crash:SIGKILL`, `crash:SIG<n>` for others); the numbers columns keep what "
+	  "was measured before." },
+	{ "crash:exit N", "transmigrate", "The forked trial exited with status N before its last word." },
+	{ "verify_failed: REASON", "transmigrate",
+	  "The judge rejected the result; REASON names the clause that failed (the copy is not isomorphic, a "
+	  "pointer into src survived, src changed, ...).  `verify_failed: through the barrier: ...` and "
+	  "`verify_failed: after finish: ...` for incremental strategies; `verify_failed: after oom: ...` (or "
+	  "`after error: ...`) when a failed call did not leave src and dst as they were." },
+	{ "error: workload: REASON", "transmigrate",
+	  "The graph could not be built: `error: workload: workload W: out of memory building the graph` when it "
+	  "does not fit `--max-mem` (or the machine), or the reader's one-line reason for a document." },
+	{ "error: precondition failed", "transmigrate",
+	  "The strategy cannot move this graph and changed nothing (its precondition does not hold: e.g. "
+	  "`linear` needs src's external count to be 1)." },
+	{ "error: unknown error", "transmigrate", "The strategy returned an error code regionlab does not know." },
+	{ "error: oracle: out of memory", "transmigrate",
+	  "Before the call, the judge's snapshot of src and dst did not fit (`--max-mem` or the machine)." },
+	{ "error: census: out of memory", "transmigrate",
+	  "With `--no-verify`, the census of what the call moves did not fit." },
+	{ "error: cannot map a N-byte trial stack: ERRNO", "transmigrate", "The trial thread's stack could not be mapped." },
+	{ "error: cannot start the trial thread: ERRNO", "transmigrate", "The trial thread could not be started." },
+	{ "error: pipe: ERRNO", "transmigrate", "The pipe to a forked trial could not be made." },
+	{ "error: fork: ERRNO", "transmigrate", "The forked trial could not be started." },
+	{ "error: cannot create threads", "tether", "Not every reader and writer thread could be started." },
+	{ "use_after_free", "tether",
+	  "A reader saw a region's poison: the scheme freed a region while it was tethered." },
+	{ "leak: N of M retired regions not freed, K blocks", "tether",
+	  "At the end of the trial, retired regions were never freed or blocks were not returned." },
+};
+
 static const char *type_word(const char *type)
 {
 	if (strcmp(type, "STR") == 0)
@@ -391,4 +439,10 @@ void rl_csv_print_schema_doc(FILE *fp)
 #define COLUMN(name, type, doc) fprintf(fp, "| %u | `%s` | %s | %s |\n", ++index, #name, type_word(#type), doc);
 #include "driver/columns.def"
 #undef COLUMN
+	fputs("\n## Statuses\n\nEvery value the `status` column can take (upper-case words stand for the\n"
+	      "details a row fills in).  A trial that did not end `ok` is still a row.\n\n"
+	      "| status | kind | meaning |\n|---|---|---|\n",
+	      fp);
+	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+		fprintf(fp, "| `%s` | %s | %s |\n", statuses[i].status, statuses[i].kinds, statuses[i].meaning);
 }

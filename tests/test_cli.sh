@@ -459,5 +459,20 @@ schema_current() {
 }
 run schema_doc_is_current schema_current
 
+# Every status the runner and the tether trial can write is in the schema's Statuses table:
+# each status literal in their source, up to its first printf directive, appears there in backquotes.
+statuses_documented() {
+	local lit prefix missing=
+	while IFS= read -r lit; do
+		prefix=${lit%%%*}
+		prefix=${prefix%: }
+		[ -n "$prefix" ] || continue
+		grep -qF "\`$prefix" docs/csv-schema.md || missing="$missing '$lit'"
+	done < <(grep -ohE '"(ok|oom|verify_[a-z_]*|stack_overflow|crash:|error: |use_after_free|leak: )[^"]*"' \
+		driver/runner.c driver/tether_run.c | tr -d '"' | sort -u)
+	[ -z "$missing" ] || { echo "statuses missing from the Statuses table of docs/csv-schema.md:$missing"; return 1; }
+}
+run every_status_is_documented statuses_documented
+
 echo "SUMMARY test_cli.sh $passed $failed"
 [ "$failed" -eq 0 ]

@@ -403,6 +403,55 @@ if [ -x "$BUILD/harness" ] && "$BUILD/harness" --list >/dev/null 2>&1; then
 		grep -q "0 to run" "$tmp/err" || { echo "real trial not recognised as done: $(cat "$tmp/err")"; return 1; }
 	}
 	run real_harness_trial_and_resume real
+	# A sweep killed with SIGKILL mid-trial: its harness and the harness's forked trial die with
+	# it, and the next sweep there removes the temp folder it left, with one line saying so.
+	live_procs_with() {
+		$PY -c '
+import os, sys
+pat, me = sys.argv[1].encode(), os.getpid()
+for p in os.listdir("/proc"):
+    if not p.isdigit() or int(p) == me:
+        continue
+    try:
+        cmd = open(f"/proc/{p}/cmdline", "rb").read()
+        state = [l.split()[1] for l in open(f"/proc/{p}/status") if l.startswith("State:")][0]
+    except (OSError, IndexError):
+        continue
+    if pat in cmd and state != "Z":
+        print(p)' "$1"
+	}
+	sweep_killed() {
+		local d="$tmp/killed" sp i
+		mkdir -p "$d"
+		RL_TEST_CHILD_SLEEP_MS=60000 scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/k.csv" 2>/dev/null &
+		sp=$!
+		# the harness and its forked trial, both writing into the sweep's temp folder
+		for i in $(seq 150); do [ "$(live_procs_with "$d/.sweep-" | wc -l)" -ge 2 ] && break; sleep 0.1; done
+		[ "$(live_procs_with "$d/.sweep-" | wc -l)" -ge 2 ] || { echo "the trial did not start"; kill -9 $sp; return 1; }
+		kill -9 $sp
+		wait $sp 2>/dev/null
+		for i in $(seq 50); do [ -z "$(live_procs_with "$d/.sweep-")" ] && break; sleep 0.1; done
+		[ -z "$(live_procs_with "$d/.sweep-")" ] || { echo "trials outlived the sweep: $(live_procs_with "$d/.sweep-")"; return 1; }
+		[ "$(ls -a "$d" | grep -c '^\.sweep-')" -eq 1 ] || { echo "expected the killed sweep's temp folder: $(ls -a "$d")"; return 1; }
+		scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/k.csv" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+		[ "$(grep -c 'removed 1 stale temp folder' "$tmp/err")" -eq 1 ] || { echo "no line about the stale folder:"; cat "$tmp/err"; return 1; }
+		[ "$(ls -a "$d" | grep -c '^\.sweep-')" -eq 0 ] || { echo "temp folders left: $(ls -a "$d")"; return 1; }
+		[ "$(nrows "$d/k.csv")" -eq 1 ] || { echo "expected 1 row"; return 1; }
+	}
+	run killed_sweep_leaves_no_trial_and_no_temp_folder sweep_killed
+	# A running sweep's temp folder is not stale: a second sweep beside it leaves it alone.
+	sweep_beside() {
+		local d="$tmp/beside" sp i
+		mkdir -p "$d"
+		RL_TEST_CHILD_SLEEP_MS=3000 scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/a.csv" 2>/dev/null &
+		sp=$!
+		for i in $(seq 150); do [ "$(live_procs_with "$d/.sweep-" | wc -l)" -ge 2 ] && break; sleep 0.1; done
+		scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/b.csv" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+		grep -q 'stale' "$tmp/err" && { echo "took a running sweep's folder for stale: $(cat "$tmp/err")"; return 1; }
+		wait $sp || { echo "the first sweep failed"; return 1; }
+		[ "$(nrows "$d/a.csv")" -eq 1 ] && [ "$(nrows "$d/b.csv")" -eq 1 ] || { echo "rows missing"; return 1; }
+	}
+	run running_sweeps_temp_folder_is_left_alone sweep_beside
 fi
 
 echo "SUMMARY test_scripts.sh $passed $failed"
