@@ -197,6 +197,35 @@ one_line_exit_2 sweep_missing_harness "no executable harness" scripts/sweep "$tm
 one_line_exit_2 sweep_bad_jobs "jobs=0" "${S[@]}" --jobs=0
 one_line_exit_2 plot_missing_csv "no CSV file" scripts/plot.py "$tmp/nosuch.csv"
 one_line_exit_2 paper_bad_option "unknown option" scripts/paper.py --bogus
+# Malformed input to every script: one line, exit 2, never a traceback.
+printf '\x00\x01\xff\xfe' >"$tmp/binary.csv"
+one_line_exit_2 plot_binary_csv "not a regionlab CSV (not UTF-8" scripts/plot.py "$tmp/binary.csv" --outdir="$tmp/badplot"
+one_line_exit_2 paper_binary_csv "not a regionlab CSV (not UTF-8" scripts/paper.py "$tmp/binary.csv" --out="$tmp/bad.md"
+cp "$tmp/binary.csv" "$tmp/binary.sweep"
+one_line_exit_2 sweep_binary_sweep_file "not UTF-8 text" scripts/sweep "$tmp/binary.sweep" --harness="$fake" --out="$tmp/b.csv"
+printf '%s\n' "[m]" "kind = transmigrate" "strategies = bitmap" "workloads = list" "sizes = 100" >"$tmp/mini.sweep"
+one_line_exit_2 sweep_binary_merge "not a CSV of harness rows" scripts/sweep "$tmp/mini.sweep" --harness="$fake" \
+	--out="$tmp/b.csv" --merge "$tmp/binary.csv"
+cp "$tmp/binary.csv" "$tmp/binary-out.csv"
+one_line_exit_2 sweep_binary_output "cannot read" "${S[@]}" --out="$tmp/binary-out.csv"
+cmp -s "$tmp/binary.csv" "$tmp/binary-out.csv" && ok sweep_binary_output_untouched || not_ok sweep_binary_output_untouched "changed"
+gbench_bad() { # name, expected text, JSON text
+	printf '%s' "$3" >"$tmp/bad-gbench.json"
+	rm -f "$tmp/bad-gbench.csv"
+	one_line_exit_2 "$1" "$2" scripts/gbench2csv.py "$tmp/bad-gbench.json" --out="$tmp/bad-gbench.csv"
+}
+gbench_bad gbench_not_json "not Google Benchmark JSON (Expecting value)" 'nope'
+gbench_bad gbench_binary "not UTF-8 text" "$(printf '\xff\xfe')"
+gbench_bad gbench_no_list "no 'benchmarks' list" '{"benchmarks": 5}'
+gbench_bad gbench_top_level_list "no 'benchmarks' list" '[1, 2]'
+gbench_bad gbench_entry_not_object "benchmarks\[0\] is not an object" '{"benchmarks": [5]}'
+gbench_bad gbench_no_name "no 'name' string" '{"benchmarks": [{"real_time": 1}]}'
+gbench_bad gbench_no_time "'real_time' is not a number" '{"benchmarks": [{"name": "x"}]}'
+gbench_bad gbench_text_time "'real_time' is not a number" '{"benchmarks": [{"name": "x", "real_time": "fast"}]}'
+gbench_bad gbench_text_iterations "'iterations' is not a number" '{"benchmarks": [{"name": "x", "real_time": 1, "iterations": "many"}]}'
+gbench_bad gbench_context_not_object "'context' is not an object" '{"context": 3, "benchmarks": []}'
+gbench_bad gbench_bad_unit "unknown time_unit" '{"benchmarks": [{"name": "x", "real_time": 1, "time_unit": "fortnights"}]}'
+gbench_bad gbench_deep_nesting "nested too deeply" "$($PY -c 'print("[" * 100000 + "]" * 100000)')"
 
 # The shipped sweeps parse against the stand-in's module list.
 shipped() {
