@@ -209,6 +209,9 @@ one_line_exit_2 sweep_binary_merge "not a CSV of harness rows" scripts/sweep "$t
 cp "$tmp/binary.csv" "$tmp/binary-out.csv"
 one_line_exit_2 sweep_binary_output "cannot read" "${S[@]}" --out="$tmp/binary-out.csv"
 cmp -s "$tmp/binary.csv" "$tmp/binary-out.csv" && ok sweep_binary_output_untouched || not_ok sweep_binary_output_untouched "changed"
+one_line_exit_2 perf_c2c_bad_scheme "not a tether scheme name" scripts/perf-c2c.sh --bogus
+one_line_exit_2 perf_c2c_bad_threads "THREADS=many: expected an integer" scripts/perf-c2c.sh atomic many
+one_line_exit_2 install_deps_no_arguments "takes no arguments" scripts/install-deps.sh --force
 gbench_bad() { # name, expected text, JSON text
 	printf '%s' "$3" >"$tmp/bad-gbench.json"
 	rm -f "$tmp/bad-gbench.csv"
