@@ -455,14 +455,14 @@ for p in os.listdir("/proc"):
 	sweep_killed() {
 		local d="$tmp/killed" sp i
 		mkdir -p "$d"
-		RL_TEST_CHILD_SLEEP_MS=60000 scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/k.csv" 2>/dev/null &
+		RL_TEST_CHILD_SLEEP_MS=60000 scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/k.csv" >/dev/null 2>&1 &
 		sp=$!
 		# the harness and its forked trial, both writing into the sweep's temp folder
 		for i in $(seq 150); do [ "$(live_procs_with "$d/.sweep-" | wc -l)" -ge 2 ] && break; sleep 0.1; done
 		[ "$(live_procs_with "$d/.sweep-" | wc -l)" -ge 2 ] || { echo "the trial did not start"; kill -9 $sp; return 1; }
 		kill -9 $sp
 		wait $sp 2>/dev/null
-		for i in $(seq 50); do [ -z "$(live_procs_with "$d/.sweep-")" ] && break; sleep 0.1; done
+		for i in $(seq 10); do [ -z "$(live_procs_with "$d/.sweep-")" ] && break; sleep 0.1; done
 		[ -z "$(live_procs_with "$d/.sweep-")" ] || { echo "trials outlived the sweep: $(live_procs_with "$d/.sweep-")"; return 1; }
 		[ "$(ls -a "$d" | grep -c '^\.sweep-')" -eq 1 ] || { echo "expected the killed sweep's temp folder: $(ls -a "$d")"; return 1; }
 		scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/k.csv" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
@@ -475,7 +475,7 @@ for p in os.listdir("/proc"):
 	sweep_beside() {
 		local d="$tmp/beside" sp i
 		mkdir -p "$d"
-		RL_TEST_CHILD_SLEEP_MS=3000 scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/a.csv" 2>/dev/null &
+		RL_TEST_CHILD_SLEEP_MS=3000 scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/a.csv" >/dev/null 2>&1 &
 		sp=$!
 		for i in $(seq 150); do [ "$(live_procs_with "$d/.sweep-" | wc -l)" -ge 2 ] && break; sleep 0.1; done
 		scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/b.csv" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
