@@ -110,6 +110,7 @@ WORKLOAD_SRCS = \
 DRIVER_SRCS = \
 	driver/csv.c \
 	driver/program_run.c \
+	driver/mem_estimate.c \
 	driver/registry.c \
 	driver/runner.c \
 	driver/tether_run.c \

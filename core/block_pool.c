@@ -3,11 +3,15 @@
  * Invariant: every block on the free list has the current standard size and
  * alignment and belongs to no region; it was either freed by a region (and
  * poisoned there in debug builds) or pre-faulted here.  A change of block
- * size is only allowed with no live block, and drains the pool first. */
+ * size is only allowed with no live block, and drains the pool first.
+ * Every block taken from the inner page source is charged to the memory
+ * budget (regionlab/mem.h) until it goes back to it, pooled or not. */
 #include "regionlab/block_pool.h"
 
 #include <pthread.h>
 #include <string.h>
+
+#include "regionlab/mem.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define POOL_KEEPS_BLOCKS 0
@@ -29,6 +33,23 @@ static struct free_block *free_list;
 static size_t free_count;
 static size_t free_block_size; /* size of the blocks on the list */
 static const rl_page_source *inner = &rl_pages_system;
+
+/* The inner page source, within the memory budget. */
+static void *inner_alloc(size_t bytes, size_t align)
+{
+	if (!rl_mem_budget_take(bytes))
+		return NULL;
+	void *p = inner->alloc(bytes, align);
+	if (p == NULL)
+		rl_mem_budget_give(bytes);
+	return p;
+}
+
+static void inner_free(void *p, size_t bytes)
+{
+	inner->free(p, bytes);
+	rl_mem_budget_give(bytes);
+}
 
 void rl_block_pool_set_inner(const rl_page_source *ps)
 {
@@ -56,7 +77,7 @@ void rl_block_pool_drain(void)
 	pthread_mutex_unlock(&lock);
 	while (list != NULL) {
 		struct free_block *next = list->next;
-		inner->free(list, size);
+		inner_free(list, size);
 		list = next;
 	}
 }
@@ -74,7 +95,7 @@ static void *pooled_alloc(size_t bytes, size_t align)
 		if (b != NULL)
 			return b;
 	}
-	return inner->alloc(bytes, align);
+	return inner_alloc(bytes, align);
 }
 
 static void pool_push(void *p, size_t bytes)
@@ -99,7 +120,7 @@ static void pooled_free(void *p, size_t bytes)
 	if (POOL_KEEPS_BLOCKS && bytes == rl_block_size)
 		pool_push(p, bytes);
 	else
-		inner->free(p, bytes);
+		inner_free(p, bytes);
 }
 
 const rl_page_source rl_pages_pooled = {
@@ -116,7 +137,7 @@ size_t rl_block_pool_prefault(size_t bytes)
 	size_t want = (bytes + per_block - 1) / per_block;
 	size_t have = rl_block_pool_count();
 	for (; have < want; have++) {
-		void *p = inner->alloc(rl_block_size, rl_block_size);
+		void *p = inner_alloc(rl_block_size, rl_block_size);
 		if (p == NULL)
 			break;
 		memset(p, 0, rl_block_size); /* the first touch of every page */

@@ -4,9 +4,34 @@
 
 #include "regionlab/allocator.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+
+/* ---- the budget ------------------------------------------------------------- */
+
+static atomic_size_t budget_limit; /* 0: no cap */
+static atomic_size_t budget_used;
+
+void rl_mem_budget_set(size_t limit) { atomic_store(&budget_limit, limit); }
+size_t rl_mem_budget_limit(void) { return atomic_load(&budget_limit); }
+size_t rl_mem_budget_used(void) { return atomic_load_explicit(&budget_used, memory_order_relaxed); }
+
+bool rl_mem_budget_take(size_t bytes)
+{
+	size_t limit = atomic_load_explicit(&budget_limit, memory_order_relaxed);
+	size_t before = atomic_fetch_add_explicit(&budget_used, bytes, memory_order_relaxed);
+	if (limit != 0 && (before + bytes < before || before + bytes > limit)) {
+		atomic_fetch_sub_explicit(&budget_used, bytes, memory_order_relaxed);
+		return false;
+	}
+	return true;
+}
+
+void rl_mem_budget_give(size_t bytes) { atomic_fetch_sub_explicit(&budget_used, bytes, memory_order_relaxed); }
+
+/* ---- statistics ------------------------------------------------------------- */
 
 static _Thread_local rl_mem_stats stats;
 static _Thread_local uint64_t fault_at;    /* 0 = never */
@@ -48,11 +73,13 @@ void rl_mem_uncharge(size_t bytes) { stats.live_bytes -= bytes; }
 
 void *rl_mem_alloc(size_t bytes)
 {
-	if (rl_fault_next())
+	if (rl_fault_next() || !rl_mem_budget_take(bytes))
 		return NULL;
 	void *p = rl_allocator_malloc(bytes);
-	if (p == NULL)
+	if (p == NULL) {
+		rl_mem_budget_give(bytes);
 		return NULL;
+	}
 	stats.mallocs++;
 	rl_mem_charge(bytes);
 	return p;
@@ -74,13 +101,14 @@ void rl_mem_free(void *p, size_t bytes)
 		return;
 	rl_mem_uncharge(bytes);
 	rl_allocator_free(p, bytes);
+	rl_mem_budget_give(bytes);
 }
 
 static bool reserve_from_heap(size_t bytes) { return bytes <= RL_RESERVE_FROM_HEAP_MAX; }
 
 void *rl_mem_reserve(size_t bytes)
 {
-	if (rl_fault_next())
+	if (rl_fault_next() || !rl_mem_budget_take(bytes))
 		return NULL;
 	void *p;
 	if (reserve_from_heap(bytes)) {
@@ -90,8 +118,10 @@ void *rl_mem_reserve(size_t bytes)
 		if (p == MAP_FAILED)
 			p = NULL;
 	}
-	if (p == NULL)
+	if (p == NULL) {
+		rl_mem_budget_give(bytes);
 		return NULL;
+	}
 	stats.mallocs++;
 	return p;
 }
@@ -104,4 +134,5 @@ void rl_mem_unreserve(void *p, size_t bytes)
 		free(p);
 	else
 		munmap(p, bytes);
+	rl_mem_budget_give(bytes);
 }

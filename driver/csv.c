@@ -4,12 +4,16 @@
  *
  * Cells follow RFC 4180: a text cell is quoted (with quotes doubled) when it
  * holds a comma, a quote or a line break; an unset value is an empty cell. */
+#define _DEFAULT_SOURCE /* flock, pread, open_memstream */
 #include "driver/csv.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -134,66 +138,152 @@ void rl_csv_print_header(FILE *fp)
 	fputs(header, fp);
 }
 
-/* ---- files ----------------------------------------------------------------- */
+/* ---- files -----------------------------------------------------------------
+ * Several writers may share one --out (two harnesses, a harness and a sweep):
+ * every row is appended with one write() to a descriptor opened O_APPEND,
+ * under an exclusive flock() of the file, and the header is written only
+ * when the file is empty at that moment, under the same lock.  Nothing ever
+ * rewrites or renames the file, so no writer can lose another's rows. */
 
-/* An existing non-empty file must start with exactly our header line and end
- * with a newline (a row cut short would glue onto the next one). */
-static int check_existing(const char *path, FILE *fp, char *err, size_t errlen)
+/* Reads the first line of the file (without its line break) into buf. */
+static int first_line(int fd, char *buf, size_t len)
+{
+	ssize_t n = pread(fd, buf, len - 1, 0);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return 0;
+}
+
+/* With the lock held: an existing non-empty file must start with exactly our
+ * header line and end with a newline (a row cut short, by a writer killed in
+ * the middle of it, would glue onto the next one). */
+static int check_existing(const char *path, int fd, off_t size, char *err, size_t errlen)
 {
 	char expected[HEADER_MAX], line[HEADER_MAX + 2];
 	header_string(expected, sizeof expected);
-	if (fgets(line, sizeof line, fp) == NULL) {
+	if (first_line(fd, line, sizeof line) != 0) {
 		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	line[strcspn(line, "\r\n")] = '\0';
 	if (strcmp(line, expected) != 0) {
 		snprintf(err, errlen, "'%s' exists and its header is not this harness's %s header (pick another --out)",
 			 path, RL_CSV_SCHEMA);
 		return -1;
 	}
-	if (fseek(fp, -1, SEEK_END) != 0 || fgetc(fp) != '\n') {
-		snprintf(err, errlen, "'%s' does not end with a newline (a row was cut short; fix the file)", path);
+	char last = 0;
+	if (pread(fd, &last, 1, size - 1) != 1 || last != '\n') {
+		snprintf(err, errlen,
+			 "'%s' ends in a truncated row (a writer was killed in the middle of it): remove that last "
+			 "partial line or pick another --out",
+			 path);
 		return -1;
 	}
 	return 0;
 }
 
+static int lock_file(int fd)
+{
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+static void unlock_file(int fd) { (void)flock(fd, LOCK_UN); }
+
+/* With the lock held: checks the file as it is now (another writer may have
+ * written the header, or left a truncated row, since we last looked) and
+ * tells whether the header is still to be written. */
+static int check_now(rl_csv *c, bool *needs_header, char *err, size_t errlen)
+{
+	struct stat st;
+	if (fstat(c->fd, &st) != 0) {
+		snprintf(err, errlen, "cannot stat '%s': %s", c->path, strerror(errno));
+		return -1;
+	}
+	*needs_header = st.st_size == 0;
+	if (st.st_size == 0)
+		return 0;
+	return check_existing(c->path, c->fd, st.st_size, err, errlen);
+}
+
 int rl_csv_open(rl_csv *c, const char *path, char *err, size_t errlen)
 {
 	c->fp = NULL;
-	c->owns_fp = 0;
+	c->fd = -1;
+	c->path = path;
 	c->header_done = 0;
 	if (path == NULL || strcmp(path, "-") == 0) {
 		c->fp = stdout;
 		return 0;
 	}
 	struct stat st;
-	if (stat(path, &st) == 0) {
-		if (S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "cannot write '%s': is a directory", path);
-			return -1;
-		}
-		if (S_ISREG(st.st_mode) && st.st_size > 0) {
-			FILE *in = fopen(path, "r");
-			if (in == NULL) {
-				snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-				return -1;
-			}
-			int rc = check_existing(path, in, err, errlen);
-			fclose(in);
-			if (rc != 0)
-				return -1;
-			c->header_done = 1;
-		}
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "cannot write '%s': is a directory", path);
+		return -1;
 	}
-	c->fp = fopen(path, "a");
-	if (c->fp == NULL) {
+	c->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	if (c->fd < 0) {
 		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	c->owns_fp = 1;
+	bool needs_header;
+	int rc = lock_file(c->fd);
+	if (rc != 0)
+		snprintf(err, errlen, "cannot lock '%s': %s", path, strerror(errno));
+	else {
+		rc = check_now(c, &needs_header, err, errlen);
+		unlock_file(c->fd);
+	}
+	if (rc != 0) {
+		close(c->fd);
+		c->fd = -1;
+	}
+	return rc;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
 	return 0;
+}
+
+/* Appends one formatted row (with its newline) to the shared file, the
+ * header first when the file is empty; exits 2 when the file has become one
+ * we must not append to. */
+static int append_locked(rl_csv *c, const char *row, size_t len)
+{
+	char err[HEADER_MAX + 256];
+	bool needs_header = false;
+	if (lock_file(c->fd) != 0)
+		return -1;
+	if (check_now(c, &needs_header, err, sizeof err) != 0) {
+		unlock_file(c->fd);
+		fprintf(stderr, "harness: %s\n", err);
+		exit(2);
+	}
+	int rc = 0;
+	if (needs_header) {
+		char header[HEADER_MAX + 1];
+		header_string(header, HEADER_MAX);
+		size_t hl = strlen(header);
+		header[hl++] = '\n';
+		rc = write_all(c->fd, header, hl);
+	}
+	if (rc == 0)
+		rc = write_all(c->fd, row, len);
+	unlock_file(c->fd);
+	return rc;
 }
 
 /* The date column: UTC now, ISO 8601.  One buffer: rows are written by one
@@ -209,41 +299,109 @@ static const char *utc_now(void)
 	return buf;
 }
 
-int rl_csv_write(rl_csv *c, rl_row *r)
+static void put_row(FILE *fp, const rl_row *r)
 {
-	if (!c->header_done) {
-		rl_csv_print_header(c->fp);
-		fputc('\n', c->fp);
-		c->header_done = 1;
-	}
-	r->date = utc_now();
 	bool first = true;
-#define COLUMN(name, type, doc)           \
-	if (!first)                       \
-		fputc(',', c->fp);        \
-	first = false;                    \
-	put_##type(c->fp, r->name);
+#define COLUMN(name, type, doc)       \
+	if (!first)                   \
+		fputc(',', fp);       \
+	first = false;                \
+	put_##type(fp, r->name);
 #include "driver/columns.def"
 #undef COLUMN
-	fputc('\n', c->fp);
+	fputc('\n', fp);
+}
+
+int rl_csv_write(rl_csv *c, rl_row *r)
+{
+	r->date = utc_now();
+	int rc = 0;
+	if (c->fp != NULL) { /* a stream (stdout): one writer */
+		if (!c->header_done) {
+			rl_csv_print_header(c->fp);
+			fputc('\n', c->fp);
+			c->header_done = 1;
+		}
+		put_row(c->fp, r);
+		rc = fflush(c->fp) != 0 || ferror(c->fp) ? -1 : 0;
+	} else {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&buf, &len);
+		if (mem == NULL)
+			rc = -1;
+		else {
+			put_row(mem, r);
+			rc = fclose(mem) != 0 ? -1 : append_locked(c, buf, len);
+		}
+		free(buf);
+	}
 	r->date = NULL;
-	if (fflush(c->fp) != 0 || ferror(c->fp))
-		return -1;
-	return 0;
+	return rc;
 }
 
 void rl_csv_close(rl_csv *c)
 {
-	if (c->fp == NULL)
-		return;
-	if (c->owns_fp)
-		fclose(c->fp);
-	else
+	if (c->fp != NULL)
 		fflush(c->fp);
+	else if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
 	c->fp = NULL;
 }
 
 /* ---- schema document ------------------------------------------------------- */
+
+/* Every value the status column can take, and what it means.  Kept beside
+ * the writer so that a new status and its documentation land together. */
+static const struct {
+	const char *status, *kinds, *meaning;
+} statuses[] = {
+	{ "ok", "all", "The trial ran and, unless `--no-verify`, the judge accepted the result." },
+	{ "oom", "transmigrate, tether",
+	  "Out of memory in the trial itself: the strategy's call returned out of memory (and the judge found src "
+	  "and dst as they were), the destination region could not be made, or a tether trial could not build its "
+	  "regions.  The cap is `--max-mem` (the memory budget: region blocks, strategy memory, the judge's tables) "
+	  "or the machine's memory." },
+	{ "verify_oom", "transmigrate",
+	  "The judge ran out of memory (its snapshot before the call, or its checks after it), under `--max-mem` "
+	  "or the machine's memory: nothing is known about the strategy." },
+	{ "stack_overflow", "transmigrate", "The call overflowed the trial thread's stack (`--stack`)." },
+	{ "crash:SIGNAL", "transmigrate",
+	  "The forked trial was killed by SIGNAL before its last word (`crash:SIGSEGV`, `crash:SIGABRT` from an "
+	  "assertion or a sanitizer, `crash:SIGKILL`, `crash:SIG<n>` for others); the numbers columns keep what "
+	  "was measured before." },
+	{ "crash:exit N", "transmigrate", "The forked trial exited with status N before its last word." },
+	{ "verify_failed: CLAUSE: DETAIL", "transmigrate",
+	  "The judge (oracle/judge.c) rejected the result; CLAUSE names the part of the contract the call broke: "
+	  "`not_isomorphic` (a type, size, byte or immediate of the copy differs, or a reference was lost), "
+	  "`sharing_lost` (an object reached twice was copied twice, or two became one), `points_into_src` (the "
+	  "copy reaches memory freed with src), `outside_changed` (a pointer to another region or static data was "
+	  "changed), `src_changed` (src not byte-identical where the strategy must leave it so), "
+	  "`held_subregion_changed` (a sub-region of src that outlives it was written), `dst_changed` (a failed "
+	  "call did not leave dst as it was), `leak` (strategy memory or region blocks kept after the call).  "
+	  "`verify_failed: through the barrier: ...` and `verify_failed: after finish: ...` for incremental "
+	  "strategies; `verify_failed: after oom: ...` (or `after error: ...`) when a failed call did not leave "
+	  "src and dst as they were." },
+	{ "error: workload: REASON", "transmigrate",
+	  "The graph could not be built: `error: workload: workload W: out of memory building the graph` when it "
+	  "does not fit `--max-mem` (or the machine), or the reader's one-line reason for a document." },
+	{ "error: precondition failed", "transmigrate",
+	  "The strategy cannot move this graph and changed nothing (its precondition does not hold: e.g. "
+	  "`linear` needs src's external count to be 1)." },
+	{ "error: unknown error", "transmigrate", "The strategy returned an error code regionlab does not know." },
+	{ "error: census: out of memory", "transmigrate",
+	  "With `--no-verify`, the census of what the call moves did not fit." },
+	{ "error: cannot map a N-byte trial stack: ERRNO", "transmigrate", "The trial thread's stack could not be mapped." },
+	{ "error: cannot start the trial thread: ERRNO", "transmigrate", "The trial thread could not be started." },
+	{ "error: pipe: ERRNO", "transmigrate", "The pipe to a forked trial could not be made." },
+	{ "error: fork: ERRNO", "transmigrate", "The forked trial could not be started." },
+	{ "error: cannot create threads", "tether", "Not every reader and writer thread could be started." },
+	{ "use_after_free", "tether",
+	  "A reader saw a region's poison: the scheme freed a region while it was tethered." },
+	{ "leak: N of M retired regions not freed, K blocks", "tether",
+	  "At the end of the trial, retired regions were never freed or blocks were not returned." },
+};
 
 static const char *type_word(const char *type)
 {
@@ -270,6 +428,11 @@ void rl_csv_print_schema_doc(FILE *fp)
 	      "  exit status of the harness stays 0.\n"
 	      "- `--out` appends to an existing file only when its first line equals the header\n"
 	      "  below exactly, so an interrupted sweep can resume into the same file.\n"
+	      "- Writers share a file safely: the harness and `scripts/sweep` append each row\n"
+	      "  (never rewrite the file) under an exclusive `flock` of it, and write the header\n"
+	      "  only into an empty file.  A file whose last row was cut short (its writer was\n"
+	      "  killed mid-row) is refused by the harness (exit 2) and set aside by the sweep\n"
+	      "  (into FILE.truncated, with one line saying so) before anything is appended.\n"
 	      "- When a meaning changes, the schema version (`schema` column) changes too.\n\n"
 	      "Header line:\n\n```\n",
 	      fp);
@@ -279,6 +442,12 @@ void rl_csv_print_schema_doc(FILE *fp)
 #define COLUMN(name, type, doc) fprintf(fp, "| %u | `%s` | %s | %s |\n", ++index, #name, type_word(#type), doc);
 #include "driver/columns.def"
 #undef COLUMN
+	fputs("\n## Statuses\n\nEvery value the `status` column can take (upper-case words stand for the\n"
+	      "details a row fills in).  A trial that did not end `ok` is still a row.\n\n"
+	      "| status | kind | meaning |\n|---|---|---|\n",
+	      fp);
+	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+		fprintf(fp, "| `%s` | %s | %s |\n", statuses[i].status, statuses[i].kinds, statuses[i].meaning);
 }
 
 /* ---- for the other writers (driver/format.h) --------------------------------- */

@@ -19,20 +19,26 @@ typedef struct rl_row {
 #undef COLUMN
 } rl_row;
 
-/* A sink for rows: a file (or stdout) with its header written once. */
+/* A sink for rows: stdout, or a file that other writers may share (each row
+ * is appended under an exclusive flock; the header goes only into an empty
+ * file). */
 typedef struct rl_csv {
-	FILE *fp;
-	int owns_fp;
-	int header_done;
+	FILE *fp;         /* a stream (stdout) that only we write, or NULL */
+	int fd;           /* otherwise: the shared file (O_APPEND) */
+	const char *path;
+	int header_done;  /* the stream only */
 } rl_csv;
 
 /* Every column unset, provenance (schema, git_sha, compiler, cpu) filled. */
 void rl_row_init(rl_row *r, const char *kind);
-/* Opens `path` ("-" or NULL: stdout).  An existing non-empty file is appended
- * to when its header line matches this schema; -1 with err otherwise. */
+/* Opens `path` ("-" or NULL: stdout), creating it empty if need be.  An
+ * existing non-empty file is appended to when its header line matches this
+ * schema and it ends with a complete row; -1 with err otherwise. */
 int rl_csv_open(rl_csv *c, const char *path, char *err, size_t errlen);
-/* Writes one row (the header first if needed), stamps `date`, and flushes so a
- * crash later keeps it. */
+/* Writes one row (the header first if the file is empty), stamps `date`, and
+ * flushes so a crash later keeps it.  -1 when the write fails; when the file
+ * has meanwhile become one we must not append to (another writer left a
+ * truncated row or another header), one line on stderr and exit 2. */
 int rl_csv_write(rl_csv *c, rl_row *r);
 void rl_csv_close(rl_csv *c);
 /* The header line (no newline), and the markdown schema document. */

@@ -112,7 +112,7 @@ int rl_out_csv_stream(rl_out *o, FILE *fp)
 	if (c == NULL)
 		return -1;
 	c->base.ops = &csv_ops;
-	c->csv = (rl_csv){ .fp = fp, .owns_fp = 0, .header_done = 0 };
+	c->csv = (rl_csv){ .fp = fp, .fd = -1, .header_done = 0 };
 	o->writers[o->nwriters++] = &c->base;
 	return 0;
 }

@@ -24,10 +24,12 @@
 
 #include "driver/csv.h"
 #include "driver/format.h"
+#include "driver/mem_estimate.h"
 #include "driver/registry.h"
 #include "driver/runner.h"
 #include "driver/tether_args.h"
 #include "regionlab/allocator.h"
+#include "regionlab/mem.h"
 #include "regionlab/options.h"
 #include "regionlab/region.h"
 #include "workloads/dump.h"
@@ -68,12 +70,15 @@ static const char usage_text[] =
 	"  --tether=LIST       tether schemes (see --list); excludes --strategy\n"
 	"  --threads=LIST      reader thread counts, e.g. 1,2,4,8 (default 1)\n"
 	"  --writers=W         writer threads (default 1)\n"
-	"  --duration=SEC      seconds per trial (default 1)\n"
+	"  --duration=SEC      seconds per trial (default 1, at most 3600)\n"
 	"  --ops=N             tether+untether pairs per reader instead of a duration\n"
-	"  --slots=K           published slots readers pick from (default 16)\n"
-	"  --read=N            objects read per tether (default 0)\n"
-	"  --update-us=U       each writer replaces a slot every U microseconds (default 100)\n"
-	"  --stall-ms=M        one reader sleeps M ms inside a tether (default 0: none)\n"
+	"                      (at most 1000000000)\n"
+	"  --slots=K           published slots readers pick from (default 16, at most 1048576)\n"
+	"  --read=N            objects read per tether (default 0, at most 16777216)\n"
+	"  --update-us=U       each writer replaces a slot every U microseconds\n"
+	"                      (default 100, at most 1000000)\n"
+	"  --stall-ms=M        one reader sleeps M ms inside a tether (default 0: none,\n"
+	"                      at most 60000)\n"
 	"  --layout=packed|padded  per-thread records packed in cache lines or padded\n"
 	"                      (default padded)\n"
 	"both:\n"
@@ -88,6 +93,12 @@ static const char usage_text[] =
 	"  --no-verify         skip the oracle (timings only)\n"
 	"  --allocator=NAME    system or jemalloc: serves region blocks and strategy\n"
 	"                      memory (default system)\n"
+	"  --max-mem=BYTES     memory limit: a trial whose estimated need (graph, copy,\n"
+	"                      strategy and judge tables; tether regions and reads) is\n"
+	"                      above it is refused before it starts (exit 2), and inside a\n"
+	"                      trial region blocks, strategy memory and the judge's tables\n"
+	"                      stop at it (an oom row) (default: half of MemAvailable at\n"
+	"                      start, now %llu)\n"
 	"other:\n"
 	"  --check             judge every flag and module option of the run the other\n"
 	"                      flags describe, then exit 0 (or 2) without running a trial\n"
@@ -126,6 +137,7 @@ struct cli {
 	bool verify;
 	const char *out;
 	const char *allocator;
+	uint64_t max_mem; /* --max-mem; 0: not given */
 	enum rl_format format; /* --format, RL_FORMAT_DEFAULT when absent */
 	const char *dump;      /* --dump=FILE: write the workload's graph, run nothing */
 	bool list, schema, help, options_doc, check;
@@ -351,6 +363,10 @@ static void set_format(const char *name, const char *arg)
 		bad_input("--%s=%s: expected %s", name, arg, RL_FORMAT_NAMES);
 }
 static void set_dump(const char *name, const char *arg) { (void)name; cli.dump = arg; }
+static void set_max_mem(const char *name, const char *arg)
+{
+	cli.max_mem = parse_size_in(name, arg, (size_t)16 << 20, (size_t)1 << 50);
+}
 static void set_check(const char *name, const char *arg) { (void)name; (void)arg; cli.check = true; }
 static void set_list(const char *name, const char *arg) { (void)name; (void)arg; cli.list = true; }
 static void set_describe(const char *name, const char *arg) { (void)name; cli.describe = arg; }
@@ -364,24 +380,24 @@ static void set_writers(const char *name, const char *arg)
 }
 static void set_duration(const char *name, const char *arg)
 {
-	cli.tether.duration_s = parse_double_in(name, arg, 1e-3, 86400.0);
+	cli.tether.duration_s = parse_double_in(name, arg, 1e-3, 3600.0);
 }
-static void set_ops(const char *name, const char *arg) { cli.tether.ops = parse_size_in(name, arg, 1, SIZE_MAX); }
+static void set_ops(const char *name, const char *arg) { cli.tether.ops = parse_size_in(name, arg, 1, 1000000000); }
 static void set_slots(const char *name, const char *arg)
 {
 	cli.tether.slots = parse_size_in(name, arg, 1, (size_t)1 << 20);
 }
 static void set_read(const char *name, const char *arg)
 {
-	cli.tether.read = parse_size_in(name, arg, 0, (size_t)1 << 30);
+	cli.tether.read = parse_size_in(name, arg, 0, (size_t)1 << 24);
 }
 static void set_update_us(const char *name, const char *arg)
 {
-	cli.tether.update_us = parse_size_in(name, arg, 0, (size_t)1 << 32);
+	cli.tether.update_us = parse_size_in(name, arg, 0, 1000000);
 }
 static void set_stall_ms(const char *name, const char *arg)
 {
-	cli.tether.stall_ms = parse_size_in(name, arg, 0, 3600000);
+	cli.tether.stall_ms = parse_size_in(name, arg, 0, 60000);
 }
 static void set_layout(const char *name, const char *arg)
 {
@@ -432,6 +448,7 @@ static const struct flag flags[] = {
 	{ "allocator", required_argument, FOR_ANY, set_allocator },
 	{ "format", required_argument, FOR_ANY, set_format },
 	{ "dump", required_argument, FOR_TRANSMIGRATION, set_dump },
+	{ "max-mem", required_argument, FOR_ANY, set_max_mem },
 };
 #define NFLAGS (sizeof flags / sizeof *flags)
 #define FLAG_BASE 256 /* getopt_long returns FLAG_BASE + the flag's index */
@@ -620,6 +637,20 @@ static int dump_workload(void)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* Refuses, before anything is built, a trial whose estimated memory need is
+ * over --max-mem (driver/mem_estimate.h), and caps what trials take at it. */
+static void check_memory(void)
+{
+	char err[ERR_MAX];
+	uint64_t limit = cli.max_mem != 0 ? cli.max_mem : rl_mem_default_limit();
+	int rc = cli.tether_given ? rl_mem_check_tether(&cli.tether, limit, err, sizeof err)
+				  : rl_mem_check_transmigrate(cli.workloads, cli.nworkloads, cli.seed, cli.verify,
+							      cli.cold, limit, err, sizeof err);
+	if (rc != 0)
+		bad_input("%s", err);
+	rl_mem_budget_set(limit);
+}
+
 /* Removes --out when this run created it and wrote nothing into it. */
 static void remove_if_created_empty(const char *path, bool existed)
 {
@@ -633,7 +664,7 @@ static void remove_if_created_empty(const char *path, bool existed)
 static bool print_and_exit(void)
 {
 	if (cli.help)
-		fputs(usage_text, stdout);
+		printf(usage_text, (unsigned long long)rl_mem_default_limit());
 	else if (cli.list)
 		list_modules();
 	else if (cli.schema)
@@ -720,6 +751,7 @@ int main(int argc, char **argv)
 	if (cli.dump != NULL)
 		return dump_workload();
 	validate();
+	check_memory();
 	if (cli.check) {
 		check_out_writable(cli.out);
 		return 0;

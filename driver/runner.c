@@ -39,8 +39,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "driver/program_run.h"
@@ -694,6 +696,24 @@ static void take_text(rl_row *row, struct rl_trial_text *text, const struct rl_t
 #undef POINT_STR
 }
 
+/* A forked trial never outlives its harness: the kernel sends it SIGKILL when
+ * the parent dies (a harness killed with SIGKILL included).  A parent that
+ * died before prctl took effect is seen by getppid() no longer being it.
+ * RL_TEST_CHILD_SLEEP_MS (tests only) holds the child that long first, so a
+ * test can kill the harness in the middle of a trial. */
+static void die_with_parent(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(1);
+	const char *hold = getenv("RL_TEST_CHILD_SLEEP_MS");
+	if (hold != NULL) {
+		long ms = strtol(hold, NULL, 10);
+		struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+	}
+}
+
 static void forked_trial(const struct rl_sweep *s, const struct rl_strategy_spec *st,
 			 const struct rl_workload_spec *wl, size_t rep, rl_row *row, struct rl_trial_text *text)
 {
@@ -706,6 +726,7 @@ static void forked_trial(const struct rl_sweep *s, const struct rl_strategy_spec
 		return;
 	}
 	fflush(NULL); /* the child must not write the parent's buffered rows again */
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		snprintf(status, status_len, "error: fork: %s", strerror(errno));
@@ -715,6 +736,7 @@ static void forked_trial(const struct rl_sweep *s, const struct rl_strategy_spec
 	}
 	if (pid == 0) {
 		close(fds[0]);
+		die_with_parent(parent);
 		child_trial(s, st, wl, rep, row, fds[1]);
 		_exit(0);
 	}

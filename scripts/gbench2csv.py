@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Turns Google Benchmark's JSON (./gbench --benchmark_format=json, or
 --benchmark_out=F --benchmark_out_format=json) into rows of the common CSV
-schema (kind=gbench), appended to an existing results CSV or a new one.
+schema (kind=gbench), appended to an existing results CSV or a new one (under an
+exclusive flock of the file, like the harness and scripts/sweep).
 
     scripts/gbench2csv.py results/gbench.json [--out=results/gbench.csv]
 
@@ -10,11 +11,12 @@ hence JSON.  Provenance comes from the JSON context (the shim adds git_sha
 and compiler) and /proc/cpuinfo of this machine, in the harness's format."""
 
 import csv
+import fcntl
+import io
 import json
 import os
 import re
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import rows as rl  # noqa: E402
@@ -38,6 +40,31 @@ def cpu_label(context):
     except OSError:
         pass
     return f"{model} x{context.get('num_cpus', os.cpu_count())}"
+
+
+def is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def check_doc(doc, src):
+    """One line and exit 2 for anything convert() could not read."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("benchmarks"), list):
+        fail(f"{src}: not Google Benchmark JSON (no 'benchmarks' list)")
+    if not isinstance(doc.get("context", {}), dict):
+        fail(f"{src}: not Google Benchmark JSON ('context' is not an object)")
+    for i, b in enumerate(doc["benchmarks"]):
+        where = f"{src}: benchmarks[{i}]"
+        if not isinstance(b, dict):
+            fail(f"{where} is not an object")
+        if b.get("run_type", "iteration") != "iteration" or b.get("error_occurred"):
+            continue
+        if not isinstance(b.get("name"), str) or not b["name"]:
+            fail(f"{where}: no 'name' string")
+        if not is_number(b.get("real_time")) or b["real_time"] < 0:
+            fail(f"{where} ({b['name']}): 'real_time' is not a number >= 0: {b.get('real_time')!r}")
+        for key in ("iterations", "threads"):
+            if key in b and (not is_number(b[key]) or b[key] < 0):
+                fail(f"{where} ({b['name']}): '{key}' is not a number >= 0: {b[key]!r}")
 
 
 def convert(doc, header):
@@ -89,34 +116,51 @@ def main(argv):
             doc = json.load(fp)
     except OSError as e:
         fail(f"cannot read {src}: {e.strerror}")
+    except UnicodeDecodeError as e:
+        fail(f"{src}: not Google Benchmark JSON (not UTF-8 text: byte {e.start})")
     except json.JSONDecodeError as e:
         fail(f"{src}:{e.lineno}:{e.colno}: not Google Benchmark JSON ({e.msg})")
-    if not isinstance(doc, dict) or "benchmarks" not in doc:
-        fail(f"{src}: not Google Benchmark JSON (no 'benchmarks' list)")
+    except RecursionError:
+        fail(f"{src}: not Google Benchmark JSON (nested too deeply)")
+    check_doc(doc, src)
     header = rl.schema_columns()
     new_rows = convert(doc, header)
-    existing = []
-    if os.path.exists(dst) and os.path.getsize(dst) > 0:
-        with open(dst, newline="", encoding="utf-8") as fp:
-            first = next(csv.reader(fp), [])
-        if first != header:
-            fail(f"{dst} has another header (not this schema): write to a new file with --out")
-        with open(dst, encoding="utf-8") as fp:
-            existing = fp.read()
-    directory = os.path.dirname(os.path.abspath(dst))
+    append_rows(dst, header, new_rows)
+    print(f"gbench2csv: {len(new_rows)} rows -> {dst}", file=sys.stderr)
+
+
+def append_rows(dst, header, new_rows):
+    """Appends under an exclusive flock of dst, as the harness and the sweep do; the
+    header only into an empty file; a file with another header or a truncated last
+    row is refused before anything is written."""
+    if os.path.isdir(dst):
+        fail(f"cannot write {dst}: is a directory")
     try:
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        fd = os.open(dst, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o666)
     except OSError as e:
         fail(f"cannot write {dst}: {e.strerror}")
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as fp:
-        if existing:
-            fp.write(existing)
-        w = csv.DictWriter(fp, fieldnames=header, lineterminator="\n")
-        if not existing:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        size = os.fstat(fd).st_size
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
+        if size == 0:
             w.writeheader()
+        else:
+            first = os.pread(fd, 1 << 16, 0).split(b"\n", 1)[0].decode("utf-8", errors="replace")
+            if next(csv.reader([first]), []) != header:
+                fail(f"{dst} has another header (not this schema): write to a new file with --out")
+            if os.pread(fd, 1, size - 1) != b"\n":
+                fail(f"{dst} ends in a truncated row (its writer was killed mid-row): remove that last "
+                     f"partial line or write to a new file with --out")
         w.writerows(new_rows)
-    os.replace(tmp, dst)
-    print(f"gbench2csv: {len(new_rows)} rows -> {dst}", file=sys.stderr)
+        data = buf.getvalue().encode("utf-8")
+        while data:
+            data = data[os.write(fd, data):]
+    except OSError as e:
+        fail(f"cannot write {dst}: {e.strerror}")
+    finally:
+        os.close(fd)
 
 
 if __name__ == "__main__":

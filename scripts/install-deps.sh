@@ -2,6 +2,7 @@
 # Installs the Debian packages regionlab needs, only those that are missing.
 # Run as root on Debian 12 (make does this for you before building).
 set -eu
+[ $# -eq 0 ] || { echo "install-deps: takes no arguments (usage: scripts/install-deps.sh)" >&2; exit 2; }
 packages=(gcc g++ make git pkg-config uthash-dev libbenchmark-dev liburcu-dev libck-dev libjemalloc-dev
 	meson ninja-build gnuplot-nox python3-matplotlib
 	clang libclang-rt-14-dev chezscheme) # tests/test_fuzz.sh (libFuzzer), tests/test_roundtrip.sh

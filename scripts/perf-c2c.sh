@@ -15,9 +15,13 @@
 # and exits 0: the throughput ratio of the two layouts in one harness run is
 # then the measure (`./harness --tether=atomic --layout=packed` vs padded).
 set -u
+usage="usage: scripts/perf-c2c.sh [SCHEME] [THREADS]"
+[ $# -le 2 ] || { echo "perf-c2c: too many arguments; $usage" >&2; exit 2; }
 scheme=${1:-atomic}
 threads=${2:-2}
 harness=${HARNESS:-./harness}
+[[ "$scheme" =~ ^[a-z][a-z0-9-]*$ ]] || { echo "perf-c2c: '$scheme' is not a tether scheme name (see ./harness --list); $usage" >&2; exit 2; }
+[[ "$threads" =~ ^[1-9][0-9]{0,3}$ ]] || { echo "perf-c2c: THREADS=$threads: expected an integer in [1, 4096]; $usage" >&2; exit 2; }
 cd "$(dirname "$0")/.."
 
 if ! command -v perf >/dev/null 2>&1; then

@@ -472,6 +472,113 @@ else
 	echo "skip tether_rows (no tether scheme registered)"
 fi
 
+# ---- memory limits -------------------------------------------------------------------------
+# Refused up front, before anything is built: one line, exit 2, no file.
+expect_bad mem_huge_graph_refused "workload 'list' at --size=2000000000 needs about .* over --max-mem=" \
+	--strategy=bitmap --workload=list --size=2000000000 "$o"
+expect_bad mem_small_max_mem_refused "needs about .* over --max-mem=16777216" \
+	--strategy=bitmap --workload=tree --size=1000000 --max-mem=16777216 "$o"
+expect_bad mem_max_mem_below_minimum "--max-mem=1000: expected an integer" --strategy=naive $good --max-mem=1000 "$o"
+if [ -n "$scheme" ]; then
+	expect_bad mem_many_slots_refused "--slots=1048576.* needs about .* over --max-mem=" \
+		--tether="$scheme" --slots=1048576 "$o"
+	expect_bad bound_stall_ms "--stall-ms=3600000: expected an integer in \[0, 60000\]" \
+		--tether="$scheme" --stall-ms=3600000 "$o"
+	expect_bad bound_ops "--ops=18446744073709551615: expected an integer in \[1, 1000000000\]" \
+		--tether="$scheme" --ops=18446744073709551615 "$o"
+	expect_bad bound_read "--read=1073741824: expected an integer in \[0, 16777216\]" \
+		--tether="$scheme" --read=1073741824 "$o"
+	expect_bad bound_duration "--duration=86400: expected a number in \[0.001, 3600\]" \
+		--tether="$scheme" --duration=86400 "$o"
+fi
+help_max_mem() {
+	"$H" --help | tr -s ' \n' ' ' | grep -Eq -- "--max-mem=BYTES .*half of MemAvailable at start, now [0-9]+" ||
+		{ echo "--help does not show --max-mem and its default"; return 1; }
+}
+run help_shows_max_mem_default help_max_mem
+
+# An estimate made too low on purpose (the test-only knob) lets trials through that the budget
+# then stops: the strategy's memory runs out (an oom row), or the judge's (its own status).
+# 16 MiB holds a 2.9 MiB tree and the census, not naive's hash table of 150,000 entries.
+mem_oom_row() {
+	local args=(--strategy=naive --workload=tree --size=150000 --max-mem=16777216)
+	"$H" "${args[@]}" --no-verify --out=- >/dev/null 2>&1 && { echo "ran without the knob: the estimate let it through"; return 1; }
+	RL_TEST_MEM_ESTIMATE_SCALE=0.001 "$H" "${args[@]}" --no-verify --out="$tmp/oom.csv" || return 1
+	check_csv "$tmp/oom.csv" 1 'assert rows[0]["status"] == "oom", rows[0]["status"]'
+}
+run mem_budget_gives_an_oom_row mem_oom_row
+mem_judge_oom() {
+	RL_TEST_MEM_ESTIMATE_SCALE=0.001 "$H" --strategy=bitmap --workload=list --size=150000 --max-mem=16777216 \
+		--out="$tmp/voom.csv" || return 1
+	check_csv "$tmp/voom.csv" 1 '
+s = rows[0]["status"]
+assert s.startswith("verify_oom") or "oracle: out of memory" in s, s'
+}
+run mem_budget_stops_the_judge mem_judge_oom
+
+# ---- one --out, several writers; no orphans -------------------------------------------------
+# Two harnesses starting on the same new --out: one header, every row.
+header_once() {
+	local round f a
+	for round in 1 2 3; do
+		f="$tmp/shared$round.csv"
+		RL_TEST_CHILD_SLEEP_MS=200 "$H" --strategy=bitmap --workload=list --size=100 --reps=2 --out="$f" &
+		a=$!
+		RL_TEST_CHILD_SLEEP_MS=200 "$H" --strategy=cheney --workload=list --size=100 --reps=2 --out="$f" || return 1
+		wait $a || return 1
+		[ "$(grep -c '^schema,' "$f")" -eq 1 ] || { echo "round $round: $(grep -c '^schema,' "$f") header lines"; return 1; }
+		check_csv "$f" 4 'assert sorted(r["strategy"] for r in rows) == ["bitmap"] * 2 + ["cheney"] * 2' || return 1
+	done
+}
+run two_harnesses_write_one_header header_once
+
+# A last row cut short (its writer killed mid-row) is refused, and nothing is appended.
+truncated_refused() {
+	local f="$tmp/cut.csv" rc
+	"$H" --strategy=bitmap $good --out="$f" || return 1
+	printf 'regionlab-1,cut' >>"$f"
+	cp "$f" "$tmp/cut.before"
+	"$H" --strategy=bitmap $good --out="$f" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 2 ] || { echo "exit $rc, expected 2"; return 1; }
+	[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "ends in a truncated row" "$tmp/err" || { cat "$tmp/err"; return 1; }
+	cmp -s "$f" "$tmp/cut.before" || { echo "the file changed"; return 1; }
+}
+run truncated_last_row_refused truncated_refused
+
+# Live (not zombie) processes whose command line holds $1.
+procs_with() {
+	python3 -c '
+import os, sys
+pat, me = sys.argv[1].encode(), os.getpid()
+for p in os.listdir("/proc"):
+    if not p.isdigit() or int(p) == me:
+        continue
+    try:
+        cmd = open(f"/proc/{p}/cmdline", "rb").read()
+        state = [l.split()[1] for l in open(f"/proc/{p}/status") if l.startswith("State:")][0]
+    except (OSError, IndexError):
+        continue
+    if pat in cmd and state != "Z":
+        print(p)' "$1"
+}
+# A harness killed with SIGKILL in the middle of a forked trial takes the trial with it.
+harness_killed() {
+	local f="$tmp/killed-harness.csv" h i
+	# (not on our stdout: a trial that outlived its harness would hold the test's pipe open)
+	RL_TEST_CHILD_SLEEP_MS=60000 "$H" --strategy=bitmap $good --out="$f" >/dev/null 2>&1 &
+	h=$!
+	for i in $(seq 100); do [ "$(procs_with "$f" | wc -l)" -ge 2 ] && break; sleep 0.1; done
+	[ "$(procs_with "$f" | wc -l)" -ge 2 ] || { echo "the trial did not start"; kill -9 $h; return 1; }
+	kill -9 $h
+	wait $h 2>/dev/null
+	# the kernel kills it at once; a second is plenty (an orphan would sleep on for a minute)
+	for i in $(seq 10); do [ -z "$(procs_with "$f")" ] && return 0; sleep 0.1; done
+	echo "left running: $(procs_with "$f")"
+	return 1
+}
+run killed_harness_leaves_no_trial harness_killed
+
 # ---- the schema document ------------------------------------------------------------------
 schema_current() {
 	"$H" --schema >"$tmp/schema.md" || return 1
@@ -482,6 +589,22 @@ schema_current() {
 	grep -qxF "$header" docs/csv-schema.md || { echo "the schema document does not show the CSV header"; return 1; }
 }
 run schema_doc_is_current schema_current
+
+# Every status the runner and the tether trial can write is in the schema's Statuses table:
+# each status literal in their source, up to its first printf directive, appears there in backquotes.
+statuses_documented() {
+	local lit prefix missing=
+	"$H" --schema >"$tmp/schema-now.md" || return 1
+	while IFS= read -r lit; do
+		prefix=${lit%%%*}
+		prefix=${prefix%: }
+		[ -n "$prefix" ] || continue
+		grep -qF "\`$prefix" "$tmp/schema-now.md" || missing="$missing '$lit'"
+	done < <(grep -ohE '"(ok|oom|verify_[a-z_]*|stack_overflow|crash:|error: |use_after_free|leak: )[^"]*"' \
+		driver/runner.c driver/tether_run.c | tr -d '"' | sort -u)
+	[ -z "$missing" ] || { echo "statuses missing from the Statuses table of ./harness --schema:$missing"; return 1; }
+}
+run every_status_is_documented statuses_documented
 
 echo "SUMMARY test_cli.sh $passed $failed"
 [ "$failed" -eq 0 ]

@@ -26,6 +26,7 @@ if [ "\$1" = --check ]; then
 	exit 0
 fi
 echo "\$*" >>"$tmp/calls.log"
+[ -z "\${SYNTH_SLEEP:-}" ] || sleep "\$SYNTH_SLEEP"
 exec $PY "$PWD/scripts/lib/synth.py" harness "\$@"
 EOS
 chmod +x "$fake"
@@ -244,6 +245,38 @@ one_line_exit_2 sweep_missing_harness "no executable harness" scripts/sweep "$tm
 one_line_exit_2 sweep_bad_jobs "jobs=0" "${S[@]}" --jobs=0
 one_line_exit_2 plot_missing_csv "no CSV file" scripts/plot.py "$tmp/nosuch.csv"
 one_line_exit_2 paper_bad_option "unknown option" scripts/paper.py --bogus
+# Malformed input to every script: one line, exit 2, never a traceback.
+printf '\x00\x01\xff\xfe' >"$tmp/binary.csv"
+one_line_exit_2 plot_binary_csv "not a regionlab CSV (not UTF-8" scripts/plot.py "$tmp/binary.csv" --outdir="$tmp/badplot"
+one_line_exit_2 paper_binary_csv "not a regionlab CSV (not UTF-8" scripts/paper.py "$tmp/binary.csv" --out="$tmp/bad.md"
+cp "$tmp/binary.csv" "$tmp/binary.sweep"
+one_line_exit_2 sweep_binary_sweep_file "not UTF-8 text" scripts/sweep "$tmp/binary.sweep" --harness="$fake" --out="$tmp/b.csv"
+printf '%s\n' "[m]" "kind = transmigrate" "strategies = bitmap" "workloads = list" "sizes = 100" >"$tmp/mini.sweep"
+one_line_exit_2 sweep_binary_merge "not a CSV of harness rows" scripts/sweep "$tmp/mini.sweep" --harness="$fake" \
+	--out="$tmp/b.csv" --merge "$tmp/binary.csv"
+cp "$tmp/binary.csv" "$tmp/binary-out.csv"
+one_line_exit_2 sweep_binary_output "cannot read" "${S[@]}" --out="$tmp/binary-out.csv"
+cmp -s "$tmp/binary.csv" "$tmp/binary-out.csv" && ok sweep_binary_output_untouched || not_ok sweep_binary_output_untouched "changed"
+one_line_exit_2 perf_c2c_bad_scheme "not a tether scheme name" scripts/perf-c2c.sh --bogus
+one_line_exit_2 perf_c2c_bad_threads "THREADS=many: expected an integer" scripts/perf-c2c.sh atomic many
+one_line_exit_2 install_deps_no_arguments "takes no arguments" scripts/install-deps.sh --force
+gbench_bad() { # name, expected text, JSON text
+	printf '%s' "$3" >"$tmp/bad-gbench.json"
+	rm -f "$tmp/bad-gbench.csv"
+	one_line_exit_2 "$1" "$2" scripts/gbench2csv.py "$tmp/bad-gbench.json" --out="$tmp/bad-gbench.csv"
+}
+gbench_bad gbench_not_json "not Google Benchmark JSON (Expecting value)" 'nope'
+gbench_bad gbench_binary "not UTF-8 text" "$(printf '\xff\xfe')"
+gbench_bad gbench_no_list "no 'benchmarks' list" '{"benchmarks": 5}'
+gbench_bad gbench_top_level_list "no 'benchmarks' list" '[1, 2]'
+gbench_bad gbench_entry_not_object "benchmarks\[0\] is not an object" '{"benchmarks": [5]}'
+gbench_bad gbench_no_name "no 'name' string" '{"benchmarks": [{"real_time": 1}]}'
+gbench_bad gbench_no_time "'real_time' is not a number" '{"benchmarks": [{"name": "x"}]}'
+gbench_bad gbench_text_time "'real_time' is not a number" '{"benchmarks": [{"name": "x", "real_time": "fast"}]}'
+gbench_bad gbench_text_iterations "'iterations' is not a number" '{"benchmarks": [{"name": "x", "real_time": 1, "iterations": "many"}]}'
+gbench_bad gbench_context_not_object "'context' is not an object" '{"context": 3, "benchmarks": []}'
+gbench_bad gbench_bad_unit "unknown time_unit" '{"benchmarks": [{"name": "x", "real_time": 1, "time_unit": "fortnights"}]}'
+gbench_bad gbench_deep_nesting "nested too deeply" "$($PY -c 'print("[" * 100000 + "]" * 100000)')"
 
 # The shipped sweeps parse against the stand-in's module list.
 shipped() {
@@ -369,6 +402,96 @@ sparse() {
 }
 run plot_and_paper_say_no_rows sparse
 
+# ---- several writers on one CSV --------------------------------------------------------------
+# Two runs of one sweep, and two different sweeps, at once into one pre-filled CSV (20,000 rows,
+# 5 MB): every row exactly once, the pre-filled rows untouched.  Several rounds: a lost update
+# needs the two writers to overlap.
+$PY scripts/lib/synth.py harness --strategy=naive --workload=tree --size=100 --reps=20000 --out="$tmp/pre.csv"
+cat >"$tmp/other.sweep" <<'EOF2'
+description = another grid
+reps = 3
+[o]
+kind       = transmigrate
+strategies = bitmap
+workloads  = tree list
+sizes      = 200 300
+EOF2
+concurrent() { # same|different
+	local what=$1 round o want rc1 rc2 inode
+	o="$tmp/conc.csv"
+	for round in 1 2 3 4 5; do
+		cp "$tmp/pre.csv" "$o"
+		inode=$(stat -c %i "$o")
+		if [ "$what" = same ]; then
+			want=$((20000 + 16))
+			# the second is slower: it read the file before the first wrote, and writes after it
+			"${S[@]}" --kind=transmigrate --out="$o" --jobs=2 2>"$tmp/err1" &
+			SYNTH_SLEEP=0.3 "${S[@]}" --kind=transmigrate --out="$o" --jobs=2 2>"$tmp/err2"
+		else
+			want=$((20000 + 16 + 12))
+			"${S[@]}" --kind=transmigrate --out="$o" --jobs=2 2>"$tmp/err1" &
+			scripts/sweep "$tmp/other.sweep" --harness="$fake" --out="$o" --jobs=2 2>"$tmp/err2"
+		fi
+		rc2=$?
+		wait $!
+		rc1=$?
+		[ "$rc1$rc2" = 00 ] || { echo "round $round: exits $rc1 $rc2"; cat "$tmp/err1" "$tmp/err2"; return 1; }
+		[ "$(nrows "$o")" -eq "$want" ] || { echo "round $round: $(nrows "$o") rows, expected $want"; return 1; }
+		[ -z "$(keys "$o" | uniq -d)" ] || { echo "round $round: duplicate rows"; return 1; }
+		[ "$(grep -c '^schema,' "$o")" -eq 1 ] || { echo "round $round: the header is there $(grep -c '^schema,' "$o") times"; return 1; }
+		head -n 20001 "$o" | cmp -s - "$tmp/pre.csv" || { echo "round $round: the pre-filled rows changed"; return 1; }
+		[ "$(stat -c %i "$o")" = "$inode" ] || { echo "round $round: the CSV was replaced, not appended to"; return 1; }
+	done
+	ls -a "$tmp" | grep -q '^\.sweep-' && { echo "temp folders left: $(ls -a "$tmp" | grep '^\.sweep-')"; return 1; }
+	return 0
+}
+run sweep_two_identical_sweeps_at_once concurrent same
+run sweep_two_different_sweeps_at_once concurrent different
+
+# While another writer holds the CSV's lock, the sweep waits, and then appends after that writer's row.
+lock_respected() {
+	local o="$tmp/locked.csv" verdict
+	cp "$tmp/pre.csv" "$o"
+	$PY scripts/lib/synth.py harness --strategy=cheney --workload=tree --size=7 --out=- | tail -n 1 >"$tmp/their.row"
+	rm -f "$tmp/holding"
+	$PY - "$o" "$tmp/holding" "$tmp/their.row" >"$tmp/verdict" <<'EOF2' &
+import fcntl, os, sys, time
+path, flag, row = sys.argv[1:4]
+fd = os.open(path, os.O_RDWR | os.O_APPEND)
+fcntl.flock(fd, fcntl.LOCK_EX)
+before = os.stat(path)
+open(flag, "w").close()
+time.sleep(4)  # the sweep's trials end meanwhile; it must wait for the lock to write
+after = os.stat(path)
+print("unchanged" if (after.st_ino, after.st_size) == (before.st_ino, before.st_size) else "changed")
+os.write(fd, open(row, "rb").read())
+EOF2
+	local holder=$!
+	while [ ! -e "$tmp/holding" ]; do sleep 0.05; done
+	"${S[@]}" --kind=transmigrate --out="$o" --jobs=2 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	wait $holder
+	verdict=$(cat "$tmp/verdict")
+	[ "$verdict" = unchanged ] || { echo "the sweep wrote while another writer held the lock"; return 1; }
+	[ "$(nrows "$o")" -eq $((20000 + 1 + 16)) ] || { echo "$(nrows "$o") rows, expected 20017"; return 1; }
+	grep -qxF "$(cat "$tmp/their.row")" "$o" || { echo "the other writer's row is lost"; return 1; }
+}
+run sweep_waits_for_the_lock lock_respected
+
+# A last row cut short (its writer was killed mid-row) is set aside, with one line, before appending.
+truncated_tail() {
+	local o="$tmp/cut.csv"
+	head -n 101 "$tmp/pre.csv" >"$o"
+	printf 'regionlab-1,cut-short' >>"$o"
+	rm -f "$o.truncated"
+	"${S[@]}" --kind=transmigrate --out="$o" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(grep -c 'truncated row' "$tmp/err")" -eq 1 ] || { echo "no one line about it:"; cat "$tmp/err"; return 1; }
+	[ "$(nrows "$o")" -eq $((100 + 16)) ] || { echo "$(nrows "$o") rows, expected 116"; return 1; }
+	grep -q 'cut-short' "$o" && { echo "the truncated row is still in the CSV"; return 1; }
+	grep -qx 'regionlab-1,cut-short' "$o.truncated" || { echo "not set aside in $o.truncated"; return 1; }
+	head -n 101 "$o" | cmp -s - <(head -n 101 "$tmp/pre.csv") || { echo "the complete rows changed"; return 1; }
+}
+run sweep_sets_a_truncated_row_aside truncated_tail
+
 # ---- the real harness, when built ---------------------------------------------------------------
 if [ -x "$BUILD/harness" ] && "$BUILD/harness" --list >/dev/null 2>&1; then
 	real() {
@@ -412,6 +535,55 @@ if [ -x "$BUILD/harness" ] && "$BUILD/harness" --list >/dev/null 2>&1; then
 		"[w]" "kind = transmigrate" "strategies = naive" "workloads = list, mixed:small_live=0" "sizes = 100"
 	real_bad_grid sweep_bad_tether_option "grid \[t\]: tether 'ebr': threshold=0: expected an integer" \
 		"[t]" "kind = tether" "tethers = tls, ebr:threshold=0" "threads = 1" "duration = 0.01"
+	# A sweep killed with SIGKILL mid-trial: its harness and the harness's forked trial die with
+	# it, and the next sweep there removes the temp folder it left, with one line saying so.
+	live_procs_with() {
+		$PY -c '
+import os, sys
+pat, me = sys.argv[1].encode(), os.getpid()
+for p in os.listdir("/proc"):
+    if not p.isdigit() or int(p) == me:
+        continue
+    try:
+        cmd = open(f"/proc/{p}/cmdline", "rb").read()
+        state = [l.split()[1] for l in open(f"/proc/{p}/status") if l.startswith("State:")][0]
+    except (OSError, IndexError):
+        continue
+    if pat in cmd and state != "Z":
+        print(p)' "$1"
+	}
+	sweep_killed() {
+		local d="$tmp/killed" sp i
+		mkdir -p "$d"
+		RL_TEST_CHILD_SLEEP_MS=60000 scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/k.csv" >/dev/null 2>&1 &
+		sp=$!
+		# the harness and its forked trial, both writing into the sweep's temp folder
+		for i in $(seq 150); do [ "$(live_procs_with "$d/.sweep-" | wc -l)" -ge 2 ] && break; sleep 0.1; done
+		[ "$(live_procs_with "$d/.sweep-" | wc -l)" -ge 2 ] || { echo "the trial did not start"; kill -9 $sp; return 1; }
+		kill -9 $sp
+		wait $sp 2>/dev/null
+		for i in $(seq 10); do [ -z "$(live_procs_with "$d/.sweep-")" ] && break; sleep 0.1; done
+		[ -z "$(live_procs_with "$d/.sweep-")" ] || { echo "trials outlived the sweep: $(live_procs_with "$d/.sweep-")"; return 1; }
+		[ "$(ls -a "$d" | grep -c '^\.sweep-')" -eq 1 ] || { echo "expected the killed sweep's temp folder: $(ls -a "$d")"; return 1; }
+		scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/k.csv" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+		[ "$(grep -c 'removed 1 stale temp folder' "$tmp/err")" -eq 1 ] || { echo "no line about the stale folder:"; cat "$tmp/err"; return 1; }
+		[ "$(ls -a "$d" | grep -c '^\.sweep-')" -eq 0 ] || { echo "temp folders left: $(ls -a "$d")"; return 1; }
+		[ "$(nrows "$d/k.csv")" -eq 1 ] || { echo "expected 1 row"; return 1; }
+	}
+	run killed_sweep_leaves_no_trial_and_no_temp_folder sweep_killed
+	# A running sweep's temp folder is not stale: a second sweep beside it leaves it alone.
+	sweep_beside() {
+		local d="$tmp/beside" sp i
+		mkdir -p "$d"
+		RL_TEST_CHILD_SLEEP_MS=3000 scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/a.csv" >/dev/null 2>&1 &
+		sp=$!
+		for i in $(seq 150); do [ "$(live_procs_with "$d/.sweep-" | wc -l)" -ge 2 ] && break; sleep 0.1; done
+		scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/b.csv" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+		grep -q 'stale' "$tmp/err" && { echo "took a running sweep's folder for stale: $(cat "$tmp/err")"; return 1; }
+		wait $sp || { echo "the first sweep failed"; return 1; }
+		[ "$(nrows "$d/a.csv")" -eq 1 ] && [ "$(nrows "$d/b.csv")" -eq 1 ] || { echo "rows missing"; return 1; }
+	}
+	run running_sweeps_temp_folder_is_left_alone sweep_beside
 fi
 
 echo "SUMMARY test_scripts.sh $passed $failed"

@@ -45,6 +45,23 @@ void rl_mem_unreserve(void *p, size_t bytes);
 void rl_mem_charge(size_t bytes);
 void rl_mem_uncharge(size_t bytes);
 
+/* ---- the memory budget -------------------------------------------------------
+ * A process-wide cap on the memory regionlab takes: region blocks (taken from
+ * the page source by the block pool; blocks the pool keeps still count),
+ * strategy memory (rl_mem_alloc, rl_mem_reserve: the whole reservation) and
+ * the oracle's tables.  An allocation that would pass the cap fails as if
+ * the machine were out of memory, so an over-large trial ends in an `oom`
+ * row (or the oracle's out-of-memory) instead of the kernel's OOM killer.
+ * Unlike RLIMIT_AS it works the same under ASan and TSan, whose shadow
+ * mappings dwarf any address-space limit.  The harness sets it from
+ * --max-mem; 0 (the default) means no cap.  Thread-safe (atomics). */
+void rl_mem_budget_set(size_t limit);
+size_t rl_mem_budget_limit(void);
+size_t rl_mem_budget_used(void);
+/* Takes `bytes` from the budget: false (nothing taken) when that would pass the cap. */
+bool rl_mem_budget_take(size_t bytes);
+void rl_mem_budget_give(size_t bytes);
+
 /* ---- fault injection -------------------------------------------------------
  * k >= 1: the k-th counted allocation from now on, in this thread, fails.
  * k == 0: no failures (the default). */

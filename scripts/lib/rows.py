@@ -77,6 +77,10 @@ def load_rows(paths):
             header, part = read_csv(path)
         except OSError as e:
             raise BadInput(f"cannot read {path}: {e.strerror}")
+        except UnicodeDecodeError as e:
+            raise BadInput(f"{path} is not a regionlab CSV (not UTF-8 text: byte {e.start})")
+        except csv.Error as e:
+            raise BadInput(f"{path} is not a regionlab CSV ({e})")
         if header is not None and not is_rows_header(header):
             raise BadInput(f"{path} is not a regionlab CSV (its header has no schema/kind columns)")
         for r in part:

@@ -207,6 +207,8 @@ def read_file(path):
             lines = fp.read().splitlines()
     except OSError as e:
         raise BadInput(f"cannot read sweep file {path}: {e.strerror}")
+    except UnicodeDecodeError as e:
+        raise BadInput(f"sweep file {path} is not UTF-8 text (byte {e.start})")
     rel = os.path.relpath(path)
     if rel.startswith(".."):
         rel = path
