@@ -93,7 +93,8 @@ DRIVER_SRCS = \
 	driver/format.c \
 	driver/format_json.c \
 	driver/format_progress.c \
-	driver/format_table.c
+	driver/format_table.c \
+	driver/stats.c
 
 HARNESS_SRCS = \
 	driver/main.c
@@ -118,6 +119,7 @@ TEST_SRCS = \
 	tests/test_oracle.c \
 	tests/test_readers.c \
 	tests/test_region.c \
+	tests/test_stats.c \
 	tests/test_strategies.c \
 	tests/test_tether_invariant.c \
 	tests/test_tether_stress.c \

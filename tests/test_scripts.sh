@@ -296,6 +296,48 @@ sparse() {
 }
 run plot_and_paper_say_no_rows sparse
 
+# ---- the statistics rules (scripts/lib/stats.py), on the known samples of tests/test_stats.c -----
+stats_rules() {
+	$PY - <<'EOPY'
+import math, sys
+sys.path.insert(0, "scripts/lib")
+import stats
+def near(a, b): return abs(a - b) < 1e-6
+ten = [10, 12, 9, 11, 30, 10.5, 9.5, 11.5, 10.2, 9.8]
+fails = []
+def check(cond, what):
+    if not cond: fails.append(what)
+check(stats.median([5, 1, 3]) == 3 and stats.median([4, 1, 3, 2]) == 2.5, "median")
+check(math.isnan(stats.median([])), "empty median")
+check(stats.median_ci([7] * 5) == (7, 7), "constant sample")
+check(stats.median_ci([1, 2, 3]) == (1, 3), "{1,2,3}: [1, 3]")
+lo, hi = stats.median_ci(ten)
+check(near(lo, 9.75) and near(hi, 11.5), "known sample as in C: %r" % ((lo, hi),))
+lo, hi = stats.median_ci(ten, 5)
+check(near(lo, 9.91) and near(hi, 10.92), "5 resamples as in C: %r" % ((lo, hi),))
+a = [100, 102, 98, 101, 99, 103, 100, 97]
+b = [120, 121, 119, 125, 118, 122, 120, 117]
+same = [101, 101, 97, 100, 100, 104, 99, 98]
+m, ci = stats.ratio_ci(a, b)
+check(near(m, 0.833333) and near(ci[0], 0.823529) and near(ci[1], 0.842975), "paired ratio as in C: %r" % (ci,))
+check(stats.verdict(ci) == stats.BELOW and stats.verdict(stats.ratio_ci(b, a)[1]) == stats.ABOVE, "ordering")
+check(stats.verdict(stats.ratio_ci(same, a)[1]) == stats.TIE, "overlap: tie")
+check(stats.verdict((0.9, 1.0)) == stats.TIE, "touching: tie")
+med, tight, loose = [100, 200], [(96, 104), (191, 209)], [(96, 104), (180, 221)]
+stop = lambda r, t, c: stats.stop(r, t, med, c, min_rounds=3, max_rounds=10, max_seconds=5)
+check(stop(2, 0, tight) is None, "min rounds")
+check(stop(3, 0, tight) == "converged", "converged")
+check(stop(3, 0, loose) is None, "continue")
+check(stop(10, 0, loose) == "cap_rounds", "cap_rounds")
+check(stop(4, 5, loose) == "cap_seconds", "cap_seconds")
+check(stop(2, 9, loose) is None, "min rounds beat the seconds cap")
+if fails:
+    print("; ".join(fails))
+    sys.exit(1)
+EOPY
+}
+run stats_rules_on_known_samples stats_rules
+
 # ---- the real harness, when built ---------------------------------------------------------------
 if [ -x "$BUILD/harness" ] && "$BUILD/harness" --list >/dev/null 2>&1; then
 	real() {
