@@ -55,6 +55,11 @@ static const char usage_text[] =
 	"  --block=BYTES       region block size, a power of two (default 65536)\n"
 	"  --stack=BYTES       stack of the thread that runs the call (default 8388608)\n"
 	"  --no-fork           run trials in this process (a crash ends the sweep)\n"
+	"  --max-rounds=N      rounds per grid point at most (default: --reps); each\n"
+	"                      round runs every strategy once, shuffled, on one graph;\n"
+	"                      rounds go on after --reps until every strategy's 95%%\n"
+	"                      interval of its median is within +-5%%\n"
+	"  --max-seconds=S     seconds per grid point at most (default 0: no limit)\n"
 	"  --cold              do not pre-fault the destination's blocks and the heap,\n"
 	"                      nor touch them and src again right before the call\n"
 	"                      (the dst_warm column says how many bytes were pre-faulted)\n"
@@ -106,6 +111,8 @@ struct cli {
 	bool fork;
 	bool cold;
 	size_t reps;
+	size_t max_rounds;  /* --max-rounds, 0: reps */
+	double max_seconds; /* --max-seconds, 0: no limit */
 	uint64_t seed;
 	bool verify;
 	const char *out;
@@ -326,6 +333,8 @@ enum {
 	OPT_LAYOUT,
 	OPT_ALLOCATOR,
 	OPT_FORMAT,
+	OPT_MAX_ROUNDS,
+	OPT_MAX_SECONDS,
 };
 
 static const struct option long_options[] = {
@@ -333,6 +342,8 @@ static const struct option long_options[] = {
 	{ "workload", required_argument, NULL, OPT_WORKLOAD },
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "reps", required_argument, NULL, OPT_REPS },
+	{ "max-rounds", required_argument, NULL, OPT_MAX_ROUNDS },
+	{ "max-seconds", required_argument, NULL, OPT_MAX_SECONDS },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "block", required_argument, NULL, OPT_BLOCK },
 	{ "out", required_argument, NULL, OPT_OUT },
@@ -409,6 +420,12 @@ static void parse(int argc, char **argv)
 			break;
 		case OPT_REPS:
 			cli.reps = parse_size_in(name, optarg, 1, 1000000);
+			break;
+		case OPT_MAX_ROUNDS:
+			cli.max_rounds = parse_size_in(name, optarg, 1, 1000000);
+			break;
+		case OPT_MAX_SECONDS:
+			cli.max_seconds = parse_double_in(name, optarg, 0, 86400.0);
 			break;
 		case OPT_SEED:
 			cli.seed = parse_size_in(name, optarg, 0, SIZE_MAX);
@@ -490,7 +507,7 @@ static void parse(int argc, char **argv)
 			bad_input("unknown option '%s' (see --help)", argv[optind - 1]);
 		}
 		bool for_transmigration = c == OPT_SIZE || c == OPT_BLOCK || c == OPT_STACK || c == OPT_NO_FORK ||
-					 c == OPT_COLD;
+					 c == OPT_COLD || c == OPT_MAX_ROUNDS || c == OPT_MAX_SECONDS;
 		if (for_transmigration && cli.transmigrate_only == NULL)
 			cli.transmigrate_only = name;
 		if (c >= OPT_THREADS && c <= OPT_LAYOUT && cli.tether_only == NULL)
@@ -621,6 +638,8 @@ int main(int argc, char **argv)
 			.workloads = cli.workloads,
 			.nworkloads = cli.nworkloads,
 			.reps = cli.reps,
+			.max_rounds = cli.max_rounds,
+			.max_seconds = cli.max_seconds,
 			.seed = cli.seed,
 			.block = cli.block,
 			.stack_bytes = cli.stack,

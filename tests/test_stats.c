@@ -6,7 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "driver/format.h"
+#include "driver/registry.h"
+#include "driver/runner.h"
 #include "driver/stats.h"
+#include "regionlab/region.h"
 #include "tests/check.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -121,6 +125,93 @@ static void tie_rule(void)
 	CHECK(rl_stats_verdict((struct rl_ci){ 0.9, 1.0 }, 1.0) == RL_TIE, "touching the alternative: tie");
 }
 
+/* ---- the runner's rounds ---------------------------------------------------------
+ * Rows are captured as the runner hands them out; nothing here depends on how
+ * long a trial took except how many rounds ran, which lies between --reps
+ * and --max-rounds. */
+#define MAX_CAPTURED 64
+struct captured {
+	char strategy[32], stop[16];
+	uint64_t rep, seed, rounds, disturbed, cpu_ns, ns_total;
+	double ns_per_obj, ci_lo, ci_hi;
+};
+struct capture {
+	rl_writer base;
+	size_t n;
+	struct captured rows[MAX_CAPTURED];
+};
+static int capture_write(rl_writer *w, rl_row *r)
+{
+	struct capture *c = (struct capture *)w;
+	if (c->n == MAX_CAPTURED)
+		return -1;
+	struct captured *k = &c->rows[c->n++];
+	snprintf(k->strategy, sizeof k->strategy, "%s", r->strategy);
+	snprintf(k->stop, sizeof k->stop, "%s", r->stop ? r->stop : "");
+	k->rep = r->rep, k->seed = r->seed, k->rounds = r->rounds, k->disturbed = r->disturbed;
+	k->cpu_ns = r->cpu_ns, k->ns_total = r->ns_total;
+	k->ns_per_obj = r->ns_per_obj, k->ci_lo = r->ci_lo, k->ci_hi = r->ci_hi;
+	return 0;
+}
+static int capture_close(rl_writer *w)
+{
+	(void)w;
+	return 0;
+}
+static const struct rl_writer_ops capture_ops = { capture_write, capture_close };
+
+static struct capture capture;
+
+static void rounds_pair_every_strategy(void)
+{
+	const char *names[] = { "cheney", "bitmap" };
+	struct rl_strategy_spec st[2] = { 0 };
+	for (int i = 0; i < 2; i++) {
+		st[i].tm = rl_find_transmigrator(names[i]);
+		CHECK(st[i].tm != NULL, "%s registered", names[i]);
+		snprintf(st[i].label, sizeof st[i].label, "%s", names[i]);
+	}
+	struct rl_workload_spec wl = { .wl = rl_find_workload("list"), .size = 200, .layout = "alloc" };
+	CHECK(wl.wl != NULL, "list registered");
+	snprintf(wl.label, sizeof wl.label, "list");
+	struct rl_sweep s = {
+		.strategies = st, .nstrategies = 2, .workloads = &wl, .nworkloads = 1,
+		.reps = 3, .max_rounds = 5, .seed = 7, .block = rl_block_size,
+		.stack_bytes = RL_STACK_DEFAULT, .verify = true, .fork = true, .cold = true,
+	};
+	capture = (struct capture){ .base = { &capture_ops } };
+	rl_out out = { .writers = { &capture.base }, .nwriters = 1 };
+	CHECK(rl_sweep_run(&s, &out) == 0, "the sweep ran");
+	size_t rounds = capture.rows[0].rounds;
+	CHECK(rounds >= 3 && rounds <= 5, "between --reps and --max-rounds: %zu", rounds);
+	CHECK(capture.n == 2 * rounds, "one row per strategy per round: %zu rows, %zu rounds", capture.n, rounds);
+	for (size_t k = 0; k < capture.n; k++) {
+		const struct captured *r = &capture.rows[k];
+		CHECK(r->rounds == rounds, "every row of the grid point says its rounds");
+		CHECK(r->rep == k / 2 && r->seed == 7 + k / 2, "round %zu: rep %llu seed %llu", k / 2,
+		      (unsigned long long)r->rep, (unsigned long long)r->seed);
+		CHECK(strcmp(r->stop, "converged") == 0 || (rounds == 5 && strcmp(r->stop, "cap_rounds") == 0),
+		      "stop %s after %zu rounds", r->stop, rounds);
+		CHECK(r->ci_lo <= r->ci_hi, "an interval");
+		CHECK(r->cpu_ns != RL_UNSET_U64 && r->cpu_ns > 0, "cpu_ns");
+		CHECK(r->disturbed <= 3, "disturbed counts retries");
+	}
+	/* each strategy once per round, and its interval holds its median */
+	for (int i = 0; i < 2; i++) {
+		double x[8];
+		size_t m = 0;
+		for (size_t k = 0; k < capture.n; k++)
+			if (strcmp(capture.rows[k].strategy, names[i]) == 0 && capture.rows[k].disturbed <= 2)
+				x[m++] = capture.rows[k].ns_per_obj;
+		double med = rl_stats_median(x, m);
+		CHECK(capture.rows[i].ci_lo <= med && med <= capture.rows[i].ci_hi, "%s: median %g in [%g, %g]",
+		      names[i], med, capture.rows[i].ci_lo, capture.rows[i].ci_hi);
+	}
+	for (size_t r = 0; r < rounds; r++)
+		CHECK(strcmp(capture.rows[2 * r].strategy, capture.rows[2 * r + 1].strategy) != 0, "both in round %zu",
+		      r);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -131,5 +222,6 @@ int main(int argc, char **argv)
 	RL_RUN(bootstrap_known_sample);
 	RL_RUN(stop_rule);
 	RL_RUN(tie_rule);
+	RL_RUN(rounds_pair_every_strategy);
 	return rl_test_summary(argv[0]);
 }
