@@ -338,6 +338,54 @@ EOPY
 }
 run stats_rules_on_known_samples stats_rules
 
+# ---- scripts/compare-runs on two small synthetic runs ------------------------------------------
+compare_runs() {
+	$PY - "$tmp/runA.csv" "$tmp/runB.csv" <<'EOPY' || return 1
+import csv, sys
+sys.path.insert(0, "scripts/lib")
+import rows
+cols = rows.schema_columns()
+def row(**kw):
+    r = {c: "" for c in cols}
+    r.update(schema="regionlab-1", status="ok", block="65536", **{k: str(v) for k, v in kw.items()})
+    return r
+def tm(strategy, x, lo, hi, size=1000):
+    return [row(kind="transmigrate", strategy=strategy, workload="list", size=size, ns_per_obj=v, ci_lo=lo, ci_hi=hi)
+            for v in x]
+def te(scheme, x):
+    return [row(kind="tether", tether=scheme, threads=1, writers=1, slots=16, stall_ms=0, read=0, ns_per_op=v)
+            for v in x]
+A = (tm("cheney", [10, 10.1, 9.9], 9.9, 10.1) + tm("bitmap", [20, 20.2, 19.8], 19.8, 20.2) +
+     tm("splice", [30, 30, 30], 29, 31) + te("ebr", [5, 5, 5]) + te("tls", [2, 2.1, 1.9]))
+B = (tm("cheney", [10.5, 10.6, 10.4], 10, 21) + tm("bitmap", [24, 24, 24], 20, 25) +
+     tm("splice", [45, 45, 45], 44, 46) + te("ebr", [5.1, 5, 5.2]) + te("tls", [2, 2, 2]) +
+     tm("naive", [1, 1, 1], 1, 1, size=5))
+for path, rs in zip(sys.argv[1:], (A, B)):
+    with open(path, "w", newline="") as fp:
+        w = csv.DictWriter(fp, cols)
+        w.writeheader()
+        w.writerows(rs)
+EOPY
+	local out
+	out=$(scripts/compare-runs "$tmp/runA.csv" "$tmp/runB.csv" --top=2 2>"$tmp/err") || { cat "$tmp/err"; return 1; }
+	printf '%s\n' "$out" | grep -q "^transmigrate: 3 cells in both runs (0 only in A, 1 only in B)$" || { echo "cells: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "within +-10%: 1/3 (33%)   within +-25%: 2/3 (67%)" || { echo "shares: $out"; return 1; }
+	printf '%s\n' "$out" | grep -A1 "moved most (ns/object" | grep -q "+50.0%  30 -> 45  strategy=splice" ||
+		{ echo "moved most: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "workload=list size=1000 block=65536: A cheney, B tie" || { echo "verdict: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "within +-10%: 2/2 (100%)" || { echo "tether shares: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "fastest-tether verdicts: 1 groups, 0 differ" || { echo "tether verdicts: $out"; return 1; }
+	local rc
+	scripts/compare-runs "$tmp/runA.csv" >/dev/null 2>"$tmp/err"; rc=$?
+	[ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] || { echo "one file: rc $rc, $(cat "$tmp/err")"; return 1; }
+	scripts/compare-runs "$tmp/runA.csv" "$tmp/tiny.sweep" >/dev/null 2>"$tmp/err"; rc=$?
+	[ $rc -eq 2 ] && grep -q "not a regionlab CSV" "$tmp/err" || { echo "not a CSV: rc $rc, $(cat "$tmp/err")"; return 1; }
+	head -n 1 "$tmp/runA.csv" >"$tmp/empty.csv"
+	scripts/compare-runs "$tmp/runA.csv" "$tmp/empty.csv" >/dev/null 2>"$tmp/err"; rc=$?
+	[ $rc -eq 2 ] && grep -q "no cell in common" "$tmp/err" || { echo "nothing in common: rc $rc, $(cat "$tmp/err")"; return 1; }
+}
+run compare_runs_shares_moves_and_verdicts compare_runs
+
 # ---- the real harness, when built ---------------------------------------------------------------
 if [ -x "$BUILD/harness" ] && "$BUILD/harness" --list >/dev/null 2>&1; then
 	real() {
