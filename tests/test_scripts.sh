@@ -58,10 +58,11 @@ expansion() {
 	local cmds n
 	cmds=$("${S[@]}" --out="$csv" --print-commands 2>"$tmp/err") || { cat "$tmp/err"; return 1; }
 	n=$(printf '%s\n' "$cmds" | grep -c harness)
-	# 2 strategies x 1 workload x 2 sizes x 2 layouts + 2 tethers x 2 thread counts
-	[ "$n" -eq 12 ] || { echo "expected 12 commands, got $n:"; printf '%s\n' "$cmds"; return 1; }
-	printf '%s\n' "$cmds" | grep -q -- "--strategy=cheney --workload=list:layout=alloc --size=100 --reps=2 --out=-" ||
-		{ echo "no cheney command:"; printf '%s\n' "$cmds"; return 1; }
+	# one call per grid point with both strategies: 1 workload x 2 sizes x 2 layouts;
+	# + 2 tethers x 2 thread counts
+	[ "$n" -eq 8 ] || { echo "expected 8 commands, got $n:"; printf '%s\n' "$cmds"; return 1; }
+	printf '%s\n' "$cmds" | grep -q -- "--strategy=cheney --strategy=bitmap --workload=list:layout=alloc --size=100 --reps=2 --out=-" ||
+		{ echo "no grid point command with both strategies:"; printf '%s\n' "$cmds"; return 1; }
 	printf '%s\n' "$cmds" | grep -q -- "--tether=ebr:series=$tmp/out.series.csv --threads=2 --stall-ms=5 --duration=0.01 --reps=2 --out=-" ||
 		{ echo "no ebr command:"; printf '%s\n' "$cmds"; return 1; }
 	grep -q "notyet' is not registered yet: skipped" "$tmp/err" || { echo "no note for notyet?"; return 1; }
@@ -69,12 +70,25 @@ expansion() {
 }
 run sweep_print_commands_expands_the_grid expansion
 
+# max_rounds and max_seconds reach the harness of transmigration grids only.
+round_caps() {
+	printf '%s\n' "max_rounds = 9" "max_seconds = 2.5" "[a]" "kind = transmigrate" "strategies = cheney, bitmap" \
+		"workloads = list" "sizes = 100" "[b]" "kind = tether" "tethers = ebr" "threads = 1" >"$tmp/caps.sweep"
+	local cmds
+	cmds=$(scripts/sweep "$tmp/caps.sweep" --harness="$fake" --out="$tmp/caps.csv" --print-commands 2>"$tmp/err") ||
+		{ cat "$tmp/err"; return 1; }
+	printf '%s\n' "$cmds" | grep -q -- "--strategy=cheney --strategy=bitmap --workload=list --size=100 --reps=3 --max-rounds=9 --max-seconds=2.5 " ||
+		{ echo "no caps on the grid point: $cmds"; return 1; }
+	! printf '%s\n' "$cmds" | grep -- "--tether" | grep -q -- "--max-" || { echo "caps on a tether trial: $cmds"; return 1; }
+}
+run sweep_round_caps_reach_the_harness round_caps
+
 # ---- running and resuming ---------------------------------------------------------------
 first_run() {
 	"${S[@]}" --out="$csv" --jobs=2 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
 	[ "$(nrows "$csv")" -eq 24 ] || { echo "expected 24 rows, got $(nrows "$csv")"; return 1; }
-	[ "$(calls)" -eq 12 ] || { echo "expected 12 harness calls, got $(calls)"; return 1; }
-	grep -q '12/12 100%' "$tmp/err" || { echo "no progress line:"; cat "$tmp/err"; return 1; }
+	[ "$(calls)" -eq 8 ] || { echo "expected 8 harness calls, got $(calls)"; return 1; }
+	grep -q '8/8 100%' "$tmp/err" || { echo "no progress line:"; cat "$tmp/err"; return 1; }
 	[ -z "$(keys "$csv" | uniq -d)" ] || { echo "duplicate rows"; return 1; }
 	# rows merged in grid order: the tether trials (last grid) come last
 	[ "$(tail -n 1 "$csv" | cut -d, -f6)" = tether ] || { echo "last row is not a tether row"; return 1; }
