@@ -583,7 +583,9 @@ static void expect_trials(rl_out *out)
 		size_t trials = cli.tether.nschemes * cli.tether.nthreads * cli.reps;
 		rl_out_expect(out, trials, cli.tether.ops != 0 ? 0 : (double)trials * cli.tether.duration_s);
 	} else {
-		rl_out_expect(out, cli.nstrategies * cli.nworkloads * cli.reps, 0);
+		/* rounds go on up to --max-rounds: the count is an upper bound */
+		size_t rounds = cli.max_rounds > cli.reps ? cli.max_rounds : cli.reps;
+		rl_out_expect(out, cli.nstrategies * cli.nworkloads * rounds, 0);
 	}
 }
 

@@ -271,7 +271,13 @@ def t4(rows):
             g = by_live[live]
             strategies = order(r["strategy"] for r in g)
             vals = [med([r for r in g if r["strategy"] == s], "ns_total") for s in strategies]
+            cis = [interval([r for r in g if r["strategy"] == s], "ns_total") for s in strategies]
             fastest = min((v, s) for v, s in zip(vals, strategies) if v is not None)[1] if any(vals) else None
+            if fastest is not None:  # the tie rule: bold only when its interval excludes every other's
+                fi = strategies.index(fastest)
+                if not all(cis[fi][1] is not None and cis[j][0] is not None and cis[fi][1] < cis[j][0]
+                           for j, v in enumerate(vals) if j != fi and v is not None):
+                    fastest = None
             copies = [v for v, s in zip(vals, strategies)
                       if v is not None and not med([r for r in g if r["strategy"] == s], "bytes_spliced")]
             sp = [v for v, s in zip(vals, strategies) if base_name(s) == "splice" and v is not None]
@@ -280,7 +286,7 @@ def t4(rows):
             for s, v in zip(strategies, vals):
                 gs = [r for r in g if r["strategy"] == s]
                 gb, b = med(gs, "garbage_bytes"), med(gs, "bytes")
-                cell = fns(v)
+                cell = with_interval(v, cis[strategies.index(s)], fns)
                 body.append([f"{live:.2f}", f"**{s}**" if s == fastest else s, cell, fnum(med(gs, "ns_per_obj")),
                              fbytes(med(gs, "bytes_copied")), fbytes(med(gs, "bytes_spliced")), fbytes(gb),
                              fnum(gb / b if gb is not None and b else None)])
@@ -291,7 +297,8 @@ def t4(rows):
         return md_table(["live", "strategy", "total", "ns/live object", "copied", "spliced", "garbage inherited",
                          "garbage per live byte"], body)
     text = per_machine(sel, build)
-    head = f"Workload {w}, layout {lay}, n = {fsize(n)}; the fastest strategy at each live ratio in bold. "
+    head = (f"Workload {w}, layout {lay}, n = {fsize(n)}; total with its 95% interval [bootstrap of the reps]; the "
+            "fastest strategy at each live ratio in bold only when its interval lies below every other's. ")
     return head + " ".join(sentence) + "\n\n" + text, sel
 
 
