@@ -14,7 +14,14 @@
  *                  REPORTED lines of driver/columns.def;
  *   judge_call     the status: the call's failure, or the judge's verdict
  *                  (verify_failed: CLAUSE: reason, or verify_oom);
- *   tear_down, fill_ratios  free everything; a memcpy of the same bytes.
+ *   tear_down, fill_ratios  free everything; the paired memcpy of the same
+ *                  bytes (memcpy_ns), in the same trial.
+ *
+ * The sweep (rl_sweep_run) runs grid point by grid point in rounds: every
+ * strategy once per round, shuffled, on the same graph, a calibration loop
+ * and /proc/stat's steal time read around each trial to retry disturbed
+ * ones, until the stopping rule of driver/stats.h holds; the grid point's
+ * rows are written when it ends.
  *
  * Forked mode: the child sends its row to the parent over a pipe, once before
  * the call (the census, so a crash row still says what was being moved) and

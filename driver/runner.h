@@ -1,5 +1,5 @@
-/* The transmigration runner: strategy x workload x rep, one trial each, one
- * CSV row each.
+/* The transmigration runner: per grid point (workload spec), rounds of every
+ * strategy (rl_sweep_run), one trial each, one CSV row each.
  *
  * A trial runs in a forked child (unless fork is off) so that a crash becomes
  * a row and the sweep goes on.  Inside, the whole trial runs on a dedicated
