@@ -117,7 +117,8 @@ DRIVER_SRCS = \
 	driver/format.c \
 	driver/format_json.c \
 	driver/format_progress.c \
-	driver/format_table.c
+	driver/format_table.c \
+	driver/stats.c
 
 HARNESS_SRCS = \
 	driver/main.c
@@ -169,6 +170,7 @@ TEST_SRCS = \
 	tests/test_region.c \
 	tests/test_relocate.c \
 	tests/test_roundtrip.c \
+	tests/test_stats.c \
 	tests/test_strategies.c \
 	tests/test_tether_floor.c \
 	tests/test_tether_invariant.c \

@@ -63,6 +63,11 @@ static const char usage_text[] =
 	"  --block=BYTES       region block size, a power of two (default 65536)\n"
 	"  --stack=BYTES       stack of the thread that runs the call (default 8388608)\n"
 	"  --no-fork           run trials in this process (a crash ends the sweep)\n"
+	"  --max-rounds=N      rounds per grid point at most (default: --reps); each\n"
+	"                      round runs every strategy once, shuffled, on one graph;\n"
+	"                      rounds go on after --reps until every strategy's 95%%\n"
+	"                      interval of its median is within +-5%%\n"
+	"  --max-seconds=S     seconds per grid point at most (default 0: no limit)\n"
 	"  --cold              do not pre-fault the destination's blocks and the heap,\n"
 	"                      nor touch them and src again right before the call\n"
 	"                      (the dst_warm column says how many bytes were pre-faulted)\n"
@@ -133,6 +138,8 @@ struct cli {
 	bool fork;
 	bool cold;
 	size_t reps;
+	size_t max_rounds;  /* --max-rounds, 0: reps */
+	double max_seconds; /* --max-seconds, 0: no limit */
 	uint64_t seed;
 	bool verify;
 	const char *out;
@@ -339,6 +346,11 @@ static void set_size(const char *name, const char *arg)
 	cli.size_given = true;
 }
 static void set_reps(const char *name, const char *arg) { cli.reps = parse_size_in(name, arg, 1, 1000000); }
+static void set_max_rounds(const char *name, const char *arg) { cli.max_rounds = parse_size_in(name, arg, 1, 1000000); }
+static void set_max_seconds(const char *name, const char *arg)
+{
+	cli.max_seconds = parse_double_in(name, arg, 0, 86400.0);
+}
 static void set_seed(const char *name, const char *arg) { cli.seed = parse_size_in(name, arg, 0, SIZE_MAX); }
 static void set_block(const char *name, const char *arg) { (void)name; cli.block = parse_block(arg); }
 static void set_stack(const char *name, const char *arg)
@@ -422,6 +434,8 @@ static const struct flag flags[] = {
 	{ "workload", required_argument, FOR_ANY, set_workload },
 	{ "size", required_argument, FOR_TRANSMIGRATION, set_size },
 	{ "reps", required_argument, FOR_ANY, set_reps },
+	{ "max-rounds", required_argument, FOR_TRANSMIGRATION, set_max_rounds },
+	{ "max-seconds", required_argument, FOR_TRANSMIGRATION, set_max_seconds },
 	{ "seed", required_argument, FOR_ANY, set_seed },
 	{ "block", required_argument, FOR_TRANSMIGRATION, set_block },
 	{ "out", required_argument, FOR_ANY, set_out },
@@ -693,7 +707,9 @@ static void expect_trials(rl_out *out)
 		size_t trials = cli.tether.nschemes * cli.tether.nthreads * cli.reps;
 		rl_out_expect(out, trials, cli.tether.ops != 0 ? 0 : (double)trials * cli.tether.duration_s);
 	} else {
-		rl_out_expect(out, cli.nstrategies * cli.nworkloads * cli.reps, 0);
+		/* rounds go on up to --max-rounds: the count is an upper bound */
+		size_t rounds = cli.max_rounds > cli.reps ? cli.max_rounds : cli.reps;
+		rl_out_expect(out, cli.nstrategies * cli.nworkloads * rounds, 0);
 	}
 }
 
@@ -719,6 +735,8 @@ static int run(rl_out *out, bool existed)
 		.workloads = cli.workloads,
 		.nworkloads = cli.nworkloads,
 		.reps = cli.reps,
+		.max_rounds = cli.max_rounds,
+		.max_seconds = cli.max_seconds,
 		.seed = cli.seed,
 		.block = cli.block,
 		.stack_bytes = cli.stack,

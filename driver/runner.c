@@ -14,7 +14,14 @@
  *                  REPORTED lines of driver/columns.def;
  *   judge_call     the status: the call's failure, or the judge's verdict
  *                  (verify_failed: CLAUSE: reason, or verify_oom);
- *   tear_down, fill_ratios  free everything; a memcpy of the same bytes.
+ *   tear_down, fill_ratios  free everything; the paired memcpy of the same
+ *                  bytes (memcpy_ns), in the same trial.
+ *
+ * The sweep (rl_sweep_run) runs grid point by grid point in rounds: every
+ * strategy once per round, shuffled, on the same graph, a calibration loop
+ * and /proc/stat's steal time read around each trial to retry disturbed
+ * ones, until the stopping rule of driver/stats.h holds; the grid point's
+ * rows are written when it ends.
  *
  * Forked mode: the child sends its row to the parent over a pipe, once before
  * the call (the census, so a crash row still says what was being moved) and
@@ -46,6 +53,7 @@
 #include <unistd.h>
 
 #include "driver/program_run.h"
+#include "driver/stats.h"
 #include "oracle/judge.h"
 #include "regionlab/allocator.h"
 #include "regionlab/block_pool.h"
@@ -167,6 +175,57 @@ uint64_t rl_memcpy_ceiling_ns(size_t bytes)
 }
 
 static double ratio(double num, double den) { return den > 0 ? num / den : NAN; }
+
+/* The trial thread's CPU time (the cpu_ns column). */
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* What reading the thread CPU clock around the two wall-clock reads adds to
+ * the span (a system call: ~1.5 us, ~30 us the first time), least of a few:
+ * cpu_ns leaves it out. */
+static uint64_t thread_cpu_clock_cost(void)
+{
+	uint64_t best = UINT64_MAX;
+	for (int i = 0; i < 4; i++) {
+		uint64_t c0 = thread_cpu_ns();
+		uint64_t t0 = rl_now_ns();
+		uint64_t t1 = rl_now_ns();
+		uint64_t c1 = thread_cpu_ns();
+		uint64_t cost = (c1 - c0) - (t1 - t0);
+		if (cost < best)
+			best = cost;
+	}
+	return best;
+}
+
+/* The paired copy yardstick (the memcpy_ns column): one memcpy of `bytes`
+ * from a buffer written last, as src is touched last before the call, into
+ * one pre-faulted before it, as dst's blocks are (--cold: into fresh
+ * memory, as the call's dst).  One copy: the call gets one try. */
+static uint64_t paired_memcpy_ns(size_t bytes, bool cold)
+{
+	if (bytes == 0)
+		return 0;
+	char *from = malloc(bytes), *to = malloc(bytes);
+	uint64_t t = RL_UNSET_U64;
+	if (from != NULL && to != NULL) {
+		if (!cold)
+			memset(to, 0xa5, bytes);
+		memset(from, 0x5a, bytes);
+		__asm__ volatile("" : : "r"(from), "r"(to) : "memory");
+		uint64_t t0 = rl_now_ns();
+		memcpy(to, from, bytes);
+		__asm__ volatile("" : : "r"(to) : "memory"); /* the copy is used */
+		t = rl_now_ns() - t0;
+	}
+	free(from);
+	free(to);
+	return t;
+}
 
 /* ---- one trial on the trial thread ------------------------------------------ */
 
@@ -452,20 +511,26 @@ static void timed_call(struct trial *t)
 	size_t live_before = stats->live_bytes;
 	rl_alloc_counters je_before, je_after;
 	bool have_je = rl_allocator_counters(&je_before);
+	uint64_t cpu_clock_cost = thread_cpu_clock_cost();
 
 	arm(1);
+	uint64_t c0 = thread_cpu_ns();
 	uint64_t t0 = rl_now_ns();
 	int rc = tm->transmigrate(&t->ctx, t->g.src, t->dst, t->g.root, &t->out);
 	uint64_t t1 = rl_now_ns();
+	uint64_t c1 = thread_cpu_ns();
 	arm(0);
-	uint64_t pause = t1 - t0, total = pause;
+	uint64_t pause = t1 - t0, total = pause, cpu = c1 - c0;
 	if (rc == RL_TM_OK && (tm->caps & RL_TM_INCREMENTAL)) {
 		arm(1);
+		uint64_t c2 = thread_cpu_ns();
 		uint64_t t2 = rl_now_ns();
 		rc = tm->finish(&t->ctx);
 		uint64_t t3 = rl_now_ns();
+		uint64_t c3 = thread_cpu_ns();
 		arm(0);
 		total += t3 - t2;
+		cpu += c3 - c2;
 		/* src may be freed once finish() returns: everything has moved */
 		row->free_latency_ns = t3 - t0;
 	} else if (rc == RL_TM_OK) {
@@ -476,6 +541,7 @@ static void timed_call(struct trial *t)
 		row->je_allocs = je_after.allocs - je_before.allocs;
 	}
 	row->ns_total = total;
+	row->cpu_ns = cpu > cpu_clock_cost ? cpu - cpu_clock_cost : 0;
 	row->pause_ns = pause;
 	row->mallocs = stats->mallocs;
 	row->blocks_new = stats->block_allocs;
@@ -508,12 +574,13 @@ static void tear_down(struct trial *t)
 		rl_graph_free(&t->g);
 }
 
-/* memcpy_ns, and the figures derived from ns_total. */
-static void fill_ratios(rl_row *row)
+/* memcpy_ns (in the same trial, right after the call), and the figures
+ * derived from ns_total. */
+static void fill_ratios(rl_row *row, bool cold)
 {
 	if (row->bytes == RL_UNSET_U64)
 		return;
-	row->memcpy_ns = rl_memcpy_ceiling_ns(row->bytes);
+	row->memcpy_ns = paired_memcpy_ns(row->bytes, cold);
 	if (row->ns_total == RL_UNSET_U64)
 		return;
 	row->ns_per_obj = ratio((double)row->ns_total, (double)row->objects);
@@ -543,7 +610,7 @@ static void trial_body(struct trial_job *job)
 		judge_call(&t);
 	}
 	tear_down(&t);
-	fill_ratios(job->row);
+	fill_ratios(job->row, job->sweep->cold);
 }
 
 static void *trial_thread(void *arg)
@@ -762,36 +829,260 @@ static void forked_trial(const struct rl_sweep *s, const struct rl_strategy_spec
 		snprintf(status, status_len, "crash:exit %d", WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
 }
 
-/* ---- the sweep ------------------------------------------------------------------ */
+/* ---- the sweep: grid points in rounds ------------------------------------------ */
+
+#define DISTURBED_RETRIES 2       /* retries of a disturbed trial before it is kept, flagged */
+#define CALIBRATION_SPINS 200000u /* ~0.1-0.5 ms of dependent arithmetic */
+#define CALIBRATION_TRIES 5
+#define CALIBRATION_TOLERANCE 0.25 /* before and after may differ by 25% */
+#define OFF_CPU_SHARE 0.05          /* the call's thread off the CPU for 5% of it... */
+#define OFF_CPU_NS 20000u           /* ...and 20 us (two clock reads cost ~1.5 us) */
+
+/* A fixed loop of dependent multiply-adds, best of a few: how fast this CPU
+ * runs for us right now. */
+static uint64_t calibration_ns(void)
+{
+	uint64_t best = UINT64_MAX;
+	for (int t = 0; t < CALIBRATION_TRIES; t++) {
+		uint64_t x = (uint64_t)t + 1, t0 = rl_now_ns();
+		for (unsigned i = 0; i < CALIBRATION_SPINS; i++) {
+			x = x * UINT64_C(6364136223846793005) + 1;
+			__asm__ volatile("" : "+r"(x));
+		}
+		uint64_t d = rl_now_ns() - t0;
+		if (d < best)
+			best = d;
+	}
+	return best;
+}
+
+/* Steal ticks of all CPUs so far (/proc/stat's 8th figure); 0 when unknown. */
+static uint64_t steal_ticks(void)
+{
+	FILE *fp = fopen("/proc/stat", "r");
+	unsigned long long f[8] = { 0 };
+	if (fp == NULL)
+		return 0;
+	int n = fscanf(fp, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &f[0], &f[1], &f[2], &f[3], &f[4], &f[5],
+		       &f[6], &f[7]);
+	fclose(fp);
+	return n == 8 ? (uint64_t)f[7] : 0;
+}
+
+/* The call's thread was off the CPU (preempted) for a noticeable part of
+ * the call: wall time well above the thread's CPU time. */
+static bool off_cpu(const rl_row *row)
+{
+	if (row->ns_total == RL_UNSET_U64 || row->cpu_ns == RL_UNSET_U64 || row->ns_total <= row->cpu_ns)
+		return false;
+	uint64_t gap = row->ns_total - row->cpu_ns;
+	return gap > OFF_CPU_NS && (double)gap > OFF_CPU_SHARE * (double)row->ns_total;
+}
+
+/* The trial with its fixed cells, run (forked or not) and checked for a
+ * disturbed machine (calibration, steal, or the call off the CPU), retried
+ * while disturbed (at most DISTURBED_RETRIES
+ * times); the kept attempt's row, with disturbed = attempts thrown away
+ * (DISTURBED_RETRIES + 1 when the kept one was disturbed too). */
+static void run_paired_trial(const struct rl_sweep *s, const struct rl_strategy_spec *st,
+			     const struct rl_workload_spec *wl, size_t round, rl_row *row, struct rl_trial_text *text)
+{
+	for (uint64_t attempt = 0;; attempt++) {
+		rl_row_init(row, "transmigrate");
+		row->strategy = st->label;
+		row->workload = wl->label;
+		row->size = wl->size;
+		row->layout = wl->layout;
+		row->garbage = wl->garbage;
+		row->block = s->block;
+		row->rep = round;
+		row->seed = s->seed + round;
+		row->allocator = rl_allocator_name();
+		memset(text, 0, sizeof *text);
+		uint64_t steal0 = steal_ticks(), cal0 = calibration_ns();
+		if (s->fork)
+			forked_trial(s, st, wl, round, row, text);
+		else
+			rl_trial_run(s, st, wl, round, row, text);
+		uint64_t cal1 = calibration_ns(), steal1 = steal_ticks();
+		double lo = (double)(cal0 < cal1 ? cal0 : cal1), hi = (double)(cal0 < cal1 ? cal1 : cal0);
+		bool disturbed = steal1 > steal0 || (lo > 0 && hi / lo - 1 > CALIBRATION_TOLERANCE) || off_cpu(row);
+		row->disturbed = attempt + (disturbed ? 1 : 0);
+		if (!disturbed || attempt == DISTURBED_RETRIES)
+			return;
+	}
+}
+
+/* One grid point's trials so far: round r's row of strategy i is
+ * rows[r * n + i]. */
+struct grid_point {
+	size_t n; /* strategies */
+	size_t rounds, cap;
+	rl_row *rows;
+	struct rl_trial_text *texts;
+	double *sample; /* scratch: one strategy's figures */
+	double *medians;
+	struct rl_ci *cis;
+	bool *has_sample; /* strategies with at least one figure */
+};
+
+static int grid_point_grow(struct grid_point *g)
+{
+	if (g->rounds < g->cap)
+		return 0;
+	size_t cap = g->cap ? 2 * g->cap : 8;
+	rl_row *rows = realloc(g->rows, cap * g->n * sizeof *rows);
+	if (rows == NULL)
+		return -1;
+	g->rows = rows;
+	struct rl_trial_text *texts = realloc(g->texts, cap * g->n * sizeof *texts);
+	if (texts == NULL)
+		return -1;
+	g->texts = texts;
+	double *sample = realloc(g->sample, cap * sizeof *sample);
+	if (sample == NULL)
+		return -1;
+	g->sample = sample;
+	g->cap = cap;
+	return 0;
+}
+
+/* A trial's figure for the interval: ns_per_obj of an ok trial that was not
+ * itself disturbed; NaN otherwise. */
+static double trial_figure(const rl_row *row)
+{
+	if (row->status == NULL || strcmp(row->status, "ok") != 0 || row->disturbed > DISTURBED_RETRIES)
+		return NAN;
+	return row->ns_per_obj;
+}
+
+/* Every strategy's median and interval over the rounds so far. */
+static void grid_point_intervals(struct grid_point *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		size_t m = 0;
+		for (size_t r = 0; r < g->rounds; r++) {
+			double x = trial_figure(&g->rows[r * g->n + i]);
+			if (!isnan(x))
+				g->sample[m++] = x;
+		}
+		g->has_sample[i] = m > 0;
+		g->medians[i] = rl_stats_median(g->sample, m);
+		/* one figure has no interval (the bootstrap's [x, x] says nothing) */
+		if (m < 2 || rl_stats_median_ci(g->sample, m, RL_STATS_RESAMPLES, RL_STATS_SEED, &g->cis[i]) != 0)
+			g->cis[i] = (struct rl_ci){ NAN, NAN };
+	}
+}
+
+/* The stopping rule over the strategies that have a figure (one that fails
+ * every trial has nothing to converge). */
+static enum rl_stop grid_point_stop(struct grid_point *g, const struct rl_stop_rule *rule, double elapsed_s)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < g->n; i++)
+		if (g->has_sample[i]) {
+			g->sample[m] = g->medians[i];
+			g->cis[g->n + m] = g->cis[i];
+			m++;
+		}
+	return rl_stats_stop(rule, g->rounds, elapsed_s, g->sample, g->cis + g->n, m);
+}
+
+/* The round's order of strategies: a Fisher-Yates shuffle seeded by the
+ * sweep's seed and the round, so a rerun runs the same order. */
+static void shuffle_order(size_t *order, size_t n, uint64_t seed, size_t round)
+{
+	uint64_t state = seed * UINT64_C(0x9e3779b97f4a7c15) + round + 1;
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	for (size_t i = n; i > 1; i--) {
+		state ^= state << 13;
+		state ^= state >> 7;
+		state ^= state << 17;
+		size_t j = (size_t)(state % i);
+		size_t tmp = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = tmp;
+	}
+}
+
+/* The grid point's rows, each with its strategy's interval and the point's
+ * rounds and stop: round by round, strategies in the command line's order. */
+static int grid_point_write(struct grid_point *g, enum rl_stop stop, rl_out *out)
+{
+	for (size_t r = 0; r < g->rounds; r++)
+		for (size_t i = 0; i < g->n; i++) {
+			rl_row *row = &g->rows[r * g->n + i];
+			row->rounds = g->rounds;
+			row->ci_lo = g->cis[i].lo;
+			row->ci_hi = g->cis[i].hi;
+			row->stop = rl_stop_name(stop);
+			if (rl_out_write(out, row) != 0)
+				return -1;
+		}
+	return 0;
+}
+
+/* Text cells point into the texts array, which may move as it grows: point
+ * them again (take_text does exactly that). */
+static void grid_point_repoint(struct grid_point *g)
+{
+	for (size_t k = 0; k < g->rounds * g->n; k++) {
+		struct rl_trial_text copy = g->texts[k];
+		take_text(&g->rows[k], &g->texts[k], &copy);
+	}
+}
+
+static int run_grid_point(const struct rl_sweep *s, const struct rl_workload_spec *wl, struct grid_point *g,
+			  size_t *order, rl_out *out)
+{
+	const struct rl_stop_rule rule = {
+		.min_rounds = s->reps,
+		.max_rounds = s->max_rounds > s->reps ? s->max_rounds : s->reps,
+		.max_seconds = s->max_seconds > 0 ? s->max_seconds : INFINITY,
+		.half_width = RL_STATS_HALF_WIDTH,
+	};
+	uint64_t start = rl_now_ns();
+	enum rl_stop stop = RL_STOP_CONTINUE;
+	g->rounds = 0;
+	while (stop == RL_STOP_CONTINUE) {
+		rl_row *before = g->rows;
+		struct rl_trial_text *texts_before = g->texts;
+		if (grid_point_grow(g) != 0)
+			return -2;
+		if (g->rows != before || g->texts != texts_before)
+			grid_point_repoint(g);
+		shuffle_order(order, g->n, s->seed, g->rounds);
+		for (size_t k = 0; k < g->n; k++) {
+			size_t i = order[k];
+			size_t slot = g->rounds * g->n + i;
+			run_paired_trial(s, &s->strategies[i], wl, g->rounds, &g->rows[slot], &g->texts[slot]);
+		}
+		g->rounds++;
+		grid_point_intervals(g);
+		stop = grid_point_stop(g, &rule, (double)(rl_now_ns() - start) / 1e9);
+	}
+	return grid_point_write(g, stop, out);
+}
 
 int rl_sweep_run(const struct rl_sweep *s, rl_out *out)
 {
-	static struct rl_trial_text text;
-	for (size_t i = 0; i < s->nstrategies; i++) {
-		for (size_t j = 0; j < s->nworkloads; j++) {
-			for (size_t rep = 0; rep < s->reps; rep++) {
-				const struct rl_strategy_spec *st = &s->strategies[i];
-				const struct rl_workload_spec *wl = &s->workloads[j];
-				rl_row row;
-				rl_row_init(&row, "transmigrate");
-				row.strategy = st->label;
-				row.workload = wl->label;
-				row.size = wl->size;
-				row.layout = wl->layout;
-				row.garbage = wl->garbage;
-				row.block = s->block;
-				row.rep = rep;
-				row.seed = s->seed + rep;
-				row.allocator = rl_allocator_name();
-				memset(&text, 0, sizeof text);
-				if (s->fork)
-					forked_trial(s, st, wl, rep, &row, &text);
-				else
-					rl_trial_run(s, st, wl, rep, &row, &text);
-				if (rl_out_write(out, &row) != 0)
-					return -1;
-			}
-		}
-	}
-	return 0;
+	struct grid_point g = { .n = s->nstrategies };
+	size_t *order = calloc(s->nstrategies, sizeof *order);
+	g.medians = calloc(s->nstrategies, sizeof *g.medians);
+	g.cis = calloc(2 * s->nstrategies, sizeof *g.cis);
+	g.has_sample = calloc(s->nstrategies, sizeof *g.has_sample);
+	int rc = order != NULL && g.medians != NULL && g.cis != NULL && g.has_sample != NULL ? 0 : -2;
+	for (size_t j = 0; j < s->nworkloads && rc == 0; j++)
+		rc = run_grid_point(s, &s->workloads[j], &g, order, out);
+	if (rc == -2)
+		fprintf(stderr, "harness: out of memory keeping a grid point's rows\n");
+	free(order);
+	free(g.medians);
+	free(g.cis);
+	free(g.has_sample);
+	free(g.rows);
+	free(g.texts);
+	free(g.sample);
+	return rc == 0 ? 0 : -1;
 }

@@ -1,5 +1,5 @@
-/* The transmigration runner: strategy x workload x rep, one trial each, one
- * CSV row each.
+/* The transmigration runner: per grid point (workload spec), rounds of every
+ * strategy (rl_sweep_run), one trial each, one CSV row each.
  *
  * A trial runs in a forked child (unless fork is off) so that a crash becomes
  * a row and the sweep goes on.  Inside, the whole trial runs on a dedicated
@@ -46,8 +46,10 @@ struct rl_sweep {
 	size_t nstrategies;
 	const struct rl_workload_spec *workloads;
 	size_t nworkloads;
-	size_t reps;
-	uint64_t seed;      /* rep r builds its graph with seed + r (the `seed` column) */
+	size_t reps;        /* the minimum number of rounds per grid point */
+	size_t max_rounds;  /* --max-rounds (0: reps): the cap of rounds per grid point */
+	double max_seconds; /* --max-seconds (0: none): the cap of time per grid point */
+	uint64_t seed;      /* round r builds its graph with seed + r (the `seed` column) */
 	size_t block;       /* the block size already set with rl_set_block_size */
 	size_t stack_bytes; /* stack of the trial thread */
 	bool verify;        /* run the oracle around every call */
@@ -81,8 +83,14 @@ struct rl_trial_text {
 void rl_trial_run(const struct rl_sweep *s, const struct rl_strategy_spec *st, const struct rl_workload_spec *wl,
 		  size_t rep, rl_row *row, struct rl_trial_text *text);
 
-/* Runs every trial of the sweep, writing each row as it ends.  0, or -1 when a
- * row could not be written (the output is gone: no point going on). */
+/* Runs the sweep grid point by grid point (one workload spec with its size):
+ * in rounds, each running every strategy once in a seeded shuffled order on
+ * the same graph (seed + round), until every strategy's median ns_per_obj
+ * has a bootstrap interval within +-5% (driver/stats.h) after at least
+ * `reps` rounds, or max_rounds or max_seconds is reached.  A trial whose
+ * machine was disturbed is retried.  The grid point's rows are written when
+ * it ends, with its rounds, intervals and stop.  0, or -1 when a row could
+ * not be written (the output is gone: no point going on). */
 int rl_sweep_run(const struct rl_sweep *s, rl_out *out);
 
 /* The physical ceiling of a row (its memcpy_ns): one memcpy of `bytes`

@@ -20,6 +20,7 @@ from rows import (BadInput, ROOT, atomic_write, base_name, distinct, garbage_of,
 from cli import command_line, csv_arg, csvs_or_results, help_exit, sweep_commands  # noqa: E402
 import figdata  # noqa: E402
 import programs  # noqa: E402
+import stats  # noqa: E402
 
 USAGE = "usage: scripts/paper.py [CSV...] [--out=results/paper.md] [--figdir=DIR]"
 
@@ -71,19 +72,70 @@ def md_table(headers, rows):
     return "\n".join(out)
 
 
-def bold_min(cells, values):
-    """Bolds the cell of the smallest value."""
+def med(rows, col):
+    return median(num(r, col) for r in rows)
+
+
+# ---- intervals and verdicts (issue 12; the rules of scripts/lib/stats.py) ------------
+
+def interval(rows, col):
+    """(lo, hi): the 95% interval of the median of col over rows.  The rows' own
+    ci_lo/ci_hi when the harness wrote them (the figure is ns_per_obj), else a
+    seeded bootstrap of the rows (old CSVs); (None, None) with fewer than two
+    figures."""
+    if col == "ns_per_obj":
+        given = [(num(r, "ci_lo"), num(r, "ci_hi")) for r in rows]
+        given = [g for g in given if g[0] is not None and g[1] is not None]
+        if given:
+            return given[0]
+    xs = [v for v in (num(r, col) for r in rows) if v is not None]
+    if len(xs) < 2:
+        return (None, None)
+    return stats.median_ci(xs)
+
+
+def with_interval(v, ci, fmt=None):
+    """A figure and its interval: '41.8 [40.9, 43.1]'."""
+    fmt = fmt or fnum
+    if v is None:
+        return fmt(v)
+    lo, hi = ci
+    return fmt(v) if lo is None else f"{fmt(v)} [{fmt(lo)}, {fmt(hi)}]"
+
+
+def bold_fastest(cells, values, cis):
+    """Bolds the smallest figure only when its interval lies wholly below every
+    other's (the tie rule); otherwise marks it '≈' (fastest by median, a tie
+    within the intervals)."""
     vals = [(v, i) for i, v in enumerate(values) if v is not None]
     if len(vals) < 2:
         return cells
     _, i = min(vals)
+    hi = cis[i][1]
+    holds = hi is not None and all(cis[j][0] is not None and hi < cis[j][0] for _, j in vals if j != i)
     cells = list(cells)
-    cells[i] = f"**{cells[i]}**"
+    cells[i] = f"**{cells[i]}**" if holds else f"≈ {cells[i]}"
     return cells
 
 
-def med(rows, col):
-    return median(num(r, col) for r in rows)
+def paired_ratio(a_rows, b_rows, col):
+    """Median of a/b over trials of the same round (the rep column) and its
+    interval; (None, (None, None)) with fewer than two pairs."""
+    a = {r.get("rep"): num(r, col) for r in a_rows}
+    b = {r.get("rep"): num(r, col) for r in b_rows}
+    reps = [k for k in a if k in b and a[k] is not None and b[k] is not None]
+    if len(reps) < 2:
+        return None, (None, None)
+    m, ci = stats.ratio_ci([a[k] for k in reps], [b[k] for k in reps])
+    return m, ci
+
+
+def regret_verdict(m, ci):
+    """'+13.3% [+5.0%, +20.1%]' when the interval excludes 0, else 'tie (+1.2% [-3.0%, +4.1%])'."""
+    if m is None:
+        return "–"
+    text = f"{fpct(m - 1)} [{fpct(ci[0] - 1)}, {fpct(ci[1] - 1)}]"
+    return text if stats.verdict(ci, 1.0) != stats.TIE else f"tie ({text})"
 
 
 def status_of(rows):
@@ -129,14 +181,17 @@ def t1(rows):
         keyf = lambda r: (workload_label(r), layout_of(r), num(r, "size"))
         body = []
         for (w, lay, n), g in sorted(group(rs, keyf).items(), key=lambda kv: (order(workload_label(r) for r in rs).index(kv[0][0]), kv[0][1], kv[0][2] or 0)):
-            vals, cells = [], []
+            vals, cells, cis = [], [], []
             for s in strategies:
                 gs = [r for r in g if r["strategy"] == s]
                 st = status_of(gs) if gs else "no rows"
-                v = med([r for r in gs if ok(r)], "ns_per_obj") if st == "ok" else None
+                good = [r for r in gs if ok(r)]
+                v = med(good, "ns_per_obj") if st == "ok" else None
+                ci = interval(good, "ns_per_obj") if st == "ok" else (None, None)
                 vals.append(v)
-                cells.append(fnum(v) if st == "ok" else ("–" if st == "no rows" else st))
-            body.append([w, lay, fsize(n)] + bold_min(cells, vals))
+                cis.append(ci)
+                cells.append(with_interval(v, ci) if st == "ok" else ("–" if st == "no rows" else st))
+            body.append([w, lay, fsize(n)] + bold_fastest(cells, vals, cis))
         return md_table(["workload", "layout", "n"] + strategies, body)
     return per_machine(sel, build), sel
 
@@ -217,7 +272,13 @@ def t4(rows):
             g = by_live[live]
             strategies = order(r["strategy"] for r in g)
             vals = [med([r for r in g if r["strategy"] == s], "ns_total") for s in strategies]
+            cis = [interval([r for r in g if r["strategy"] == s], "ns_total") for s in strategies]
             fastest = min((v, s) for v, s in zip(vals, strategies) if v is not None)[1] if any(vals) else None
+            if fastest is not None:  # the tie rule: bold only when its interval excludes every other's
+                fi = strategies.index(fastest)
+                if not all(cis[fi][1] is not None and cis[j][0] is not None and cis[fi][1] < cis[j][0]
+                           for j, v in enumerate(vals) if j != fi and v is not None):
+                    fastest = None
             copies = [v for v, s in zip(vals, strategies)
                       if v is not None and not med([r for r in g if r["strategy"] == s], "bytes_spliced")]
             sp = [v for v, s in zip(vals, strategies) if base_name(s) == "splice" and v is not None]
@@ -226,7 +287,7 @@ def t4(rows):
             for s, v in zip(strategies, vals):
                 gs = [r for r in g if r["strategy"] == s]
                 gb, b = med(gs, "garbage_bytes"), med(gs, "bytes")
-                cell = fns(v)
+                cell = with_interval(v, cis[strategies.index(s)], fns)
                 body.append([f"{live:.2f}", f"**{s}**" if s == fastest else s, cell, fnum(med(gs, "ns_per_obj")),
                              fbytes(med(gs, "bytes_copied")), fbytes(med(gs, "bytes_spliced")), fbytes(gb),
                              fnum(gb / b if gb is not None and b else None)])
@@ -237,7 +298,8 @@ def t4(rows):
         return md_table(["live", "strategy", "total", "ns/live object", "copied", "spliced", "garbage inherited",
                          "garbage per live byte"], body)
     text = per_machine(sel, build)
-    head = f"Workload {w}, layout {lay}, n = {fsize(n)}; the fastest strategy at each live ratio in bold. "
+    head = (f"Workload {w}, layout {lay}, n = {fsize(n)}; total with its 95% interval [bootstrap of the reps]; the "
+            "fastest strategy at each live ratio in bold only when its interval lies below every other's. ")
     return head + " ".join(sentence) + "\n\n" + text, sel
 
 
@@ -357,9 +419,12 @@ def t7(rows):
                     dec = max(set(decisions), key=decisions.count) if decisions else "–"
                     for s in fixed:
                         used.extend(per[c].get(s, (None, []))[1])
+                    pm, pci = paired_ratio(per[c][a][1], per[c][here[1]][1], "ns_total") if here else (None, None)
+                    regret_cell = (regret_verdict(pm, pci) if pm is not None
+                                   else fpct(per[c][a][0] / here[0] - 1) if here else "–")
                     detail.append([a, c[0], c[1], f"{1 / (1 + c[2]):.2f}" if c[2] is not None else "–", fsize(c[3]),
                                    fns(per[c][a][0]), f"{here[1]} {fns(here[0])}" if here else "–",
-                                   fpct(per[c][a][0] / here[0] - 1) if here else "–", dec])
+                                   regret_cell, dec])
         return (md_table(["adaptive", "workload", "configurations", "best fixed strategy moving only the graph",
                           "regret", "faster than every one of them", "best of all, whole-region moves included",
                           "regret vs it"], summary)
@@ -516,7 +581,9 @@ def t9(results_dir):
 
 TABLES = [
     (1, "Transmigration cost: ns per object (median over reps) by strategy, workload, layout and size, no garbage; "
-        "the fastest strategy of each row in bold; a cell names the status when no rep succeeded.", t1),
+        "[95% interval of the median: the harness's ci_lo, ci_hi, else a seeded bootstrap of the reps]; the fastest "
+        "strategy of each row in bold only when its interval lies wholly below every other's, else marked ≈ (a tie); "
+        "a cell names the status when no rep succeeded.", t1),
     (2, "Memory overhead at the largest size of each workload (allocation order, no garbage): peak bytes the "
         "strategy took besides the copy, and its heap allocations during the call.", t2),
     (3, "Incremental transmigration (proxy): pause of the initial call against the total time through full "

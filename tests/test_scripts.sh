@@ -66,10 +66,11 @@ expansion() {
 	local cmds n
 	cmds=$("${S[@]}" --out="$csv" --print-commands 2>"$tmp/err") || { cat "$tmp/err"; return 1; }
 	n=$(printf '%s\n' "$cmds" | grep -c harness)
-	# 2 strategies x 1 workload x 2 sizes x 2 layouts + 2 tethers x 2 thread counts
-	[ "$n" -eq 12 ] || { echo "expected 12 commands, got $n:"; printf '%s\n' "$cmds"; return 1; }
-	printf '%s\n' "$cmds" | grep -q -- "--strategy=cheney --workload=list:layout=alloc --size=100 --reps=2 --out=-" ||
-		{ echo "no cheney command:"; printf '%s\n' "$cmds"; return 1; }
+	# one call per grid point with both strategies: 1 workload x 2 sizes x 2 layouts;
+	# + 2 tethers x 2 thread counts
+	[ "$n" -eq 8 ] || { echo "expected 8 commands, got $n:"; printf '%s\n' "$cmds"; return 1; }
+	printf '%s\n' "$cmds" | grep -q -- "--strategy=cheney --strategy=bitmap --workload=list:layout=alloc --size=100 --reps=2 --out=-" ||
+		{ echo "no grid point command with both strategies:"; printf '%s\n' "$cmds"; return 1; }
 	printf '%s\n' "$cmds" | grep -q -- "--tether=ebr:series=$tmp/out.series.csv --threads=2 --stall-ms=5 --duration=0.01 --reps=2 --out=-" ||
 		{ echo "no ebr command:"; printf '%s\n' "$cmds"; return 1; }
 	grep -q "notyet' is not registered yet: skipped" "$tmp/err" || { echo "no note for notyet?"; return 1; }
@@ -77,12 +78,25 @@ expansion() {
 }
 run sweep_print_commands_expands_the_grid expansion
 
+# max_rounds and max_seconds reach the harness of transmigration grids only.
+round_caps() {
+	printf '%s\n' "max_rounds = 9" "max_seconds = 2.5" "[a]" "kind = transmigrate" "strategies = cheney, bitmap" \
+		"workloads = list" "sizes = 100" "[b]" "kind = tether" "tethers = ebr" "threads = 1" >"$tmp/caps.sweep"
+	local cmds
+	cmds=$(scripts/sweep "$tmp/caps.sweep" --harness="$fake" --out="$tmp/caps.csv" --print-commands 2>"$tmp/err") ||
+		{ cat "$tmp/err"; return 1; }
+	printf '%s\n' "$cmds" | grep -q -- "--strategy=cheney --strategy=bitmap --workload=list --size=100 --reps=3 --max-rounds=9 --max-seconds=2.5 " ||
+		{ echo "no caps on the grid point: $cmds"; return 1; }
+	! printf '%s\n' "$cmds" | grep -- "--tether" | grep -q -- "--max-" || { echo "caps on a tether trial: $cmds"; return 1; }
+}
+run sweep_round_caps_reach_the_harness round_caps
+
 # ---- running and resuming ---------------------------------------------------------------
 first_run() {
 	"${S[@]}" --out="$csv" --jobs=2 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
 	[ "$(nrows "$csv")" -eq 24 ] || { echo "expected 24 rows, got $(nrows "$csv")"; return 1; }
-	[ "$(calls)" -eq 12 ] || { echo "expected 12 harness calls, got $(calls)"; return 1; }
-	grep -q '12/12 100%' "$tmp/err" || { echo "no progress line:"; cat "$tmp/err"; return 1; }
+	[ "$(calls)" -eq 8 ] || { echo "expected 8 harness calls, got $(calls)"; return 1; }
+	grep -q '8/8 100%' "$tmp/err" || { echo "no progress line:"; cat "$tmp/err"; return 1; }
 	[ -z "$(keys "$csv" | uniq -d)" ] || { echo "duplicate rows"; return 1; }
 	# rows merged in grid order: the tether trials (last grid) come last
 	[ "$(tail -n 1 "$csv" | cut -d, -f6)" = tether ] || { echo "last row is not a tether row"; return 1; }
@@ -140,7 +154,7 @@ EOF2
 	: >"$tmp/calls.log"
 	"${S[@]}" --out="$csv" --kind=transmigrate 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
 	[ "$(calls)" -eq 2 ] || { echo "expected the 2 trials with invalid rows to run again, got $(calls):"; cat "$tmp/calls.log"; return 1; }
-	grep -q -- "--strategy=cheney --workload=list:layout=shuffled --size=100" "$tmp/calls.log" || { cat "$tmp/calls.log"; return 1; }
+	grep -q -- "--strategy=cheney --strategy=bitmap --workload=list:layout=shuffled --size=100" "$tmp/calls.log" || { cat "$tmp/calls.log"; return 1; }
 	: >"$tmp/calls.log"
 	"${S[@]}" --out="$csv" --kind=transmigrate 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
 	[ "$(calls)" -eq 0 ] || { echo "the rerun rows do not count as done: $(calls) calls"; return 1; }
@@ -491,6 +505,95 @@ truncated_tail() {
 	head -n 101 "$o" | cmp -s - <(head -n 101 "$tmp/pre.csv") || { echo "the complete rows changed"; return 1; }
 }
 run sweep_sets_a_truncated_row_aside truncated_tail
+# ---- the statistics rules (scripts/lib/stats.py), on the known samples of tests/test_stats.c -----
+stats_rules() {
+	$PY - <<'EOPY'
+import math, sys
+sys.path.insert(0, "scripts/lib")
+import stats
+def near(a, b): return abs(a - b) < 1e-6
+ten = [10, 12, 9, 11, 30, 10.5, 9.5, 11.5, 10.2, 9.8]
+fails = []
+def check(cond, what):
+    if not cond: fails.append(what)
+check(stats.median([5, 1, 3]) == 3 and stats.median([4, 1, 3, 2]) == 2.5, "median")
+check(math.isnan(stats.median([])), "empty median")
+check(stats.median_ci([7] * 5) == (7, 7), "constant sample")
+check(stats.median_ci([1, 2, 3]) == (1, 3), "{1,2,3}: [1, 3]")
+lo, hi = stats.median_ci(ten)
+check(near(lo, 9.75) and near(hi, 11.5), "known sample as in C: %r" % ((lo, hi),))
+lo, hi = stats.median_ci(ten, 5)
+check(near(lo, 9.91) and near(hi, 10.92), "5 resamples as in C: %r" % ((lo, hi),))
+a = [100, 102, 98, 101, 99, 103, 100, 97]
+b = [120, 121, 119, 125, 118, 122, 120, 117]
+same = [101, 101, 97, 100, 100, 104, 99, 98]
+m, ci = stats.ratio_ci(a, b)
+check(near(m, 0.833333) and near(ci[0], 0.823529) and near(ci[1], 0.842975), "paired ratio as in C: %r" % (ci,))
+check(stats.verdict(ci) == stats.BELOW and stats.verdict(stats.ratio_ci(b, a)[1]) == stats.ABOVE, "ordering")
+check(stats.verdict(stats.ratio_ci(same, a)[1]) == stats.TIE, "overlap: tie")
+check(stats.verdict((0.9, 1.0)) == stats.TIE, "touching: tie")
+med, tight, loose = [100, 200], [(96, 104), (191, 209)], [(96, 104), (180, 221)]
+stop = lambda r, t, c: stats.stop(r, t, med, c, min_rounds=3, max_rounds=10, max_seconds=5)
+check(stop(2, 0, tight) is None, "min rounds")
+check(stop(3, 0, tight) == "converged", "converged")
+check(stop(3, 0, loose) is None, "continue")
+check(stop(10, 0, loose) == "cap_rounds", "cap_rounds")
+check(stop(4, 5, loose) == "cap_seconds", "cap_seconds")
+check(stop(2, 9, loose) is None, "min rounds beat the seconds cap")
+if fails:
+    print("; ".join(fails))
+    sys.exit(1)
+EOPY
+}
+run stats_rules_on_known_samples stats_rules
+
+# ---- scripts/compare-runs on two small synthetic runs ------------------------------------------
+compare_runs() {
+	$PY - "$tmp/runA.csv" "$tmp/runB.csv" <<'EOPY' || return 1
+import csv, sys
+sys.path.insert(0, "scripts/lib")
+import rows
+cols = rows.schema_columns()
+def row(**kw):
+    r = {c: "" for c in cols}
+    r.update(schema="regionlab-1", status="ok", block="65536", **{k: str(v) for k, v in kw.items()})
+    return r
+def tm(strategy, x, lo, hi, size=1000):
+    return [row(kind="transmigrate", strategy=strategy, workload="list", size=size, ns_per_obj=v, ci_lo=lo, ci_hi=hi)
+            for v in x]
+def te(scheme, x):
+    return [row(kind="tether", tether=scheme, threads=1, writers=1, slots=16, stall_ms=0, read=0, ns_per_op=v)
+            for v in x]
+A = (tm("cheney", [10, 10.1, 9.9], 9.9, 10.1) + tm("bitmap", [20, 20.2, 19.8], 19.8, 20.2) +
+     tm("splice", [30, 30, 30], 29, 31) + te("ebr", [5, 5, 5]) + te("tls", [2, 2.1, 1.9]))
+B = (tm("cheney", [10.5, 10.6, 10.4], 10, 21) + tm("bitmap", [24, 24, 24], 20, 25) +
+     tm("splice", [45, 45, 45], 44, 46) + te("ebr", [5.1, 5, 5.2]) + te("tls", [2, 2, 2]) +
+     tm("naive", [1, 1, 1], 1, 1, size=5))
+for path, rs in zip(sys.argv[1:], (A, B)):
+    with open(path, "w", newline="") as fp:
+        w = csv.DictWriter(fp, cols)
+        w.writeheader()
+        w.writerows(rs)
+EOPY
+	local out
+	out=$(scripts/compare-runs "$tmp/runA.csv" "$tmp/runB.csv" --top=2 2>"$tmp/err") || { cat "$tmp/err"; return 1; }
+	printf '%s\n' "$out" | grep -q "^transmigrate: 3 cells in both runs (0 only in A, 1 only in B)$" || { echo "cells: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "within +-10%: 1/3 (33%)   within +-25%: 2/3 (67%)" || { echo "shares: $out"; return 1; }
+	printf '%s\n' "$out" | grep -A1 "moved most (ns/object" | grep -q "+50.0%  30 -> 45  strategy=splice" ||
+		{ echo "moved most: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "workload=list size=1000 block=65536: A cheney, B tie" || { echo "verdict: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "within +-10%: 2/2 (100%)" || { echo "tether shares: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "fastest-tether verdicts: 1 groups, 0 differ" || { echo "tether verdicts: $out"; return 1; }
+	local rc
+	scripts/compare-runs "$tmp/runA.csv" >/dev/null 2>"$tmp/err"; rc=$?
+	[ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] || { echo "one file: rc $rc, $(cat "$tmp/err")"; return 1; }
+	scripts/compare-runs "$tmp/runA.csv" "$tmp/tiny.sweep" >/dev/null 2>"$tmp/err"; rc=$?
+	[ $rc -eq 2 ] && grep -q "not a regionlab CSV" "$tmp/err" || { echo "not a CSV: rc $rc, $(cat "$tmp/err")"; return 1; }
+	head -n 1 "$tmp/runA.csv" >"$tmp/empty.csv"
+	scripts/compare-runs "$tmp/runA.csv" "$tmp/empty.csv" >/dev/null 2>"$tmp/err"; rc=$?
+	[ $rc -eq 2 ] && grep -q "no cell in common" "$tmp/err" || { echo "nothing in common: rc $rc, $(cat "$tmp/err")"; return 1; }
+}
+run compare_runs_shares_moves_and_verdicts compare_runs
 
 # ---- the real harness, when built ---------------------------------------------------------------
 if [ -x "$BUILD/harness" ] && "$BUILD/harness" --list >/dev/null 2>&1; then

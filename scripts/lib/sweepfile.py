@@ -40,6 +40,8 @@ COMMON_KEYS = {
     "extra": ("extra", "args"),
 }
 TM_KEYS = {
+    "max_rounds": ("max_rounds", "posint1"),
+    "max_seconds": ("max_seconds", "float1"),
     "strategies": ("strategies", "modules"), "strategy": ("strategies", "modules"),
     "workloads": ("workloads", "modules"), "workload": ("workloads", "modules"),
     "sizes": ("sizes", "ints"), "size": ("sizes", "ints"),
@@ -332,11 +334,18 @@ def resolve(path, stack=()):
 # ---- trials ---------------------------------------------------------------------
 
 class Trial:
-    """One harness call: a point of a grid, all its reps."""
+    """One harness call: a point of a grid, all its reps.  Transmigration: one
+    grid point (workload spec x size x block x allocator) with all its
+    strategies, which the harness runs in interleaved rounds (issue 12);
+    spec then has no strategy and `strategies` lists them."""
 
     series_path = None  # set by the runner: where tether trials of grids with series = yes append
 
-    def __init__(self, kind, spec, reps, seed, timeout, verify, extra, grid, series=False):
+    def __init__(self, kind, spec, reps, seed, timeout, verify, extra, grid, series=False, strategies=(),
+                 max_rounds=None, max_seconds=None):
+        self.strategies = list(strategies)
+        self.max_rounds = max_rounds
+        self.max_seconds = max_seconds
         self.series = series
         self.kind = kind
         self.spec = spec  # ordered {arg: value} of the identifying options
@@ -354,6 +363,9 @@ class Trial:
                 name, opts = split_spec(v)
                 v = name + ":" + ",".join(f"{a}={b}" for a, b in sorted(opts.items()) if a not in UNIDENTIFYING)
             parts.append(f"{k}={v}")
+        for st in self.strategies:
+            name, opts = split_spec(st)
+            parts.append("strategy=" + name + ":" + ",".join(f"{a}={b}" for a, b in sorted(opts.items())))
         parts.append(f"seed={self.seed}")
         return "|".join(parts)
 
@@ -361,7 +373,7 @@ class Trial:
         s = self.spec
         a = []
         if self.kind == "transmigrate":
-            a.append(f"--strategy={s['strategy']}")
+            a.extend(f"--strategy={st}" for st in self.strategies)
             a.append(f"--workload={s['workload']}")
             a.append(f"--size={s['size']}")
             if "block" in s:
@@ -380,6 +392,10 @@ class Trial:
                 if k in s:
                     a.append(f"{flag}={fmt_num(s[k])}")
         a.append(f"--reps={self.reps}")
+        if self.max_rounds is not None:
+            a.append(f"--max-rounds={self.max_rounds}")
+        if self.max_seconds is not None:
+            a.append(f"--max-seconds={fmt_num(self.max_seconds)}")
         if self.seed is not None:
             a.append(f"--seed={self.seed}")
         if self.verify is False:
@@ -390,7 +406,7 @@ class Trial:
     def label(self):
         s = self.spec
         if self.kind == "transmigrate":
-            return f"{s['strategy']} {s['workload']} n={s['size']}"
+            return f"{s['workload']} n={s['size']} ({' '.join(split_spec(st)[0] for st in self.strategies)})"
         bits = [s["tether"], f"{s['threads']}t"]
         if s.get("stall_ms"):
             bits.append(f"stall={s['stall_ms']}ms")
@@ -403,7 +419,7 @@ class Trial:
         if self.kind == "transmigrate":
             _, opts = split_spec(self.spec["workload"])
             g = placer_garbage(opts) or 0.0
-            return self.reps * (self.spec["size"] * (1 + g) + 5000)
+            return len(self.strategies) * self.reps * (self.spec["size"] * (1 + g) + 5000)
         return self.reps * (float(self.spec.get("duration", 1.0)) + 0.2 + self.spec.get("stall_ms", 0) / 1000.0)
 
     # -- matching rows of a CSV (resume) --
@@ -417,7 +433,7 @@ class Trial:
             return None
         s = self.spec
         if self.kind == "transmigrate":
-            if not spec_equal(row.get("strategy", ""), s["strategy"]):
+            if self.strategy_of(row) is None:
                 return None
             if not workload_equal(row, s["workload"]):
                 return None
@@ -439,6 +455,14 @@ class Trial:
             if not (same_value(row["seed"], self.seed + rep) or same_value(row["seed"], self.seed)):
                 return None
         return rep
+
+
+def _strategy_of(self, row):
+    """Which of this grid point's strategies the row is of (transmigration), or None."""
+    return next((st for st in self.strategies if spec_equal(row.get("strategy", ""), st)), None)
+
+
+Trial.strategy_of = _strategy_of
 
 
 # Module options that say where output goes, not what was measured.
@@ -573,21 +597,22 @@ def grid_trials(label, where, keys, registry):
                     for n in vals["sizes"]:
                         for b in vals.get("block", [None]):
                             for alloc in vals.get("allocator", [None]):
-                                for st in vals["strategies"]:
-                                    name, opts = split_spec(wl)
-                                    opts = dict(opts)
-                                    if lay is not None:
-                                        opts["layout"] = lay
-                                    if g is not None:
-                                        opts[ratio_key] = fmt_num(g)
-                                    spec = {"strategy": st,
-                                            "workload": name + (":" + ",".join(f"{k}={v}" for k, v in opts.items()) if opts else ""),
-                                            "size": n}
-                                    if b is not None:
-                                        spec["block"] = b
-                                    if alloc is not None:
-                                        spec["allocator"] = alloc
-                                    trials.append(Trial(kind, spec, reps, seed, timeout, verify, extra, label))
+                                name, opts = split_spec(wl)
+                                opts = dict(opts)
+                                if lay is not None:
+                                    opts["layout"] = lay
+                                if g is not None:
+                                    opts[ratio_key] = fmt_num(g)
+                                spec = {"workload": name + (":" + ",".join(f"{k}={v}" for k, v in opts.items()) if opts else ""),
+                                        "size": n}
+                                if b is not None:
+                                    spec["block"] = b
+                                if alloc is not None:
+                                    spec["allocator"] = alloc
+                                trials.append(Trial(kind, spec, reps, seed, timeout, verify, extra, label,
+                                                    strategies=vals["strategies"],
+                                                    max_rounds=vals.get("max_rounds"),
+                                                    max_seconds=vals.get("max_seconds")))
     else:
         dims = ["layouts", "stall_ms", "read", "slots", "writers", "update_us", "duration"]
         names = {"layouts": "layout"}

@@ -203,9 +203,12 @@ def fake_harness(argv):
             print(f"workload {w} synthetic {w}")
         return 0
     a = {}
+    strategies = []
     for arg in argv:
         k, _, v = arg.partition("=")
         a[k.lstrip("-")] = v
+        if k == "--strategy":
+            strategies.append(v)
     if os.environ.get("SYNTH_FAIL") and os.environ["SYNTH_FAIL"] in " ".join(argv):
         sys.stderr.write("harness: synthetic failure\n")
         return 2
@@ -227,9 +230,10 @@ def fake_harness(argv):
                                    layout=a.get("layout", "padded"), stall_ms=int(a.get("stall-ms", 0)),
                                    read=int(a.get("read", 0)), writers=int(a.get("writers", 1)),
                                    slots=int(a.get("slots", 16))))
-        else:
-            rows.append(tm_row(cols, a["strategy"], a["workload"], int(a.get("size", 1000)), rep, seed,
-                               int(a.get("block", 65536))))
+        else:  # a grid point: every strategy once per round
+            for st in strategies:
+                rows.append(tm_row(cols, st, a["workload"], int(a.get("size", 1000)), rep, seed,
+                                   int(a.get("block", 65536))))
     out = a.get("out", "-")
     fp = sys.stdout if out == "-" else open(out, "a", newline="")
     w = csv.writer(fp, lineterminator="\n")

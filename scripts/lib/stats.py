@@ -1,0 +1,117 @@
+"""The statistics rules of driver/stats.c, in Python, for paper.py and compare-runs.
+
+Same generator (splitmix64), same resampling (index = next % n), same median
+and quantile definitions, same constants: an interval computed here from a
+group's rows equals the one the harness wrote into ci_lo/ci_hi for the same
+sample.  tests/test_stats.c and tests/test_scripts.sh check both on the same
+known samples.  Standard library only."""
+
+import math
+
+RESAMPLES = 2000
+SEED = 0x5EED2013
+LEVEL = 0.95
+HALF_WIDTH = 0.05
+MASK = (1 << 64) - 1
+
+TIE, BELOW, ABOVE = "tie", "below", "above"
+
+
+def median(xs):
+    """Median of xs (mean of the two middle values when even); NaN when empty."""
+    s = sorted(xs)
+    n = len(s)
+    if n == 0:
+        return math.nan
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
+def quantile_sorted(s, p):
+    """Linear interpolation between order statistics at p*(n-1) (R type 7)."""
+    n = len(s)
+    if n == 0:
+        return math.nan
+    pos = p * (n - 1)
+    i = int(math.floor(pos))
+    if i + 1 >= n:
+        return s[n - 1]
+    return s[i] + (pos - i) * (s[i + 1] - s[i])
+
+
+def _splitmix64(state):
+    state = (state + 0x9E3779B97F4A7C15) & MASK
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return state, z ^ (z >> 31)
+
+
+def median_ci(xs, resamples=RESAMPLES, seed=SEED):
+    """Percentile bootstrap 95% interval of the median: (lo, hi), NaNs when empty."""
+    xs = list(xs)
+    n = len(xs)
+    if n == 0 or resamples == 0:
+        return (math.nan, math.nan)
+    state = seed
+    meds = []
+    for _ in range(resamples):
+        draw = []
+        for _ in range(n):
+            state, r = _splitmix64(state)
+            draw.append(xs[r % n])
+        meds.append(median(draw))
+    meds.sort()
+    tail = (1 - LEVEL) / 2
+    return (quantile_sorted(meds, tail), quantile_sorted(meds, 1 - tail))
+
+
+def ratio_ci(a, b, resamples=RESAMPLES, seed=SEED):
+    """Paired samples: median of a[i]/b[i] and its interval; pairs with b <= 0 or NaN skipped."""
+    ratios = [x / y for x, y in zip(a, b) if y > 0 and not math.isnan(x)]
+    return median(ratios), median_ci(ratios, resamples, seed)
+
+
+def within(med, ci, half_width=HALF_WIDTH):
+    lo, hi = ci
+    if any(math.isnan(v) for v in (med, lo, hi)):
+        return False
+    return (hi - lo) / 2 <= half_width * abs(med)
+
+
+def stop(rounds, elapsed_s, medians, cis, min_rounds, max_rounds, max_seconds, half_width=HALF_WIDTH):
+    """None (continue), 'converged', 'cap_rounds' or 'cap_seconds', as rl_stats_stop."""
+    if rounds < min_rounds:
+        return None
+    if all(within(m, c, half_width) for m, c in zip(medians, cis)):
+        return "converged"
+    if rounds >= max_rounds:
+        return "cap_rounds"
+    if elapsed_s >= max_seconds:
+        return "cap_seconds"
+    return None
+
+
+def verdict(ci, alternative=1.0):
+    """The tie rule: BELOW/ABOVE only when the interval excludes the alternative."""
+    lo, hi = ci
+    if math.isnan(lo) or math.isnan(hi):
+        return TIE
+    if hi < alternative:
+        return BELOW
+    if lo > alternative:
+        return ABOVE
+    return TIE
+
+
+if __name__ == "__main__":
+    # Known samples for the cross-check in tests/test_scripts.sh (the same as tests/test_stats.c).
+    import sys
+    if len(sys.argv) > 1 and sys.argv[1] == "known":
+        ten = [10, 12, 9, 11, 30, 10.5, 9.5, 11.5, 10.2, 9.8]
+        lo, hi = median_ci(ten)
+        print("%.6f %.6f %.6f" % (median(ten), lo, hi))
+        print("%.6f %.6f" % median_ci(ten, 5))
+        a = [100, 102, 98, 101, 99, 103, 100, 97]
+        b = [120, 121, 119, 125, 118, 122, 120, 117]
+        m, (lo, hi) = ratio_ci(a, b)
+        print("%.6f %.6f %.6f %s" % (m, lo, hi, verdict((lo, hi))))
