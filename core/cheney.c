@@ -360,6 +360,35 @@ void rl_cheney_release_held(rl_cheney *c, const rl_val *roots, size_t nroots)
 	}
 }
 
+/* Gives o its header back when it forwards to a copy made since m; returns
+ * o's size. */
+static size_t reclaim(const rl_region_mark *m, rl_obj *o)
+{
+	uint64_t h = o->hdr;
+	if (rl_hdr_is_forward(h)) {
+		rl_obj *n = rl_hdr_forward_target(h);
+		if (!rl_allocated_after(m, n))
+			return rl_obj_size(n);
+		o->hdr = n->hdr;
+	}
+	return rl_obj_size(o);
+}
+
+void rl_cheney_release_held_blocks(rl_cheney *c)
+{
+	if (!c->release_held)
+		return;
+	for (const rl_region *m = c->src; m != NULL; m = rl_region_family_next(c->src, m)) {
+		if (rl_region_dies_with(m, c->src))
+			continue;
+		for (rl_block *b = m->small.head; b != NULL; b = b->next)
+			for (rl_obj *o = rl_block_first_obj(b); rl_block_has_obj(b, o);)
+				o = (rl_obj *)((char *)o + reclaim(&c->mark, o));
+		for (rl_block *b = m->large.head; b != NULL; b = b->next)
+			reclaim(&c->mark, rl_block_first_obj(b));
+	}
+}
+
 void rl_cheney_skip(rl_cheney *c)
 {
 	c->roots = 2; /* the skipped copies' slots are the caller's */

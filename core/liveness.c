@@ -89,9 +89,10 @@ static inline __attribute__((always_inline)) bool in_src(const rl_region *src, c
 }
 
 /* What a run has counted, kept in registers: totals, and the live bytes of
- * the block it marked last, added to that block's counter when the run moves
- * to another block (a read-modify-write of memory per object costs more than
- * the rest of the mark when the graph walks a block in order). */
+ * the block it marked last, added to that block's counter (and to `bytes`)
+ * when the run moves to another block (a read-modify-write of memory per
+ * object costs more than the rest of the mark when the graph walks a block
+ * in order).  The bytes marked so far are bytes + block_bytes. */
 struct tally {
 	uint64_t objects, bytes, forwarded_refs;
 	rl_block *block;
@@ -102,6 +103,7 @@ static inline __attribute__((always_inline)) void tally_flush(rl_liveness *lv, s
 {
 	if (t->block != NULL)
 		*rl_liveness_counter(lv, t->block) += t->block_bytes;
+	t->bytes += t->block_bytes;
 	t->block = NULL;
 	t->block_bytes = 0;
 }
@@ -124,7 +126,6 @@ static inline __attribute__((always_inline)) bool mark(rl_liveness *lv, struct t
 	}
 	t->block_bytes += size;
 	t->objects++;
-	t->bytes += size;
 	return true;
 }
 
@@ -141,11 +142,15 @@ static void log_slot(rl_liveness *lv, rl_val *s, const rl_block *from)
 }
 
 /* Marks the object *s points at if it is an unmarked object of src; returns
- * it when it needs a scan, else NULL.  Forwarded objects are counted and
- * skipped (see the header), static ones skipped.  `from` is the block of the
- * object that holds slot s (NULL for a root: not logged). */
-static inline __attribute__((always_inline)) rl_obj *reach(rl_liveness *lv, struct tally *t, rl_val *s,
-							    const rl_block *from, uintptr_t mask)
+ * it when it needs a scan (its header in *hp), else NULL.  Forwarded objects
+ * are counted and skipped (see the header), static ones skipped.  `from` is
+ * the block of the object that holds slot s when `in_object` (a constant at
+ * each call), unused for a root (not logged).  An object whose header is
+ * `slotted` (the header of the object being scanned, which has slots) needs
+ * no look at the type table. */
+static inline __attribute__((always_inline)) rl_obj *reach(rl_liveness *lv, const rl_region *src,
+							    struct tally *t, rl_val *s, bool in_object, const rl_block *from, uintptr_t mask,
+							    uint64_t slotted, uint64_t *hp)
 {
 	rl_val v = *s;
 	if (!rl_is_ptr(v))
@@ -153,20 +158,21 @@ static inline __attribute__((always_inline)) rl_obj *reach(rl_liveness *lv, stru
 	rl_obj *o = rl_ptr(v);
 	uint64_t h = o->hdr;
 	if (h & (RL_HDR_FORWARD | RL_OBJ_STATIC)) {
-		if (rl_hdr_is_forward(h) && in_src(lv->src, (const rl_block *)(v & mask))) {
+		if (rl_hdr_is_forward(h) && in_src(src, (const rl_block *)(v & mask))) {
 			t->forwarded_refs++;
-			if (from != NULL)
+			if (in_object)
 				log_slot(lv, s, from);
 		}
 		return NULL;
 	}
 	rl_block *b = (rl_block *)(v & mask);
-	if (!in_src(lv->src, b))
+	if (!in_src(src, b))
 		return NULL;
-	if (b != from && from != NULL)
+	if (in_object && b != from)
 		log_slot(lv, s, from);
-	if (!mark(lv, t, o, b, h) || !rl_hdr_may_have_slots(h))
+	if (!mark(lv, t, o, b, h) || (h != slotted && !rl_hdr_may_have_slots(h)))
 		return NULL;
+	*hp = h;
 	return o;
 }
 
@@ -181,7 +187,8 @@ static inline __attribute__((always_inline)) void tally_end(rl_liveness *lv, str
 void rl_liveness_add_root(rl_liveness *lv, rl_val v)
 {
 	struct tally t = { 0 };
-	rl_obj *o = reach(lv, &t, &v, NULL, ~(uintptr_t)(rl_block_size - 1));
+	uint64_t h;
+	rl_obj *o = reach(lv, lv->src, &t, &v, false, NULL, ~(uintptr_t)(rl_block_size - 1), RL_HDR_FORWARD, &h);
 	tally_end(lv, &t);
 	if (o != NULL)
 		rl_worklist_push(&lv->wl, o);
@@ -190,7 +197,8 @@ void rl_liveness_add_root(rl_liveness *lv, rl_val v)
 void rl_liveness_mark_only(rl_liveness *lv, rl_val v)
 {
 	struct tally t = { 0 };
-	reach(lv, &t, &v, NULL, ~(uintptr_t)(rl_block_size - 1));
+	uint64_t h;
+	reach(lv, lv->src, &t, &v, false, NULL, ~(uintptr_t)(rl_block_size - 1), RL_HDR_FORWARD, &h);
 	tally_end(lv, &t);
 }
 
@@ -201,10 +209,12 @@ void rl_liveness_scan(rl_liveness *lv, rl_obj *o) { rl_worklist_push(&lv->wl, o)
 static inline __attribute__((always_inline)) bool run(rl_liveness *lv, bool budgeted, uint64_t budget)
 {
 	const uintptr_t mask = ~(uintptr_t)(rl_block_size - 1);
+	const rl_region *const src = lv->src; /* in a register: the marks' stores would reload it */
 	struct tally t = { 0 };
 	rl_layout l = { .hdr = RL_HDR_FORWARD };
 	bool done = true;
 	rl_obj *o = rl_worklist_pop(&lv->wl);
+	uint64_t h = o != NULL ? o->hdr : 0;
 	while (o != NULL) {
 		/* The slots of o, as rl_slots_begin/rl_slots_next list them
 		 * (pointer map, then tail), from the layout of its header,
@@ -212,19 +222,22 @@ static inline __attribute__((always_inline)) bool run(rl_liveness *lv, bool budg
 		 * the first one with slots is scanned next without a push:
 		 * lists never touch the worklist, and a tree allocated depth
 		 * first is read in address order (last child first was 2.5x
-		 * slower on a 10^6-node tree). */
-		uint64_t h = o->hdr;
+		 * slower on a 10^6-node tree).  The next object's header
+		 * comes with it (h). */
 		if (h != l.hdr)
 			rl_layout_of(&l, h);
 		const rl_block *ob = (const rl_block *)((uintptr_t)o & mask);
 		rl_obj *next = NULL, *c;
+		uint64_t next_h = 0, ch;
 		uint64_t map = l.map;
 		for (size_t i = map ? (size_t)__builtin_ctzll(map) : l.next; i < l.end || map != 0;) {
-			if ((c = reach(lv, &t, &o->w[i], ob, mask)) != NULL) {
-				if (next == NULL)
+			if ((c = reach(lv, src, &t, &o->w[i], true, ob, mask, l.hdr, &ch)) != NULL) {
+				if (next == NULL) {
 					next = c;
-				else
+					next_h = ch;
+				} else {
 					rl_worklist_push(&lv->wl, c);
+				}
 			}
 			if (map != 0) {
 				map &= map - 1;
@@ -233,8 +246,13 @@ static inline __attribute__((always_inline)) bool run(rl_liveness *lv, bool budg
 				i++;
 			}
 		}
-		o = next != NULL ? next : rl_worklist_pop(&lv->wl);
-		if (budgeted && o != NULL && t.bytes >= budget) {
+		if (next != NULL) {
+			o = next;
+			h = next_h;
+		} else if ((o = rl_worklist_pop(&lv->wl)) != NULL) {
+			h = o->hdr;
+		}
+		if (budgeted && o != NULL && t.bytes + t.block_bytes >= budget) {
 			rl_worklist_push(&lv->wl, o);
 			done = false;
 			break;

@@ -102,6 +102,14 @@ int rl_cheney_scan(rl_cheney *c, size_t budget);
  * The other originals keep forwarding to their copies.  Allocation-free; a
  * no-op unless c->release_held.  Afterwards the copy cannot be undone. */
 void rl_cheney_release_held(rl_cheney *c, const rl_val *roots, size_t nroots);
+/* The same, for a to-space whose copies were mixed with block moving (a
+ * splice after Cheney probes, regionlab/splice.h), where the walk from the
+ * roots no longer reaches every copy: walks the objects of every block of
+ * src's family that outlives src and gives back each header that forwards
+ * into this to-space.  Call it once every slot has been redirected (the
+ * forwarding words are no longer read).  Costs one pass over the held
+ * sub-regions' blocks; a no-op unless c->release_held. */
+void rl_cheney_release_held_blocks(rl_cheney *c);
 
 /* Gives back every source header this copy borrowed, and every copy's own
  * header; `roots` are the values the copy started from (rl_cheney_forward

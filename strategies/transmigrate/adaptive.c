@@ -14,10 +14,11 @@
  *
  * Held sub-regions (regionlab/adopt.h) outlive src: copies made through
  * Cheney alone give their headers back (rl_cheney_release_held); when the
- * block mover runs after child probes (decision "splice"/"blocks"), held
- * objects those probes copied keep their forwarding words.  Known gap:
- * releasing them before the trace would let it copy a shared held object
- * twice.
+ * block mover runs after child probes (decision "splice"/"blocks"), the held
+ * objects those probes copied keep their forwarding words through the trace
+ * and the block mover (released earlier, the trace would copy a shared held
+ * object twice) and get their headers back once every slot is redirected
+ * (rl_cheney_release_held_blocks).
  *
  * The decisions, each paid for by work that is kept:
  *  1. Small graph: a Cheney copy with a budget of `small` bytes (512) is the
@@ -456,8 +457,12 @@ static int adaptive_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst,
 		int placed = place_deferred(ctx, &ch, &lv, &opt);
 		if (placed < 0)
 			goto fail;
-		if (placed > 0)
-			goto done; /* the block mover gave back what it borrowed */
+		if (placed > 0) {
+			/* The block mover gave back what it borrowed; the
+			 * probes' held originals get theirs now. */
+			rl_cheney_release_held_blocks(&c);
+			goto done;
+		}
 	}
 release:
 	/* Copied through Cheney alone (several roots): objects of a held
