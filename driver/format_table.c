@@ -629,6 +629,45 @@ static void print_line(FILE *fp, const struct cell *cells, const struct column *
 
 /* Prints one kind's table: the header, the lines group by group (a blank
  * line between groups), then what the marks mean and every failure spelt out. */
+/* Under the table: what the marks and ranges mean, and every failure in full. */
+static void print_footer(FILE *fp, const struct table *t, const size_t *by_order, bool any_fastest, bool colour)
+{
+	bool any_range = false, comparable = false;
+	for (size_t l = 0; l < t->nlines; l++) {
+		any_range |= !isnan(t->lines[l].lo);
+		for (size_t k = 0; k < t->nlines; k++)
+			comparable |= k != l && t->lines[k].group == t->lines[l].group;
+	}
+	if (any_fastest)
+		fputs("* fastest of its group: its range lies wholly below every other's\n", fp);
+	if (any_range)
+		fputs("range: min–max of the reps (and of the rows' confidence intervals, where given)\n",
+		      fp);
+	else if (comparable)
+		fputs("one rep each: --reps=3 or more shows ranges and marks the fastest where it holds\n", fp);
+	for (size_t o = 0; o < t->nlines; o++) {
+		const struct line *line = &t->lines[by_order[o]];
+		const rl_row *r = &t->rows[line->first];
+		if (row_ok(r) || r->status == NULL || strcspn(r->status, " ") == strlen(r->status))
+			continue; /* ok, or the cell already shows the whole status */
+		struct cell what = { .alert = true };
+		snprintf(what.text, sizeof what.text, "!");
+		put_padded(fp, &what, 1, true, colour);
+		fputc(' ', fp);
+		for (size_t i = 0; t->view->line_keys[i] != NULL; i++) {
+			const char *key = t->view->line_keys[i];
+			const char *s = row_text(r, key);
+			double v = rl_row_number(r, key);
+			if (s != NULL)
+				fprintf(fp, "%s ", s);
+			else if (!isnan(v) && strcmp(key, "block") != 0 && strcmp(key, "garbage") != 0)
+				fprintf(fp, "%s=%.0f ", key, v);
+		}
+		fprintf(fp, "(%zu rep%s): %s\n", line->nrows, line->nrows == 1 ? "" : "s",
+			r->status != NULL ? r->status : "no status");
+	}
+}
+
 static void print_table(FILE *fp, const struct table *t, double *scratch)
 {
 	struct render rd = { .t = t, .scratch = scratch };
@@ -680,41 +719,7 @@ static void print_table(FILE *fp, const struct table *t, double *scratch)
 		print_line(fp, &grid[o * ncols], cols, shown, width, ncols, colour);
 	}
 
-	/* What the marks and ranges mean, and every failure in full. */
-	bool any_range = false, comparable = false;
-	for (size_t l = 0; l < t->nlines; l++) {
-		any_range |= !isnan(t->lines[l].lo);
-		for (size_t k = 0; k < t->nlines; k++)
-			comparable |= k != l && t->lines[k].group == t->lines[l].group;
-	}
-	if (rd.any_fastest)
-		fputs("* fastest of its group: its range lies wholly below every other's\n", fp);
-	if (any_range)
-		fputs("range: min–max of the reps (and of the rows' confidence intervals, where given)\n",
-		      fp);
-	else if (comparable)
-		fputs("one rep each: --reps=3 or more shows ranges and marks the fastest where it holds\n", fp);
-	for (size_t o = 0; o < t->nlines; o++) {
-		const struct line *line = &t->lines[by_order[o]];
-		const rl_row *r = &t->rows[line->first];
-		if (row_ok(r) || r->status == NULL || strcspn(r->status, " ") == strlen(r->status))
-			continue; /* ok, or the cell already shows the whole status */
-		struct cell what = { .alert = true };
-		snprintf(what.text, sizeof what.text, "!");
-		put_padded(fp, &what, 1, true, colour);
-		fputc(' ', fp);
-		for (size_t i = 0; t->view->line_keys[i] != NULL; i++) {
-			const char *key = t->view->line_keys[i];
-			const char *s = row_text(r, key);
-			double v = rl_row_number(r, key);
-			if (s != NULL)
-				fprintf(fp, "%s ", s);
-			else if (!isnan(v) && strcmp(key, "block") != 0 && strcmp(key, "garbage") != 0)
-				fprintf(fp, "%s=%.0f ", key, v);
-		}
-		fprintf(fp, "(%zu rep%s): %s\n", line->nrows, line->nrows == 1 ? "" : "s",
-			r->status != NULL ? r->status : "no status");
-	}
+	print_footer(fp, t, by_order, rd.any_fastest, colour);
 	free(grid);
 	free(by_order);
 }

@@ -56,9 +56,11 @@ struct rl_tether_domain {
 	struct rl_orphans orphans;
 };
 
-struct grace {
-	rl_tether_thread **rec;
-	uint64_t *seq;
+struct grace { /* the windows open when a grace period began */
+	struct open_window {
+		rl_tether_thread *rec;
+		uint64_t seq;
+	} *open;
 	size_t n, cap;
 	bool active;
 };
@@ -121,8 +123,7 @@ static void pc_thread_fini(rl_tether_thread *t)
 {
 	for (unsigned i = 0; i < PC_CHUNKS; i++)
 		free(atomic_load_explicit(&t->chunk[i], memory_order_relaxed));
-	free(t->g.rec);
-	free(t->g.seq);
+	free(t->g.open);
 	rl_retired_fini(&t->pending);
 	rl_retired_fini(&t->waiting);
 	rl_retired_fini(&t->counted);
@@ -251,18 +252,13 @@ static bool pc_grace_start(rl_tether_thread *t)
 			continue;
 		if (g->n == g->cap) {
 			size_t cap = g->cap ? 2 * g->cap : 16;
-			rl_tether_thread **rv = realloc(g->rec, cap * sizeof *rv);
-			if (rv == NULL)
+			struct open_window *v = realloc(g->open, cap * sizeof *v);
+			if (v == NULL)
 				return false;
-			g->rec = rv;
-			uint64_t *sv = realloc(g->seq, cap * sizeof *sv);
-			if (sv == NULL)
-				return false;
-			g->seq = sv;
+			g->open = v;
 			g->cap = cap;
 		}
-		g->rec[g->n] = o;
-		g->seq[g->n++] = s;
+		g->open[g->n++] = (struct open_window){ .rec = o, .seq = s };
 	}
 	g->active = true;
 	return true;
@@ -273,7 +269,7 @@ static bool pc_grace_done(rl_tether_thread *t)
 	struct grace *g = &t->g;
 	while (g->n != 0) {
 		/* acquire: pairs with the window close (its count store). */
-		if (atomic_load_explicit(g->rec[g->n - 1]->win, memory_order_acquire) == g->seq[g->n - 1])
+		if (atomic_load_explicit(g->open[g->n - 1].rec->win, memory_order_acquire) == g->open[g->n - 1].seq)
 			return false;
 		g->n--;
 	}
