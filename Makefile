@@ -1,6 +1,6 @@
 # regionlab build.  `make` builds ./harness; `make test` runs every test in a
 # release build with poisoning, again under ASan+UBSan, and the threaded tests
-# under TSan.  meson.build lists the same sources (tests/check-sources.sh
+# under TSan.  meson.build lists the same sources (tests/test_sources.sh
 # fails when the two lists drift).
 
 CC ?= gcc

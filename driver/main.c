@@ -610,12 +610,19 @@ static int dump_workload(void)
 	if (cli.tether_given || cli.nstrategies > 0)
 		bad_input("--dump writes a workload's graph and runs no trial: give --workload, not --%s",
 			  cli.tether_given ? "tether" : "strategy");
+	if (cli.check)
+		bad_input("--dump writes a file and --check writes none: give one of them");
+	if (cli.tether_only != NULL)
+		bad_input("--%s applies to --tether only", cli.tether_only);
 	if (cli.nworkloads != 1)
 		bad_input("--dump takes exactly one --workload, got %zu", cli.nworkloads);
 	if (cli.dump[0] == '\0')
 		bad_input("--dump is empty (use --dump=- for stdout)");
 	if (rl_set_block_size(cli.block) != 0)
 		bad_input("--block=%zu: cannot set the block size", cli.block);
+	/* The graph is built under --max-mem like a trial's: too big is a
+	 * one-line error from the workload, never the OOM killer. */
+	rl_mem_budget_set(cli.max_mem != 0 ? cli.max_mem : rl_mem_default_limit());
 	struct rl_workload_spec *w = &cli.workloads[0];
 	size_t size = cli.size_given ? cli.size : w->wl->default_size;
 	rl_graph g;

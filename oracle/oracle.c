@@ -10,10 +10,11 @@
  * Nothing here recurses: every walk keeps its own growable stack, so a
  * 10^7-deep list is as easy as a 10^7-wide vector.  Visited objects live in
  * a private open-addressing hash map, and all of the oracle's memory comes
- * from malloc and mmap: the oracle never draws on rl_mem_* nor on
+ * from malloc and mmap: the oracle never draws on rl_mem_alloc nor on
  * rl_fault_next, so judging a call neither trips fault injection nor shows
  * up in a strategy's memory figures (its own failures are injected with
- * rl_oracle_fail_at).  A check that fails says which clause of the contract
+ * rl_oracle_fail_at).  Its tables do count against the --max-mem budget
+ * (rl_mem_budget_take), so a judge that runs out says verify_oom.  A check that fails says which clause of the contract
  * broke (oracle/verdict.h); running out of memory is RL_CLAUSE_OOM.
  *
  * Canonical numbering: objects are numbered in the order a walk first meets

@@ -59,9 +59,6 @@ typedef struct rl_tm_report {
 #include "driver/columns.def"
 #undef REPORTED
 #undef COLUMN
-	/* Not a column: the runner times the initial call itself (pause_ns).
-	 * proxy still fills it; nothing reads it. */
-	uint64_t pause_ns;
 	/* Not a column: the call copied all of src, reachable or not, without
 	 * measuring what was garbage (relocate): the runner sets garbage_bytes
 	 * to bytes_copied less the bytes its census (taken before the call)

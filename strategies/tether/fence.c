@@ -11,7 +11,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "strategies/tether/scheme_base.h"
 
 static pthread_once_t membarrier_once = PTHREAD_ONCE_INIT;
 static int membarrier_errno = -1; /* 0: registered */

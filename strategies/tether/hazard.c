@@ -73,10 +73,9 @@ static rl_tether_domain *hp_create(const struct rl_tether_config *cfg, const cha
 {
 	size_t hazards = rl_opt_int(cfg->opts, &hazard_options[OPT_HAZARDS]);
 	size_t scan = rl_opt_int(cfg->opts, &hazard_options[OPT_SCAN]);
-	bool asym = false;
-	if (asym_default && rl_membarrier_init(err, errlen) != 0)
+	bool asym = asym_default;
+	if (asym && rl_membarrier_init(err, errlen) != 0)
 		return NULL;
-	asym = asym_default;
 	rl_tether_domain *d = rl_tether_domain_alloc(sizeof *d, name, err, errlen);
 	if (d == NULL)
 		return NULL;

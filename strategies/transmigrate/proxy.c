@@ -268,7 +268,6 @@ static rl_obj *copy_root(struct proxy *p)
 
 static int proxy_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
 {
-	uint64_t t0 = rl_now_ns();
 	size_t background_opt = rl_opt_int(ctx->opts, &proxy_options[OPT_BACKGROUND]);
 	size_t subtree = rl_opt_int(ctx->opts, &proxy_options[OPT_SUBTREE]);
 	size_t step = rl_opt_int(ctx->opts, &proxy_options[OPT_STEP]);
@@ -300,7 +299,6 @@ static int proxy_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl
 	}
 	ctx->state = p;
 	*out = rl_val_of(c);
-	ctx->report.pause_ns = rl_now_ns() - t0;
 	return RL_TM_OK;
 fail:
 	rl_region_rollback(dst, &p->mark);
