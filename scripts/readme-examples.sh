@@ -4,6 +4,8 @@
 # output is the table a person sees, and replaces the block between the
 # markers.  NO_COLOR is set and stderr (the progress line) is left out.
 #   scripts/readme-examples.sh [README]      (default: README.md; run `make` first)
+# HARNESS=PATH runs that binary instead of ./harness (the README still shows
+# ./harness): the tests use the build they test.
 set -eu
 cd "$(dirname "$0")/.."
 readme=${1:-README.md}
@@ -15,7 +17,8 @@ commands=(
 	"./harness --tether=atomic,ebr,urcu-qsbr --threads=1,2 --duration=0.2 --reps=3"
 )
 
-[ -x ./harness ] || { echo "readme-examples: no ./harness (run make first)" >&2; exit 2; }
+harness=${HARNESS:-./harness}
+[ -x "$harness" ] || { echo "readme-examples: no $harness (run make first)" >&2; exit 2; }
 command -v script >/dev/null || { echo "readme-examples: script(1) is missing (util-linux)" >&2; exit 2; }
 [ -f "$readme" ] || { echo "readme-examples: no $readme" >&2; exit 2; }
 if [ "$(grep -cxF "$begin" "$readme")" -ne 1 ] || [ "$(grep -cxF "$end" "$readme")" -ne 1 ]; then
@@ -27,7 +30,7 @@ block=$(mktemp)
 trap 'rm -f "$block" "$block.new"' EXIT
 for cmd in "${commands[@]}"; do
 	printf '```console\n$ %s\n' "$cmd" >>"$block"
-	NO_COLOR=1 script -qec "$cmd 2>/dev/null" /dev/null </dev/null | sed 's/\r$//' >>"$block"
+	NO_COLOR=1 script -qec "$harness ${cmd#./harness } 2>/dev/null" /dev/null </dev/null | sed 's/\r$//' >>"$block"
 	printf '```\n' >>"$block"
 done
 

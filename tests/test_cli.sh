@@ -270,7 +270,7 @@ good_rows="$named_columns"'
 import re
 for r in rows:
     assert r["status"] == "ok", r["status"]
-    assert r["schema"] == "regionlab-1" and r["kind"] == "transmigrate", (r["schema"], r["kind"])
+    assert r["schema"] == "regionlab-2" and r["kind"] == "transmigrate", (r["schema"], r["kind"])
     assert r["git_sha"] and r["compiler"] and re.search(r" x[0-9]+$", r["cpu"]), (r["git_sha"], r["compiler"], r["cpu"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", r["date"]), r["date"]
     assert r["workload"] == "list" and r["size"] == "1000" and r["layout"] == "alloc" and float(r["garbage"]) == 0
@@ -536,7 +536,7 @@ run two_harnesses_write_one_header header_once
 truncated_refused() {
 	local f="$tmp/cut.csv" rc
 	"$H" --strategy=bitmap $good --out="$f" || return 1
-	printf 'regionlab-1,cut' >>"$f"
+	printf 'regionlab-2,cut' >>"$f"
 	cp "$f" "$tmp/cut.before"
 	"$H" --strategy=bitmap $good --out="$f" 2>"$tmp/err"
 	rc=$?

@@ -495,13 +495,13 @@ run sweep_waits_for_the_lock lock_respected
 truncated_tail() {
 	local o="$tmp/cut.csv"
 	head -n 101 "$tmp/pre.csv" >"$o"
-	printf 'regionlab-1,cut-short' >>"$o"
+	printf 'regionlab-2,cut-short' >>"$o"
 	rm -f "$o.truncated"
 	"${S[@]}" --kind=transmigrate --out="$o" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
 	[ "$(grep -c 'truncated row' "$tmp/err")" -eq 1 ] || { echo "no one line about it:"; cat "$tmp/err"; return 1; }
 	[ "$(nrows "$o")" -eq $((100 + 16)) ] || { echo "$(nrows "$o") rows, expected 116"; return 1; }
 	grep -q 'cut-short' "$o" && { echo "the truncated row is still in the CSV"; return 1; }
-	grep -qx 'regionlab-1,cut-short' "$o.truncated" || { echo "not set aside in $o.truncated"; return 1; }
+	grep -qx 'regionlab-2,cut-short' "$o.truncated" || { echo "not set aside in $o.truncated"; return 1; }
 	head -n 101 "$o" | cmp -s - <(head -n 101 "$tmp/pre.csv") || { echo "the complete rows changed"; return 1; }
 }
 run sweep_sets_a_truncated_row_aside truncated_tail
@@ -556,7 +556,7 @@ import rows
 cols = rows.schema_columns()
 def row(**kw):
     r = {c: "" for c in cols}
-    r.update(schema="regionlab-1", status="ok", block="65536", **{k: str(v) for k, v in kw.items()})
+    r.update(schema="regionlab-2", status="ok", block="65536", **{k: str(v) for k, v in kw.items()})
     return r
 def tm(strategy, x, lo, hi, size=1000):
     return [row(kind="transmigrate", strategy=strategy, workload="list", size=size, ns_per_obj=v, ci_lo=lo, ci_hi=hi)

@@ -38,7 +38,7 @@ CPU = "Synthetic CPU @ 2.0GHz x2"
 
 def base_row(cols, kind):
     r = {c: "" for c in cols}
-    r.update(schema="regionlab-1", git_sha="0123456789ab-dirty", compiler="gcc 12.2.0 (synthetic)", cpu=CPU,
+    r.update(schema="regionlab-2", git_sha="0123456789ab-dirty", compiler="gcc 12.2.0 (synthetic)", cpu=CPU,
              date="2024-01-01T00:00:00Z", kind=kind, status="ok")
     return r
 
