@@ -20,6 +20,7 @@
  *   full (the judge's reason) below the table; in red only when the output is
  *   a terminal and NO_COLOR is unset. */
 #include "driver/format.h"
+#include "driver/stats.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -217,12 +218,6 @@ struct table {
 	size_t nlines;
 };
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* Median of `column` over the rows of line `l` (NaN when none has it).
  * `vals` has room for every row. */
 static double line_median(const struct table *t, size_t l, const char *column, double *vals)
@@ -233,10 +228,7 @@ static double line_median(const struct table *t, size_t l, const char *column, d
 		if (!isnan(v))
 			vals[n++] = v;
 	}
-	if (n == 0)
-		return NAN;
-	qsort(vals, n, sizeof *vals, cmp_double);
-	return n % 2 ? vals[n / 2] : (vals[n / 2 - 1] + vals[n / 2]) / 2;
+	return rl_stats_median_in_place(vals, n); /* NaN when n == 0 */
 }
 
 /* The figure's interval: the rows' own (ci_lo, ci_hi) where they carry one,

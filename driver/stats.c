@@ -15,8 +15,7 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The median of x, sorting x in place. */
-static double median_in_place(double *x, size_t n)
+double rl_stats_median_in_place(double *x, size_t n)
 {
 	if (n == 0)
 		return NAN;
@@ -32,7 +31,7 @@ double rl_stats_median(const double *x, size_t n)
 	if (copy == NULL)
 		return NAN;
 	memcpy(copy, x, n * sizeof *copy);
-	double m = median_in_place(copy, n);
+	double m = rl_stats_median_in_place(copy, n);
 	free(copy);
 	return m;
 }
@@ -74,7 +73,7 @@ int rl_stats_median_ci(const double *x, size_t n, unsigned resamples, uint64_t s
 	for (unsigned r = 0; r < resamples; r++) {
 		for (size_t i = 0; i < n; i++)
 			draw[i] = x[splitmix64(&state) % n];
-		medians[r] = median_in_place(draw, n);
+		medians[r] = rl_stats_median_in_place(draw, n);
 	}
 	qsort(medians, resamples, sizeof *medians, cmp_double);
 	double tail = (1 - RL_STATS_LEVEL) / 2;

@@ -28,6 +28,8 @@ struct rl_ci {
 /* The median of x[0..n) (the mean of the two middle values when n is even);
  * NaN when n == 0.  x is left as it was. */
 double rl_stats_median(const double *x, size_t n);
+/* The same, sorting x in place (no copy: for callers with scratch space). */
+double rl_stats_median_in_place(double *x, size_t n);
 
 /* The p-quantile (0 <= p <= 1) of sorted[0..n), interpolated linearly
  * between order statistics (position p*(n-1): R's type 7, numpy's default). */

@@ -19,3 +19,21 @@ run() {
 	shift
 	if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "$out"; fi
 }
+
+# procs_with PATTERN: the live (not zombie) processes whose command line
+# holds PATTERN, one pid a line (tests that kill a harness or a sweep).
+procs_with() {
+	/usr/bin/python3 -c '
+import os, sys
+pat, me = sys.argv[1].encode(), os.getpid()
+for p in os.listdir("/proc"):
+    if not p.isdigit() or int(p) == me:
+        continue
+    try:
+        cmd = open(f"/proc/{p}/cmdline", "rb").read()
+        state = [l.split()[1] for l in open(f"/proc/{p}/status") if l.startswith("State:")][0]
+    except (OSError, IndexError):
+        continue
+    if pat in cmd and state != "Z":
+        print(p)' "$1"
+}

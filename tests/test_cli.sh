@@ -546,22 +546,6 @@ truncated_refused() {
 }
 run truncated_last_row_refused truncated_refused
 
-# Live (not zombie) processes whose command line holds $1.
-procs_with() {
-	python3 -c '
-import os, sys
-pat, me = sys.argv[1].encode(), os.getpid()
-for p in os.listdir("/proc"):
-    if not p.isdigit() or int(p) == me:
-        continue
-    try:
-        cmd = open(f"/proc/{p}/cmdline", "rb").read()
-        state = [l.split()[1] for l in open(f"/proc/{p}/status") if l.startswith("State:")][0]
-    except (OSError, IndexError):
-        continue
-    if pat in cmd and state != "Z":
-        print(p)' "$1"
-}
 # A harness killed with SIGKILL in the middle of a forked trial takes the trial with it.
 harness_killed() {
 	local f="$tmp/killed-harness.csv" h i

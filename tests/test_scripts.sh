@@ -640,33 +640,18 @@ if [ -x "$BUILD/harness" ] && "$BUILD/harness" --list >/dev/null 2>&1; then
 		"[t]" "kind = tether" "tethers = tls, ebr:threshold=0" "threads = 1" "duration = 0.01"
 	# A sweep killed with SIGKILL mid-trial: its harness and the harness's forked trial die with
 	# it, and the next sweep there removes the temp folder it left, with one line saying so.
-	live_procs_with() {
-		$PY -c '
-import os, sys
-pat, me = sys.argv[1].encode(), os.getpid()
-for p in os.listdir("/proc"):
-    if not p.isdigit() or int(p) == me:
-        continue
-    try:
-        cmd = open(f"/proc/{p}/cmdline", "rb").read()
-        state = [l.split()[1] for l in open(f"/proc/{p}/status") if l.startswith("State:")][0]
-    except (OSError, IndexError):
-        continue
-    if pat in cmd and state != "Z":
-        print(p)' "$1"
-	}
 	sweep_killed() {
 		local d="$tmp/killed" sp i
 		mkdir -p "$d"
 		RL_TEST_CHILD_SLEEP_MS=60000 scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/k.csv" >/dev/null 2>&1 &
 		sp=$!
 		# the harness and its forked trial, both writing into the sweep's temp folder
-		for i in $(seq 150); do [ "$(live_procs_with "$d/.sweep-" | wc -l)" -ge 2 ] && break; sleep 0.1; done
-		[ "$(live_procs_with "$d/.sweep-" | wc -l)" -ge 2 ] || { echo "the trial did not start"; kill -9 $sp; return 1; }
+		for i in $(seq 150); do [ "$(procs_with "$d/.sweep-" | wc -l)" -ge 2 ] && break; sleep 0.1; done
+		[ "$(procs_with "$d/.sweep-" | wc -l)" -ge 2 ] || { echo "the trial did not start"; kill -9 $sp; return 1; }
 		kill -9 $sp
 		wait $sp 2>/dev/null
-		for i in $(seq 10); do [ -z "$(live_procs_with "$d/.sweep-")" ] && break; sleep 0.1; done
-		[ -z "$(live_procs_with "$d/.sweep-")" ] || { echo "trials outlived the sweep: $(live_procs_with "$d/.sweep-")"; return 1; }
+		for i in $(seq 10); do [ -z "$(procs_with "$d/.sweep-")" ] && break; sleep 0.1; done
+		[ -z "$(procs_with "$d/.sweep-")" ] || { echo "trials outlived the sweep: $(procs_with "$d/.sweep-")"; return 1; }
 		[ "$(ls -a "$d" | grep -c '^\.sweep-')" -eq 1 ] || { echo "expected the killed sweep's temp folder: $(ls -a "$d")"; return 1; }
 		scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/k.csv" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
 		[ "$(grep -c 'removed 1 stale temp folder' "$tmp/err")" -eq 1 ] || { echo "no line about the stale folder:"; cat "$tmp/err"; return 1; }
@@ -680,7 +665,7 @@ for p in os.listdir("/proc"):
 		mkdir -p "$d"
 		RL_TEST_CHILD_SLEEP_MS=3000 scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/a.csv" >/dev/null 2>&1 &
 		sp=$!
-		for i in $(seq 150); do [ "$(live_procs_with "$d/.sweep-" | wc -l)" -ge 2 ] && break; sleep 0.1; done
+		for i in $(seq 150); do [ "$(procs_with "$d/.sweep-" | wc -l)" -ge 2 ] && break; sleep 0.1; done
 		scripts/sweep "$tmp/real.sweep" --harness="$BUILD/harness" --out="$d/b.csv" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
 		grep -q 'stale' "$tmp/err" && { echo "took a running sweep's folder for stale: $(cat "$tmp/err")"; return 1; }
 		wait $sp || { echo "the first sweep failed"; return 1; }
