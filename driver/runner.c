@@ -939,7 +939,8 @@ static int grid_point_grow(struct grid_point *g)
 	if (texts == NULL)
 		return -1;
 	g->texts = texts;
-	double *sample = realloc(g->sample, cap * sizeof *sample);
+	/* sample holds one strategy's figures (rounds) or every strategy's median (n) */
+	double *sample = realloc(g->sample, (cap > g->n ? cap : g->n) * sizeof *sample);
 	if (sample == NULL)
 		return -1;
 	g->sample = sample;
@@ -948,11 +949,14 @@ static int grid_point_grow(struct grid_point *g)
 }
 
 /* A trial's figure for the interval: ns_per_obj of an ok trial that was not
- * itself disturbed; NaN otherwise. */
+ * itself disturbed (a program trial, which has no ns_per_obj: its whole time,
+ * program_ns); NaN otherwise. */
 static double trial_figure(const rl_row *row)
 {
 	if (row->status == NULL || strcmp(row->status, "ok") != 0 || row->disturbed > DISTURBED_RETRIES)
 		return NAN;
+	if (row->program_ns != RL_UNSET_U64)
+		return (double)row->program_ns;
 	return row->ns_per_obj;
 }
 
