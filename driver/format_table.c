@@ -7,6 +7,10 @@
  *   get a line of their own.  Lines that compare like with like (same
  *   workload, size, layout, ... or same thread count) form a group and are
  *   printed together.
+ * - Program trials (workload `program`, driver/program_run.c) have a table of
+ *   their own: the whole program's time is their figure, with the time in the
+ *   strategy, the escapes and store-barrier moves, what they moved and
+ *   whether the program's answer checked.
  * - Only the columns that mean something for the kind are offered, and a
  *   column every line leaves empty is dropped (pause, barrier, spliced and
  *   decision belong to a few strategies only).
@@ -130,6 +134,7 @@ enum cell_kind {
 	CELL_PERCENT, /* median fraction, as a percentage */
 	CELL_SIGNED,  /* median fraction, as a signed percentage */
 	CELL_KEPT,    /* per-thread throughput kept against the fewest threads */
+	CELL_YES_NO,  /* median of a 0/1 column: yes or no */
 };
 
 struct column {
@@ -142,6 +147,7 @@ struct column {
 
 struct view {
 	const char *kind;                  /* rows of this `kind` */
+	bool (*takes)(const rl_row *r);    /* of those, the rows it shows (NULL: every one) */
 	const char *const *line_keys;      /* rows equal in these (and status) fold into one line */
 	const char *const *group_keys;     /* lines equal in these compare with each other */
 	const char *module;                /* the line key that names the module compared */
@@ -149,6 +155,15 @@ struct view {
 	const char *figure;                /* the column of the figure (lower is better) */
 	const struct column *columns;
 };
+
+/* A row of a program trial (its workload is `program`, with or without options). */
+static bool is_program(const rl_row *r)
+{
+	return r->workload != NULL && strncmp(r->workload, "program", 7) == 0 &&
+	       (r->workload[7] == '\0' || r->workload[7] == ':');
+}
+
+static bool is_not_program(const rl_row *r) { return !is_program(r); }
 
 static const char *const transmigrate_lines[] = { "strategy", "workload", "size", "layout", "garbage", "block",
 						  NULL };
@@ -173,6 +188,24 @@ static const struct column transmigrate_columns[] = {
 	{ NULL, 0, NULL, NULL, false },
 };
 
+static const char *const program_lines[] = { "strategy", "workload", "size", "block", NULL };
+static const char *const program_groups[] = { "workload", "size", "block", NULL };
+static const struct column program_columns[] = {
+	{ "strategy", CELL_TEXT, "strategy", NULL, false },
+	{ "program", CELL_TEXT, "workload", NULL, false },
+	{ "status", CELL_STATUS, "status", NULL, false },
+	{ "reps", CELL_REPS, NULL, NULL, false },
+	{ "time", CELL_FIGURE, "program_ns", NULL, false },
+	{ "range", CELL_RANGE, NULL, NULL, false },
+	{ "in strategy", CELL_TIME, "tm_ns", NULL, false },
+	{ "escapes", CELL_COUNT, "escapes", NULL, false },
+	{ "barrier moves", CELL_COUNT, "barrier_moves", NULL, false },
+	{ "objects moved", CELL_COUNT, "objects", NULL, false },
+	{ "moved", CELL_BYTES, "bytes", NULL, false },
+	{ "answer ok", CELL_YES_NO, "answer_ok", NULL, false },
+	{ NULL, 0, NULL, NULL, false },
+};
+
 static const char *const tether_lines[] = { "tether", "threads", "writers", "read", "slots", "stall_ms", "layout",
 					    NULL };
 static const char *const tether_groups[] = { "threads", "writers", "read", "slots", "stall_ms", "layout", NULL };
@@ -190,9 +223,11 @@ static const struct column tether_columns[] = {
 };
 
 static const struct view views[] = {
-	{ "transmigrate", transmigrate_lines, transmigrate_groups, "strategy", NULL, "ns_per_obj",
+	{ "transmigrate", is_not_program, transmigrate_lines, transmigrate_groups, "strategy", NULL, "ns_per_obj",
 	  transmigrate_columns },
-	{ "tether", tether_lines, tether_groups, "tether", "threads", "ns_per_op", tether_columns },
+	{ "transmigrate", is_program, program_lines, program_groups, "strategy", NULL, "program_ns",
+	  program_columns },
+	{ "tether", NULL, tether_lines, tether_groups, "tether", "threads", "ns_per_op", tether_columns },
 };
 
 /* ---- lines and groups ---------------------------------------------------------------- */
@@ -313,7 +348,7 @@ static int build(struct table *t, const struct view *view, const rl_row *rows, s
 	for (size_t i = 0; i < nrows; i++) {
 		const rl_row *r = &rows[i];
 		t->line_of[i] = SIZE_MAX;
-		if (r->kind == NULL || strcmp(r->kind, view->kind) != 0)
+		if (r->kind == NULL || strcmp(r->kind, view->kind) != 0 || (view->takes != NULL && !view->takes(r)))
 			continue;
 		/* The reps of a line usually come one after another: the last row's line first. */
 		size_t l = 0, last = i > 0 ? t->line_of[i - 1] : SIZE_MAX;
@@ -535,6 +570,11 @@ static void fill_cell(const struct render *rd, const struct column *c, size_t l,
 				 num);
 		}
 		break;
+	case CELL_YES_NO:
+		v = column_value(rd, c, l);
+		if (!isnan(v))
+			snprintf(cell->text, sizeof cell->text, "%s", v >= 0.5 ? "yes" : "no");
+		break;
 	case CELL_KEPT:
 		v = kept_value(rd, l);
 		if (!isnan(v))
@@ -560,8 +600,10 @@ static const struct unit *column_unit(const struct render *rd, const struct colu
 
 static void column_head(const struct column *c, const struct unit *u, char *buf, size_t len)
 {
-	if (c->kind == CELL_FIGURE)
+	if (c->kind == CELL_FIGURE && c->head[0] == '/')
 		snprintf(buf, len, "%s%s", u->name, c->head); /* ns/obj */
+	else if (c->kind == CELL_FIGURE)
+		snprintf(buf, len, "%s %s", c->head, u->name); /* time ms */
 	else if (c->kind == CELL_TIME || c->kind == CELL_BYTES)
 		snprintf(buf, len, "%s %s", c->head, u->name); /* pause µs, extra KiB */
 	else

@@ -219,6 +219,62 @@ static void test_tether_table(void)
 	free(out);
 }
 
+/* A program trial (driver/program_run.c): its figure is the whole program's time. */
+static rl_row program_trial(const char *strategy, uint64_t program_ns, bool answer_ok)
+{
+	rl_row r;
+	rl_row_init(&r, "transmigrate");
+	r.strategy = strategy;
+	r.workload = "program:name=tak,size=8";
+	r.size = 1;
+	r.layout = "alloc";
+	r.garbage = 0;
+	r.block = 4096;
+	r.status = answer_ok ? "ok" : "error: car of a non-pair at tak.scm:3:5";
+	r.ns_total = r.program_ns = program_ns;
+	r.tm_ns = program_ns / 4;
+	r.escapes = 1200;
+	r.barrier_moves = 30;
+	r.objects = 5000;
+	r.bytes = 5000 * 24;
+	r.answer_ok = answer_ok;
+	return r;
+}
+
+/* Program rows have a table of their own, with the program's time as the
+ * figure (its range, the fastest mark) and the program columns; they stay
+ * out of the table of graph trials, which keeps its own columns. */
+static void test_program_table(void)
+{
+	rl_row rows[] = { program_trial("a", 2000000, true),  program_trial("b", 5000000, true),
+			  program_trial("a", 2100000, true),  program_trial("b", 5100000, true),
+			  program_trial("a", 2200000, true),  program_trial("b", 5200000, true),
+			  program_trial("c", 9000000, false), trial("a", "tree", 10) };
+	char *out = table_of(rows, 8);
+	const char *head = line_starting(out, "strategy  program");
+	CHECK(head != NULL, "no program table:\n%s", out);
+	CHECK(strstr(head, "time ms") != NULL && strstr(head, "in strategy") != NULL && strstr(head, "escapes") != NULL &&
+		      strstr(head, "barrier moves") != NULL && strstr(head, "objects moved") != NULL &&
+		      strstr(head, "moved KiB") != NULL && strstr(head, "answer ok") != NULL && strstr(head, "/obj") == NULL,
+	      "program header: %s\n%s", head, out);
+	const char *a = line_starting(out, "a         program:");
+	CHECK(a != NULL && strstr(a, "2.10*") != NULL && strstr(a, "2.00–2.20") != NULL && strstr(a, " 525 ") != NULL &&
+		      strstr(a, " 1200 ") != NULL && strstr(a, " 30 ") != NULL && strstr(a, " 5000 ") != NULL &&
+		      strstr(a, " 117 ") != NULL && strstr(a, "yes") != NULL,
+	      "a: %s\n%s", a, out);
+	const char *c = line_starting(out, "c         program:");
+	CHECK(c != NULL && strstr(c, "!error") != NULL && strstr(c, " no") != NULL, "c: %s\n%s", c, out);
+	const char *graph = line_starting(out, "strategy  workload");
+	CHECK(graph != NULL && strstr(graph, "ns/obj") != NULL && strstr(graph, "escapes") == NULL, "graph table:\n%s", out);
+	const char *program_table = strstr(out, "strategy  program");
+	const char *in_graph_table = strstr(out, "program:");
+	CHECK(program_table > strstr(out, "strategy  workload") && in_graph_table > program_table,
+	      "a program row in the graph trials' table:\n%s", out);
+	CHECK(strstr(out, "! c program:name=tak,size=8 size=1 (1 rep): error: car of a non-pair at tak.scm:3:5\n") != NULL,
+	      "the reason is not spelt out:\n%s", out);
+	free(out);
+}
+
 /* ---- JSON lines ---------------------------------------------------------------------------- */
 
 static void test_json_escapes_and_nulls(void)
@@ -259,6 +315,7 @@ int main(int argc, char **argv)
 	RL_RUN(test_strategy_columns_only_where_they_mean_something);
 	RL_RUN(test_failed_status_stands_out);
 	RL_RUN(test_tether_table);
+	RL_RUN(test_program_table);
 	RL_RUN(test_json_escapes_and_nulls);
 	return rl_test_summary(argv[0]);
 }
