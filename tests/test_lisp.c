@@ -14,8 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "driver/program_run.h"
 #include "driver/registry.h"
 #include "lisp/lisp.h"
+#include "regionlab/adopt.h"
 #include "regionlab/region.h"
 #include "tests/check.h"
 
@@ -163,6 +165,52 @@ static void a_declined_escape_ends_the_run(void)
 	CHECK(res.stats.escapes == 0, "%llu escapes counted", (unsigned long long)res.stats.escapes);
 }
 
+/* linear itself declines when the dying frame's region has another holder
+ * (as a reader's tether would be): its precondition, external_rc == 1, fails.
+ * The trial's row then says "declined" and names linear; it is not retried
+ * with another strategy, and the oracle judges that the failed call changed
+ * nothing. */
+static int linear_beside_a_second_holder(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
+{
+	rl_region_retain(src);
+	int rc = rl_find_transmigrator("linear")->transmigrate(ctx, src, dst, root, out);
+	rl_region_release(src);
+	return rc;
+}
+
+static void linear_declines_when_the_frame_has_another_holder(void)
+{
+	const struct rl_transmigrator *linear = rl_find_transmigrator("linear");
+	struct rl_transmigrator held = *linear;
+	held.transmigrate = linear_beside_a_second_holder;
+	rl_lisp_result res;
+	enum rl_lisp_status st = run(PROGRAMS_DIR "/msort.scm", 20, &held, true, NULL, &res);
+	CHECK(st == RL_LISP_DECLINED, "status %s (%s)", rl_lisp_status_name(st), res.message);
+	CHECK(strstr(res.message, "linear declined an escape of ") != NULL, "message '%s'", res.message);
+	CHECK(strstr(res.message, rl_tm_strerror(RL_TM_EPRECONDITION)) != NULL, "message '%s'", res.message);
+
+	/* the same through the harness's program trial: the row's status */
+	struct rl_workload_spec wl = { .wl = &rl_wl_program, .label = "program:name=msort,size=20", .size = 1 };
+	char err[256];
+	CHECK(rl_kv_parse("name=msort,size=20", &wl.params, err, sizeof err) == 0, "%s", err);
+	struct rl_strategy_spec st_spec = { .tm = &held, .label = "linear" };
+	struct rl_sweep sweep = { .strategies = &st_spec, .nstrategies = 1, .workloads = &wl, .nworkloads = 1,
+				  .reps = 1, .verify = true };
+	rl_row row;
+	rl_row_init(&row, "transmigrate");
+	char status[RL_STATUS_MAX] = "";
+	rl_program_trial(&sweep, &st_spec, &wl, 0, &row, status, sizeof status);
+	CHECK(strncmp(status, "declined: ", 10) == 0 && strstr(status, "linear declined an escape of ") != NULL &&
+		      strchr(status, '\n') == NULL,
+	      "row status '%s'", status);
+	CHECK(row.answer_ok == 0 && row.escapes == 0, "answer_ok %llu, escapes %llu", (unsigned long long)row.answer_ok,
+	      (unsigned long long)row.escapes);
+
+	/* and without the second holder, linear moves every escape of the same run */
+	CHECK(run(PROGRAMS_DIR "/msort.scm", 20, linear, true, NULL, &res) == RL_LISP_OK, "%s", res.message);
+	CHECK(res.stats.escapes > 0, "no escapes");
+}
+
 static char *write_temp(const char *text)
 {
 	static char path[64];
@@ -267,6 +315,7 @@ int main(int argc, char **argv)
 	RL_RUN(bundled_programs_answer_under_every_strategy);
 	RL_RUN(escapes_and_barrier_moves_are_judged);
 	RL_RUN(a_declined_escape_ends_the_run);
+	RL_RUN(linear_declines_when_the_frame_has_another_holder);
 	RL_RUN(errors_name_the_kind_and_the_position);
 	RL_RUN(named_let_runs_in_constant_stack_and_memory);
 	return rl_test_summary(argv[0]);
