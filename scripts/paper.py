@@ -654,7 +654,7 @@ def main(argv):
         doc.append("")
         doc.append(f"<sub>Table {n}: `{cmd}`; {provenance(used) if used else 'nothing measured' if n == 9 else 'no rows'}.</sub>")
         doc.append("")
-    doc += programs.section(rows, o["csvs"], o["figdir"], outdir, cmd)
+    doc += programs.section(rows, o["csvs"], o["figdir"], outdir, cmd, bold_fastest)
     doc += ["## Figures", "",
             "Each figure is drawn twice from the same medians: matplotlib (shown) and gnuplot "
             "(`scripts/figN.gp`, linked).", ""]

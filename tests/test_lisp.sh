@@ -55,5 +55,65 @@ fi
 if command -v guile >/dev/null; then
 	run compare_guile_same_answers scripts/compare-guile --reps=1 --size=test --rlscheme="$rls"
 fi
+# The paper's program section (scripts/lib/programs.py) on rows whose times
+# are set here: the fastest strategy is in bold and named the winner of whole
+# programs only when its interval excludes the others', else a tie; times are
+# normalised to regions=none; the escape-share table reads the series.
+"$harness" --strategy=bitmap,cheney --workload=program:name=tak,size=5 --reps=5 --max-rounds=5 \
+	--out="$tmp/prog.csv" 2>/dev/null &&
+	"$harness" --strategy=bitmap --workload=program:name=tak,size=5,regions=none --reps=5 --max-rounds=5 \
+		--out="$tmp/prog.csv" 2>/dev/null &&
+	"$harness" --strategy=bitmap --workload=program:name=msort,size=50,series="$tmp/prog.escapes.csv" \
+		--reps=1 --max-rounds=1 --seed=1000 --out="$tmp/prog.csv" 2>/dev/null
+# set_times FILE BITMAP_STEP: cheney 1.000-1.004 ms, bitmap 2 ms + rep x step, regions=none 4 ms
+set_times() {
+	/usr/bin/python3 - "$tmp/prog.csv" "$1" "$2" <<'PY'
+import csv, sys
+src, dst, step = sys.argv[1], sys.argv[2], float(sys.argv[3])
+rows = list(csv.DictReader(open(src)))
+for r in rows:
+    if "series" in r["workload"]:
+        continue
+    rep = int(r["rep"])
+    if "regions=none" in r["workload"]:
+        ns = 4e6 + rep * 1e3
+    elif r["strategy"] == "cheney":
+        ns = 1e6 + rep * 1e3
+    else:
+        ns = 2e6 - 2 * step + rep * step
+    r["program_ns"] = r["ns_total"] = str(int(ns))
+    r["ci_lo"], r["ci_hi"] = "", ""
+with open(dst, "w", newline="") as fp:
+    w = csv.DictWriter(fp, fieldnames=list(rows[0].keys()))
+    w.writeheader()
+    w.writerows(rows)
+PY
+}
+paper_section() {
+	cp "$tmp/prog.escapes.csv" "$tmp/$1.escapes.csv" &&
+		/usr/bin/python3 scripts/paper.py "$tmp/$1.csv" --out="$tmp/$1.md" --figdir="$tmp" 2>/dev/null &&
+		sed -n '/^## Real programs/,/^## Figures/p' "$tmp/$1.md"
+}
+program_winner() {
+	set_times "$tmp/apart.csv" 1e3 || return 1
+	local md
+	md=$(paper_section apart) || return 1
+	printf '%s\n' "$md" | grep -q '^| tak 5 | 0.004 s \[.*| \*\*0.25 \[0.25, 0.25\]\*\* |' ||
+		{ echo "no bold 0.25 for cheney: $md"; return 1; }
+	printf '%s\n' "$md" | grep -q '^\*\*Whole programs: `cheney` is fastest.\*\* `cheney` takes 0.25x \[0.25, 0.25\] of the one-region time .* against the runner-up `bitmap` its time is 0.50x \[0.50, 0.50\] (paired by round): 50% less' ||
+		{ echo "no verdict: $md"; return 1; }
+	printf '%s\n' "$md" | grep -q '^| msort | [0-9]* | [0-9.]*% |' || { echo "no escape shares: $md"; return 1; }
+}
+run program_section_names_the_winner program_winner
+program_tie() {
+	set_times "$tmp/tie.csv" 6e5 || return 1
+	local md
+	md=$(paper_section tie) || return 1
+	printf '%s\n' "$md" | grep -q '\*\*0\.' && { echo "bold on a tie: $md"; return 1; }
+	printf '%s\n' "$md" | grep -q '^| tak 5 | .*| ≈ 0.25 \[' || { echo "no tie mark: $md"; return 1; }
+	printf '%s\n' "$md" | grep -q '^\*\*Whole programs: a tie.\*\*' || { echo "no tie verdict: $md"; return 1; }
+}
+run program_section_says_a_tie program_tie
+
 echo "SUMMARY test_lisp.sh $passed $failed"
 [ "$failed" -eq 0 ]

@@ -4,9 +4,10 @@ Program trials are harness rows whose workload is `program:name=NAME,...`
 (driver/program_run.c); the escapes' sizes come from NAME.escapes.csv beside
 the CSV (the `series=FILE` key of the [programs-escapes] grid of
 experiments/default.sweep).  plot.py calls draw() for figure 8, paper.py
-calls section() for table 9 (whole-program time by strategy, normalised to
-regions=none) and table 10 (escapes below 512 B, 512 B - 64 KiB, above: the
-adaptive evacuator's thresholds, design section 2.7)."""
+calls section() for table 10 (whole-program time by strategy, normalised to
+regions=none, with intervals and the tie rule, and the sentence that says
+which strategy wins whole programs) and table 11 (escapes below 512 B,
+512 B - 64 KiB, above: the adaptive evacuator's thresholds, design 2.7)."""
 
 import csv
 import math
@@ -135,55 +136,193 @@ def draw(rows, csv_paths, outdir, footer):
     return files, len(names)
 
 
-# ---- tables 9 and 10 --------------------------------------------------------------------
+# ---- table 10: whole-program time ---------------------------------------------------------
+# A strategy's time is normalised to the same program in one region
+# (regions=none, the [programs-baseline] grid: another harness call).  The
+# ratio's interval is a bootstrap that resamples both samples apart; the
+# strategies of one program ran interleaved round by round (one grid point),
+# so they are compared with each other on their own times (the harness's
+# ci_lo, ci_hi) and, over every program, paired by round.
+
+RESAMPLES = 2000
+SEED = 0x5EED2016
+TABLE_TIME, TABLE_SHARES = 10, 11
+
 
 def fmt_s(ns):
     return "–" if ns is None else f"{ns / 1e9:.3g} s"
 
 
-def t9(rows):
-    """Whole-program time by strategy, normalised to the program's regions=none time."""
-    prs = [r for r in program_rows(rows) if ok(r) and num(r, "program_ns") is not None]
-    base = {}
-    for (name, size), g in group([r for r in prs if program_of(r)[2] == "none"],
-                                 lambda r: program_of(r)[:2]).items():
-        base[(name, size)] = median([num(r, "program_ns") for r in g])
-    calls = [r for r in prs if program_of(r)[2] == "call"]
-    strategies = []
-    for r in calls:
-        if r["strategy"] not in strategies:
-            strategies.append(r["strategy"])
-    body, ratios = [], {s: [] for s in strategies}
-    for (name, size), g in sorted(group(calls, lambda r: program_of(r)[:2]).items()):
+def fmt_x(v, ci=None):
+    """'0.52 [0.48, 0.55]'."""
+    if v is None:
+        return "–"
+    if ci is None or ci[0] is None:
+        return f"{v:.2f}"
+    return f"{v:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
+
+
+def quantiles(xs):
+    """The 95% percentile interval of a bootstrap distribution."""
+    xs = sorted(xs)
+    if not xs:
+        return (None, None)
+    return (xs[int(0.025 * (len(xs) - 1))], xs[int(math.ceil(0.975 * (len(xs) - 1)))])
+
+
+def boot_medians(rng, xs, n=RESAMPLES):
+    """n bootstrap medians of xs."""
+    k = len(xs)
+    return [median([xs[rng.randrange(k)] for _ in range(k)]) for _ in range(n)]
+
+
+def timed_rows(rows):
+    """Program rows that timed a run: ok, with program_ns, not a series run."""
+    return [r for r in program_rows(rows) if ok(r) and num(r, "program_ns") is not None
+            and "series" not in split_spec(r.get("workload", ""))[1]]
+
+
+def time_samples(rows):
+    """({(name, size): [ns]} of regions=none, {(name, size): {strategy: {rep: ns}}} of regions=call,
+    {(name, size): {strategy: (ci_lo, ci_hi)}} the harness's intervals, [strategies] in order)."""
+    base, calls, cis, strategies = {}, {}, {}, []
+    for r in timed_rows(rows):
+        name, size, regions = program_of(r)
+        ns = num(r, "program_ns")
+        if regions == "none":
+            base.setdefault((name, size), []).append(ns)
+            continue
+        st = r["strategy"]
+        if st not in strategies:
+            strategies.append(st)
+        calls.setdefault((name, size), {}).setdefault(st, {})[r.get("rep", "")] = ns
+        lo, hi = num(r, "ci_lo"), num(r, "ci_hi")
+        if lo is not None and hi is not None:
+            cis.setdefault((name, size), {})[st] = (lo, hi)
+    return base, calls, cis, strategies
+
+
+def overall(base, calls, strategies, rng):
+    """Over every program that has a baseline and every strategy: per strategy,
+    the geometric mean of its time over regions=none, with a bootstrap interval
+    (each program's two samples resampled apart); {strategy: (gm, (lo, hi))}."""
+    progs = sorted(p for p in calls if p in base and all(s in calls[p] for s in strategies))
+    if not progs:
+        return {}, progs
+    base_boot = {p: boot_medians(rng, base[p]) for p in progs}
+    out = {}
+    for s in strategies:
+        logs = [0.0] * RESAMPLES
+        point = 0.0
+        for p in progs:
+            xs = list(calls[p][s].values())
+            point += math.log(median(xs) / median(base[p]))
+            for i, m in enumerate(boot_medians(rng, xs)):
+                logs[i] += math.log(m / base_boot[p][i])
+        k = len(progs)
+        out[s] = (math.exp(point / k), quantiles([math.exp(x / k) for x in logs]))
+    return out, progs
+
+
+def paired(calls, progs, a, b, rng):
+    """Geometric mean over programs of the median per-round ratio a/b (the two ran
+    in the same rounds of one grid point), with a bootstrap interval that
+    resamples each program's rounds: (gm, (lo, hi))."""
+    per = []
+    for p in progs:
+        ra, rb = calls[p][a], calls[p][b]
+        per.append([ra[k] / rb[k] for k in ra if k in rb and rb[k] > 0])
+    per = [x for x in per if x]
+    if not per:
+        return None, (None, None)
+    point = math.exp(sum(math.log(median(x)) for x in per) / len(per))
+    logs = [0.0] * RESAMPLES
+    for x in per:
+        for i, m in enumerate(boot_medians(rng, x)):
+            logs[i] += math.log(m)
+    return point, quantiles([math.exp(v / len(per)) for v in logs])
+
+
+def time_table(rows, bold_fastest):
+    """Table 10 (headers, body) and the verdict over every program (a dict, or None).
+    bold_fastest(cells, values, cis) is paper.py's tie rule."""
+    import random
+    rng = random.Random(SEED)
+    base, calls, cis, strategies = time_samples(rows)
+    body = []
+    for (name, size) in sorted(calls):
+        got = calls[(name, size)]
         b = base.get((name, size))
-        cells, vals = [], []
+        bmed = median(b) if b else None
+        bci = quantiles([m for m in boot_medians(rng, b)]) if b and len(b) > 1 else (None, None)
+        cells, meds, ints = [], [], []
         for s in strategies:
-            t = [num(r, "program_ns") for r in g if r["strategy"] == s]
-            v = median(t) / b if t and b else None
-            vals.append(v)
-            if v is not None:
-                ratios[s].append(v)
-        best = min((v for v in vals if v is not None), default=None)
-        for v in vals:
-            c = "–" if v is None else f"{v:.2f}"
-            cells.append(f"**{c}**" if v is not None and v == best else c)
-        share_of = "bitmap" if "bitmap" in strategies else strategies[0]
-        tm_share = median([num(r, "tm_ns") / num(r, "program_ns") for r in g if r["strategy"] == share_of
-                           and num(r, "tm_ns") is not None and num(r, "program_ns")])
-        esc = median([num(r, "escapes") for r in g if num(r, "escapes") is not None])
-        bar = median([num(r, "barrier_moves") for r in g if num(r, "barrier_moves") is not None])
-        body.append([f"{name} {size}", fmt_s(b), f"{esc:.0f}" if esc is not None else "–",
+            xs = list(got.get(s, {}).values())
+            if not xs:
+                cells.append("–")
+                meds.append(None)
+                ints.append((None, None))
+                continue
+            m = median(xs)
+            meds.append(m)
+            ints.append(cis.get((name, size), {}).get(s) or (quantiles(boot_medians(rng, xs)) if len(xs) > 1
+                                                            else (None, None)))
+            if bmed:
+                rb = boot_medians(rng, b) if len(b) > 1 else [bmed] * RESAMPLES
+                ci = quantiles([x / y for x, y in zip(boot_medians(rng, xs), rb)]) if len(xs) > 1 else None
+                cells.append(fmt_x(m / bmed, ci))
+            else:
+                cells.append(fmt_s(m))
+        cells = bold_fastest(cells, meds, ints)
+        share_of = "bitmap" if "bitmap" in got else next(iter(got))
+        prs = [r for r in timed_rows(rows) if program_of(r)[:2] == (name, size) and program_of(r)[2] == "call"]
+        shares = [num(r, "tm_ns") / num(r, "program_ns") for r in prs if r["strategy"] == share_of
+                  and num(r, "tm_ns") is not None and num(r, "program_ns")]
+        esc = median([num(r, "escapes") for r in prs])
+        bar = median([num(r, "barrier_moves") for r in prs])
+        rounds = median([len(v) for v in got.values()])
+        none_cell = "–" if bmed is None else (fmt_s(bmed) if bci[0] is None
+                                              else f"{fmt_s(bmed)} [{bci[0] / 1e9:.3g}, {bci[1] / 1e9:.3g}]")
+        body.append([f"{name} {size}", none_cell, f"{rounds:.0f}", f"{esc:.0f}" if esc is not None else "–",
                      f"{bar:.0f}" if bar is not None else "–",
-                     f"{100 * tm_share:.0f}%" if tm_share is not None else "–"] + cells)
+                     f"{100 * median(shares):.0f}% ({share_of})" if shares else "–"] + cells)
     if not body:
-        return None, [], {}
-    gm = {s: math.exp(sum(math.log(v) for v in ratios[s]) / len(ratios[s])) for s in strategies if ratios[s]}
-    best = min(gm.values()) if gm else None
-    body.append(["geometric mean", "", "", "", ""] +
-                [("**%.2f**" if gm.get(s) == best else "%.2f") % gm[s] if s in gm else "–" for s in strategies])
-    share_of = "bitmap" if "bitmap" in strategies else strategies[0]
-    heads = ["program N", "regions=none", "escapes", "barrier moves", f"in strategy ({share_of})"] + strategies
-    return heads, body, gm
+        return None, [], None
+    gm, progs = overall(base, calls, strategies, rng)
+    verdict = None
+    if gm:
+        order = sorted(gm, key=lambda s: gm[s][0])
+        best = order[0]
+        vs = {s: paired(calls, progs, best, s, rng) for s in order[1:]}
+        clear = all(v[1][1] is not None and v[1][1] < 1 for v in vs.values())
+        gcells = [fmt_x(*gm[s]) for s in strategies]
+        i = strategies.index(best)
+        gcells[i] = f"**{gcells[i]}**" if clear else f"≈ {gcells[i]}"
+        body.append(["geometric mean", "", "", "", "", ""] + gcells)
+        verdict = {"best": best, "gm": gm[best], "runner_up": order[1] if len(order) > 1 else None,
+                   "vs_runner_up": vs.get(order[1]) if len(order) > 1 else None, "clear": clear,
+                   "programs": len(progs), "all": gm, "order": order}
+    heads = ["program N", "regions=none [95% CI]", "rounds", "escapes", "barrier moves", "in strategy"] + strategies
+    return heads, body, verdict
+
+
+def verdict_text(v):
+    """The sentence the README quotes: who wins whole programs, by how much, with its interval."""
+    if v is None:
+        return "No strategy can be named for whole programs: the CSV has no program trials with a regions=none baseline."
+    gm, (lo, hi) = v["gm"]
+    head = (f"`{v['best']}` takes {gm:.2f}x [{lo:.2f}, {hi:.2f}] of the one-region time "
+            f"(geometric mean over {v['programs']} programs, 95% bootstrap interval)")
+    ru = v["runner_up"]
+    if ru is None:
+        return head + "."
+    r, (rlo, rhi) = v["vs_runner_up"]
+    against = f"against the runner-up `{ru}` its time is {r:.2f}x [{rlo:.2f}, {rhi:.2f}] (paired by round)"
+    if v["clear"]:
+        return (f"**Whole programs: `{v['best']}` is fastest.** {head[0].upper() + head[1:]}; {against}: "
+                f"{100 * (1 - r):.0f}% less, and its interval excludes every other strategy.")
+    return (f"**Whole programs: a tie.** {head[0].upper() + head[1:]}, the lowest, but {against}, an interval "
+            f"that does not exclude 1: no strategy wins whole programs outright on these rows.")
 
 
 def md_table(headers, rows):
@@ -192,10 +331,10 @@ def md_table(headers, rows):
     return "\n".join(out)
 
 
-def t10(csv_paths):
+def share_table(csv_paths):
+    """Table 11: escapes by size class, per program and over all of them."""
     escapes = load_escapes(csv_paths)
     body = []
-    total = [[], []]
     for name in sorted(escapes):
         counts, volume, n = size_classes(escapes[name])
         body.append([name, f"{n}"] + [f"{100 * x:.1f}%" for x in counts] + [f"{100 * x:.1f}%" for x in volume])
@@ -206,35 +345,39 @@ def t10(csv_paths):
     return body
 
 
-def section(rows, csv_paths, figdir, outdir, cmd):
-    """The markdown of the real-programs part of results/paper.md."""
+def section(rows, csv_paths, figdir, outdir, cmd, bold_fastest):
+    """The markdown of the real-programs part of results/paper.md; bold_fastest
+    is paper.py's tie rule (the fastest in bold only where its interval holds)."""
     doc = ["## Real programs", "",
            "The bundled Scheme programs (`lisp/programs`, each checks its own answer) run with a region per "
            "non-tail call: every call result that lives in the dying region, and every value a store would "
            "make an older region point at (the store barrier), is moved by the strategy under test "
            "(`--workload=program:name=NAME`, `driver/program_run.c`).", ""]
-    heads, body, gm = t9(rows)
-    doc.append("**Table 9.** Whole-program time by strategy, normalised to the same program in one region "
-               "(regions=none, whose time is the second column); median over reps; the fastest strategy of each "
-               "row in bold; escapes and barrier moves per run, and the share of the run spent inside the "
-               "strategy.")
+    heads, body, verdict = time_table(rows, bold_fastest)
+    doc.append(f"**Table {TABLE_TIME}.** Whole-program time by strategy, normalised to the same program run in one "
+               "region (regions=none, whose time is the second column): the ratio of the medians over the rounds, "
+               "[95% bootstrap interval, both samples resampled]; below 1, the program ran faster with a region per "
+               "call than in one region that is never freed.  regions=none runs in its own harness call after the "
+               "strategies' (not interleaved with them), so these ratios also carry whatever the machine did between "
+               "the two calls; the bold marks and the verdict below compare the strategies on their own, interleaved "
+               "times.  The strategies of a program ran interleaved, round by "
+               "round: the fastest is in bold only when the interval of its time lies wholly below every other "
+               "strategy's, else marked ≈ (a tie).  Escapes and barrier moves per run, and the share of the run "
+               "spent inside the strategy.  The last row: the geometric mean over the programs, in bold when the "
+               "leader's time, paired by round, is below every other strategy's with an interval that excludes 1.")
     doc.append("")
     doc.append(md_table(heads, body) if body else "_no rows_ (no program trials in the CSV yet)")
     doc.append("")
-    if gm:
-        best = min(gm, key=gm.get)
-        doc.append(f"Over every program, `{best}` makes whole programs fastest: {gm[best]:.2f}x the one-region "
-                   f"time (geometric mean); " + ", ".join(f"`{s}` {v:.2f}x" for s, v in
-                                                          sorted(gm.items(), key=lambda kv: kv[1]) if s != best) + ".")
-        doc.append("")
-    body10 = t10(csv_paths)
-    doc.append("**Table 10.** Escapes by size class against the adaptive evacuator's thresholds (design 2.7: "
-               "below 512 B copy, 512 B - 64 KiB, above 64 KiB splice/adopt): share of the escapes (count) and of "
-               "the bytes they moved, per program, from one bitmap run (`results/*.escapes.csv`).")
+    doc.append(verdict_text(verdict))
+    doc.append("")
+    body11 = share_table(csv_paths)
+    doc.append(f"**Table {TABLE_SHARES}.** Escapes by size class against the adaptive evacuator's thresholds "
+               "(design 2.7: below 512 B copy, 512 B - 64 KiB, above 64 KiB splice/adopt): share of the escapes "
+               "(count) and of the bytes they moved, per program, from one bitmap run (`results/*.escapes.csv`).")
     doc.append("")
     doc.append(md_table(["program", "escapes", "< 512 B", "512 B - 64 KiB", "> 64 KiB", "bytes < 512 B",
-                         "bytes 512 B - 64 KiB", "bytes > 64 KiB"], body10)
-               if body10 else "_no escape series_ (run the [programs-escapes] grid)")
+                         "bytes 512 B - 64 KiB", "bytes > 64 KiB"], body11)
+               if body11 else "_no escape series_ (run the [programs-escapes] grid)")
     doc.append("")
     png = os.path.join(figdir, FIG_NAME + ".png")
     doc.append(f"**Figure {FIG_NUM}.** Escape sizes per program: how many escapes moved how many bytes "
@@ -245,7 +388,7 @@ def section(rows, csv_paths, figdir, outdir, cmd):
     else:
         doc.append("_not drawn yet: run `scripts/plot.py` (`make paper` does)_")
     doc.append("")
-    doc.append(f"<sub>Tables 9, 10 and figure {FIG_NUM}: `{cmd}`; `scripts/compare-guile` compares the "
-               "evaluator itself with Guile's.</sub>")
+    doc.append(f"<sub>Tables {TABLE_TIME}, {TABLE_SHARES} and figure {FIG_NUM}: `{cmd}`; "
+               "`scripts/compare-guile` compares the evaluator itself with Guile's.</sub>")
     doc.append("")
     return doc
