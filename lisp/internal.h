@@ -307,6 +307,14 @@ static inline long long fixnum_arg(interp *I, const char *who, rl_val v)
 		lisp_type_error(I, who, "a fixnum", v);
 	return (long long)rl_fixnum_value(v);
 }
+/* A fixnum argument that indexes something of `limit` elements, as size_t. */
+static inline size_t index_arg(interp *I, const char *who, rl_val v, size_t limit)
+{
+	long long k = fixnum_arg(I, who, v);
+	if (k < 0 || (unsigned long long)k >= limit)
+		lisp_error(I, "%s: index %lld out of range [0, %zu)", who, k, limit);
+	return (size_t)k;
+}
 static inline rl_val pair_arg(interp *I, const char *who, rl_val v)
 {
 	if (!is_pair(v))

@@ -22,13 +22,6 @@ static uint32_t char_arg(interp *I, const char *who, rl_val v)
 		lisp_type_error(I, who, "a char", v);
 	return char_value(v);
 }
-static size_t index_arg(interp *I, const char *who, rl_val v, size_t limit)
-{
-	long long k = fixnum_arg(I, who, v);
-	if (k < 0 || (unsigned long long)k >= limit)
-		lisp_error(I, "%s: index %lld out of range [0, %zu)", who, k, limit);
-	return (size_t)k;
-}
 
 static rl_val p_stringp(interp *I, rl_val *a, size_t n)
 {
@@ -90,7 +83,21 @@ static rl_val p_string_copy(interp *I, rl_val *a, size_t n)
 	rl_val s = string_arg(I, "string-copy", a[0]);
 	return lisp_string(I, string_bytes(s), string_length(s));
 }
-static int compare(interp *I, const char *who, rl_val a, rl_val b)
+typedef int compare_fn(interp *I, const char *who, rl_val a, rl_val b);
+
+/* string=?, string<?, char=?, char<?: whether compare puts every neighbouring
+ * pair of a[0..n) in order (equal, or increasing when `increasing`); every
+ * pair is compared, so a bad argument is an error even after a false. */
+static rl_val in_order(interp *I, const char *who, compare_fn *compare, bool increasing, rl_val *a, size_t n)
+{
+	bool ok = true;
+	for (size_t i = 1; i < n; i++) {
+		int c = compare(I, who, a[i - 1], a[i]);
+		ok = (increasing ? c < 0 : c == 0) && ok;
+	}
+	return make_bool(ok);
+}
+static int string_compare(interp *I, const char *who, rl_val a, rl_val b)
 {
 	string_arg(I, who, a);
 	string_arg(I, who, b);
@@ -100,17 +107,11 @@ static int compare(interp *I, const char *who, rl_val a, rl_val b)
 }
 static rl_val p_string_eq(interp *I, rl_val *a, size_t n)
 {
-	bool ok = true;
-	for (size_t i = 1; i < n; i++)
-		ok = compare(I, "string=?", a[i - 1], a[i]) == 0 && ok;
-	return make_bool(ok);
+	return in_order(I, "string=?", string_compare, false, a, n);
 }
 static rl_val p_string_lt(interp *I, rl_val *a, size_t n)
 {
-	bool ok = true;
-	for (size_t i = 1; i < n; i++)
-		ok = compare(I, "string<?", a[i - 1], a[i]) < 0 && ok;
-	return make_bool(ok);
+	return in_order(I, "string<?", string_compare, true, a, n);
 }
 static rl_val p_string_to_symbol(interp *I, rl_val *a, size_t n)
 {
@@ -205,20 +206,13 @@ static rl_val p_integer_to_char(interp *I, rl_val *a, size_t n)
 		lisp_error(I, "integer->char: %lld is not a code point", c);
 	return rl_char((uint32_t)c);
 }
-static rl_val p_char_eq(interp *I, rl_val *a, size_t n)
+static int char_compare(interp *I, const char *who, rl_val a, rl_val b)
 {
-	bool ok = true;
-	for (size_t i = 1; i < n; i++)
-		ok = char_arg(I, "char=?", a[i - 1]) == char_arg(I, "char=?", a[i]) && ok;
-	return make_bool(ok);
+	long long x = char_arg(I, who, a), y = char_arg(I, who, b);
+	return (x > y) - (x < y);
 }
-static rl_val p_char_lt(interp *I, rl_val *a, size_t n)
-{
-	bool ok = true;
-	for (size_t i = 1; i < n; i++)
-		ok = char_arg(I, "char<?", a[i - 1]) < char_arg(I, "char<?", a[i]) && ok;
-	return make_bool(ok);
-}
+static rl_val p_char_eq(interp *I, rl_val *a, size_t n) { return in_order(I, "char=?", char_compare, false, a, n); }
+static rl_val p_char_lt(interp *I, rl_val *a, size_t n) { return in_order(I, "char<?", char_compare, true, a, n); }
 
 static const prim table[] = {
 	{ "string?", p_stringp, 1, 1 },

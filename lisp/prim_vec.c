@@ -11,14 +11,6 @@ static rl_val vector_arg(interp *I, const char *who, rl_val v)
 		lisp_type_error(I, who, "a vector", v);
 	return v;
 }
-static size_t index_arg(interp *I, const char *who, rl_val vec, rl_val k)
-{
-	long long i = fixnum_arg(I, who, k);
-	size_t len = vector_length(vec);
-	if (i < 0 || (unsigned long long)i >= len)
-		lisp_error(I, "%s: index %lld out of range [0, %zu)", who, i, len);
-	return (size_t)i;
-}
 
 static rl_val p_vectorp(interp *I, rl_val *a, size_t n)
 {
@@ -43,13 +35,13 @@ static rl_val p_vector_ref(interp *I, rl_val *a, size_t n)
 {
 	UNUSED_N;
 	rl_val v = vector_arg(I, "vector-ref", a[0]);
-	return rl_ptr(v)->w[index_arg(I, "vector-ref", v, a[1])];
+	return rl_ptr(v)->w[index_arg(I, "vector-ref", a[1], vector_length(v))];
 }
 static rl_val p_vector_set(interp *I, rl_val *a, size_t n)
 {
 	UNUSED_N;
 	rl_val v = vector_arg(I, "vector-set!", a[0]);
-	lisp_store(I, v, &rl_ptr(v)->w[index_arg(I, "vector-set!", v, a[1])], a[2]);
+	lisp_store(I, v, &rl_ptr(v)->w[index_arg(I, "vector-set!", a[1], vector_length(v))], a[2]);
 	return RL_UNSPEC;
 }
 static rl_val p_vector_length(interp *I, rl_val *a, size_t n)
