@@ -46,6 +46,7 @@
 #include "regionlab/region.h"
 
 #define QUIESCE_EVERY 1024u
+#define WORKER_STACK_BYTES ((size_t)8 << 20)
 #define SAMPLES_CAP ((size_t)1 << 17)
 #define POISON_VALUE ((rl_val)0xdbdbdbdbdbdbdbdbull)
 
@@ -72,6 +73,7 @@ struct trial {
 	atomic_bool oom;
 	/* The main thread's side: its record, the workers, the outcome. */
 	rl_tether_thread *me;
+	pthread_attr_t attr; /* the workers' (workers_start) */
 	struct worker *ws;
 	size_t nworkers;
 	FILE *series;
@@ -566,6 +568,11 @@ static bool table_fill(struct trial *tr)
 static bool workers_start(struct trial *tr)
 {
 	size_t started = 0;
+	/* A fixed stack size, not glibc's default (RLIMIT_STACK, which the
+	 * environment sets): every worker's stack is a mapping of the same size
+	 * with its top at the same place in its page, in every run (issue 12). */
+	pthread_attr_init(&tr->attr);
+	pthread_attr_setstacksize(&tr->attr, WORKER_STACK_BYTES);
 	for (size_t i = 0; i < tr->nworkers; i++) {
 		struct worker *w = &tr->ws[i];
 		w->tr = tr;
@@ -574,7 +581,7 @@ static bool workers_start(struct trial *tr)
 		w->stalled = i == 0 && tr->a->stall_ms != 0;
 		if (!w->writer && !w->stalled)
 			w->samples = malloc(SAMPLES_CAP * sizeof *w->samples);
-		if (pthread_create(&w->th, NULL, worker_main, w) != 0)
+		if (pthread_create(&w->th, &tr->attr, worker_main, w) != 0)
 			break;
 		started++;
 	}
@@ -587,6 +594,7 @@ static bool workers_start(struct trial *tr)
 	tr->go = true;
 	pthread_cond_broadcast(&tr->gate_cv);
 	pthread_mutex_unlock(&tr->gate);
+	pthread_attr_destroy(&tr->attr);
 	if (started == tr->nworkers)
 		return true;
 	for (size_t i = 0; i < started; i++)
