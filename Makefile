@@ -293,7 +293,11 @@ clean:
 # results/default.csv are skipped), then the figures and results/paper.md.
 # `make paper`: figures and results/paper.md from the CSVs under results/.
 # SWEEP=NAME runs experiments/NAME.sweep instead; JOBS=N runs N transmigration
-# trials at a time (tether trials always run alone).
+# trials at a time (tether trials always run alone).  JOBS stays 1 for results
+# meant to be compared: two trials on two cores take the CPU from each other's
+# calls, and the harness's disturbance rule (the call's thread off the CPU for
+# 5% of it) then throws most trials away and retries them.  The sweep prints
+# its progress, an ETA and, first, the bound its round caps allow.
 SWEEP ?= default
 JOBS ?= 1
 .PHONY: results paper
@@ -302,6 +306,7 @@ results: deps harness gbench
 		echo "results/$(SWEEP).csv holds rows of another commit: kept as results/$(SWEEP).csv.prev, measuring afresh" >&2; \
 		mv results/$(SWEEP).csv results/$(SWEEP).csv.prev; rm -f results/$(SWEEP).series.csv results/$(SWEEP).escapes.csv; fi
 	scripts/sweep $(SWEEP) --jobs=$(JOBS)
+	@echo "results: the sweep is done; ./gbench next (about 2-3 minutes on 2 quiet cores), then the figures and results/paper.md" >&2
 	./gbench --benchmark_min_time=0.2 --benchmark_format=json > results/gbench.json.tmp
 	mv results/gbench.json.tmp results/gbench.json
 	rm -f results/gbench.csv

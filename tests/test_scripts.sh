@@ -597,6 +597,64 @@ EOPY
 }
 run compare_runs_shares_moves_and_verdicts compare_runs
 
+# ---- paper.py's intervals and verdicts (issue 12), on known rows ---------------------------------
+paper_verdicts() {
+	$PY - <<'EOPY' || return 1
+import importlib.util, sys
+sys.path.insert(0, "scripts/lib")
+spec = importlib.util.spec_from_file_location("paper", "scripts/paper.py")
+paper = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(paper)
+import rows as R
+import stats
+cols = R.schema_columns()
+fails = []
+def check(cond, what):
+    if not cond:
+        fails.append(what)
+def row(**kw):
+    r = {c: "" for c in cols}
+    r.update(schema="regionlab-2", status="ok", cpu="x", **{k: str(v) for k, v in kw.items()})
+    return r
+# one run of a grid point: the harness's interval
+one = [row(ns_per_obj=v, ci_lo=9, ci_hi=11) for v in (9, 10, 11)]
+check(paper.interval(one, "ns_per_obj") == (9.0, 11.0), "one run: the harness's interval: %r" % (paper.interval(one, "ns_per_obj"),))
+# two runs merged: their intervals differ, so a bootstrap over all six figures, not the first row's
+two = one + [row(ns_per_obj=v, ci_lo=19, ci_hi=21) for v in (19, 20, 21)]
+want = stats.median_ci([9, 10, 11, 19, 20, 21])
+check(paper.interval(two, "ns_per_obj") == want, "merged runs: %r, want %r" % (paper.interval(two, "ns_per_obj"), want))
+# a disturbed row (disturbed > 2) is left out of the bootstrap
+dist = [row(mallocs=v) for v in (5, 5, 5)] + [row(mallocs=500, disturbed=3)]
+check(paper.interval(dist, "mallocs") == (5.0, 5.0), "disturbed row left out: %r" % (paper.interval(dist, "mallocs"),))
+# two grid points' intervals bound a quotient
+m, ci = paper.quotient_bounds(10, (9, 11), 5, (4, 6))
+check(m == 2.0 and ci == (1.5, 2.75), "quotient bounds: %r %r" % (m, ci))
+# the tie rule on ratios
+check(paper.ratio_verdict(1.5, (1.2, 1.8)) == "1.50x [1.20x, 1.80x]", "a verdict: " + paper.ratio_verdict(1.5, (1.2, 1.8)))
+check(paper.ratio_verdict(1.0, (0.9, 1.1)) == "tie (1.00x [0.90x, 1.10x])", "a tie: " + paper.ratio_verdict(1.0, (0.9, 1.1)))
+# a row's figure over its own round's yardstick
+m, ci = paper.row_ratio([row(ns_per_op=a, empty_ns=b) for a, b in ((2, 1), (4, 2), (6, 3), (9, 3))], "ns_per_op", "empty_ns")
+check(m == 2.0 and ci == stats.median_ci([2, 2, 2, 3]), "row ratio: %r %r" % (m, ci))
+# Table 5: kept and vs urcu-qsbr follow the tie rule
+def te(s, t, xs, q):
+    return [row(kind="tether", tether=s, threads=t, writers=1, slots=16, stall_ms=0, read=0, layout="padded",
+                rep=i, ns_per_op=x, empty_ns=1, qsbr_ns=q) for i, x in enumerate(xs)]
+rs = (te("flat", 1, [10, 10.2, 9.8, 10.1, 9.9], 10) + te("flat", 2, [10.1, 9.9, 10, 10.2, 9.8], 10) +
+      te("slow", 1, [10, 10.2, 9.8, 10.1, 9.9], 2) + te("slow", 2, [20, 20.4, 19.6, 20.2, 19.8], 2))
+text, _ = paper.t5(rs, {})
+flat = next(l for l in text.splitlines() if l.startswith("| flat |"))
+slow = next(l for l in text.splitlines() if l.startswith("| slow |"))
+check("| tie (100% [" in flat, "flat scaling is a tie: " + flat)
+check("| tie (1.00x [" in flat, "flat vs urcu-qsbr is a tie: " + flat)
+check("| 50% [" in slow and "tie" not in slow, "slow keeps 50%, a verdict: " + slow)
+check("| 5.00x [4.90x, 5.10x] |" in slow, "slow vs urcu-qsbr: " + slow)
+if fails:
+    print("; ".join(fails))
+    sys.exit(1)
+EOPY
+}
+run paper_intervals_and_verdicts_on_known_rows paper_verdicts
+
 # ---- the real harness, when built ---------------------------------------------------------------
 if [ -x "$BUILD/harness" ] && "$BUILD/harness" --list >/dev/null 2>&1; then
 	real() {

@@ -432,11 +432,19 @@ class Trial:
         """Tethers: one round, every scheme and the two yardsticks once."""
         return (len(self.strategies) + 2) * (float(self.spec.get("duration", 1.0)) + 0.2)
 
-    def bound_seconds(self, tm_rate=3e-7):
+    # One transmigration trial on a quiet 2-vCPU guest, for bounds: ~1.3 us per object
+    # moved (the graph built, warmed, copied and its yardstick timed) and ~50 ms
+    # besides (a fork, the warm-up's heap); measured from `make results` rows.
+    TRIAL_S_PER_OBJECT = 1.3e-6
+    TRIAL_S_FIXED = 0.05
+
+    def bound_seconds(self):
         """At most how long the harness call runs: rounds stop at max_rounds or once
         max_seconds are spent (after the round under way), never before reps."""
         if self.kind == "transmigrate":
-            one = self.weight() * tm_rate / max(self.reps, 1)
+            _, opts = split_spec(self.spec["workload"])
+            objects = self.spec["size"] * (1 + (placer_garbage(opts) or 0.0))
+            one = len(self.strategies) * (objects * self.TRIAL_S_PER_OBJECT + self.TRIAL_S_FIXED)
         else:
             one = self.round_seconds()
         rounds = max(self.max_rounds or self.reps, self.reps)
