@@ -513,27 +513,32 @@ static unsigned char copy_dst_rewarm(const struct copy_dst *d)
 }
 
 /* `bytes` of src's blocks, from the first block on, into d: one memcpy per
- * piece of a source block that fits one destination block. */
+ * piece of a source block that fits one destination block.  When src's own
+ * blocks hold fewer bytes than that (the graph lives partly in sub-regions),
+ * they are read again from the first. */
 static void copy_src_into(const rl_region *src, struct copy_dst *d, size_t bytes)
 {
 	size_t pos = 0;
 	const rl_block *chains[2] = { src->small.head, src->large.head };
-	for (int c = 0; c < 2; c++)
-		for (const rl_block *b = chains[c]; b != NULL && pos < bytes; b = b->next) {
-			const char *from = (const char *)b;
-			size_t left = rl_block_bytes(b);
-			while (left > 0 && pos < bytes) {
-				size_t room = d->block - pos % d->block, n = left;
-				if (n > room)
-					n = room;
-				if (n > bytes - pos)
-					n = bytes - pos;
-				memcpy(d->blocks[pos / d->block] + pos % d->block, from, n);
-				from += n;
-				left -= n;
-				pos += n;
+	if (chains[0] == NULL && chains[1] == NULL)
+		return;
+	while (pos < bytes)
+		for (int c = 0; c < 2; c++)
+			for (const rl_block *b = chains[c]; b != NULL && pos < bytes; b = b->next) {
+				const char *from = (const char *)b;
+				size_t left = rl_block_bytes(b);
+				while (left > 0 && pos < bytes) {
+					size_t room = d->block - pos % d->block, n = left;
+					if (n > room)
+						n = room;
+					if (n > bytes - pos)
+						n = bytes - pos;
+					memcpy(d->blocks[pos / d->block] + pos % d->block, from, n);
+					from += n;
+					left -= n;
+					pos += n;
+				}
 			}
-		}
 	__asm__ volatile("" : : "r"(d->blocks) : "memory"); /* the copy is used */
 }
 
