@@ -11,7 +11,12 @@ CSTD = -std=c11
 DEFS = -D_POSIX_C_SOURCE=200809L
 GIT_SHA := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD -- . :!results 2>/dev/null || echo -dirty)
 CPPFLAGS = -Iinclude -I. $(DEFS) -DRL_GIT_SHA='"$(GIT_SHA)"'
-CFLAGS_BASE = $(CSTD) $(WARN) $(OPT) -g -pthread
+# Code placement (issue 12, Mytkowicz et al.): every function and every loop
+# starts on a 64-byte boundary in every build, so a hot loop's timing does not
+# depend on where the linker happened to put it (the same tether loop measured
+# 1.6 or 2.5 ns by its alignment alone).  meson.build passes the same flags.
+ALIGN = -falign-functions=64 -falign-loops=64
+CFLAGS_BASE = $(CSTD) $(WARN) $(OPT) -g -pthread $(ALIGN)
 LDLIBS = -pthread -lm -ldl -lurcu-qsbr -lurcu-memb -lurcu-common -lck
 
 # Sanitizer variants: build-asan/ and build-tsan/ beside build/.
@@ -233,7 +238,7 @@ $(BUILD)/gbench: $(BENCH_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/bench/gbench_shim.o $(B
 
 $(BUILD)/%.o: %.cc
 	@mkdir -p $(dir $@)
-	$(CXX) $(CPPFLAGS) -std=c++17 $(WARN) $(OPT) -g -pthread $(SANFLAGS) -MMD -MP -c -o $@ $<
+	$(CXX) $(CPPFLAGS) -std=c++17 $(WARN) $(OPT) -g -pthread $(ALIGN) $(SANFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libregionlab.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -288,7 +293,11 @@ clean:
 # results/default.csv are skipped), then the figures and results/paper.md.
 # `make paper`: figures and results/paper.md from the CSVs under results/.
 # SWEEP=NAME runs experiments/NAME.sweep instead; JOBS=N runs N transmigration
-# trials at a time (tether trials always run alone).
+# trials at a time (tether trials always run alone).  JOBS stays 1 for results
+# meant to be compared: two trials on two cores take the CPU from each other's
+# calls, and the harness's disturbance rule (the call's thread off the CPU for
+# 5% of it) then throws most trials away and retries them.  The sweep prints
+# its progress, an ETA and, first, the bound its round caps allow.
 SWEEP ?= default
 JOBS ?= 1
 .PHONY: results paper
@@ -297,6 +306,7 @@ results: deps harness gbench
 		echo "results/$(SWEEP).csv holds rows of another commit: kept as results/$(SWEEP).csv.prev, measuring afresh" >&2; \
 		mv results/$(SWEEP).csv results/$(SWEEP).csv.prev; rm -f results/$(SWEEP).series.csv results/$(SWEEP).escapes.csv; fi
 	scripts/sweep $(SWEEP) --jobs=$(JOBS)
+	@echo "results: the sweep is done; ./gbench next (about 2-3 minutes on 2 quiet cores), then the figures and results/paper.md" >&2
 	./gbench --benchmark_min_time=0.2 --benchmark_format=json > results/gbench.json.tmp
 	mv results/gbench.json.tmp results/gbench.json
 	rm -f results/gbench.csv

@@ -412,6 +412,69 @@ static const char *type_word(const char *type)
 	return "number";
 }
 
+/* How the measured columns were measured (issue 12): rounds, the stopping
+ * rule, disturbed trials, clocks, warm-up, yardsticks and code placement. */
+static void print_method_doc(FILE *fp)
+{
+	fputs("\n## How the figures are measured\n\n"
+	      "**Rounds.** A harness call measures grid points: for transmigration one workload spec and\n"
+	      "size with every `--strategy`, for tethers one `--threads` count (with the other tether\n"
+	      "flags) with every `--tether` scheme and two yardsticks.  Each round runs every module of\n"
+	      "the grid point once, in an order shuffled by a generator seeded with `--seed`, the round\n"
+	      "(and for tethers the reader count), so drift of the machine hits every module alike and a\n"
+	      "rerun runs the same order.  Transmigration round r builds its graph with seed + r (the `rep`\n"
+	      "column is the round, `seed` the graph's seed).  A grid point's rows are written when it\n"
+	      "ends; for tethers only the schemes given are rows, the yardsticks are columns of them.\n\n"
+	      "**Stopping rule** (driver/stats.h, the same in scripts/lib/stats.py).  After each round the\n"
+	      "median of every module's figure (transmigration: `ns_per_obj`; tether: `ns_per_op`) over its\n"
+	      "`ok`, undisturbed trials gets a 95% percentile-bootstrap interval (2000 resamples, seeded by\n"
+	      "splitmix64 from a fixed seed, so an interval reproduces exactly).  Rounds stop after at least\n"
+	      "`--reps` rounds when every module's half-width is within 5% of its median (`stop` =\n"
+	      "`converged`), else at `--max-rounds` (`cap_rounds`), else once `--max-seconds` are spent by\n"
+	      "the end of a round (`cap_seconds`).  `rounds`, `ci_lo`, `ci_hi` and `stop` are the same on\n"
+	      "every row of a module at the grid point.\n\n"
+	      "**Disturbed trials.** Around every trial a fixed loop of dependent multiply-adds is timed\n"
+	      "(best of 5) before and after, and steal time is read from `/proc/stat`: a trial whose two\n"
+	      "calibrations differ by more than 25%, during which steal time rose, or (transmigration) whose\n"
+	      "call's thread was off the CPU for more than 5% of the call and 20 us, is thrown away and run\n"
+	      "again, at most twice; `disturbed` counts the attempts thrown away, and a row with\n"
+	      "`disturbed` = 3 was disturbed itself: it is kept as a row but left out of every interval.\n"
+	      "Run one sweep job at a time (`make results` does): two trials in parallel on two cores make\n"
+	      "each other's calls lose the CPU and most trials would count as disturbed.\n\n"
+	      "**Clocks.** `ns_total`, `pause_ns`, `memcpy_ns` and the figures derived from them are wall\n"
+	      "time (`CLOCK_MONOTONIC`): the cost a runtime's mutator waits for, page faults served and\n"
+	      "memory stalls included; `cpu_ns` is the same span on the thread's CPU clock, so that a trial\n"
+	      "that lost the CPU is seen (and retried).  Tables 1-4, 7 and 8 of results/paper.md use wall\n"
+	      "time, disturbed trials excluded.  Tether figures (`ns_per_op`, Tables 5 and 6) are each\n"
+	      "reader's thread CPU time over its pairs: with several threads on few cores, wall time would\n"
+	      "measure the scheduler's share, not the pair's cost; `ops_per_s` is wall-clock throughput.\n\n"
+	      "**Warm-up** (transmigration, unless `--cold`).  After the graph is built and its census\n"
+	      "taken, and before the timed call: the block pool is pre-faulted with enough blocks for the\n"
+	      "copy (`dst_warm`), freed heap memory is kept mapped and 4x the graph's bytes of heap are\n"
+	      "written (the strategy's tables find faulted pages), the read barrier's overhead is measured\n"
+	      "(incremental strategies), every page of the harness's code and data is read (a forked\n"
+	      "trial's process has touched none of the strategy's code: the first call took a minor fault\n"
+	      "per page, ~35 us in all), then every page of the pooled blocks and last of src is read again\n"
+	      "(the host may have unmapped them meanwhile).  The copy yardstick (`memcpy_ns`) runs before\n"
+	      "this warm-up, after the same steps of its own (pool, heap, its destination blocks' pages,\n"
+	      "src's pages last), so both start from the same state.\n\n"
+	      "**Yardsticks.** Transmigration: `memcpy_ns`, src's bytes copied from src's own blocks into\n"
+	      "blocks taken from the pre-faulted pool, in the same trial (the old best-of-3 copy between\n"
+	      "two buffers just written, in cache at small sizes, is `memcpy_best3_ns`).  Tethers: the empty\n"
+	      "loop (the reader loop with its slot pick and a load of the slot, no tether; `empty_ns`) and\n"
+	      "urcu-qsbr (`qsbr_ns`), run in the same round of the same grid point as the row.  Tables\n"
+	      "report ratios to them beside absolute times, each ratio the median of per-trial ratios with\n"
+	      "its interval.\n\n"
+	      "**Code placement and stack.** Every build (Makefile `ALIGN`, meson.build) passes\n"
+	      "`-falign-functions=64 -falign-loops=64`, so a hot loop starts on a cache line whatever the\n"
+	      "code around it.  The transmigration call runs on a thread of its own whose stack is an\n"
+	      "`mmap`ed region of `--stack` bytes above a guard, its top page-aligned, so neither the\n"
+	      "environment's size (which moves the main thread's stack) nor the caller's frames move it;\n"
+	      "tether workers are threads with a fixed 8 MiB stack (not glibc's default, which follows\n"
+	      "`ulimit -s`).\n",
+	      fp);
+}
+
 void rl_csv_print_schema_doc(FILE *fp)
 {
 	fprintf(fp, "# CSV schema %s\n\n", RL_CSV_SCHEMA);
@@ -448,6 +511,7 @@ void rl_csv_print_schema_doc(FILE *fp)
 	      fp);
 	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
 		fprintf(fp, "| `%s` | %s | %s |\n", statuses[i].status, statuses[i].kinds, statuses[i].meaning);
+	print_method_doc(fp);
 }
 
 /* ---- for the other writers (driver/format.h) --------------------------------- */

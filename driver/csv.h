@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define RL_CSV_SCHEMA "regionlab-2"
+#define RL_CSV_SCHEMA "regionlab-3"
 #define RL_UNSET_U64 UINT64_MAX
 
 #define RL_CT_STR const char *

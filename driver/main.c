@@ -64,7 +64,8 @@ static const char usage_text[] =
 	"  --stack=BYTES       stack of the thread that runs the call (default 8388608)\n"
 	"  --no-fork           run trials in this process (a crash ends the sweep)\n"
 	"  --max-rounds=N      rounds per grid point at most (default: --reps); each\n"
-	"                      round runs every strategy once, shuffled, on one graph;\n"
+	"                      round runs every strategy (tether: every scheme, the\n"
+	"                      empty loop and urcu-qsbr) once, shuffled;\n"
 	"                      rounds go on after --reps until every strategy's 95%%\n"
 	"                      interval of its median is within +-5%%\n"
 	"  --max-seconds=S     seconds per grid point at most (default 0: no limit)\n"
@@ -434,8 +435,8 @@ static const struct flag flags[] = {
 	{ "workload", required_argument, FOR_ANY, set_workload },
 	{ "size", required_argument, FOR_TRANSMIGRATION, set_size },
 	{ "reps", required_argument, FOR_ANY, set_reps },
-	{ "max-rounds", required_argument, FOR_TRANSMIGRATION, set_max_rounds },
-	{ "max-seconds", required_argument, FOR_TRANSMIGRATION, set_max_seconds },
+	{ "max-rounds", required_argument, FOR_ANY, set_max_rounds },
+	{ "max-seconds", required_argument, FOR_ANY, set_max_seconds },
 	{ "seed", required_argument, FOR_ANY, set_seed },
 	{ "block", required_argument, FOR_TRANSMIGRATION, set_block },
 	{ "out", required_argument, FOR_ANY, set_out },
@@ -727,6 +728,8 @@ static int run(rl_out *out, bool existed)
 	char err[ERR_MAX];
 	if (cli.tether_given) {
 		cli.tether.reps = cli.reps;
+		cli.tether.max_rounds = cli.max_rounds;
+		cli.tether.max_seconds = cli.max_seconds;
 		cli.tether.seed = cli.seed;
 		cli.tether.verify = cli.verify;
 		if (rl_tether_run(&cli.tether, out, err, sizeof err) != 0) {

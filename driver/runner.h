@@ -93,7 +93,20 @@ void rl_trial_run(const struct rl_sweep *s, const struct rl_strategy_spec *st, c
  * not be written (the output is gone: no point going on). */
 int rl_sweep_run(const struct rl_sweep *s, rl_out *out);
 
-/* The physical ceiling of a row (its memcpy_ns): one memcpy of `bytes`
+/* Whether the machine was disturbed around a trial (issue 12): a fixed
+ * calibration loop timed before and after disagrees by more than 25%, or
+ * steal time in /proc/stat rose.  Begin before the trial, end after it;
+ * end says true when the trial must be retried (at most
+ * RL_DISTURBED_RETRIES times; the row's `disturbed` counts the attempts
+ * thrown away).  Shared by the transmigration and tether runners. */
+#define RL_DISTURBED_RETRIES 2
+struct rl_disturbance {
+	uint64_t steal, calibration_ns;
+};
+void rl_disturbance_begin(struct rl_disturbance *d);
+bool rl_disturbance_end(const struct rl_disturbance *d);
+
+/* The old copy yardstick (the memcpy_best3_ns column): one memcpy of `bytes`
  * between two buffers just written, best of 3.  RL_UNSET_U64 when the
  * buffers cannot be had.  Also the yardstick of bench/bench_copy_bound.c. */
 uint64_t rl_memcpy_ceiling_ns(size_t bytes);

@@ -40,7 +40,9 @@ struct rl_tether_args {
 	uint64_t stall_ms;   /* --stall-ms: one reader sleeps M ms inside a tether each time (default 0) */
 	bool layout_packed;  /* --layout=packed: per-thread records share cache lines (default padded) */
 	uint64_t seed;       /* --seed (default 1) */
-	size_t reps;         /* --reps (default 1) */
+	size_t reps;         /* --reps (default 1): the minimum number of rounds per grid point */
+	size_t max_rounds;   /* --max-rounds (0: reps): the cap of rounds per grid point */
+	double max_seconds;  /* --max-seconds (0: none): the cap of time per grid point */
 	bool verify;         /* false with --no-verify */
 };
 

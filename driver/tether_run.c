@@ -38,11 +38,15 @@
 #include <time.h>
 
 #include "driver/registry.h"
+#include "driver/runner.h"
+#include "driver/stats.h"
+#include "strategies/tether/reader_loop.h"
 #include "regionlab/clock.h"
 #include "regionlab/object.h"
 #include "regionlab/region.h"
 
 #define QUIESCE_EVERY 1024u
+#define WORKER_STACK_BYTES ((size_t)8 << 20)
 #define SAMPLES_CAP ((size_t)1 << 17)
 #define POISON_VALUE ((rl_val)0xdbdbdbdbdbdbdbdbull)
 
@@ -69,6 +73,7 @@ struct trial {
 	atomic_bool oom;
 	/* The main thread's side: its record, the workers, the outcome. */
 	rl_tether_thread *me;
+	pthread_attr_t attr; /* the workers' (workers_start) */
 	struct worker *ws;
 	size_t nworkers;
 	FILE *series;
@@ -563,6 +568,11 @@ static bool table_fill(struct trial *tr)
 static bool workers_start(struct trial *tr)
 {
 	size_t started = 0;
+	/* A fixed stack size, not glibc's default (RLIMIT_STACK, which the
+	 * environment sets): every worker's stack is a mapping of the same size
+	 * with its top at the same place in its page, in every run (issue 12). */
+	pthread_attr_init(&tr->attr);
+	pthread_attr_setstacksize(&tr->attr, WORKER_STACK_BYTES);
 	for (size_t i = 0; i < tr->nworkers; i++) {
 		struct worker *w = &tr->ws[i];
 		w->tr = tr;
@@ -571,7 +581,7 @@ static bool workers_start(struct trial *tr)
 		w->stalled = i == 0 && tr->a->stall_ms != 0;
 		if (!w->writer && !w->stalled)
 			w->samples = malloc(SAMPLES_CAP * sizeof *w->samples);
-		if (pthread_create(&w->th, NULL, worker_main, w) != 0)
+		if (pthread_create(&w->th, &tr->attr, worker_main, w) != 0)
 			break;
 		started++;
 	}
@@ -584,6 +594,7 @@ static bool workers_start(struct trial *tr)
 	tr->go = true;
 	pthread_cond_broadcast(&tr->gate_cv);
 	pthread_mutex_unlock(&tr->gate);
+	pthread_attr_destroy(&tr->attr);
 	if (started == tr->nworkers)
 		return true;
 	for (size_t i = 0; i < started; i++)
@@ -702,39 +713,293 @@ static void row_reclaim(rl_row *row, struct trial *tr)
 	row->status = tr->status;
 }
 
-/* Runs one trial and writes its row.  -1 (with err) only for bad input. */
+/* Runs one trial into `row` (its status copied into status[RL_STATUS_LEN],
+ * where the row points).  -1 (with err) only for bad input. */
+#define RL_STATUS_LEN 160
 static int run_trial(const struct rl_tether_args *a, const struct rl_tether_spec *spec, const struct run_keys *k,
-		     FILE *series, size_t readers, size_t rep, rl_out *out, char *err, size_t errlen)
+		     FILE *series, size_t readers, size_t rep, rl_row *row, char *status, char *err, size_t errlen)
 {
 	struct trial *tr = trial_new(a, spec, k, series, readers, rep);
 	if (tr == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	rl_row row;
-	row_describe(&row, tr);
+	row_describe(row, tr);
 	if (domain_open(tr, k, err, errlen) != 0) {
 		trial_free(tr);
 		return -1;
 	}
 	if (table_fill(tr) && workers_start(tr)) {
 		trial_watch(tr);
-		row_measure(&row, tr);
+		row_measure(row, tr);
 	}
 	table_empty(tr);
-	row_reclaim(&row, tr);
-	int ret = 0;
-	if (rl_out_write(out, &row) != 0) {
-		snprintf(err, errlen, "cannot write the CSV row");
-		ret = -1;
-	}
+	row_reclaim(row, tr);
+	snprintf(status, RL_STATUS_LEN, "%s", tr->status);
+	row->status = status;
 	trial_free(tr);
-	return ret;
+	return 0;
+}
+
+/* ---- the yardsticks: the empty loop and urcu-qsbr --------------------------------- */
+
+/* The empty loop: the reader loop of every scheme (slot pick, a relaxed
+ * load of the slot's word, the loop's bookkeeping, quiesce between blocks)
+ * with no tether: its "tether" names no region, so nothing is visited or
+ * untethered.  Its domain, writers and quiesce are the base scheme's
+ * (urcu-qsbr, else the first scheme of the command line). */
+static const struct rl_tether_scheme *empty_base;
+
+static rl_region *empty_tether(rl_tether_thread *t, rl_tether_slot *slot)
+{
+	(void)t;
+	uintptr_t w = atomic_load_explicit(&slot->word, memory_order_relaxed);
+	__asm__ volatile("" : : "r"(w));
+	return NULL;
+}
+
+static void empty_untether(rl_tether_thread *t, rl_region *r)
+{
+	(void)t;
+	(void)r;
+}
+
+static void empty_loop(rl_tether_thread *t, struct rl_tether_loop *l)
+{
+	rl_tether_loop_run(t, l, empty_tether, empty_untether, empty_base->quiesce);
+}
+
+/* Under ThreadSanitizer liburcu (not instrumented) makes every urcu-qsbr
+ * trial a report: the yardsticks then do without it (qsbr_ns is empty, the
+ * empty loop runs on the first scheme's domain), unless it is given. */
+#if defined(__SANITIZE_THREAD__)
+#define YARDSTICK_QSBR 0
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define YARDSTICK_QSBR 0
+#endif
+#endif
+#ifndef YARDSTICK_QSBR
+#define YARDSTICK_QSBR 1
+#endif
+
+static struct rl_tether_scheme empty_scheme;
+static struct rl_tether_spec empty_spec, qsbr_spec;
+
+/* One grid point of the tether sweep: one reader count with the command
+ * line's configuration.  Modules: the schemes given, then the yardsticks not
+ * among them (the empty loop always; urcu-qsbr unless given as is); round
+ * r's row of module i is rows[r * n + i]. */
+struct tether_point {
+	size_t n, given;             /* modules; the first `given` are the command line's */
+	size_t empty, qsbr;          /* module index of each yardstick (qsbr: n when none) */
+	const struct rl_tether_spec *spec[RL_TETHER_MAX_SCHEMES + 2];
+	struct run_keys keys[RL_TETHER_MAX_SCHEMES + 2];
+	FILE *series[RL_TETHER_MAX_SCHEMES + 2];
+	size_t rounds, cap;
+	rl_row *rows;
+	char (*status)[RL_STATUS_LEN];
+	double *sample;
+	double medians[RL_TETHER_MAX_SCHEMES + 2];
+	struct rl_ci cis[2 * (RL_TETHER_MAX_SCHEMES + 2)];
+	bool has_sample[RL_TETHER_MAX_SCHEMES + 2];
+};
+
+/* The modules: the schemes given, the empty loop, urcu-qsbr when not given
+ * bare (a given urcu-qsbr with options is another module). */
+static void point_modules(struct tether_point *p, const struct rl_tether_args *a, const struct run_keys *keys,
+			  FILE *const *series)
+{
+	const struct rl_tether_scheme *qsbr = rl_find_tether_scheme("urcu-qsbr");
+	p->n = 0;
+	p->qsbr = SIZE_MAX;
+	for (size_t i = 0; i < a->nschemes; i++) {
+		p->spec[p->n] = &a->schemes[i];
+		p->keys[p->n] = keys[i];
+		p->series[p->n] = series[i];
+		if (qsbr != NULL && a->schemes[i].scheme == qsbr && a->schemes[i].params.count == 0)
+			p->qsbr = p->n;
+		p->n++;
+	}
+	p->given = p->n;
+	if (!YARDSTICK_QSBR && p->qsbr == SIZE_MAX)
+		qsbr = NULL;
+	empty_base = qsbr != NULL ? qsbr : a->schemes[0].scheme;
+	empty_scheme = *empty_base;
+	empty_scheme.name = "empty";
+	empty_scheme.tether = empty_tether;
+	empty_scheme.untether = empty_untether;
+	empty_scheme.loop = empty_loop;
+	empty_spec.scheme = &empty_scheme;
+	snprintf(empty_spec.label, sizeof empty_spec.label, "empty");
+	p->empty = p->n;
+	p->spec[p->n] = &empty_spec;
+	memset(&p->keys[p->n], 0, sizeof p->keys[p->n]);
+	p->series[p->n++] = NULL;
+	if (p->qsbr == SIZE_MAX && qsbr != NULL) {
+		qsbr_spec.scheme = qsbr;
+		snprintf(qsbr_spec.label, sizeof qsbr_spec.label, "urcu-qsbr");
+		p->qsbr = p->n;
+		p->spec[p->n] = &qsbr_spec;
+		memset(&p->keys[p->n], 0, sizeof p->keys[p->n]);
+		p->series[p->n++] = NULL;
+	}
+}
+
+static int point_grow(struct tether_point *p)
+{
+	if (p->rounds < p->cap)
+		return 0;
+	size_t cap = p->cap ? 2 * p->cap : 8;
+	rl_row *rows = realloc(p->rows, cap * p->n * sizeof *rows);
+	if (rows == NULL)
+		return -1;
+	p->rows = rows;
+	char(*status)[RL_STATUS_LEN] = realloc(p->status, cap * p->n * sizeof *status);
+	if (status == NULL)
+		return -1;
+	p->status = status;
+	double *sample = realloc(p->sample, cap * sizeof *sample);
+	if (sample == NULL)
+		return -1;
+	p->sample = sample;
+	for (size_t k = 0; k < p->rounds * p->n; k++) /* the status array may have moved */
+		p->rows[k].status = p->status[k];
+	p->cap = cap;
+	return 0;
+}
+
+/* A trial's figure for the interval: ns_per_op of an ok trial that was not
+ * itself disturbed; NaN otherwise. */
+static double tether_figure(const rl_row *row)
+{
+	if (row->status == NULL || strcmp(row->status, "ok") != 0 || row->disturbed > RL_DISTURBED_RETRIES)
+		return NAN;
+	return row->ns_per_op;
+}
+
+static enum rl_stop point_stop(struct tether_point *p, const struct rl_stop_rule *rule, double elapsed_s)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		size_t k = 0;
+		for (size_t r = 0; r < p->rounds; r++) {
+			double x = tether_figure(&p->rows[r * p->n + i]);
+			if (!isnan(x))
+				p->sample[k++] = x;
+		}
+		p->has_sample[i] = k > 0;
+		p->medians[i] = rl_stats_median(p->sample, k);
+		if (k < 2 || rl_stats_median_ci(p->sample, k, RL_STATS_RESAMPLES, RL_STATS_SEED, &p->cis[i]) != 0)
+			p->cis[i] = (struct rl_ci){ NAN, NAN };
+	}
+	double meds[RL_TETHER_MAX_SCHEMES + 2];
+	for (size_t i = 0; i < p->n; i++)
+		if (p->has_sample[i]) {
+			meds[m] = p->medians[i];
+			p->cis[p->n + m] = p->cis[i];
+			m++;
+		}
+	return rl_stats_stop(rule, p->rounds, elapsed_s, meds, p->cis + p->n, m);
+}
+
+/* The trial, retried while the machine was disturbed around it (the
+ * calibration loop or steal time, driver/runner.h); disturbed counts the
+ * attempts thrown away. */
+static int run_checked_trial(const struct rl_tether_args *a, struct tether_point *p, size_t i, size_t readers,
+			     size_t round, char *err, size_t errlen)
+{
+	size_t slot = round * p->n + i;
+	for (uint64_t attempt = 0;; attempt++) {
+		struct rl_disturbance before;
+		rl_disturbance_begin(&before);
+		if (run_trial(a, p->spec[i], &p->keys[i], p->series[i], readers, round, &p->rows[slot], p->status[slot],
+			      err, errlen) != 0)
+			return -1;
+		bool disturbed = rl_disturbance_end(&before);
+		p->rows[slot].disturbed = attempt + (disturbed ? 1 : 0);
+		if (!disturbed || attempt == RL_DISTURBED_RETRIES)
+			return 0;
+	}
+}
+
+/* The given schemes' rows, each with its interval, the point's rounds and
+ * stop, and the yardsticks of its own round: round by round, in the command
+ * line's order. */
+static int point_write(struct tether_point *p, enum rl_stop stop, rl_out *out, char *err, size_t errlen)
+{
+	for (size_t r = 0; r < p->rounds; r++)
+		for (size_t i = 0; i < p->given; i++) {
+			rl_row *row = &p->rows[r * p->n + i];
+			row->rounds = p->rounds;
+			row->ci_lo = p->cis[i].lo;
+			row->ci_hi = p->cis[i].hi;
+			row->stop = rl_stop_name(stop);
+			row->empty_ns = tether_figure(&p->rows[r * p->n + p->empty]);
+			row->qsbr_ns = p->qsbr < p->n ? tether_figure(&p->rows[r * p->n + p->qsbr]) : NAN;
+			if (rl_out_write(out, row) != 0) {
+				snprintf(err, errlen, "cannot write the CSV row");
+				return -1;
+			}
+		}
+	return 0;
+}
+
+/* The round's order of modules: a Fisher-Yates shuffle seeded by the
+ * sweep's seed, the reader count and the round, so a rerun runs the same
+ * order. */
+static void shuffle_modules(size_t *order, size_t n, uint64_t seed, size_t readers, size_t round)
+{
+	uint64_t state = (seed * UINT64_C(0x9e3779b97f4a7c15) + readers * UINT64_C(0x51ed27) + round + 1) | 1;
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)(xorshift(&state) % i);
+		size_t tmp = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = tmp;
+	}
+}
+
+static int run_point(const struct rl_tether_args *a, struct tether_point *p, size_t readers, rl_out *out, char *err,
+		     size_t errlen)
+{
+	const struct rl_stop_rule rule = {
+		.min_rounds = a->reps,
+		.max_rounds = a->max_rounds > a->reps ? a->max_rounds : a->reps,
+		.max_seconds = a->max_seconds > 0 ? a->max_seconds : INFINITY,
+		.half_width = RL_STATS_HALF_WIDTH,
+	};
+	size_t order[RL_TETHER_MAX_SCHEMES + 2];
+	uint64_t start = rl_now_ns();
+	enum rl_stop stop = RL_STOP_CONTINUE;
+	p->rounds = 0;
+	while (stop == RL_STOP_CONTINUE) {
+		if (point_grow(p) != 0) {
+			snprintf(err, errlen, "out of memory keeping a grid point's rows");
+			return -1;
+		}
+		shuffle_modules(order, p->n, a->seed, readers, p->rounds);
+		for (size_t k = 0; k < p->n; k++)
+			if (run_checked_trial(a, p, order[k], readers, p->rounds, err, errlen) != 0)
+				return -1;
+		p->rounds++;
+		stop = point_stop(p, &rule, (double)(rl_now_ns() - start) / 1e9);
+	}
+	return point_write(p, stop, out, err, errlen);
+}
+
+static void close_series(FILE **series, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (series[i] != NULL)
+			fclose(series[i]);
 }
 
 int rl_tether_run(const struct rl_tether_args *args, rl_out *out, char *err, size_t errlen)
 {
 	struct run_keys keys[RL_TETHER_MAX_SCHEMES];
+	FILE *series[RL_TETHER_MAX_SCHEMES] = { 0 };
 	/* Check every spec before the first trial: a bad value exits 2 at once. */
 	for (size_t i = 0; i < args->nschemes; i++)
 		if (parse_run_keys(&args->schemes[i], &keys[i], err, errlen) != 0)
@@ -744,29 +1009,32 @@ int rl_tether_run(const struct rl_tether_args *args, rl_out *out, char *err, siz
 		return -1;
 	}
 	for (size_t i = 0; i < args->nschemes; i++) {
-		FILE *series = NULL;
-		if (keys[i].series != NULL) {
-			series = fopen(keys[i].series, "a");
-			if (series == NULL) {
-				snprintf(err, errlen, "tether %s: series=%s: cannot open", args->schemes[i].scheme->name,
-					 keys[i].series);
-				return -1;
-			}
-			if (ftell(series) == 0)
-				series_header(series);
+		if (keys[i].series == NULL)
+			continue;
+		series[i] = fopen(keys[i].series, "a");
+		if (series[i] == NULL) {
+			snprintf(err, errlen, "tether %s: series=%s: cannot open", args->schemes[i].scheme->name,
+				 keys[i].series);
+			close_series(series, i);
+			return -1;
 		}
-		for (size_t t = 0; t < args->nthreads; t++) {
-			for (size_t rep = 0; rep < args->reps; rep++) {
-				if (run_trial(args, &args->schemes[i], &keys[i], series, args->threads[t], rep, out, err,
-					      errlen) != 0) {
-					if (series != NULL)
-						fclose(series);
-					return -1;
-				}
-			}
-		}
-		if (series != NULL)
-			fclose(series);
+		if (ftell(series[i]) == 0)
+			series_header(series[i]);
 	}
-	return 0;
+	struct tether_point *p = calloc(1, sizeof *p);
+	int rc = p != NULL ? 0 : -1;
+	if (p == NULL)
+		snprintf(err, errlen, "out of memory");
+	else
+		point_modules(p, args, keys, series);
+	for (size_t t = 0; t < args->nthreads && rc == 0; t++)
+		rc = run_point(args, p, args->threads[t], out, err, errlen);
+	close_series(series, args->nschemes);
+	if (p != NULL) {
+		free(p->rows);
+		free(p->status);
+		free(p->sample);
+		free(p);
+	}
+	return rc;
 }

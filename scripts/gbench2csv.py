@@ -83,7 +83,7 @@ def convert(doc, header):
             threads = int(m.group(1))
         ns = float(b["real_time"]) * unit
         row.update({
-            "schema": "regionlab-2",
+            "schema": "regionlab-3",
             "git_sha": context.get("git_sha", "unknown"),
             "compiler": context.get("compiler", "unknown"),
             "cpu": cpu_label(context),

@@ -78,20 +78,66 @@ def med(rows, col):
 
 # ---- intervals and verdicts (issue 12; the rules of scripts/lib/stats.py) ------------
 
+HARNESS_INTERVAL = ("ns_per_obj", "ns_per_op")  # the figures whose interval the harness writes (ci_lo, ci_hi)
+
+
 def interval(rows, col):
-    """(lo, hi): the 95% interval of the median of col over rows.  The rows' own
-    ci_lo/ci_hi when the harness wrote them (the figure is ns_per_obj), else a
-    seeded bootstrap of the rows (old CSVs); (None, None) with fewer than two
-    figures."""
-    if col == "ns_per_obj":
-        given = [(num(r, "ci_lo"), num(r, "ci_hi")) for r in rows]
-        given = [g for g in given if g[0] is not None and g[1] is not None]
-        if given:
-            return given[0]
-    xs = [v for v in (num(r, col) for r in rows) if v is not None]
+    """(lo, hi): the 95% interval of the median of col over rows.  The harness's
+    ci_lo/ci_hi when col is the figure it computed them for (ns_per_obj,
+    ns_per_op) and every row of the cell carries the same interval: the cell is
+    one run of its grid point.  Otherwise (rows of several runs merged: their
+    intervals differ; an old CSV; another column) a seeded bootstrap over all
+    the cell's figures, disturbed trials left out as the harness leaves them
+    out.  (None, None) with fewer than two figures."""
+    if col in HARNESS_INTERVAL:
+        given = {(num(r, "ci_lo"), num(r, "ci_hi")) for r in rows}
+        if len(given) == 1:
+            lo, hi = next(iter(given))
+            if lo is not None and hi is not None:
+                return (lo, hi)
+    xs = [v for v in (num(r, col) for r in rows if (num(r, "disturbed") or 0) <= DISTURBED_RETRIES)
+          if v is not None]
     if len(xs) < 2:
         return (None, None)
     return stats.median_ci(xs)
+
+
+DISTURBED_RETRIES = 2  # driver/runner.h RL_DISTURBED_RETRIES: a row disturbed more than this is left out
+
+
+def cell(rows, col):
+    """(median, interval) of col over rows."""
+    return med(rows, col), interval(rows, col)
+
+
+def quotient_bounds(a, ca, b, cb):
+    """a/b and a conservative interval from two independent intervals
+    (lo_a/hi_b, hi_a/lo_b): for figures of different grid points, which share
+    no rounds to pair."""
+    if a is None or not b:
+        return None, (None, None)
+    if None in (ca[0], ca[1], cb[0], cb[1]) or cb[0] <= 0:
+        return a / b, (None, None)
+    return a / b, (ca[0] / cb[1], ca[1] / cb[0])
+
+
+def tie_rule(ci, alternative):
+    """stats.verdict, with None bounds a tie."""
+    if ci is None or ci[0] is None or ci[1] is None:
+        return stats.TIE
+    return stats.verdict(ci, alternative)
+
+
+def ratio_verdict(m, ci, alternative=1.0, fmt=None):
+    """'1.52x [1.40x, 1.61x]' when the interval excludes the alternative, else
+    'tie (0.98x [0.9x, 1.1x])'; no interval: the figure marked '(no interval)'."""
+    fmt = fmt or (lambda v: f"{v:.2f}x")
+    if m is None:
+        return "–"
+    if ci[0] is None:
+        return f"{fmt(m)} (no interval)"
+    text = f"{fmt(m)} [{fmt(ci[0])}, {fmt(ci[1])}]"
+    return text if tie_rule(ci, alternative) != stats.TIE else f"tie ({text})"
 
 
 def with_interval(v, ci, fmt=None):
@@ -128,6 +174,17 @@ def paired_ratio(a_rows, b_rows, col):
         return None, (None, None)
     m, ci = stats.ratio_ci([a[k] for k in reps], [b[k] for k in reps])
     return m, ci
+
+
+def row_ratio(rows, num_col, den_col):
+    """Median over rows of num_col / den_col of the same row (a figure and its
+    same-round yardstick) and its interval; (None, (None, None)) with fewer
+    than two pairs."""
+    pairs = [(num(r, num_col), num(r, den_col)) for r in rows]
+    pairs = [(a, b) for a, b in pairs if a is not None and b is not None and b > 0]
+    if len(pairs) < 2:
+        return (pairs[0][0] / pairs[0][1] if pairs else None), (None, None)
+    return stats.ratio_ci([a for a, _ in pairs], [b for _, b in pairs])
 
 
 def regret_verdict(m, ci):
@@ -218,7 +275,8 @@ def t2(rows):
             n = num(g[0], "size")
             eb, ma, objs = med(g, "extra_bytes"), med(g, "mallocs"), med(g, "objects") or n
             row = [s, w] + ([a] if allocs else []) + [
-                fsize(n), fbytes(eb), fnum(eb / objs if eb is not None and objs else None), fnum(ma),
+                fsize(n), with_interval(eb, interval(g, "extra_bytes"), fbytes),
+                fnum(eb / objs if eb is not None and objs else None), with_interval(ma, interval(g, "mallocs")),
                 fnum(ma / objs if ma is not None and objs else None), fnum(med(g, "blocks_new"))]
             if any(r.get("je_bytes") for r in g):
                 row.append(f"{fbytes(med(g, 'je_bytes'))} / {fnum(med(g, 'je_allocs'))}")
@@ -248,11 +306,15 @@ def t3(rows):
             for n in sorted(by_n):
                 gg = by_n[n]
                 pause, total = med(gg, "pause_ns"), med(gg, "ns_total")
-                bo = med(gg, "barrier_overhead")
-                body.append([s, w, fsize(n), fns(pause), fns(total),
-                             fnum(pause / total if pause and total else None),
-                             f"{pause / p0:.2f}x" if pause and p0 else "–",
-                             fpct(bo) if bo is not None else "–", fns(med(gg, "free_latency_ns"))])
+                bo, boci = cell(gg, "barrier_overhead")
+                share, sci = row_ratio(gg, "pause_ns", "ns_total")
+                growth, gci = quotient_bounds(pause, interval(gg, "pause_ns"), p0, interval(by_n[nmin], "pause_ns"))
+                body.append([s, w, fsize(n), with_interval(pause, interval(gg, "pause_ns"), fns),
+                             with_interval(total, interval(gg, "ns_total"), fns),
+                             with_interval(share, sci),
+                             (with_interval(growth, gci, lambda v: f"{v:.2f}x") if growth is not None else "–"),
+                             with_interval(bo, boci, fpct) if bo is not None else "–",
+                             with_interval(*cell(gg, "free_latency_ns"), fns)])
         return md_table(["strategy", "workload", "n", "pause", "total", "pause/total",
                          "pause vs smallest n", "barrier overhead", "source freed after"], body)
     return per_machine(sel, build), sel
@@ -316,25 +378,42 @@ def t5(rows, summaries):
 
     def build(rs):
         threads = sorted({int(num(r, "threads")) for r in rs if num(r, "threads") is not None})
-        ns = {}
+        cells = {}
         for (s, t), g in group(rs, lambda r: (r["tether"], num(r, "threads"))).items():
-            ns[(s, int(t))] = med(g, "ns_per_op")
+            cells[(s, int(t))] = g
         schemes = order(r["tether"] for r in rs)
         anchors = {s: figdata.is_anchor(s, summaries) for s in schemes}
-        refs = [a for a in ("urcu-qsbr", "ck-epoch", "ck-hp") if (a, 1) in ns or any(k[0] == a for k in ns)]
+        paired = any(num(r, "qsbr_ns") is not None for r in rs)
+        refs = ([] if paired else
+                [a for a in ("urcu-qsbr", "ck-epoch", "ck-hp") if any(k[0] == a for k in cells)])
         t0 = threads[0]
         body = []
         for s in schemes:
             row = [s + (" (anchor)" if anchors[s] else "")]
-            row += [fnum(ns.get((s, t))) for t in threads]
-            one, two = ns.get((s, t0)), ns.get((s, 2)) if t0 == 1 else None
-            row.append(f"{one / two * 100:.0f}%" if one and two else "–")
-            for a in refs:
-                ra = ns.get((a, t0))
-                row.append(f"{one / ra:.2f}x" if one and ra else "–")
+            for t in threads:
+                g = cells.get((s, t), [])
+                row.append(with_interval(*cell(g, "ns_per_op")) if g else "–")
+            one_rows, two_rows = cells.get((s, t0), []), cells.get((s, 2), []) if t0 == 1 else []
+            if one_rows and two_rows:  # kept = 1-thread ns / 2-thread ns: two grid points, bounds of both
+                kept, kci = quotient_bounds(*cell(one_rows, "ns_per_op"), *cell(two_rows, "ns_per_op"))
+                row.append(ratio_verdict(kept, kci, 1.0, lambda v: f"{v * 100:.0f}%"))
+            else:
+                row.append("–")
+            if paired:  # the same round's yardsticks, paired trial by trial
+                for col in ("empty_ns", "qsbr_ns"):
+                    m, ci = row_ratio(one_rows, "ns_per_op", col)
+                    row.append(("the yardstick" if col == "qsbr_ns" and s == "urcu-qsbr" else ratio_verdict(m, ci))
+                               if col == "qsbr_ns" else
+                               (f"{m:.2f}x [{ci[0]:.2f}x, {ci[1]:.2f}x]" if m is not None and ci[0] is not None
+                                else f"{m:.2f}x" if m is not None else "–"))
+            else:  # an old CSV: ratios of medians, no interval
+                for a in refs:
+                    one, ra = med(one_rows, "ns_per_op"), med(cells.get((a, t0), []), "ns_per_op")
+                    row.append(f"{one / ra:.2f}x (no interval)" if one and ra else "–")
             body.append(row)
-        heads = ["scheme"] + [f"{t} thr" for t in threads] + ["per-thread throughput kept at 2 thr"] + \
-                [f"vs {a} ({t0} thr)" for a in refs]
+        heads = ["scheme"] + [f"{t} thr" for t in threads] + ["per-thread throughput kept at 2 thr"]
+        heads += ([f"vs empty loop ({t0} thr, same round)", f"vs urcu-qsbr ({t0} thr, same round)"] if paired
+                  else [f"vs {a} ({t0} thr)" for a in refs])
         # schemes whose trials all went wrong: say so rather than leave them out
         for s, g in group(failing, lambda r: r["tether"]).items():
             if s not in schemes:
@@ -342,7 +421,12 @@ def t5(rows, summaries):
         return md_table(heads, body)
     read = sel[0].get("read", "") or "0"
     head = (f"ns per tether+untether pair per reader thread (read={read}, no stalled reader, padded layout); "
-            f"'kept' is 1-thread ns / 2-thread ns.  One table per configuration of published slots and "
+            f"each figure with the 95% interval of its median.  'kept' is 1-thread ns / 2-thread ns, its interval "
+            f"bounded from the two grid points' intervals; it is printed as a verdict only when the interval excludes "
+            f"100%, else as a tie.  The ratios to the empty loop (the reader loop doing no tether) and to urcu-qsbr "
+            f"pair each trial with the yardsticks run in the same round (median of the per-round ratios and its "
+            f"interval); 'vs urcu-qsbr' is a verdict only when its interval excludes 1.  One table per configuration "
+            f"of published slots and "
             f"writers: with one slot every reader tethers the same region.\n\n")
     parts = []
     configs = group(sel, lambda r: (num(r, "slots") or 0, num(r, "writers") or 0))
@@ -369,8 +453,9 @@ def t6(rows):
                                  key=lambda kv: (order(r["tether"] for r in rs).index(kv[0][0]), kv[0][1])):
             okg = [r for r in g if ok(r)] or g
             body.append([s, fnum(st), status_of(g), fnum(med(okg, "retired")), fnum(med(okg, "reclaimed")),
-                         fnum(med(okg, "peak_unreclaimed")), fbytes(med(okg, "peak_unreclaimed_bytes")),
-                         fns(med(okg, "reclaim_latency_ns")), fbytes((med(okg, "peak_rss_kb") or 0) * 1024 or None)])
+                         with_interval(*cell(okg, "peak_unreclaimed")),
+                         with_interval(*cell(okg, "peak_unreclaimed_bytes"), fbytes),
+                         with_interval(*cell(okg, "reclaim_latency_ns"), fns), fbytes((med(okg, "peak_rss_kb") or 0) * 1024 or None)])
         return md_table(["scheme", "stall ms", "status", "retired", "reclaimed", "peak unreclaimed",
                          "peak unreclaimed bytes", "mean retire-to-free", "peak RSS"], body)
     return f"{threads} reader threads, one of them sleeping inside a tether for the stall.\n\n" + per_machine(sel, build), sel
@@ -447,20 +532,48 @@ def t8(rows):
            and workload_label(r) in ("list", "tree") and num(r, "memcpy_frac") is not None]
     sel = largest(sel)
 
-    def frac(g):
-        fr = [num(r, "memcpy_frac") for r in g]
-        return f"{median(fr):.3f} ({min(fr):.3f}-{max(fr):.3f})"
+    def spread(g, col, fmt):
+        xs = [v for v in (num(r, col) for r in g) if v is not None]
+        return f"{fmt(min(xs))}–{fmt(max(xs))}" if xs else "–"
+
+    def frac(g, col):
+        """memcpy / call: the median of the rows' own ratios (yardstick and call of
+        the same trial), its 95% interval and the rows' min–max."""
+        m, ci = row_ratio(g, col, "ns_total")
+        if m is None:
+            return "–", (None, None)
+        text = f"{m:.3f}" + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci[0] is not None else "")
+        xs = [num(r, col) / num(r, "ns_total") for r in g if num(r, col) is not None and num(r, "ns_total")]
+        return f"{text} ({min(xs):.3f}–{max(xs):.3f})", ci
+
+    def target_cell(s, w, n, ci):
+        t = FRACTION_TARGET.get((base_name(s), w)) if n == 1e6 else None
+        if t is None:
+            return "–"
+        v = tie_rule(ci, t)
+        return f"{t:g}: " + ("meets" if v == stats.ABOVE else "below" if v == stats.BELOW else "tie")
 
     def build(rs):
         body = []
+        best3 = any(num(r, "memcpy_best3_ns") is not None for r in rs)
         for (s, w), g in group(rs, lambda r: (r["strategy"], workload_label(r))).items():
+            n = num(g[0], "size")
             setup, restore = med(g, "setup_ns"), med(g, "restore_ns")
             between = [num(r, "ns_total") - num(r, "setup_ns") - num(r, "restore_ns") for r in g
                        if num(r, "setup_ns") is not None and num(r, "restore_ns") is not None]
-            body.append([s, w, fsize(num(g[0], "size")), fns(med(g, "memcpy_ns")), fns(med(g, "ns_total")), frac(g),
-                         fns(setup), fns(median(between)), fns(restore)])
-        return md_table(["strategy", "workload", "n", "memcpy", "call", "memcpy / call (min-max)", "setup",
-                         "traversal", "restore"], body)
+            fr, _ = frac(g, "memcpy_ns")
+            row = [s, w, fsize(n), with_interval(*cell(g, "memcpy_ns"), fns) + f" ({spread(g, 'memcpy_ns', fns)})",
+                   with_interval(*cell(g, "ns_total"), fns), fr]
+            if best3:
+                fr3, ci3 = frac(g, "memcpy_best3_ns")
+                row += [fr3, target_cell(s, w, n, ci3)]
+            row += [fns(setup), fns(median(between)), fns(restore)]
+            body.append(row)
+        heads = ["strategy", "workload", "n", "memcpy yardstick [interval] (min–max)", "call [interval]",
+                 "memcpy / call [interval] (min–max)"]
+        if best3:
+            heads += ["vs old best-of-3 memcpy", "issue-13 target (Xeon guest, best-of-3, 10^6)"]
+        return md_table(heads + ["setup", "traversal", "restore"], body)
 
     # bench/bench_copy_bound.c: bitmap's call beside a loop that knows the
     # graph's layouts at compile time (same mechanisms, no type table).  The
@@ -492,6 +605,12 @@ def t8(rows):
 
 
 # ---- distance to floor (bench/bench_copy_floor.c, scripts/callgrind-floors.sh) ----------
+
+# Issue 13's fractions of memcpy on the Xeon guest where its floors were measured (list / tree at
+# 10^6, against the old best-of-3 memcpy): what "within 1.15x of the floor" meant there.  The rule
+# itself is the ratio to the floor measured in the same run (Table 9); these are for orientation.
+FRACTION_TARGET = {("cheney", "list"): 0.25, ("cheney", "tree"): 0.17, ("dfs", "list"): 0.26,
+                   ("dfs", "tree"): 0.18, ("bitmap", "list"): 0.18, ("bitmap", "tree"): 0.125}
 
 FLOOR_TARGET = {"cheney": 1.15, "dfs": 1.15, "bitmap": 1.15, "splice-trace": 1.2}
 FLOOR_NOTE = {
@@ -581,22 +700,35 @@ def t9(results_dir):
 
 TABLES = [
     (1, "Transmigration cost: ns per object (median over reps) by strategy, workload, layout and size, no garbage; "
-        "[95% interval of the median: the harness's ci_lo, ci_hi, else a seeded bootstrap of the reps]; the fastest "
+        "[95% interval of the median: the harness's ci_lo, ci_hi when every row of the cell carries the same one, else "
+        "(runs merged, old CSVs) a seeded bootstrap of all the cell's rows]; the fastest "
         "strategy of each row in bold only when its interval lies wholly below every other's, else marked ≈ (a tie); "
         "a cell names the status when no rep succeeded.", t1),
     (2, "Memory overhead at the largest size of each workload (allocation order, no garbage): peak bytes the "
-        "strategy took besides the copy, and its heap allocations during the call.", t2),
+        "strategy took besides the copy, and its heap allocations during the call, each with the 95% interval of its "
+        "median [seeded bootstrap of the rounds].", t2),
     (3, "Incremental transmigration (proxy): pause of the initial call against the total time through full "
-        "evacuation, the barrier's overhead on a full traversal, and when the source region was freed.", t3),
+        "evacuation, the barrier's overhead on a full traversal, and when the source region was freed; every figure "
+        "with the 95% interval of its median; pause/total is the median of each trial's own ratio; pause vs "
+        "smallest n is bounded from the two sizes' intervals.", t3),
     (4, "Splice vs copy by live ratio (live = 1/(1+garbage)): time, bytes copied and spliced, and the garbage "
         "each strategy carried into the destination.", t4),
-    (5, "Tether cost and scaling against liburcu and Concurrency Kit.", t5),
-    (6, "Unreclaimed memory with a stalled reader: peak regions retired but not yet freed, by scheme and stall.", t6),
+    (5, "Tether cost and scaling against the same round's yardsticks (the empty reader loop and urcu-qsbr), "
+        "liburcu and Concurrency Kit.", t5),
+    (6, "Unreclaimed memory with a stalled reader: peak regions retired but not yet freed, by scheme and stall, with the 95% interval of each median.", t6),
     (7, "Adaptive's regret against the best fixed strategy, per workload.", t7),
-    (8, "Fraction of memcpy bandwidth (memcpy_ns / ns_total) at the largest list and tree, allocation order: "
-        "memcpy of the same bytes, the call, and the call's phases for strategies that time them (bitmap: "
-        "setup = shadow and worklist, restore = the pass that gives src its borrowed headers back, traversal "
-        "= the rest).  Target (issue 2): bitmap at 20% or more.", t8),
+    (8, "Fraction of memcpy bandwidth at the largest list and tree, allocation order, against the one copy "
+        "yardstick of issue 12 (memcpy_ns: src's bytes copied from src's own blocks into pre-faulted pool blocks "
+        "after the same warm-up as the call, in the same trial; docs/csv-schema.md): the yardstick with its "
+        "interval and min–max spread, the call, memcpy / call as the median of each trial's own ratio with its "
+        "95% interval and spread; for continuity the same fraction against the old best-of-3 memcpy between two "
+        "buffers just written (memcpy_best3_ns, in cache at small sizes); and the call's phases for strategies "
+        "that time them (bitmap: setup = shadow and worklist, restore = the pass that gives src its borrowed "
+        "headers back, traversal = the rest).  Targets (issue 13): cheney, dfs and bitmap within 1.15x of their "
+        "floors and splice's trace within 1.2x of the mark-only floor, measured in the same run (Table 9); on the "
+        "Xeon guest of issue 13 that meant, against best-of-3 at 10^6, cheney ≥ 0.25 / 0.17 of memcpy (list / "
+        "tree), dfs ≥ 0.26 / 0.18, bitmap ≥ 0.18 / 0.125: 'meets' or 'below' only when the fraction's interval "
+        "excludes the target, else 'tie'.", t8),
     (9, "Distance to floor: every copying module beside the reference loop of its algorithm "
         "(bench/copy_floors.h), timed in the same run, and instructions per object from callgrind.", t9),
 ]

@@ -263,14 +263,15 @@ EOF
 named_columns='
 for col in ["schema", "git_sha", "compiler", "cpu", "date", "strategy", "workload", "size", "layout", "garbage",
             "block", "rep", "seed", "status", "objects", "bytes", "ns_total", "ns_per_obj", "mb_per_s",
-            "memcpy_ns", "extra_bytes", "mallocs"]:
+            "memcpy_ns", "extra_bytes", "mallocs", "rounds", "ci_lo", "ci_hi", "stop", "disturbed", "cpu_ns",
+            "memcpy_best3_ns", "empty_ns", "qsbr_ns"]:
     assert col in header, f"no column {col}"
 '
 good_rows="$named_columns"'
 import re
 for r in rows:
     assert r["status"] == "ok", r["status"]
-    assert r["schema"] == "regionlab-2" and r["kind"] == "transmigrate", (r["schema"], r["kind"])
+    assert r["schema"] == "regionlab-3" and r["kind"] == "transmigrate", (r["schema"], r["kind"])
     assert r["git_sha"] and r["compiler"] and re.search(r" x[0-9]+$", r["cpu"]), (r["git_sha"], r["compiler"], r["cpu"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", r["date"]), r["date"]
     assert r["workload"] == "list" and r["size"] == "1000" and r["layout"] == "alloc" and float(r["garbage"]) == 0
@@ -278,7 +279,8 @@ for r in rows:
     assert r["objects"] == "1000" and r["bytes"] == str(1000 * 24), (r["objects"], r["bytes"])
     assert int(r["ns_total"]) > 0 and float(r["ns_per_obj"]) > 0 and float(r["mb_per_s"]) > 0
     assert abs(float(r["ns_per_obj"]) * 1000 - int(r["ns_total"])) <= 0.01 * int(r["ns_total"])
-    assert int(r["memcpy_ns"]) >= 0 and int(r["extra_bytes"]) >= 0 and int(r["mallocs"]) >= 0
+    assert int(r["memcpy_ns"]) > 0 and int(r["extra_bytes"]) >= 0 and int(r["mallocs"]) >= 0
+    assert int(r["memcpy_best3_ns"]) > 0 and r["empty_ns"] == "" and r["qsbr_ns"] == "", (r["memcpy_best3_ns"], r["empty_ns"])
     assert int(r["src_bytes"]) >= int(r["bytes"]) and int(r["blocks_new"]) >= 1
     assert r["tether"] == "" and r["threads"] == ""
     if r["strategy"] == "bitmap":  # it reports its setup and restore pass apart
@@ -289,6 +291,34 @@ for r in rows:
 got = sorted((r["strategy"], r["rep"], r["seed"]) for r in rows[-4:])
 assert got == [("bitmap", "0", "1"), ("bitmap", "1", "2"), ("naive", "0", "1"), ("naive", "1", "2")], got
 '
+# A tether grid point runs in rounds beside its yardsticks: each scheme's rows carry the empty
+# loop's and urcu-qsbr's figures of the same round, the point's rounds, stop and the interval
+# of the scheme's median; the yardsticks are columns, not rows (urcu-qsbr given is its own row).
+tether_rounds='
+by = {}
+for r in rows:
+    assert r["kind"] == "tether" and r["status"] == "ok", (r["kind"], r["status"])
+    assert r["rounds"] == "3" and r["stop"] in ("converged", "cap_rounds", "cap_seconds"), (r["rounds"], r["stop"])
+    assert float(r["empty_ns"]) > 0 and float(r["qsbr_ns"]) > 0, (r["empty_ns"], r["qsbr_ns"])
+    assert float(r["ci_lo"]) <= float(r["ci_hi"]) and int(r["disturbed"]) >= 0, (r["ci_lo"], r["ci_hi"])
+    by.setdefault(r["tether"], []).append(r)
+assert sorted(by) == ["ebr", "urcu-qsbr"], sorted(by)
+assert sorted(r["rep"] for r in by["ebr"]) == ["0", "1", "2"]
+for a, q in zip(sorted(by["ebr"], key=lambda r: r["rep"]), sorted(by["urcu-qsbr"], key=lambda r: r["rep"])):
+    assert a["qsbr_ns"] == q["ns_per_op"] == q["qsbr_ns"], (a["qsbr_ns"], q["ns_per_op"], q["qsbr_ns"])
+    assert a["empty_ns"] == q["empty_ns"], (a["empty_ns"], q["empty_ns"])
+import statistics
+for s, rs in by.items():
+    m = statistics.median(float(r["ns_per_op"]) for r in rs)
+    assert float(rs[0]["ci_lo"]) <= m <= float(rs[0]["ci_hi"]), (s, m, rs[0]["ci_lo"], rs[0]["ci_hi"])
+'
+tether_yardsticks() {
+	"$H" --tether=ebr,urcu-qsbr --threads=1 --ops=20000 --reps=3 --out="$tmp/tether.csv" >/dev/null 2>"$tmp/stderr" ||
+		{ echo "exit $?: $(cat "$tmp/stderr")"; return 1; }
+	check_csv "$tmp/tether.csv" 6 "$tether_rounds"
+}
+run tether_rounds_carry_their_yardsticks tether_yardsticks
+
 csv1="$tmp/run.csv"
 good_run() {
 	"$H" --strategy=naive,bitmap --workload=list --size=1000 --reps=2 --out="$csv1" >"$tmp/stdout" 2>"$tmp/stderr" ||
@@ -536,7 +566,7 @@ run two_harnesses_write_one_header header_once
 truncated_refused() {
 	local f="$tmp/cut.csv" rc
 	"$H" --strategy=bitmap $good --out="$f" || return 1
-	printf 'regionlab-2,cut' >>"$f"
+	printf 'regionlab-3,cut' >>"$f"
 	cp "$f" "$tmp/cut.before"
 	"$H" --strategy=bitmap $good --out="$f" 2>"$tmp/err"
 	rc=$?

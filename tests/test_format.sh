@@ -67,7 +67,7 @@ same_csv() {
 import csv, sys
 measured = {"date", "ns_total", "ns_per_obj", "mb_per_s", "memcpy_ns", "memcpy_frac", "pause_ns",
             "barrier_overhead", "free_latency_ns", "setup_ns", "restore_ns",
-            "cpu_ns", "ci_lo", "ci_hi", "stop", "disturbed"}
+            "cpu_ns", "ci_lo", "ci_hi", "stop", "disturbed", "memcpy_best3_ns", "empty_ns", "qsbr_ns"}
 a, b = (list(csv.reader(open(p, newline=""))) for p in sys.argv[1:3])
 assert a[0] == b[0], "headers differ"
 assert len(a) == len(b), f"{len(a)} and {len(b)} lines"
@@ -109,7 +109,7 @@ json_lines() {
 import csv, json, sys
 measured = {"date", "ns_total", "ns_per_obj", "mb_per_s", "memcpy_ns", "memcpy_frac", "pause_ns",
             "barrier_overhead", "free_latency_ns", "setup_ns", "restore_ns",
-            "cpu_ns", "ci_lo", "ci_hi", "stop", "disturbed"}
+            "cpu_ns", "ci_lo", "ci_hi", "stop", "disturbed", "memcpy_best3_ns", "empty_ns", "qsbr_ns"}
 lines = open(sys.argv[1]).read().splitlines()
 table = list(csv.reader(open(sys.argv[2], newline="")))
 header, body = table[0], table[1:]
@@ -157,7 +157,7 @@ terminal_table() {
 		{ echo "header: $(head -n 1 "$t")"; return 1; }
 	grep -Eq '^bitmap +tree +100000 +alloc +ok +1 +[0-9.]+ ' "$t" && grep -Eq '^cheney +tree +100000 ' "$t" ||
 		{ echo "no bitmap and cheney lines:"; cat "$t"; return 1; }
-	if grep -q 'schema,\|regionlab-2\|tether' "$t"; then
+	if grep -q 'schema,\|regionlab-3\|tether' "$t"; then
 		echo "CSV or columns of another kind on the terminal:"
 		cat "$t"
 		return 1

@@ -66,19 +66,19 @@ expansion() {
 	local cmds n
 	cmds=$("${S[@]}" --out="$csv" --print-commands 2>"$tmp/err") || { cat "$tmp/err"; return 1; }
 	n=$(printf '%s\n' "$cmds" | grep -c harness)
-	# one call per grid point with both strategies: 1 workload x 2 sizes x 2 layouts;
-	# + 2 tethers x 2 thread counts
-	[ "$n" -eq 8 ] || { echo "expected 8 commands, got $n:"; printf '%s\n' "$cmds"; return 1; }
+	# one call per grid point with all its modules: 1 workload x 2 sizes x 2 layouts
+	# with both strategies; + 2 thread counts with both tethers
+	[ "$n" -eq 6 ] || { echo "expected 6 commands, got $n:"; printf '%s\n' "$cmds"; return 1; }
 	printf '%s\n' "$cmds" | grep -q -- "--strategy=cheney --strategy=bitmap --workload=list:layout=alloc --size=100 --reps=2 --out=-" ||
 		{ echo "no grid point command with both strategies:"; printf '%s\n' "$cmds"; return 1; }
-	printf '%s\n' "$cmds" | grep -q -- "--tether=ebr:series=$tmp/out.series.csv --threads=2 --stall-ms=5 --duration=0.01 --reps=2 --out=-" ||
-		{ echo "no ebr command:"; printf '%s\n' "$cmds"; return 1; }
+	printf '%s\n' "$cmds" | grep -q -- "--tether=atomic:series=$tmp/out.series.csv --tether=ebr:series=$tmp/out.series.csv --threads=2 --stall-ms=5 --duration=0.01 --reps=2 --out=-" ||
+		{ echo "no tether grid point command:"; printf '%s\n' "$cmds"; return 1; }
 	grep -q "notyet' is not registered yet: skipped" "$tmp/err" || { echo "no note for notyet?"; return 1; }
 	[ ! -e "$csv" ] || { echo "--print-commands wrote $csv"; return 1; }
 }
 run sweep_print_commands_expands_the_grid expansion
 
-# max_rounds and max_seconds reach the harness of transmigration grids only.
+# max_rounds and max_seconds reach the harness of every grid point (tethers run in rounds too).
 round_caps() {
 	printf '%s\n' "max_rounds = 9" "max_seconds = 2.5" "[a]" "kind = transmigrate" "strategies = cheney, bitmap" \
 		"workloads = list" "sizes = 100" "[b]" "kind = tether" "tethers = ebr" "threads = 1" >"$tmp/caps.sweep"
@@ -87,7 +87,8 @@ round_caps() {
 		{ cat "$tmp/err"; return 1; }
 	printf '%s\n' "$cmds" | grep -q -- "--strategy=cheney --strategy=bitmap --workload=list --size=100 --reps=3 --max-rounds=9 --max-seconds=2.5 " ||
 		{ echo "no caps on the grid point: $cmds"; return 1; }
-	! printf '%s\n' "$cmds" | grep -- "--tether" | grep -q -- "--max-" || { echo "caps on a tether trial: $cmds"; return 1; }
+	printf '%s\n' "$cmds" | grep -q -- "--tether=ebr --threads=1 --reps=1 --max-rounds=9 --max-seconds=2.5 " ||
+		{ echo "no caps on the tether grid point: $cmds"; return 1; }
 }
 run sweep_round_caps_reach_the_harness round_caps
 
@@ -95,8 +96,8 @@ run sweep_round_caps_reach_the_harness round_caps
 first_run() {
 	"${S[@]}" --out="$csv" --jobs=2 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
 	[ "$(nrows "$csv")" -eq 24 ] || { echo "expected 24 rows, got $(nrows "$csv")"; return 1; }
-	[ "$(calls)" -eq 8 ] || { echo "expected 8 harness calls, got $(calls)"; return 1; }
-	grep -q '8/8 100%' "$tmp/err" || { echo "no progress line:"; cat "$tmp/err"; return 1; }
+	[ "$(calls)" -eq 6 ] || { echo "expected 6 harness calls, got $(calls)"; return 1; }
+	grep -q '6/6 100%' "$tmp/err" || { echo "no progress line:"; cat "$tmp/err"; return 1; }
 	[ -z "$(keys "$csv" | uniq -d)" ] || { echo "duplicate rows"; return 1; }
 	# rows merged in grid order: the tether trials (last grid) come last
 	[ "$(tail -n 1 "$csv" | cut -d, -f6)" = tether ] || { echo "last row is not a tether row"; return 1; }
@@ -207,8 +208,8 @@ failed_trial() {
 	SYNTH_FAIL="--threads=2 " "${S[@]}" --out="$o3" --kind=tether 2>"$tmp/err"
 	rc=$?
 	[ "$rc" -eq 1 ] || { echo "exit $rc, expected 1"; cat "$tmp/err"; return 1; }
-	grep -q "2 trials failed" "$tmp/err" || { cat "$tmp/err"; return 1; }
-	grep -q "FAILED atomic 2t stall=5ms: exit 2: harness: synthetic failure" "$tmp/err" || { cat "$tmp/err"; return 1; }
+	grep -q "1 trials failed" "$tmp/err" || { cat "$tmp/err"; return 1; }
+	grep -q "FAILED 2t stall=5ms (atomic ebr): exit 2: harness: synthetic failure" "$tmp/err" || { cat "$tmp/err"; return 1; }
 	[ "$(nrows "$o3")" -eq 4 ] || { echo "expected the 4 other rows, got $(nrows "$o3")"; return 1; }
 }
 run sweep_failed_trials_exit_1_and_keep_the_rest failed_trial
@@ -336,7 +337,8 @@ paper_all() {
 	grep -q "commit 0123456789ab-dirty" "$tmp/res/paper.md" || { echo "no provenance"; return 1; }
 	grep -q "| atomic | 9" "$tmp/res/paper.md" || { echo "T5 lacks the atomic row"; return 1; }
 	# T8: bitmap's phases add up to its call (synth: setup 1/20, restore 1/5 of it)
-	grep -Eq "^\| bitmap \| list \| [^|]+ \| [^|]+ \| [^|]+ \| [0-9.]+ \([0-9.]+-[0-9.]+\) \| [0-9.]+ [mµ]?s \| [0-9.]+ [mµ]?s \| [0-9.]+ [mµ]?s \|$" \
+	# and the fraction against the one yardstick comes with its interval and spread
+	grep -Eq "^\| bitmap \| list \| [^|]+ \| [^|]+ \| [^|]+ \| [0-9.]+ \[[0-9.]+, [0-9.]+\] \([0-9.]+–[0-9.]+\) \|( [^|]+ \|){2} [0-9.]+ [mµ]?s \| [0-9.]+ [mµ]?s \| [0-9.]+ [mµ]?s \|$" \
 		"$tmp/res/paper.md" || { echo "T8 lacks bitmap's phases"; return 1; }
 	grep -Eq "^\| cheney \| list \| .* \| – \| – \| – \|$" "$tmp/res/paper.md" || { echo "T8 shows phases cheney does not time"; return 1; }
 	return 0
@@ -495,13 +497,13 @@ run sweep_waits_for_the_lock lock_respected
 truncated_tail() {
 	local o="$tmp/cut.csv"
 	head -n 101 "$tmp/pre.csv" >"$o"
-	printf 'regionlab-2,cut-short' >>"$o"
+	printf 'regionlab-3,cut-short' >>"$o"
 	rm -f "$o.truncated"
 	"${S[@]}" --kind=transmigrate --out="$o" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
 	[ "$(grep -c 'truncated row' "$tmp/err")" -eq 1 ] || { echo "no one line about it:"; cat "$tmp/err"; return 1; }
 	[ "$(nrows "$o")" -eq $((100 + 16)) ] || { echo "$(nrows "$o") rows, expected 116"; return 1; }
 	grep -q 'cut-short' "$o" && { echo "the truncated row is still in the CSV"; return 1; }
-	grep -qx 'regionlab-2,cut-short' "$o.truncated" || { echo "not set aside in $o.truncated"; return 1; }
+	grep -qx 'regionlab-3,cut-short' "$o.truncated" || { echo "not set aside in $o.truncated"; return 1; }
 	head -n 101 "$o" | cmp -s - <(head -n 101 "$tmp/pre.csv") || { echo "the complete rows changed"; return 1; }
 }
 run sweep_sets_a_truncated_row_aside truncated_tail
@@ -556,7 +558,7 @@ import rows
 cols = rows.schema_columns()
 def row(**kw):
     r = {c: "" for c in cols}
-    r.update(schema="regionlab-2", status="ok", block="65536", **{k: str(v) for k, v in kw.items()})
+    r.update(schema="regionlab-3", status="ok", block="65536", **{k: str(v) for k, v in kw.items()})
     return r
 def tm(strategy, x, lo, hi, size=1000):
     return [row(kind="transmigrate", strategy=strategy, workload="list", size=size, ns_per_obj=v, ci_lo=lo, ci_hi=hi)
@@ -594,6 +596,64 @@ EOPY
 	[ $rc -eq 2 ] && grep -q "no cell in common" "$tmp/err" || { echo "nothing in common: rc $rc, $(cat "$tmp/err")"; return 1; }
 }
 run compare_runs_shares_moves_and_verdicts compare_runs
+
+# ---- paper.py's intervals and verdicts (issue 12), on known rows ---------------------------------
+paper_verdicts() {
+	$PY - <<'EOPY' || return 1
+import importlib.util, sys
+sys.path.insert(0, "scripts/lib")
+spec = importlib.util.spec_from_file_location("paper", "scripts/paper.py")
+paper = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(paper)
+import rows as R
+import stats
+cols = R.schema_columns()
+fails = []
+def check(cond, what):
+    if not cond:
+        fails.append(what)
+def row(**kw):
+    r = {c: "" for c in cols}
+    r.update(schema="regionlab-3", status="ok", cpu="x", **{k: str(v) for k, v in kw.items()})
+    return r
+# one run of a grid point: the harness's interval
+one = [row(ns_per_obj=v, ci_lo=9, ci_hi=11) for v in (9, 10, 11)]
+check(paper.interval(one, "ns_per_obj") == (9.0, 11.0), "one run: the harness's interval: %r" % (paper.interval(one, "ns_per_obj"),))
+# two runs merged: their intervals differ, so a bootstrap over all six figures, not the first row's
+two = one + [row(ns_per_obj=v, ci_lo=19, ci_hi=21) for v in (19, 20, 21)]
+want = stats.median_ci([9, 10, 11, 19, 20, 21])
+check(paper.interval(two, "ns_per_obj") == want, "merged runs: %r, want %r" % (paper.interval(two, "ns_per_obj"), want))
+# a disturbed row (disturbed > 2) is left out of the bootstrap
+dist = [row(mallocs=v) for v in (5, 5, 5)] + [row(mallocs=500, disturbed=3)]
+check(paper.interval(dist, "mallocs") == (5.0, 5.0), "disturbed row left out: %r" % (paper.interval(dist, "mallocs"),))
+# two grid points' intervals bound a quotient
+m, ci = paper.quotient_bounds(10, (9, 11), 5, (4, 6))
+check(m == 2.0 and ci == (1.5, 2.75), "quotient bounds: %r %r" % (m, ci))
+# the tie rule on ratios
+check(paper.ratio_verdict(1.5, (1.2, 1.8)) == "1.50x [1.20x, 1.80x]", "a verdict: " + paper.ratio_verdict(1.5, (1.2, 1.8)))
+check(paper.ratio_verdict(1.0, (0.9, 1.1)) == "tie (1.00x [0.90x, 1.10x])", "a tie: " + paper.ratio_verdict(1.0, (0.9, 1.1)))
+# a row's figure over its own round's yardstick
+m, ci = paper.row_ratio([row(ns_per_op=a, empty_ns=b) for a, b in ((2, 1), (4, 2), (6, 3), (9, 3))], "ns_per_op", "empty_ns")
+check(m == 2.0 and ci == stats.median_ci([2, 2, 2, 3]), "row ratio: %r %r" % (m, ci))
+# Table 5: kept and vs urcu-qsbr follow the tie rule
+def te(s, t, xs, q):
+    return [row(kind="tether", tether=s, threads=t, writers=1, slots=16, stall_ms=0, read=0, layout="padded",
+                rep=i, ns_per_op=x, empty_ns=1, qsbr_ns=q) for i, x in enumerate(xs)]
+rs = (te("flat", 1, [10, 10.2, 9.8, 10.1, 9.9], 10) + te("flat", 2, [10.1, 9.9, 10, 10.2, 9.8], 10) +
+      te("slow", 1, [10, 10.2, 9.8, 10.1, 9.9], 2) + te("slow", 2, [20, 20.4, 19.6, 20.2, 19.8], 2))
+text, _ = paper.t5(rs, {})
+flat = next(l for l in text.splitlines() if l.startswith("| flat |"))
+slow = next(l for l in text.splitlines() if l.startswith("| slow |"))
+check("| tie (100% [" in flat, "flat scaling is a tie: " + flat)
+check("| tie (1.00x [" in flat, "flat vs urcu-qsbr is a tie: " + flat)
+check("| 50% [" in slow and "tie" not in slow, "slow keeps 50%, a verdict: " + slow)
+check("| 5.00x [4.90x, 5.10x] |" in slow, "slow vs urcu-qsbr: " + slow)
+if fails:
+    print("; ".join(fails))
+    sys.exit(1)
+EOPY
+}
+run paper_intervals_and_verdicts_on_known_rows paper_verdicts
 
 # ---- the real harness, when built ---------------------------------------------------------------
 if [ -x "$BUILD/harness" ] && "$BUILD/harness" --list >/dev/null 2>&1; then

@@ -52,6 +52,8 @@ TM_KEYS = {
     "allocator": ("allocator", "words"), "allocators": ("allocator", "words"),
 }
 TETHER_KEYS = {
+    "max_rounds": ("max_rounds", "posint1"),
+    "max_seconds": ("max_seconds", "float1"),
     "tethers": ("tethers", "modules"), "tether": ("tethers", "modules"),
     "threads": ("threads", "ints"),
     "writers": ("writers", "ints0"),
@@ -334,10 +336,13 @@ def resolve(path, stack=()):
 # ---- trials ---------------------------------------------------------------------
 
 class Trial:
-    """One harness call: a point of a grid, all its reps.  Transmigration: one
-    grid point (workload spec x size x block x allocator) with all its
-    strategies, which the harness runs in interleaved rounds (issue 12);
-    spec then has no strategy and `strategies` lists them."""
+    """One harness call: a point of a grid, all its reps, with all its modules,
+    which the harness runs in interleaved rounds (issue 12).  Transmigration:
+    one grid point (workload spec x size x block x allocator) with all its
+    strategies; tether: one reader count and configuration (writers, read,
+    slots, layout, stall, update, duration) with all its schemes, which the
+    harness runs beside the empty loop and urcu-qsbr, its same-round
+    yardsticks.  spec then names no module and `strategies` lists them."""
 
     series_path = None  # set by the runner: where tether trials of grids with series = yes append
 
@@ -381,10 +386,10 @@ class Trial:
             if "allocator" in s:
                 a.append(f"--allocator={s['allocator']}")
         else:
-            tether = s["tether"]
-            if self.series and self.series_path:
-                tether += ("," if ":" in tether else ":") + f"series={self.series_path}"
-            a.append(f"--tether={tether}")
+            for tether in self.strategies:
+                if self.series and self.series_path:
+                    tether += ("," if ":" in tether else ":") + f"series={self.series_path}"
+                a.append(f"--tether={tether}")
             a.append(f"--threads={s['threads']}")
             for k, flag in (("writers", "--writers"), ("read", "--read"), ("slots", "--slots"),
                             ("layout", "--layout"), ("stall_ms", "--stall-ms"), ("update_us", "--update-us"),
@@ -407,20 +412,46 @@ class Trial:
         s = self.spec
         if self.kind == "transmigrate":
             return f"{s['workload']} n={s['size']} ({' '.join(split_spec(st)[0] for st in self.strategies)})"
-        bits = [s["tether"], f"{s['threads']}t"]
+        bits = [f"{s['threads']}t"]
         if s.get("stall_ms"):
             bits.append(f"stall={s['stall_ms']}ms")
         if "layout" in s:
             bits.append(s["layout"])
-        return " ".join(bits)
+        return " ".join(bits) + f" ({' '.join(split_spec(st)[0] for st in self.strategies)})"
 
     def weight(self):
-        """Rough cost, for the ETA: object-steps for transmigration, seconds for tethers."""
+        """Rough cost, for the ETA: object-steps for transmigration, seconds for tethers
+        (the schemes and the two yardsticks, `reps` rounds)."""
         if self.kind == "transmigrate":
             _, opts = split_spec(self.spec["workload"])
             g = placer_garbage(opts) or 0.0
             return len(self.strategies) * self.reps * (self.spec["size"] * (1 + g) + 5000)
-        return self.reps * (float(self.spec.get("duration", 1.0)) + 0.2 + self.spec.get("stall_ms", 0) / 1000.0)
+        return self.reps * self.round_seconds()
+
+    def round_seconds(self):
+        """Tethers: one round, every scheme and the two yardsticks once."""
+        return (len(self.strategies) + 2) * (float(self.spec.get("duration", 1.0)) + 0.2)
+
+    # One transmigration trial on a quiet 2-vCPU guest, for bounds: ~1.3 us per object
+    # moved (the graph built, warmed, copied and its yardstick timed) and ~50 ms
+    # besides (a fork, the warm-up's heap); measured from `make results` rows.
+    TRIAL_S_PER_OBJECT = 1.3e-6
+    TRIAL_S_FIXED = 0.05
+
+    def bound_seconds(self):
+        """At most how long the harness call runs: rounds stop at max_rounds or once
+        max_seconds are spent (after the round under way), never before reps."""
+        if self.kind == "transmigrate":
+            _, opts = split_spec(self.spec["workload"])
+            objects = self.spec["size"] * (1 + (placer_garbage(opts) or 0.0))
+            one = len(self.strategies) * (objects * self.TRIAL_S_PER_OBJECT + self.TRIAL_S_FIXED)
+        else:
+            one = self.round_seconds()
+        rounds = max(self.max_rounds or self.reps, self.reps)
+        bound = one * rounds
+        if self.max_seconds is not None:
+            bound = min(bound, max(self.max_seconds + one, one * self.reps))
+        return bound
 
     # -- matching rows of a CSV (resume) --
     def matches(self, row):
@@ -444,7 +475,7 @@ class Trial:
             if "allocator" in s and row.get("allocator", "") != s["allocator"]:
                 return None
         else:
-            if not spec_equal(row.get("tether", ""), s["tether"]):
+            if self.strategy_of(row) is None:
                 return None
             for k in ("threads", "writers", "read", "slots", "stall_ms"):
                 if k in s and not same_value(row.get(k, ""), s[k]):
@@ -458,8 +489,9 @@ class Trial:
 
 
 def _strategy_of(self, row):
-    """Which of this grid point's strategies the row is of (transmigration), or None."""
-    return next((st for st in self.strategies if spec_equal(row.get("strategy", ""), st)), None)
+    """Which of this grid point's modules (strategies, tether schemes) the row is of, or None."""
+    col = "strategy" if self.kind == "transmigrate" else "tether"
+    return next((st for st in self.strategies if spec_equal(row.get(col, ""), st)), None)
 
 
 Trial.strategy_of = _strategy_of
@@ -620,11 +652,11 @@ def grid_trials(label, where, keys, registry):
         def rec(i, spec):
             if i == len(dims):
                 for t in vals["threads"]:
-                    for sc in vals["tethers"]:
-                        s = {"tether": sc, "threads": t}
-                        s.update(spec)
-                        trials.append(Trial(kind, s, reps, seed, timeout, verify, extra, label,
-                                            series=vals.get("series", False)))
+                    s = {"threads": t}
+                    s.update(spec)
+                    trials.append(Trial(kind, s, reps, seed, timeout, verify, extra, label,
+                                        series=vals.get("series", False), strategies=vals["tethers"],
+                                        max_rounds=vals.get("max_rounds"), max_seconds=vals.get("max_seconds")))
                 return
             d = dims[i]
             if d not in vals:

@@ -38,7 +38,7 @@ CPU = "Synthetic CPU @ 2.0GHz x2"
 
 def base_row(cols, kind):
     r = {c: "" for c in cols}
-    r.update(schema="regionlab-2", git_sha="0123456789ab-dirty", compiler="gcc 12.2.0 (synthetic)", cpu=CPU,
+    r.update(schema="regionlab-3", git_sha="0123456789ab-dirty", compiler="gcc 12.2.0 (synthetic)", cpu=CPU,
              date="2024-01-01T00:00:00Z", kind=kind, status="ok")
     return r
 
@@ -69,7 +69,7 @@ def tm_row(cols, strategy, workload, size, rep, seed, block=65536):
     r.update(strategy=strategy, workload=workload, size=size, layout=layout, garbage=f"{garbage:.6g}", block=block,
              rep=rep, seed=seed + rep, objects=objects, bytes=nbytes, ns_total=ns_total,
              ns_per_obj=f"{ns_total / objects:.6g}", mb_per_s=f"{nbytes / ns_total * 1e9 / 2**20:.6g}",
-             memcpy_ns=memcpy_ns, memcpy_frac=f"{memcpy_ns / ns_total:.6g}",
+             memcpy_ns=memcpy_ns, memcpy_frac=f"{memcpy_ns / ns_total:.6g}", memcpy_best3_ns=memcpy_ns // 4,
              extra_bytes=int(extra * size), mallocs=int(mallocs * size), blocks_new=nbytes // block + 1,
              src_bytes=int(nbytes * (1 + garbage)), allocator="system")
     if name == "bitmap":  # the strategy that times its phases
@@ -113,6 +113,10 @@ def tether_row(cols, tether, threads, rep, seed, layout="padded", stall_ms=0, re
              ops_per_s=f"{ops / dur:.6g}", p50_ns=f"{ns * 0.9:.6g}", p99_ns=f"{ns * 4:.6g}", retired=retired,
              reclaimed=retired, peak_unreclaimed=peak, peak_unreclaimed_bytes=peak * 4096,
              reclaim_latency_ns=f"{(stall_ms * 1e6 if not bounded else 2e4) + 5e4:.6g}", peak_rss_kb=20000 + peak * 4)
+    # the same round's yardsticks (driver/tether_run.c): the empty loop and urcu-qsbr
+    q = TETHERS.get("urcu-qsbr", (1.0,))[0]
+    r.update(empty_ns=f"{0.8 * (1 + 0.03 * rnd.random()):.6g}",
+             qsbr_ns=f"{ns if name == 'urcu-qsbr' else q * (1 + 0.03 * rnd.random()):.6g}")
     return r
 
 
@@ -203,33 +207,38 @@ def fake_harness(argv):
             print(f"workload {w} synthetic {w}")
         return 0
     a = {}
-    strategies = []
+    strategies, tethers = [], []
     for arg in argv:
         k, _, v = arg.partition("=")
         a[k.lstrip("-")] = v
         if k == "--strategy":
             strategies.append(v)
+        if k == "--tether":
+            tethers.append(v)
     if os.environ.get("SYNTH_FAIL") and os.environ["SYNTH_FAIL"] in " ".join(argv):
         sys.stderr.write("harness: synthetic failure\n")
         return 2
     reps = int(a.get("reps", 1))
-    series = split_spec(a.get("tether", ""))[1].get("series")
-    if series:
+    for tether in tethers:  # a tether grid point: every scheme once per round
+        series = split_spec(tether)[1].get("series")
+        if not series:
+            continue
         new = not os.path.exists(series) or os.path.getsize(series) == 0
         with open(series, "a") as fp:
             if new:
                 fp.write(SERIES_HEADER + "\n")
             for rep in range(reps):
-                fp.write("\n".join(series_lines(a["tether"], a.get("threads", 1), int(a.get("stall-ms", 0)), rep,
+                fp.write("\n".join(series_lines(tether, a.get("threads", 1), int(a.get("stall-ms", 0)), rep,
                                                 float(a.get("duration", 1)))) + "\n")
     seed = int(a.get("seed", 1))
     rows = []
     for rep in range(reps):
-        if "tether" in a:
-            rows.append(tether_row(cols, a["tether"], int(a.get("threads", 1)), rep, seed,
-                                   layout=a.get("layout", "padded"), stall_ms=int(a.get("stall-ms", 0)),
-                                   read=int(a.get("read", 0)), writers=int(a.get("writers", 1)),
-                                   slots=int(a.get("slots", 16))))
+        if tethers:
+            for tether in tethers:
+                rows.append(tether_row(cols, tether, int(a.get("threads", 1)), rep, seed,
+                                       layout=a.get("layout", "padded"), stall_ms=int(a.get("stall-ms", 0)),
+                                       read=int(a.get("read", 0)), writers=int(a.get("writers", 1)),
+                                       slots=int(a.get("slots", 16))))
         else:  # a grid point: every strategy once per round
             for st in strategies:
                 rows.append(tm_row(cols, st, a["workload"], int(a.get("size", 1000)), rep, seed,
