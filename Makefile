@@ -311,15 +311,17 @@ results: deps harness gbench
 	mv results/gbench.json.tmp results/gbench.json
 	rm -f results/gbench.csv
 	scripts/gbench2csv.py results/gbench.json --out=results/gbench.csv
+	scripts/callgrind-floors.sh
 	$(MAKE) paper
 
 paper: deps
 	scripts/plot.py
 	scripts/paper.py
 
-# Instructions per object of every copying module and its floor (callgrind,
-# results/callgrind-floors.csv, read by Table 9 of the paper); says so and
-# does nothing where valgrind is missing.
+# Instructions per object of every copying module and its floor, and per
+# pair of every tether scheme and its floor (callgrind,
+# results/callgrind-floors.csv, read by Table 9 of the paper; `make results`
+# runs it too); says so and does nothing where valgrind is missing.
 .PHONY: callgrind-floors
 callgrind-floors: deps
 	scripts/callgrind-floors.sh

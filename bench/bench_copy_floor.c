@@ -389,7 +389,8 @@ static void bench_floor(rl_bench_state *st, void *env)
 
 /* Each copying module with the floor of its algorithm.  naive recurses on
  * the C stack: the 10^6 list would overflow it, so it runs on the tree only.
- * promote and linear adopt src in O(1): no copy floor applies. */
+ * promote and linear adopt src in O(1): no copy floor applies.  relocate is
+ * block memcpy plus fixup; cheney beside that floor is a reference row. */
 static struct pair pairs[] = {
 	{ "cheney", &tight_cheney, "list", "" },
 	{ "cheney", &tight_cheney, "tree", "" },
@@ -408,6 +409,8 @@ static struct pair pairs[] = {
 	{ "naive", &tight_dfs_restore, "tree", "" },
 	{ "cheney", &memcpy_fixup, "list", "" },
 	{ "cheney", &memcpy_fixup, "tree", "" },
+	{ "relocate", &memcpy_fixup, "list", "" },
+	{ "relocate", &memcpy_fixup, "tree", "" },
 };
 
 void bench_register_copy_floor(void)

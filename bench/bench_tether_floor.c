@@ -2,10 +2,14 @@
  * its design (bench/tether_floor.h), timed in the same process and
  * interleaved, as copy-bound pairs bitmap with its yardstick.
  *
- * Both sides run the workload's reader loop (rl_tether_loop_run, each
- * scheme's fast path inlined) on one published slot, no writer, one thread,
- * quiesce every 1024 pairs: the `--threads=1 --writers=0 --slots=1 --read=0`
- * trial of the harness.  One benchmark iteration is one round: PAIRS pairs
+ * Both sides run the workload's reader loop as the harness runs it for
+ * Table 5 (driver/tether_run.c, reader_run): the scheme's `loop` (its fast
+ * path inlined), one published slot, no writer, one thread, quiesce every
+ * 1024 pairs, one pair in 4096 timed into a sample buffer, the stop flag
+ * polled: the `--threads=1 --writers=0 --slots=1 --read=0 --duration=S`
+ * trial.  Cases marked `loop=vtable` run both sides through the ops table
+ * instead (rl_tether_loop_vtable: the harness's `loop=vtable`, what a
+ * runtime calling s->tether pays).  One benchmark iteration is one round: PAIRS pairs
  * of the module and PAIRS of the floor, the order alternating between
  * rounds, each side timed on its own.  Counters: module_ns and floor_ns
  * (median ns per pair over the rounds), ratio (median of the rounds'
@@ -26,20 +30,27 @@
 
 #define PAIRS 16384u
 #define ROUNDS_CAP 65536u
+#define SAMPLE_EVERY 4096u /* as the harness with --duration (tether_run.c) */
+#define SAMPLES_CAP 64u
 
 struct floor_case {
 	const char *module; /* a registered scheme, with options */
 	const char *floor;  /* one of rl_tether_floors */
+	bool vtable;        /* both sides through the ops table */
 };
 
 static const struct floor_case cases[] = {
-	{ "tls", "floor-cc" },
-	{ "ebr", "floor-ebr" },
-	{ "ebr:fence=sym", "floor-ebr-sc" },
-	{ "hazard", "floor-hp" },
-	{ "hazard-asym", "floor-hp-asym" },
-	{ "ck-hp", "floor-hp" },
-	{ "ck-epoch", "floor-ebr-sc" },
+	{ "tls", "floor-cc", false },
+	{ "ebr", "floor-ebr", false },
+	{ "ebr:fence=sym", "floor-ebr-sc", false },
+	{ "hazard", "floor-hp", false },
+	{ "hazard-asym", "floor-hp-asym", false },
+	{ "ck-hp", "floor-hp", false },
+	{ "ck-epoch", "floor-ebr-sc", false },
+	{ "tls", "floor-cc", true },
+	{ "ebr", "floor-ebr", true },
+	{ "hazard", "floor-hp", true },
+	{ "hazard-asym", "floor-hp-asym", true },
 };
 
 /* One side: a domain, this thread's record, one slot publishing a region. */
@@ -48,6 +59,9 @@ struct side {
 	rl_tether_domain *d;
 	rl_tether_thread *t;
 	rl_tether_slot *slot; /* on a cache line of its own, as the harness's table */
+	bool vtable;
+	atomic_bool stop;     /* never set: polled as the harness polls its own */
+	uint64_t samples[SAMPLES_CAP];
 	struct rl_tether_loop l;
 };
 
@@ -66,10 +80,13 @@ static const struct rl_tether_scheme *find_floor(const char *name)
 }
 
 /* 0, or -1 with why. */
-static int side_open(struct side *sd, const struct rl_tether_scheme *s, const char *opts, char *why, size_t len)
+static int side_open(struct side *sd, const struct rl_tether_scheme *s, const char *opts, bool vtable, char *why,
+		     size_t len)
 {
 	memset(sd, 0, sizeof *sd);
 	sd->s = s;
+	sd->vtable = vtable;
+	atomic_init(&sd->stop, false);
 	rl_kv_list kv;
 	if (rl_kv_parse(opts, &kv, why, len) != 0)
 		return -1;
@@ -88,7 +105,8 @@ static int side_open(struct side *sd, const struct rl_tether_scheme *s, const ch
 	s->publish(sd->t, sd->slot, r);
 	sd->l = (struct rl_tether_loop){
 		.slots = (char *)sd->slot, .stride = sizeof *sd->slot, .nslots = 1, .max_ops = PAIRS,
-		.quiesce_every = 1024, .rng = 1,
+		.stop = &sd->stop, .quiesce_every = 1024, .sample_every = SAMPLE_EVERY, .samples = sd->samples,
+		.samples_cap = SAMPLES_CAP, .rng = 1,
 	};
 	return 0;
 }
@@ -111,10 +129,19 @@ static void side_close(struct side *sd)
 static double side_round(struct side *sd)
 {
 	sd->l.ops = 0;
+	sd->l.nsamples = 0;
 	uint64_t t0 = rl_now_ns();
-	sd->s->loop(sd->t, &sd->l);
+	if (sd->vtable)
+		rl_tether_loop_vtable(sd->s, sd->t, &sd->l);
+	else
+		sd->s->loop(sd->t, &sd->l);
 	return (double)(rl_now_ns() - t0) / (double)PAIRS;
 }
+
+/* The two sides' rounds, kept out of line so that callgrind counts each
+ * (bench/tether_floor_ir.sh: inclusive instructions over calls x PAIRS). */
+__attribute__((noipa)) static double module_round(struct side *sd) { return side_round(sd); }
+__attribute__((noipa)) static double floor_round(struct side *sd) { return side_round(sd); }
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -150,15 +177,16 @@ static void bench_floor(rl_bench_state *s, void *env)
 	const struct rl_tether_scheme *ms = rl_find_tether_scheme(name), *fs = find_floor(c->floor);
 	struct side m = { 0 }, f = { 0 };
 	double *v = malloc(3 * ROUNDS_CAP * sizeof *v);
-	if (ms == NULL || fs == NULL || v == NULL || side_open(&m, ms, opts, why, sizeof why) != 0 ||
-	    side_open(&f, fs, "", why, sizeof why) != 0) {
+	if (ms == NULL || fs == NULL || v == NULL || side_open(&m, ms, opts, c->vtable, why, sizeof why) != 0 ||
+	    side_open(&f, fs, "", c->vtable, why, sizeof why) != 0) {
 		rl_bench_skip(s, why[0] != '\0' ? why : "unknown scheme or no memory");
 	} else {
 		double *mod = v, *flo = v + ROUNDS_CAP, *ratio = v + 2 * ROUNDS_CAP;
 		size_t n = 0;
 		while (rl_bench_keep_running(s, 1)) {
 			bool module_first = n % 2 == 0;
-			double a = side_round(module_first ? &m : &f), b = side_round(module_first ? &f : &m);
+			double a = module_first ? module_round(&m) : floor_round(&f);
+			double b = module_first ? floor_round(&f) : module_round(&m);
 			if (n < ROUNDS_CAP) {
 				mod[n] = module_first ? a : b;
 				flo[n] = module_first ? b : a;
@@ -177,7 +205,8 @@ void bench_register_tether_floor(void)
 {
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		char name[96];
-		snprintf(name, sizeof name, "tether-floor/%s~%s", cases[i].module, cases[i].floor);
+		snprintf(name, sizeof name, "tether-floor/%s%s~%s", cases[i].module, cases[i].vtable ? ":loop=vtable" : "",
+			 cases[i].floor);
 		rl_bench_register(name, bench_floor, (void *)&cases[i]);
 	}
 }

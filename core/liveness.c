@@ -1,7 +1,9 @@
 /* Block liveness (see regionlab/liveness.h).
  *
  * Invariant: an object of src is marked in the shadow exactly when the trace
- * has reached it and added its footprint to its block's counter; a marked
+ * has reached it and added its footprint to its block's counter (during a
+ * run, the footprints marked in the block being scanned wait in a register
+ * until the scan leaves that block); a marked
  * object with value slots has either been scanned, is being scanned, or is on
  * the worklist.  Objects without slots are never queued. */
 #include "regionlab/liveness.h"
@@ -80,53 +82,12 @@ void rl_liveness_fini(rl_liveness *lv)
 	lv->live = NULL;
 }
 
-/* True when o's block belongs to src (or to a region src adopted, or to one
- * of its sub-regions): rl_region_contains without the header test. */
-static inline __attribute__((always_inline)) bool in_src(const rl_region *src, const rl_block *b)
+/* True when block b belongs to src (or to a region src adopted, or to one of
+ * its sub-regions): rl_region_contains without the header test. */
+static bool in_src(const rl_region *src, const rl_block *b)
 {
 	const rl_region *owner = b->region;
 	return owner == src || (owner->parent != NULL && rl_region_chain_has(owner->parent, src));
-}
-
-/* What a run has counted, kept in registers: totals, and the live bytes of
- * the block it marked last, added to that block's counter (and to `bytes`)
- * when the run moves to another block (a read-modify-write of memory per
- * object costs more than the rest of the mark when the graph walks a block
- * in order).  The bytes marked so far are bytes + block_bytes. */
-struct tally {
-	uint64_t objects, bytes, forwarded_refs;
-	rl_block *block;
-	uint32_t block_bytes;
-};
-
-static inline __attribute__((always_inline)) void tally_flush(rl_liveness *lv, struct tally *t)
-{
-	if (t->block != NULL)
-		*rl_liveness_counter(lv, t->block) += t->block_bytes;
-	t->bytes += t->block_bytes;
-	t->block = NULL;
-	t->block_bytes = 0;
-}
-
-/* Marks o (in src, header h, neither forwarded nor static) unless it is
- * marked already; returns whether it was newly marked. */
-static inline __attribute__((always_inline)) bool mark(rl_liveness *lv, struct tally *t, rl_obj *o, rl_block *b,
-							uint64_t h)
-{
-	uint64_t *bits = b->scratch;
-	size_t i = rl_shadow_index(o, b);
-	uint64_t bit = UINT64_C(1) << (i & 63);
-	if (bits[i >> 6] & bit)
-		return false;
-	bits[i >> 6] |= bit;
-	uint32_t size = (uint32_t)rl_obj_footprint(rl_hdr_bytes(h));
-	if (b != t->block) {
-		tally_flush(lv, t);
-		t->block = b;
-	}
-	t->block_bytes += size;
-	t->objects++;
-	return true;
 }
 
 /* Logs slot s of an object of block `from`, unless from outlives src (a held
@@ -141,102 +102,126 @@ static void log_slot(rl_liveness *lv, rl_val *s, const rl_block *from)
 		lv->log_overflow = true;
 }
 
-/* Marks the object *s points at if it is an unmarked object of src; returns
- * it when it needs a scan (its header in *hp), else NULL.  Forwarded objects
- * are counted and skipped (see the header), static ones skipped.  `from` is
- * the block of the object that holds slot s when `in_object` (a constant at
- * each call), unused for a root (not logged).  An object whose header is
- * `slotted` (the header of the object being scanned, which has slots) needs
- * no look at the type table. */
-static inline __attribute__((always_inline)) rl_obj *reach(rl_liveness *lv, const rl_region *src,
-							    struct tally *t, rl_val *s, bool in_object, const rl_block *from, uintptr_t mask,
-							    uint64_t slotted, uint64_t *hp)
+/* The general case of one slot, out of the trace's loop: marks the object *s
+ * points at if it is an unmarked object of src, adding its footprint to its
+ * block's counter and to the totals at once; returns it when it needs a scan,
+ * else NULL.  Forwarded objects are counted and skipped (see the header),
+ * static ones skipped.  `from` is the block of the object that holds slot s
+ * (its slots pointing into other blocks are logged), NULL for a root. */
+static rl_obj *reach(rl_liveness *lv, rl_val *s, const rl_block *from)
 {
 	rl_val v = *s;
 	if (!rl_is_ptr(v))
 		return NULL;
 	rl_obj *o = rl_ptr(v);
 	uint64_t h = o->hdr;
+	rl_block *b = rl_block_of(o);
 	if (h & (RL_HDR_FORWARD | RL_OBJ_STATIC)) {
-		if (rl_hdr_is_forward(h) && in_src(src, (const rl_block *)(v & mask))) {
-			t->forwarded_refs++;
-			if (in_object)
+		if (rl_hdr_is_forward(h) && in_src(lv->src, b)) {
+			lv->forwarded_refs++;
+			if (from != NULL)
 				log_slot(lv, s, from);
 		}
 		return NULL;
 	}
-	rl_block *b = (rl_block *)(v & mask);
-	if (!in_src(src, b))
+	if (!in_src(lv->src, b))
 		return NULL;
-	if (in_object && b != from)
+	if (from != NULL && b != from)
 		log_slot(lv, s, from);
-	if (!mark(lv, t, o, b, h) || (h != slotted && !rl_hdr_may_have_slots(h)))
+	uint64_t *bits = b->scratch;
+	size_t i = rl_shadow_index(o, b);
+	uint64_t bit = UINT64_C(1) << (i & 63);
+	if (bits[i >> 6] & bit)
 		return NULL;
-	*hp = h;
-	return o;
-}
-
-static inline __attribute__((always_inline)) void tally_end(rl_liveness *lv, struct tally *t)
-{
-	tally_flush(lv, t);
-	lv->objects += t->objects;
-	lv->bytes += t->bytes;
-	lv->forwarded_refs += t->forwarded_refs;
+	bits[i >> 6] |= bit;
+	uint32_t size = (uint32_t)rl_obj_footprint(rl_hdr_bytes(h));
+	*rl_liveness_counter(lv, b) += size;
+	lv->bytes += size;
+	lv->objects++;
+	return rl_hdr_may_have_slots(h) ? o : NULL;
 }
 
 void rl_liveness_add_root(rl_liveness *lv, rl_val v)
 {
-	struct tally t = { 0 };
-	uint64_t h;
-	rl_obj *o = reach(lv, lv->src, &t, &v, false, NULL, ~(uintptr_t)(rl_block_size - 1), RL_HDR_FORWARD, &h);
-	tally_end(lv, &t);
+	rl_obj *o = reach(lv, &v, NULL);
 	if (o != NULL)
 		rl_worklist_push(&lv->wl, o);
 }
 
-void rl_liveness_mark_only(rl_liveness *lv, rl_val v)
-{
-	struct tally t = { 0 };
-	uint64_t h;
-	reach(lv, lv->src, &t, &v, false, NULL, ~(uintptr_t)(rl_block_size - 1), RL_HDR_FORWARD, &h);
-	tally_end(lv, &t);
-}
+void rl_liveness_mark_only(rl_liveness *lv, rl_val v) { reach(lv, &v, NULL); }
 
 void rl_liveness_scan(rl_liveness *lv, rl_obj *o) { rl_worklist_push(&lv->wl, o); }
 
+/* Adds the bytes a run has marked in block b, and not yet counted, to b's
+ * counter and to the total. */
+static void flush_block(rl_liveness *lv, const rl_block *b, uint64_t bytes)
+{
+	if (b != NULL) {
+		*rl_liveness_counter(lv, b) += (uint32_t)bytes;
+		lv->bytes += bytes;
+	}
+}
+
 /* One run of the trace; `budgeted` is a constant in each instance, so a
- * complete trace carries no budget check. */
+ * complete trace carries no budget check.
+ *
+ * The loop handles inline only what a graph laid out in allocation order
+ * does almost always: a slot pointing at an unforwarded object in the block
+ * of the object being scanned (`ob`).  Such a child is in src (its block
+ * is), its slot needs no log entry, and its footprint goes to `ob_bytes`, a
+ * register added to ob's counter when the scan moves to another block.
+ * Everything else (another block, a forwarded or static object) goes to
+ * reach() out of line.  Of the children an object reveals in its own block,
+ * the first one with slots is scanned next without a push (lists never touch
+ * the worklist, and a tree allocated depth first is read in address order:
+ * last child first was 2.5x slower on a 10^6-node tree), so the scan leaves
+ * ob only through the worklist, and only a pop compares blocks. */
 static inline __attribute__((always_inline)) bool run(rl_liveness *lv, bool budgeted, uint64_t budget)
 {
 	const uintptr_t mask = ~(uintptr_t)(rl_block_size - 1);
-	const rl_region *const src = lv->src; /* in a register: the marks' stores would reload it */
-	struct tally t = { 0 };
+	const uint64_t bytes_before = lv->bytes;
 	rl_layout l = { .hdr = RL_HDR_FORWARD };
+	uint64_t objects = 0, ob_bytes = 0;
+	const rl_block *ob = NULL;
 	bool done = true;
 	rl_obj *o = rl_worklist_pop(&lv->wl);
-	uint64_t h = o != NULL ? o->hdr : 0;
+	if (o != NULL)
+		ob = (const rl_block *)((uintptr_t)o & mask);
 	while (o != NULL) {
 		/* The slots of o, as rl_slots_begin/rl_slots_next list them
 		 * (pointer map, then tail), from the layout of its header,
-		 * kept while the headers repeat.  Of the children o reveals,
-		 * the first one with slots is scanned next without a push:
-		 * lists never touch the worklist, and a tree allocated depth
-		 * first is read in address order (last child first was 2.5x
-		 * slower on a 10^6-node tree).  The next object's header
-		 * comes with it (h). */
+		 * kept while the headers repeat. */
+		uint64_t h = o->hdr;
 		if (h != l.hdr)
 			rl_layout_of(&l, h);
-		const rl_block *ob = (const rl_block *)((uintptr_t)o & mask);
-		rl_obj *next = NULL, *c;
-		uint64_t next_h = 0, ch;
+		rl_obj *next = NULL;
 		uint64_t map = l.map;
 		for (size_t i = map ? (size_t)__builtin_ctzll(map) : l.next; i < l.end || map != 0;) {
-			if ((c = reach(lv, src, &t, &o->w[i], true, ob, mask, l.hdr, &ch)) != NULL) {
-				if (next == NULL) {
-					next = c;
-					next_h = ch;
+			rl_val v = o->w[i];
+			if (rl_is_ptr(v)) {
+				rl_obj *c = rl_ptr(v);
+				uint64_t ch;
+				if ((v & mask) != (uintptr_t)ob || ((ch = c->hdr) & (RL_HDR_FORWARD | RL_OBJ_STATIC))) {
+					rl_obj *far = reach(lv, &o->w[i], ob);
+					if (far != NULL)
+						rl_worklist_push(&lv->wl, far);
 				} else {
-					rl_worklist_push(&lv->wl, c);
+					uint64_t *bits = ob->scratch;
+					size_t bi = rl_shadow_index(c, ob);
+					uint64_t bit = UINT64_C(1) << (bi & 63);
+					if (!(bits[bi >> 6] & bit)) {
+						bits[bi >> 6] |= bit;
+						objects++;
+						/* A child shaped like o has slots and o's footprint. */
+						bool slotted = ch == l.hdr;
+						ob_bytes += slotted ? l.size : rl_obj_footprint(rl_hdr_bytes(ch));
+						if (slotted || rl_hdr_may_have_slots(ch)) {
+							if (next == NULL)
+								next = c;
+							else
+								rl_worklist_push(&lv->wl, c);
+						}
+					}
 				}
 			}
 			if (map != 0) {
@@ -248,17 +233,22 @@ static inline __attribute__((always_inline)) bool run(rl_liveness *lv, bool budg
 		}
 		if (next != NULL) {
 			o = next;
-			h = next_h;
 		} else if ((o = rl_worklist_pop(&lv->wl)) != NULL) {
-			h = o->hdr;
+			const rl_block *b = (const rl_block *)((uintptr_t)o & mask);
+			if (b != ob) {
+				flush_block(lv, ob, ob_bytes);
+				ob = b;
+				ob_bytes = 0;
+			}
 		}
-		if (budgeted && o != NULL && t.bytes + t.block_bytes >= budget) {
+		if (budgeted && o != NULL && lv->bytes - bytes_before + ob_bytes >= budget) {
 			rl_worklist_push(&lv->wl, o);
 			done = false;
 			break;
 		}
 	}
-	tally_end(lv, &t);
+	flush_block(lv, ob, ob_bytes);
+	lv->objects += objects;
 	return done;
 }
 

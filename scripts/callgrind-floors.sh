@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Instructions per object of every copying module and of its floor
-# (bench/bench_copy_floor.c), counted by callgrind: reproducible where
-# timings are not (shared CPUs).  Each copy-floor benchmark runs once under
-# callgrind at RL_FLOOR_OBJECTS objects (10^5 by default); the inclusive
-# instruction counts of timed_module and timed_floor (one call each per
-# iteration) over objects x iterations give the figures.
+# (bench/bench_copy_floor.c), and per tether+untether pair of every tether
+# scheme and its floor (bench/bench_tether_floor.c), counted by callgrind:
+# reproducible where timings are not (shared CPUs).  Each copy-floor
+# benchmark runs once under callgrind at RL_FLOOR_OBJECTS objects (10^5 by
+# default); the inclusive instruction counts of timed_module and timed_floor
+# (one call each per iteration) over objects x iterations give the figures.
+# Each tether-floor benchmark runs a few rounds; module_round and
+# floor_round over rounds x 16384 pairs give its row (workload `pair`,
+# objects = the pairs of one round; the per-object columns are per pair).
 #   scripts/callgrind-floors.sh [--out=results/callgrind-floors.csv] [--filter=REGEX]
 # Writes the CSV that scripts/paper.py reads for its distance-to-floor
 # table.  Where valgrind is missing it says so on stderr and exits 0,
@@ -12,13 +16,13 @@
 set -u
 cd "$(dirname "$0")/.."
 out=results/callgrind-floors.csv
-filter='copy-floor/'
+filter='(copy|tether)-floor/'
 for a in "$@"; do
 	case "$a" in
 	--out=*) out=${a#--out=} ;;
 	--filter=*) filter=${a#--filter=} ;;
 	-h | --help)
-		sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -40,12 +44,57 @@ make -s -j2 gbench >/dev/null || exit 1
 objects=${RL_FLOOR_OBJECTS:-100000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-names=$(./build/gbench --benchmark_list_tests --benchmark_filter="$filter" | grep '^copy-floor/')
-[ -n "$names" ] || { echo "callgrind-floors: no copy-floor benchmark matches '$filter'" >&2; exit 2; }
+names=$(./build/gbench --benchmark_list_tests --benchmark_filter="$filter" | grep -E '^(copy|tether)-floor/')
+[ -n "$names" ] || { echo "callgrind-floors: no copy-floor or tether-floor benchmark matches '$filter'" >&2; exit 2; }
 sha=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 vg=$(valgrind --version)
 echo "module,floor,workload,objects,module_ir_per_obj,floor_ir_per_obj,ratio,tool,git_sha,date" >"$tmp/out.csv"
+tether_pairs=16384 # PAIRS of bench/bench_tether_floor.c
 for name in $names; do
+	case $name in tether-floor/*)
+		c=${name#tether-floor/}
+		echo "callgrind-floors: $name" >&2
+		if ! valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" ./build/gbench \
+			--benchmark_filter="^$name\$" --benchmark_min_time=0.01 >/dev/null 2>"$tmp/vg.log"; then
+			echo "callgrind-floors: $name failed under valgrind (see its log below)" >&2
+			tail -n 5 "$tmp/vg.log" >&2
+			continue
+		fi
+		python3 - "$tmp/cg.out" "${c%%~*}" "${c##*~}" "$tether_pairs" "$vg" "$sha" >>"$tmp/out.csv" <<'EOF'
+import datetime, re, sys
+path, module, floor, pairs, tool, sha = sys.argv[1:7]
+names, calls, incl = {}, {}, {}
+target, pending = None, None
+for line in open(path):
+    m = re.match(r'(c?)fn=\((\d+)\)(?: (.*))?', line)
+    if m:
+        if m.group(3):
+            names[m.group(2)] = m.group(3).strip()
+        if m.group(1):
+            target = names.get(m.group(2))
+        continue
+    m = re.match(r'calls=(\d+)', line)
+    if m:
+        pending = (target, int(m.group(1)))
+        continue
+    if pending is not None:
+        fn, n = pending
+        calls[fn] = calls.get(fn, 0) + n
+        incl[fn] = incl.get(fn, 0) + int(line.split()[1])
+        pending = None
+def per_pair(fn):
+    hits = [k for k in calls if k is not None and re.fullmatch(re.escape(fn) + r"([.'].*)?", k)]
+    c = sum(calls[k] for k in hits)
+    return sum(incl[k] for k in hits) / (c * int(pairs)) if c else None
+mo, fl = per_pair("module_round"), per_pair("floor_round")
+if mo is None or fl is None:
+    sys.stderr.write(f"callgrind-floors: {module}~{floor}: no counts found\n")
+    sys.exit(0)
+print(f"{module},{floor},pair,{pairs},{mo:.2f},{fl:.2f},{mo / fl:.3f},{tool},{sha},"
+      f"{datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}")
+EOF
+		continue ;;
+	esac
 	IFS=/ read -r _ module floor workload <<<"$name"
 	echo "callgrind-floors: $name ($objects objects)" >&2
 	if ! RL_FLOOR_OBJECTS=$objects valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" \

@@ -612,20 +612,48 @@ def t8(rows):
 FRACTION_TARGET = {("cheney", "list"): 0.25, ("cheney", "tree"): 0.17, ("dfs", "list"): 0.26,
                    ("dfs", "tree"): 0.18, ("bitmap", "list"): 0.18, ("bitmap", "tree"): 0.125}
 
-FLOOR_TARGET = {"cheney": 1.15, "dfs": 1.15, "bitmap": 1.15, "splice-trace": 1.2}
+FLOOR_TARGET = {"cheney": 1.15, "dfs": 1.15, "bitmap": 1.15, "splice-trace": 1.2, "splice": 1.2, "adaptive": 1.2,
+                "relocate": 1.2,
+                "tls": 1.2, "ebr": 1.5, "ebr:fence=sym": 1.5, "hazard": 1.15, "hazard-asym": 3.0}
 FLOOR_NOTE = {
     "bitmap": "keeps src byte-identical: shadow set up and marked, headers given back through it",
     "splice": "the whole call: trace, per-block verdicts, block relinking",
     "splice-trace": "counts live bytes per block, logs cross-block slots, skips objects earlier copies forwarded",
-    "adaptive": "its probes: budgeted Cheney per child, a density trace",
-    "proxy": "never writes src: a forwarding table, stubs, the read barrier",
+    "adaptive": "its probes: budgeted Cheney per child, a density trace (on these dense graphs its trace moves "
+                "blocks instead of copying: below a copy floor)",
+    "proxy": "never writes src: a forwarding table, stubs, the read barrier on every read",
     "naive": "recursive, a uthash visited map, one malloc per object",
+    "relocate": "every block, garbage included; below its floor, which reads each pointer's block header where "
+                "relocate keeps the last block's offset",
+    "tls": "the split count's bits masked off the slot word (2 instructions); the compiler keeps held's old value "
+           "to store back instead of two read-modify-writes (2 more, the same memory traffic)",
+    "ebr": "the announced word is a hot cell reached through a pointer (the layout option)",
+    "ebr:fence=sym": "as ebr; the xchg hides the rest",
+    "hazard": "several hazards per thread: the publish names hazard 0 through the record, untether compares",
+    "hazard-asym": "as hazard, with a compiler barrier where hazard has xchg",
+    "ck-hp": "anchor: ck_hp_set_fence on slot 0 of its record, a NULL set",
+    "ck-epoch": "anchor: ck_epoch_begin / ck_epoch_end",
+}
+VTABLE_NOTE = ("through the ops table: two indirect calls per pair on both sides; the module's ops keep what its loop "
+               "drops (ebr: the nest count and the runtime fence test)")
+# Modules with no floor row, and why.
+NO_FLOOR = {
+    "linear": "adopts src in O(1) (relinks two block chains): no loop to bound",
+    "promote": "adopts src in O(1); its trace only reports garbage (the same trace as splice's)",
+    "atomic": "one shared fetch_add per tether: the atomic is its own floor",
+    "hybrid": "tls's cache (its floor is floor-cc) plus EBR for marked regions",
+    "percpu": "per-thread shards: no reference loop written yet",
+    "mutex": "the worked example, a lock per tether",
+    "urcu-qsbr": "anchor: liburcu's read side, measured as it is",
+    "urcu-memb": "anchor: liburcu's read side, measured as it is",
 }
 
 
 def floor_rows(results_dir):
-    """copy-floor benchmarks of gbench.json and callgrind-floors.csv in the
-    paper's folder (results/), keyed by (module, floor, workload)."""
+    """copy-floor and tether-floor benchmarks of gbench.json and the rows of
+    callgrind-floors.csv in the paper's folder (results/), keyed by (module,
+    floor, workload); tether rows have workload `pair`.  Of a benchmark run
+    with repetitions, the median aggregate."""
     timed, counted = {}, {}
     path = os.path.join(results_dir, "gbench.json")
     context = {}
@@ -637,10 +665,21 @@ def floor_rows(results_dir):
             doc = {}
         context = doc.get("context", {})
         for b in doc.get("benchmarks", []):
-            name = b.get("name", "")
-            if name.startswith("copy-floor/") and not b.get("error_occurred") and "ratio" in b:
+            name = b.get("run_name", b.get("name", ""))
+            if b.get("error_occurred") or "ratio" not in b:
+                continue
+            if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
+                continue
+            if name.startswith("copy-floor/"):
                 _, module, floor, workload = name.split("/", 3)
-                timed[(module, floor, workload)] = b
+            elif name.startswith("tether-floor/") and "~" in name:
+                module, floor = name[len("tether-floor/"):].split("~", 1)
+                workload = "pair"
+            else:
+                continue
+            key = (module, floor, workload)
+            if key not in timed or b.get("run_type") == "aggregate":
+                timed[key] = b
     path = os.path.join(results_dir, "callgrind-floors.csv")
     if os.path.exists(path):
         import csv
@@ -654,29 +693,56 @@ def t9(results_dir):
     timed, counted, context = floor_rows(results_dir)
     if not timed and not counted:
         return (f"_not measured yet_: `{shown_path(os.path.join(results_dir, 'gbench.json'))}` has no copy-floor "
-                "benchmark (`make results` runs them) and there is no "
+                "or tether-floor benchmark (`make results` runs them) and there is no "
                 f"`{shown_path(os.path.join(results_dir, 'callgrind-floors.csv'))}` (`make callgrind-floors`)."), []
-    body = []
-    for key in sorted(set(timed) | set(counted)):
-        module, floor, workload = key
-        b, c = timed.get(key), counted.get(key)
-        target = FLOOR_TARGET.get(module, 1.2)
-        ratio = b["ratio"] if b else None
-        iratio = float(c["ratio"]) if c else None
-        def verdict(r):
-            return "–" if r is None else ("yes" if r <= target else "no")
-        holds = ("–" if floor == "memcpy-fixup"
-                 else f"instr {verdict(iratio)}, time {verdict(ratio)}")
-        body.append([
-            f"`{module}`", floor, workload,
-            fns(b["module_ns"]) if b else "–", fns(b["floor_ns"]) if b else "–",
-            f"{ratio:.2f} ({b['ratio_lo']:.2f}-{b['ratio_hi']:.2f})" if b else "–",
-            f"{b['module_frac']:.3f} / {b['floor_frac']:.3f}" if b else "–",
-            f"{c['module_ir_per_obj']} / {c['floor_ir_per_obj']}" if c else "–",
-            f"{iratio:.2f}" if iratio is not None else "–",
-            "reference" if floor == "memcpy-fixup" else f"{target:.2f}", holds,
-            FLOOR_NOTE.get(module, ""),
-        ])
+
+    def rows(tether):
+        body = []
+        keys = [k for k in set(timed) | set(counted) if (k[2] == "pair") == tether]
+        for key in sorted(keys):
+            module, floor, workload = key
+            b, c = timed.get(key), counted.get(key)
+            vtable = module.endswith(":loop=vtable")
+            reference = floor == "memcpy-fixup" and module != "relocate"
+            target = None if reference or vtable else FLOOR_TARGET.get(module)
+            ratio = b["ratio"] if b else None
+            iratio = float(c["ratio"]) if c else None
+
+            def verdict(r):
+                return "–" if r is None else ("yes" if r <= target else "no")
+            holds = "–" if target is None else f"instr {verdict(iratio)}, time {verdict(ratio)}"
+            lo, hi = ("ratio_p10", "ratio_p90") if tether else ("ratio_lo", "ratio_hi")
+            row = [f"`{module}`", floor] + ([] if tether else [workload])
+            row += [fns(b["module_ns"]) if b else "–", fns(b["floor_ns"]) if b else "–",
+                    f"{ratio:.2f} ({b.get(lo, ratio):.2f}-{b.get(hi, ratio):.2f})" if b else "–"]
+            if not tether:
+                row.append(f"{b['module_frac']:.3f} / {b['floor_frac']:.3f}" if b else "–")
+            row += [f"{c['module_ir_per_obj']} / {c['floor_ir_per_obj']}" if c else "–",
+                    f"{iratio:.2f}" if iratio is not None else "–",
+                    "reference" if reference else "–" if target is None else f"{target:.2f}", holds,
+                    VTABLE_NOTE if vtable else FLOOR_NOTE.get(module.split(":")[0] if module not in FLOOR_NOTE
+                                                              else module, "")]
+            body.append(row)
+        return body
+    parts = []
+    copy, tether = rows(False), rows(True)
+    if copy:
+        parts.append("*Copying modules* (`./gbench --benchmark_filter=copy-floor`: module and floor timed "
+                     "interleaved in one process at 10^6 objects, medians over iterations, the ratio the median of "
+                     "per-iteration module/floor with its extremes; instructions per object from "
+                     "`make callgrind-floors` at 10^5 objects):\n\n"
+                     + md_table(["module", "floor", "workload", "module", "floor", "ratio (min-max)",
+                                 "memcpy / call (module / floor)", "instr/obj (module / floor)", "instr ratio",
+                                 "target", "holds", "what the contract costs"], copy))
+    if tether:
+        parts.append("*Tether schemes*, ns per tether+untether pair (`./gbench --benchmark_filter=tether-floor`: "
+                     "both sides run the harness's reader loop of Table 5, one slot, no writer, one thread, in "
+                     "alternating rounds of 16384 pairs; the ratio the median of the rounds' module/floor, "
+                     "10th-90th percentile in brackets; instructions per pair from `make callgrind-floors`; "
+                     "`loop=vtable` rows run both sides through the ops table):\n\n"
+                     + md_table(["module", "floor", "module", "floor", "ratio (p10-p90)", "instr/pair (module / "
+                                 "floor)", "instr ratio", "target", "holds", "what the contract costs"], tether))
+    parts.append("No floor row: " + "; ".join(f"`{m}` ({why})" for m, why in NO_FLOOR.items()) + ".")
     used = []
     if timed:
         used.append({"_file": os.path.join(results_dir, "gbench.json"), "git_sha": context.get("git_sha", ""),
@@ -686,15 +752,11 @@ def t9(results_dir):
         any_row = next(iter(counted.values()))
         used.append({"_file": os.path.join(results_dir, "callgrind-floors.csv"), "git_sha": any_row["git_sha"],
                      "cpu": "callgrind", "compiler": any_row["tool"], "date": any_row["date"]})
-    text = ("`./gbench --benchmark_filter=copy-floor` times each module and its floor interleaved in one process "
-            "(medians over iterations; the ratio is the median of per-iteration module/floor, its extremes in "
-            "brackets); `scripts/callgrind-floors.sh` counts instructions per object at 10^5 objects "
-            "(`results/callgrind-floors.csv`, reproducible where timings on shared CPUs are not). A module holds "
-            "its target when its ratio is at most the target: by instructions and by time, each stated; the last "
-            "column says what in its contract costs the difference.\n\n"
-            + md_table(["module", "floor", "workload", "module", "floor", "ratio (min-max)",
-                        "memcpy / call (module / floor)", "instr/obj (module / floor)", "instr ratio", "target",
-                        "holds", "what the contract costs"], body))
+    text = ("Each module beside the reference loop of its algorithm (`bench/copy_floors.h`, "
+            "`bench/tether_floor.h`), timed in the same process; instructions counted by callgrind are "
+            "reproducible where timings on shared CPUs are not. A module holds its target when its ratio is at "
+            "most the target, by instructions and by time, each stated; the last column says what in its "
+            "contract costs the difference.\n\n" + "\n\n".join(parts))
     return text, used
 
 
@@ -729,8 +791,9 @@ TABLES = [
         "Xeon guest of issue 13 that meant, against best-of-3 at 10^6, cheney ≥ 0.25 / 0.17 of memcpy (list / "
         "tree), dfs ≥ 0.26 / 0.18, bitmap ≥ 0.18 / 0.125: 'meets' or 'below' only when the fraction's interval "
         "excludes the target, else 'tie'.", t8),
-    (9, "Distance to floor: every copying module beside the reference loop of its algorithm "
-        "(bench/copy_floors.h), timed in the same run, and instructions per object from callgrind.", t9),
+    (9, "Distance to floor: every copying module and tether scheme beside the reference loop of its algorithm "
+        "(bench/copy_floors.h, bench/tether_floor.h), timed in the same run, and instructions per object (per "
+        "pair) from callgrind.", t9),
 ]
 
 

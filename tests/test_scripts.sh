@@ -356,16 +356,20 @@ floors() {
 {"context": {"git_sha": "0123456789ab", "compiler": "gcc 12.2.0 (synthetic)", "date": "2026-01-01T00:00:00+00:00", "num_cpus": 2},
  "benchmarks": [
   {"name": "copy-floor/cheney/tight-cheney/list", "run_type": "iteration", "iterations": 9, "real_time": 20, "time_unit": "ms", "module_ns": 11000000, "floor_ns": 10000000, "ratio": 1.1, "ratio_lo": 1.05, "ratio_hi": 1.3, "module_frac": 0.25, "floor_frac": 0.275, "objects": 1000000, "reps": 9},
-  {"name": "copy-floor/dfs/tight-dfs/tree", "run_type": "iteration", "iterations": 0, "real_time": 0, "time_unit": "ms", "error_occurred": true, "error_message": "the oracle failed"}
+  {"name": "copy-floor/dfs/tight-dfs/tree", "run_type": "iteration", "iterations": 0, "real_time": 0, "time_unit": "ms", "error_occurred": true, "error_message": "the oracle failed"},
+  {"name": "tether-floor/ebr~floor-ebr", "run_type": "iteration", "iterations": 9, "real_time": 20, "time_unit": "ns", "module_ns": 0.6, "floor_ns": 0.5, "ratio": 1.2, "ratio_p10": 1.1, "ratio_p90": 1.3, "rounds": 9}
  ]}
 EOJ
 	printf '%s\n' "module,floor,workload,objects,module_ir_per_obj,floor_ir_per_obj,ratio,tool,git_sha,date" \
-		"cheney,tight-cheney,list,100000,120.0,100.0,1.200,valgrind-3.19.0,0123456789ab,2026-01-01T00:00:00Z" >"$tmp/floor/callgrind-floors.csv"
+		"cheney,tight-cheney,list,100000,120.0,100.0,1.200,valgrind-3.19.0,0123456789ab,2026-01-01T00:00:00Z" \
+		"ebr,floor-ebr,pair,16384,16.00,10.00,1.600,valgrind-3.19.0,0123456789ab,2026-01-01T00:00:00Z" >"$tmp/floor/callgrind-floors.csv"
 	scripts/paper.py "$tmp/synth.csv" --out="$tmp/floor/paper.md" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
 	grep -q '^\*\*Table 9\.\*\* ' "$tmp/floor/paper.md" || { echo "no Table 9 caption"; return 1; }
 	grep -Eq '^\| `cheney` \| tight-cheney \| list \| 11(\.0)? ms \| 10(\.0)? ms \| 1\.10 \(1\.05-1\.30\) \| 0\.250 / 0\.275 \| 120\.0 / 100\.0 \| 1\.20 \| 1\.15 \| instr no, time yes \|' \
 		"$tmp/floor/paper.md" || { echo "Table 9 lacks cheney's row: $(grep 'tight-cheney' "$tmp/floor/paper.md")"; return 1; }
 	grep -q 'tight-dfs' "$tmp/floor/paper.md" && { echo "Table 9 shows a skipped floor"; return 1; }
+	grep -Eq '^\| `ebr` \| floor-ebr \| 0\.6 ns \| 0\.5 ns \| 1\.20 \(1\.10-1\.30\) \| 16\.00 / 10\.00 \| 1\.60 \| 1\.50 \| instr no, time yes \|' \
+		"$tmp/floor/paper.md" || { echo "Table 9 lacks ebr's tether row: $(grep 'floor-ebr' "$tmp/floor/paper.md")"; return 1; }
 	return 0
 }
 run paper_table_9_distance_to_floor floors
