@@ -5,6 +5,7 @@
 #include "regionlab/knowledge.h"
 
 #include "regionlab/adopt.h"
+#include "regionlab/transmigrator.h"
 
 rl_region_knowledge rl_region_knowledge_of(const rl_region *r)
 {
@@ -38,4 +39,33 @@ void rl_region_note_store(rl_val container, rl_val value)
 	rl_region *holder = rl_is_ptr(container) ? rl_region_of(rl_ptr(container)) : NULL;
 	if (holder != NULL && !rl_region_contains(holder, value))
 		holder->knows |= RL_KNOWS_POINTS_OUT; /* a parent's store into its sub-region stays in its family */
+}
+
+const char *rl_knows_class_name(enum rl_knows_class k)
+{
+	static const char *const names[RL_KNOWS_NCLASSES] = { "nothing", "dense", "home", "sole" };
+	return k < RL_KNOWS_NCLASSES ? names[k] : "?";
+}
+
+bool rl_knows_legal(unsigned caps, enum rl_knows_class k)
+{
+	return k == RL_KNOWS_SOLE || !(caps & (RL_TM_NEEDS_SOLE_OWNER | RL_TM_ADOPTS_SRC));
+}
+
+rl_region *rl_region_clean_home(rl_region *src, rl_val root, const char **why)
+{
+	rl_region *home = rl_region_of(rl_ptr(root));
+	*why = NULL;
+	if (home == NULL || home == src || home->parent != src || !(home->family & RL_REGION_SUB))
+		return NULL;
+	rl_region_knowledge k = rl_region_knowledge_of(home);
+	if (!k.sole_owner)
+		*why = "traced: the home sub-region has another holder";
+	else if (home->children != NULL)
+		*why = "traced: the home sub-region has sub-regions";
+	else if (k.pointed_into)
+		*why = "traced: the home sub-region is pointed into from outside";
+	else if (k.points_out)
+		*why = "traced: the home sub-region points out of itself";
+	return *why == NULL ? home : NULL;
 }

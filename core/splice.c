@@ -173,3 +173,13 @@ int rl_splice_apply(rl_liveness *lv, rl_region *dst, const rl_region_mark *fix_f
 	out->blocks_spliced = te.blocks;
 	return 0;
 }
+
+size_t rl_splice_home(rl_region *home, rl_region *dst)
+{
+	size_t bytes = home->bytes_used;
+	rl_block_list_splice(&dst->small, &home->small, dst);
+	rl_block_list_splice(&dst->large, &home->large, dst);
+	dst->bytes_used += bytes;
+	home->bytes_used = 0;
+	return bytes;
+}

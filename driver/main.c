@@ -25,10 +25,12 @@
 #include "driver/csv.h"
 #include "driver/format.h"
 #include "driver/mem_estimate.h"
+#include "driver/program_run.h"
 #include "driver/registry.h"
 #include "driver/runner.h"
 #include "driver/tether_args.h"
 #include "regionlab/allocator.h"
+#include "regionlab/knowledge.h"
 #include "regionlab/mem.h"
 #include "regionlab/options.h"
 #include "regionlab/region.h"
@@ -551,6 +553,25 @@ static void check_out_writable(const char *path)
 		bad_input("cannot write '%s': no writable directory '%s'", path, dir);
 }
 
+/* Every (strategy, workload) pair must be legal in the workload's knows=
+ * class (regionlab/knowledge.h): outside `sole` src has a second owner, so
+ * a strategy that adopts src whole is refused before any trial runs.
+ * Program workloads have no class (their regions are the evaluator's). */
+static void check_knows_legal(void)
+{
+	for (size_t i = 0; i < cli.nworkloads; i++) {
+		const struct rl_workload_spec *w = &cli.workloads[i];
+		if (rl_is_program_workload(w->wl))
+			continue;
+		unsigned k = rl_graph_knows(&w->params);
+		for (size_t j = 0; j < cli.nstrategies; j++)
+			if (!rl_knows_legal(cli.strategies[j].tm->caps, k))
+				bad_input("strategy '%s' is not legal with workload '%s' (knows=%s): it adopts src whole, "
+					  "which another owner holds; it runs with knows=sole",
+					  cli.strategies[j].tm->name, w->label, rl_knows_class_name(k));
+	}
+}
+
 /* Everything that depends on more than one option. */
 static void validate(void)
 {
@@ -590,6 +611,7 @@ static void validate(void)
 		}
 		rl_graph_free(&g);
 	}
+	check_knows_legal();
 }
 
 static void list_modules(void)

@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "driver/program_run.h"
+#include "regionlab/knowledge.h"
 #include "driver/stats.h"
 #include "oracle/judge.h"
 #include "regionlab/allocator.h"
@@ -1031,6 +1032,7 @@ static void run_paired_trial(const struct rl_sweep *s, const struct rl_strategy_
 		row->size = wl->size;
 		row->layout = wl->layout;
 		row->garbage = wl->garbage;
+		row->knows = rl_is_program_workload(wl->wl) ? NULL : rl_knows_class_name(rl_graph_knows(&wl->params));
 		row->block = s->block;
 		row->rep = round;
 		row->seed = s->seed + round;

@@ -181,7 +181,8 @@ static void trial(const struct rl_transmigrator *tm, const rl_kv_list *params)
 	input.at = 3;
 	if (rl_graph_make(&fuzz_graph, 1, 1, params, &g, err, sizeof err) != 0)
 		FAIL("cannot build the graph: %s", err);
-	atomic_store(&g.src->external_rc, 1); /* RL_TM_NEEDS_SOLE_OWNER holds */
+	if (tm->caps & RL_TM_ADOPTS_SRC) /* legal only when src's sole owner hands it over */
+		atomic_store(&g.src->external_rc, 1);
 	rl_region *dst = rl_region_create("dst");
 	rl_oracle_before before;
 	if (dst == NULL || rl_oracle_before_call(&before, g.root, g.src, dst) != 0)

@@ -199,7 +199,9 @@ defaults_pass() {
 	local kind name flag extra spec
 	while read -r kind name _; do
 		case $kind in
-		transmigrator) flag=--strategy extra="$good" ;;
+		transmigrator) flag=--strategy extra="$good"
+			# adopting src whole is legal only when src's sole owner hands it over
+			case $name in linear | promote) extra="--workload=list:knows=sole --size=100" ;; esac ;;
 		tether) flag=--tether extra="--duration=0.01" ;;
 		workload) flag="--strategy=naive --workload" extra="--size=50" ;;
 		esac

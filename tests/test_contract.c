@@ -30,6 +30,7 @@
 #include "driver/registry.h"
 #include "oracle/judge.h"
 #include "regionlab/adopt.h"
+#include "regionlab/knowledge.h"
 #include "regionlab/mem.h"
 #include "regionlab/region.h"
 #include "regionlab/transmigrator.h"
@@ -83,6 +84,7 @@ struct trial {
 	const char *garbage;
 	size_t n;
 	bool held; /* src has a held sub-region in the graph */
+	const char *knows; /* the workload's knows= class (NULL: not given; sole for a strategy that adopts src) */
 	char label[LABEL_LEN];
 };
 
@@ -97,7 +99,28 @@ static void trial_init(struct trial *t, const struct rl_transmigrator *tm, const
 	t->held = held;
 	snprintf(t->label, sizeof t->label, "strategy=%s workload=%s layout=%s garbage=%s held=%s n=%zu block=%zu",
 		 tm->name, wl->name, layout, garbage, held ? "yes" : "no", n, rl_block_size);
+	t->knows = NULL;
 }
+
+/* The same trial in knowledge class `knows` (regionlab/knowledge.h). */
+static void trial_knows(struct trial *t, const char *knows)
+{
+	size_t len = strlen(t->label);
+	t->knows = knows;
+	snprintf(t->label + len, sizeof t->label - len, " knows=%s", knows);
+}
+
+/* The knowledge classes a matrix or a sweep adds to every workload, with the
+ * garbage each is built with (dense is garbage=0 by definition). */
+static const struct {
+	const char *knows, *garbage;
+	enum rl_knows_class k;
+} class_cells[] = {
+	{ "dense", "0", RL_KNOWS_DENSE },
+	{ "home", "0.5", RL_KNOWS_HOME },
+	{ "sole", "0.5", RL_KNOWS_SOLE },
+};
+#define CLASS_CELLS (sizeof class_cells / sizeof class_cells[0])
 
 /* A built graph, a destination that already holds a few objects, and the
  * judge's snapshot of both. */
@@ -173,14 +196,17 @@ static int setup_make(struct setup *s, const struct trial *t, char *why, size_t 
 	memset(s, 0, sizeof *s);
 	/* sample_options: what a workload needs to build at all (an input file) */
 	const char *sample = t->wl->sample_options;
-	snprintf(spec, sizeof spec, "layout=%s,garbage=%s%s%s", t->layout, t->garbage, sample ? "," : "",
-		 sample ? sample : "");
+	snprintf(spec, sizeof spec, "layout=%s,garbage=%s%s%s%s%s", t->layout, t->garbage, t->knows ? ",knows=" : "",
+		 t->knows ? t->knows : "", sample ? "," : "", sample ? sample : "");
 	if (rl_kv_parse(spec, &params, err, sizeof err) != 0 ||
 	    rl_graph_make(t->wl, t->n, SEED, &params, &s->g, err, sizeof err) != 0) {
 		snprintf(why, why_len, "cannot build the graph: %s", err);
 		return -1;
 	}
-	atomic_store(&s->g.src->external_rc, 1); /* RL_TM_NEEDS_SOLE_OWNER holds */
+	/* Without knows=, src has a second owner (class nothing); a strategy
+	 * that adopts src whole is legal only in class sole, so it gets that. */
+	if (t->knows == NULL && (t->tm->caps & RL_TM_ADOPTS_SRC))
+		atomic_store(&s->g.src->external_rc, 1);
 	if (t->held && add_held_subregion(s) != 0) {
 		snprintf(why, why_len, "cannot build the held sub-region");
 		return -1;
@@ -316,7 +342,8 @@ struct matrix_result {
 };
 
 /* One strategy x every workload x layout x garbage x held (cell_step 1;
- * cell_step 4: layout alloc, garbage 0, held or not).  Every failing cell
+ * cell_step 4: layout alloc, garbage 0, held or not), then, for a strategy
+ * that must pass, each knowledge class legal for it (class_cells).  Every failing cell
  * whose clause is not `expected` (RL_CLAUSE_OK for a strategy that must
  * pass) is reported on stderr. */
 static struct matrix_result run_strategy_matrix(const struct rl_transmigrator *tm, rl_clause expected,
@@ -325,12 +352,18 @@ static struct matrix_result run_strategy_matrix(const struct rl_transmigrator *t
 	struct matrix_result r = { 0 };
 	for (size_t j = 0; rl_workloads[j] != NULL; j++) {
 		const struct rl_workload *wl = rl_workloads[j];
-		for (size_t cell = 0; cell < 8; cell += cell_step) {
+		for (size_t cell = 0; cell < 8 + CLASS_CELLS; cell += cell < 8 ? cell_step : 1) {
 			const char *layout = layouts[cell & 1], *garbage = garbages[(cell >> 1) & 1];
 			bool held = (cell >> 2) & 1;
 			struct trial t;
 			rl_verdict v;
 			trial_init(&t, tm, wl, layout, garbage, small_size(wl), held);
+			if (cell >= 8) { /* the knowledge classes, legal ones only */
+				if (expected != RL_CLAUSE_OK || !rl_knows_legal(tm->caps, class_cells[cell - 8].k))
+					continue;
+				trial_init(&t, tm, wl, "alloc", class_cells[cell - 8].garbage, small_size(wl), false);
+				trial_knows(&t, class_cells[cell - 8].knows);
+			}
 			int result = run_trial(&t, &v);
 			r.cells++;
 			r.held_cells += held;
@@ -510,11 +543,18 @@ static void test_fault_injection(void)
 			CHECK(wl != NULL, "workload %s is not registered", sweep_workloads[j]);
 			size_t n = small_size(wl) < SWEEP_MAX ? small_size(wl) : SWEEP_MAX;
 			/* alloc and shuffled, then alloc with a held sub-region */
-			for (size_t l = 0; l < 3; l++) {
+			/* then each knowledge class legal for tm (adaptive decides by them) */
+			for (size_t l = 0; l < 3 + CLASS_CELLS; l++) {
 				struct trial t;
 				char why[WHY_LEN] = "";
 				uint64_t allocs = 0;
 				trial_init(&t, tm, wl, layouts[l % 2], "0", n, l == 2);
+				if (l >= 3) {
+					if (!rl_knows_legal(tm->caps, class_cells[l - 3].k))
+						continue;
+					trial_init(&t, tm, wl, "alloc", class_cells[l - 3].garbage, n, false);
+					trial_knows(&t, class_cells[l - 3].knows);
+				}
 				if (t.held && known_gap_of(&t, RL_CLAUSE_HELD_SUBREGION_CHANGED) != NULL)
 					continue; /* the matrix notes it */
 				long injected = sweep(&t, &allocs, why, sizeof why);

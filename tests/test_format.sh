@@ -66,7 +66,7 @@ same_csv() {
 	/usr/bin/python3 - "$1" "$2" <<'EOF'
 import csv, sys
 measured = {"date", "ns_total", "ns_per_obj", "mb_per_s", "memcpy_ns", "memcpy_frac", "pause_ns",
-            "barrier_overhead", "free_latency_ns", "setup_ns", "restore_ns",
+            "barrier_overhead", "free_latency_ns", "setup_ns", "restore_ns", "decide_ns",
             "cpu_ns", "ci_lo", "ci_hi", "stop", "disturbed", "memcpy_best3_ns", "empty_ns", "qsbr_ns"}
 a, b = (list(csv.reader(open(p, newline=""))) for p in sys.argv[1:3])
 assert a[0] == b[0], "headers differ"
@@ -108,7 +108,7 @@ json_lines() {
 	/usr/bin/python3 - "$tmp/rows.json" "$tmp/rows.csv" "$tmp/out.json" <<'EOF'
 import csv, json, sys
 measured = {"date", "ns_total", "ns_per_obj", "mb_per_s", "memcpy_ns", "memcpy_frac", "pause_ns",
-            "barrier_overhead", "free_latency_ns", "setup_ns", "restore_ns",
+            "barrier_overhead", "free_latency_ns", "setup_ns", "restore_ns", "decide_ns",
             "cpu_ns", "ci_lo", "ci_hi", "stop", "disturbed", "memcpy_best3_ns", "empty_ns", "qsbr_ns"}
 lines = open(sys.argv[1]).read().splitlines()
 table = list(csv.reader(open(sys.argv[2], newline="")))

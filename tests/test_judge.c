@@ -145,6 +145,11 @@ static void trial(const struct rl_transmigrator *tm, const struct rl_workload *w
 	struct rl_sweep s = sweep_of(verify, false);
 	struct rl_strategy_spec st = strategy_spec(tm);
 	struct rl_workload_spec w = workload_spec(wl);
+	char err[128];
+	/* A strategy that adopts src whole is legal only when src's sole owner
+	 * hands it over (regionlab/knowledge.h), as the harness would insist. */
+	if (tm->caps & RL_TM_ADOPTS_SRC)
+		CHECK(rl_kv_parse("knows=sole", &w.params, err, sizeof err) == 0, "%s", err);
 	rl_row row;
 	rl_row_init(&row, "transmigrate");
 	memset(text, 0, sizeof *text);

@@ -802,6 +802,8 @@ static void transmigrate_all(const struct rl_workload *wl, const char *path)
 			char err[512] = "", why[512] = "";
 			rl_graph g;
 			CHECK(load_file(wl, path, layouts[l], &g, err, sizeof err) == 0, "%s: %s", path, err);
+			if (tm->caps & RL_TM_ADOPTS_SRC) /* knows=sole: src's only owner hands it over */
+				atomic_store(&g.src->external_rc, 1);
 			rl_region *dst = rl_region_create("dst");
 			CHECK(dst != NULL, "rl_region_create");
 			rl_oracle_before before;

@@ -310,7 +310,7 @@ figs_all() {
 	local f ext
 	scripts/plot.py "$tmp/synth.csv" --outdir="$tmp/res" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
 	for f in fig1_ns_per_obj fig2_memcpy_frac fig3_proxy_pause fig4_splice_crossover fig5_tether_scaling \
-		fig6_unreclaimed fig7_false_sharing; do
+		fig6_unreclaimed fig7_false_sharing fig9_who_wins; do
 		for ext in png svg gnuplot.png gnuplot.svg; do
 			[ -s "$tmp/res/$f.$ext" ] || { echo "missing $f.$ext"; return 1; }
 		done
@@ -322,7 +322,7 @@ figs_all() {
 		{ echo "no provenance in the figure"; return 1; }
 	return 0
 }
-run plot_draws_7_figures_with_both_engines figs_all
+run plot_draws_8_figures_with_both_engines figs_all
 
 paper_all() {
 	local n
@@ -334,6 +334,13 @@ paper_all() {
 		grep -q "^!\[Figure $n" "$tmp/res/paper.md" || { echo "Figure $n not embedded"; return 1; }
 	done
 	grep -q "no rows" "$tmp/res/paper.md" && { echo "a table had no rows"; return 1; }
+	# Figure 9 (who wins when, issue 15) and Table 7 per knowledge class, from synth's knows= rows
+	grep -q "^!\[Figure 9" "$tmp/res/paper.md" || { echo "Figure 9 not embedded"; return 1; }
+	grep -q "fastest by what the runtime knows (smallest to largest size): list: nothing " "$tmp/res/paper.md" ||
+		{ echo "Figure 9 names no winners"; return 1; }
+	grep -Eq "^\| adaptive \| sole \| list \| 2 \| [a-z]+ \| [^|]+ \| linear ×6 \|$" "$tmp/res/paper.md" ||
+		{ echo "T7 has no sole row for list with adaptive's decisions"; return 1; }
+	grep -q "| adaptive | dense | tree | 2 |" "$tmp/res/paper.md" || { echo "T7 has no dense row"; return 1; }
 	grep -q "commit 0123456789ab-dirty" "$tmp/res/paper.md" || { echo "no provenance"; return 1; }
 	grep -q "| atomic | 9" "$tmp/res/paper.md" || { echo "T5 lacks the atomic row"; return 1; }
 	# T8: bitmap's phases add up to its call (synth: setup 1/20, restore 1/5 of it)
@@ -414,7 +421,7 @@ sparse() {
 	mkdir -p "$tmp/sparse"
 	head -n 2 "$tmp/synth.csv" >"$tmp/sparse/sparse.csv"
 	scripts/plot.py "$tmp/sparse/sparse.csv" --outdir="$tmp/sparse" --engine=gnuplot 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
-	[ "$(ls "$tmp/sparse"/*.gnuplot.png | wc -l)" -eq 7 ] || { echo "not 7 figures"; return 1; }
+	[ "$(ls "$tmp/sparse"/*.gnuplot.png | wc -l)" -eq 8 ] || { echo "not 8 figures (1-7, 9)"; return 1; }
 	[ "$(grep -c '"empty": true' "$tmp/sparse/figures.json")" -ge 5 ] || { echo "expected empty figures"; return 1; }
 	scripts/paper.py "$tmp/sparse/sparse.csv" --out="$tmp/sparse/paper.md" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
 	[ "$(grep -c '^_no rows_' "$tmp/sparse/paper.md")" -ge 5 ] || { echo "expected tables without rows"; return 1; }

@@ -331,6 +331,7 @@ static void copy_keeps_held_subregion(const char *name, size_t n)
 	pair->w[0] = lv;
 	pair->w[1] = hv;
 	uint64_t held_hash = rl_oracle_region_hash(held);
+	rl_region_retain(src); /* a second owner: adaptive would adopt a sole-owned src (knows=sole) */
 	rl_oracle_before b;
 	CHECK(rl_oracle_before_call(&b, rl_val_of(pair), src, dst) == 0, "oracle: out of memory");
 	rl_kv_list none = { 0 };

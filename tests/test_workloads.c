@@ -513,9 +513,9 @@ static void test_bad_options(void)
 	expect_error("tree", 10, "live=", "workload 'tree': live=: expected a number in [0.01, 1]");
 	expect_error("tree", 10, "live=0.5,garbage=1", "workload 'tree': give garbage= or live=, not both");
 	expect_error("tree", 10, "garbage=0,live=1", "workload 'tree': give garbage= or live=, not both");
-	expect_error("list", 10, "degree=3", "workload 'list': unknown option 'degree' (valid: layout, garbage, live, home)");
+	expect_error("list", 10, "degree=3", "workload 'list': unknown option 'degree' (valid: layout, garbage, live, home, knows)");
 	expect_error("random", 10, "depth=3",
-		     "workload 'random': unknown option 'depth' (valid: degree, layout, garbage, live, home)");
+		     "workload 'random': unknown option 'depth' (valid: degree, layout, garbage, live, home, knows)");
 	/* mixed's own small_live (not the placer's live); sample_options adds small_live=1 after it */
 	expect_error("mixed", 10, "small_live=0", "workload 'mixed': small_live=0: expected a number in [0.01, 1]");
 	expect_error("random", 10, "degree=65", "workload 'random': degree=65: expected an integer in [0, 64]");

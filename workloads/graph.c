@@ -352,7 +352,7 @@ static void note_stores(rl_block *b, void *env)
 }
 
 /* ---- options --------------------------------------------------------------- */
-enum { PLACE_LAYOUT, PLACE_GARBAGE, PLACE_LIVE, PLACE_HOME };
+enum { PLACE_LAYOUT, PLACE_GARBAGE, PLACE_LIVE, PLACE_HOME, PLACE_KNOWS };
 enum { HOME_SRC, HOME_SUB }; /* the choices of home= */
 enum { LAYOUT_ALLOC, LAYOUT_SHUFFLED }; /* the choices of layout= */
 const struct rl_option rl_wl_placer_options[] = {
@@ -365,8 +365,38 @@ const struct rl_option rl_wl_placer_options[] = {
 	 * the garbage stays in src itself (issue 15). */
 	[PLACE_HOME] = RL_OPTION_ENUM("home", "src", "src|sub",
 				      "src: the graph in src; sub: in a sub-region held by src alone, garbage in src"),
+	/* What the runtime knows when the trial's call runs (regionlab/
+	 * knowledge.h, enum rl_knows_class).  A class is exact, so it fixes the
+	 * keys it depends on: dense needs garbage=0 (live=1) and home=src; home
+	 * is home=sub (implied when home= is absent); nothing and sole are
+	 * home=src.  A contradicting key is refused (one line, exit 2), never
+	 * reinterpreted.  Without knows=, home=sub means knows=home. */
+	[PLACE_KNOWS] = RL_OPTION_ENUM("knows", "nothing", RL_KNOWS_CLASS_NAMES,
+				       "nothing|dense (all of src is the graph)|home (in a clean sub-region)|sole (src's only "
+				       "owner hands it over); outside sole src has a second owner"),
 	RL_OPTIONS_END,
 };
+
+/* knows= against the keys it fixes (see PLACE_KNOWS): 0, or -1 with one line. */
+static int knows_consistent(const char *owner, const rl_kv_list *params, double ratio, char *err, size_t errlen)
+{
+	if (rl_kv_get(params, "knows") == NULL)
+		return 0;
+	unsigned k = rl_opt_enum(params, &rl_wl_placer_options[PLACE_KNOWS]);
+	const char *home = rl_kv_get(params, "home");
+	bool home_sub = rl_opt_enum(params, &rl_wl_placer_options[PLACE_HOME]) == HOME_SUB;
+	const char *name = rl_knows_class_name(k);
+	if (k == RL_KNOWS_DENSE && ratio != 0)
+		snprintf(err, errlen, "%s: knows=dense needs garbage=0 (all of src is the graph); valid with garbage: "
+			 "knows=nothing|home|sole", owner);
+	else if (k == RL_KNOWS_HOME && home != NULL && !home_sub)
+		snprintf(err, errlen, "%s: knows=home is home=sub (the graph in a clean sub-region); drop home=src", owner);
+	else if (k != RL_KNOWS_HOME && home_sub)
+		snprintf(err, errlen, "%s: knows=%s is home=src; home=sub goes with knows=home", owner, name);
+	else
+		return 0;
+	return -1;
+}
 
 /* Judges params against the placer's table and the workload's, then gives
  * the dead bytes per live byte that garbage= or live= asks for (0 when
@@ -390,7 +420,14 @@ int rl_graph_garbage(const struct rl_workload *wl, const rl_kv_list *params, dou
 	} else {
 		*ratio = rl_opt_real(params, &rl_wl_placer_options[PLACE_GARBAGE]);
 	}
-	return 0;
+	return knows_consistent(owner, params, *ratio, err, errlen);
+}
+
+unsigned rl_graph_knows(const rl_kv_list *params)
+{
+	if (rl_kv_get(params, "knows") != NULL)
+		return rl_opt_enum(params, &rl_wl_placer_options[PLACE_KNOWS]);
+	return rl_opt_enum(params, &rl_wl_placer_options[PLACE_HOME]) == HOME_SUB ? RL_KNOWS_HOME : RL_KNOWS_NOTHING;
 }
 
 /* ---- graphs ---------------------------------------------------------------- */
@@ -403,7 +440,8 @@ int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const r
 	if (rl_graph_garbage(wl, params, &ratio, err, errlen) != 0) /* judges every option */
 		return -1;
 	bool shuffled = rl_opt_enum(params, &rl_wl_placer_options[PLACE_LAYOUT]) == LAYOUT_SHUFFLED;
-	bool home_sub = rl_opt_enum(params, &rl_wl_placer_options[PLACE_HOME]) == HOME_SUB;
+	unsigned knows = rl_graph_knows(params);
+	bool home_sub = knows == RL_KNOWS_HOME; /* knows=home implies home=sub, home=sub alone is knows=home */
 	if (n == 0) {
 		snprintf(err, errlen, "workload %s: size 0: expected at least 1", wl->name);
 		return -1;
@@ -451,8 +489,13 @@ int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const r
 	rl_mem_free(w.objs, w.cap * sizeof *w.objs);
 	/* Everything the build allocated is the graph (build() allocates nothing
 	 * else), so all of the home is the result when the garbage is elsewhere
-	 * (home=sub) or there is none. */
-	rl_region_hint_all_result(home, ratio == 0 || home != src);
+	 * (home=sub), or when there is none and the trial says the runtime knows
+	 * it (knows=dense; under knows=nothing|sole it does not). */
+	rl_region_hint_all_result(home, (ratio == 0 && knows == RL_KNOWS_DENSE) || home != src);
+	/* Outside `sole`, another holder keeps src (regionlab/knowledge.h);
+	 * rl_graph_free destroys it whatever its count. */
+	if (knows != RL_KNOWS_SOLE)
+		rl_region_retain(src);
 	if (home != src)
 		rl_subregion_attach(src, home); /* cannot fail: home is independent */
 	if (w.sub != NULL)

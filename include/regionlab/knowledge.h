@@ -62,4 +62,35 @@ static inline void rl_store(rl_val container, rl_val *slot, rl_val value)
 	*slot = value;
 }
 
+/* ---- what a trial declares the runtime knows (issue 15, item 4) ------------
+ * A transmigration trial's class (the graph workloads' knows= key):
+ *   nothing: src has a second owning reference (another holder keeps it),
+ *            no hint is set, the graph lives in src itself;
+ *   dense:   as nothing, and the all-result hint is set on src (everything
+ *            allocated in src is the graph: garbage=0, home=src);
+ *   home:    as nothing, but the graph lives in a sub-region of src held by
+ *            src alone (home=sub), its garbage in src;
+ *   sole:    src has a single owning reference, the caller's, which it hands
+ *            over with the call (linear's precondition): src dies.
+ * Outside `sole`, src has another owner, so a strategy that adopts src whole
+ * (RL_TM_NEEDS_SOLE_OWNER: linear declines; RL_TM_ADOPTS_SRC: promote
+ * would keep the other owner's data alive in dst) is not legal. */
+enum rl_knows_class { RL_KNOWS_NOTHING, RL_KNOWS_DENSE, RL_KNOWS_HOME, RL_KNOWS_SOLE, RL_KNOWS_NCLASSES };
+#define RL_KNOWS_CLASS_NAMES "nothing|dense|home|sole" /* in enum order */
+
+/* "nothing", "dense", "home" or "sole". */
+const char *rl_knows_class_name(enum rl_knows_class k);
+/* Whether a strategy with these caps (regionlab/transmigrator.h) may run in
+ * class k. */
+bool rl_knows_legal(unsigned caps, enum rl_knows_class k);
+
+/* The home sub-region of root when it is clean: a sub-region of src (not src
+ * itself) that only src holds, with no sub-regions of its own, that nothing
+ * outside it was ever stored pointing into and that never stored a pointer
+ * out of itself.  Then everything root reaches is in it and nothing else
+ * needs it, so its blocks may move whole with no trace.  Otherwise NULL, with
+ * *why saying which condition failed (NULL too when root is in src itself).
+ * O(1): reads only what rl_region_knowledge_of reads. */
+rl_region *rl_region_clean_home(rl_region *src, rl_val root, const char **why);
+
 #endif

@@ -39,4 +39,9 @@ typedef struct rl_splice_result {
 int rl_splice_apply(rl_liveness *lv, rl_region *dst, const rl_region_mark *fix_from, rl_val *const *slots,
 		    size_t nslots, rl_splice_result *out);
 
+/* Moves every block of `home` (a clean home sub-region: regionlab/knowledge.h,
+ * rl_region_clean_home) into dst whole, in O(blocks), with no trace; home is
+ * left empty.  Returns the object bytes moved. */
+size_t rl_splice_home(rl_region *home, rl_region *dst);
+
 #endif

@@ -40,6 +40,7 @@ const char *rl_tm_strerror(int err);
 #define RL_TM_ZERO_COPY (1u << 2)   /* may move whole blocks instead of copying objects */
 #define RL_TM_INCREMENTAL (1u << 3) /* leaves work for finish(): reads go through a barrier */
 #define RL_TM_NEEDS_SOLE_OWNER (1u << 4) /* requires src->external_rc == 1 */
+#define RL_TM_ADOPTS_SRC (1u << 6) /* dst adopts all of src, whoever else holds it (regionlab/knowledge.h) */
 
 /* Figures a strategy reports beyond what the runner measures itself: one
  * field per REPORTED column of driver/columns.def (the CSV schema), of the

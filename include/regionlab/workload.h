@@ -55,6 +55,10 @@ void rl_graph_free(rl_graph *g);
  * into garbage; 0 when neither): 0, or -1 with the one-line reason that
  * rl_graph_make would give. */
 int rl_graph_garbage(const struct rl_workload *wl, const rl_kv_list *params, double *ratio, char *err, size_t errlen);
+/* The trial's knowledge class (regionlab/knowledge.h) that params declare
+ * (already judged): knows= when given, else `home` when home=sub is given,
+ * else `nothing`. */
+unsigned rl_graph_knows(const rl_kv_list *params);
 
 /* ---- for build() ---------------------------------------------------------- */
 rl_obj *rl_wl_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes);

@@ -1,4 +1,4 @@
-"""The seven figures as data: which rows each uses and the series it draws.
+"""The figures as data (1-7 and 9; 8 is scripts/lib/programs.py): which rows each uses and the series it draws.
 
 plot.py draws these with matplotlib, writes them out as gnuplot data for
 scripts/figN.gp, and paper.py quotes their provenance, so all three read the
@@ -432,6 +432,70 @@ def fig7(rows):
     return f
 
 
+KNOWS_ORDER = ("nothing", "dense", "home", "sole")
+
+
+def class_workload(r):
+    """The workload without the placer's keys and the keys its knowledge class fixes (knows=, home=)."""
+    name, opts = split_spec(workload_label(r))
+    return join_spec(name, {k: v for k, v in opts.items() if k not in ("knows", "home")})
+
+
+def who_wins(rows):
+    """{workload: {(knows, size): {strategy: median ns per object}}} over the rows with a knows class
+    (issue 15), allocation order only."""
+    sel = [r for r in tm_rows(rows) if ok(r) and r.get("knows") in KNOWS_ORDER and layout_of(r) == "alloc"
+           and num(r, "ns_per_obj") is not None and num(r, "size") is not None]
+    sel = one_config(one_config(sel, "block"), "allocator", prefer="system")
+    out = {}
+    for (w, k, n, st), rs in group(sel, lambda r: (class_workload(r), r["knows"], int(num(r, "size")),
+                                                  r["strategy"])).items():
+        out.setdefault(w, {}).setdefault((k, n), {})[st] = median(num(r, "ns_per_obj") for r in rs)
+    return out, sel
+
+
+def fig9(rows):
+    f = Figure(9, "who_wins", "Who wins when: what the runtime knows x size",
+               "who wins when: ns per object of every strategy in each cell of (what the runtime knows: nothing, "
+               "dense, home, sole owner) x size, one panel per workload, allocation order; the fastest of each cell "
+               "is named in the panel's note")
+    table, f.rows = who_wins(rows)
+    winners = []
+    for w in sorted(table, key=lambda w: (w not in ("list", "tree"), w))[:2]:
+        cells = sorted(table[w], key=lambda c: (KNOWS_ORDER.index(c[0]), c[1]))
+        p = Panel(w, "what the runtime knows, objects", "ns per object (log)", kind="bar", ylog=True)
+        p.categories = [f"{k} {fmt_size(n)}" for k, n in cells]
+        strategies = sorted({s for c in cells for s in table[w][c]}, key=lambda s: (base_name(s) == "adaptive", s))
+        p.series = [Series(s, values=[table[w][c].get(s) for c in cells]) for s in strategies]
+        best = [min(table[w][c], key=table[w][c].get) for c in cells]
+        p.note = "fastest: " + "; ".join(f"{cat} {b}" for cat, b in zip(p.categories, best))
+        winners += [(w, c, b) for c, b in zip(cells, best)]
+        f.panels.append(p)
+    if not f.panels:
+        f.panels.append(Panel("no rows with a knows class", "what the runtime knows, objects", "ns per object",
+                              kind="bar"))
+    f.winners = winners  # (workload, (knows, size), strategy)
+    parts = []
+    for w in order_of(x[0] for x in winners):
+        per = {}
+        for _, (k, n), b in (x for x in winners if x[0] == w):
+            per.setdefault(k, [])
+            if b not in per[k]:
+                per[k].append(b)
+        parts.append(f"{w}: " + ", ".join(f"{k} {'/'.join(bs)}" for k, bs in per.items()))
+    f.note = "fastest by what the runtime knows (smallest to largest size): " + "; ".join(parts) if parts else ""
+    return f
+
+
+def order_of(values):
+    seen = []
+    for v in values:
+        if v not in seen:
+            seen.append(v)
+    return seen
+
+
 def all_figures(rows, csv_paths, summaries=None):
     summaries = summaries or {}
-    return [fig1(rows), fig2(rows), fig3(rows), fig4(rows), fig5(rows, summaries), fig6(rows, csv_paths), fig7(rows)]
+    return [fig1(rows), fig2(rows), fig3(rows), fig4(rows), fig5(rows, summaries), fig6(rows, csv_paths), fig7(rows),
+            fig9(rows)]

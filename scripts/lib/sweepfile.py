@@ -48,6 +48,7 @@ TM_KEYS = {
     "layouts": ("layouts", "tm_layouts"), "layout": ("layouts", "tm_layouts"),
     "garbage": ("garbage", "floats"),
     "live": ("live", "fractions"),
+    "knows": ("knows", "knows_classes"),
     "block": ("block", "ints"), "blocks": ("block", "ints"),
     "allocator": ("allocator", "words"), "allocators": ("allocator", "words"),
 }
@@ -68,6 +69,33 @@ TETHER_KEYS = {
 KINDS = {"transmigrate": TM_KEYS, "tether": TETHER_KEYS}
 REQUIRED = {"transmigrate": ("strategies", "workloads", "sizes"), "tether": ("tethers", "threads")}
 MODULE_KIND = {"strategies": "transmigrator", "workloads": "workload", "tethers": "tether"}
+
+# What a trial declares the runtime knows (the graph workloads' knows= key,
+# include/regionlab/knowledge.h).  Outside `sole` src has a second owner and
+# the strategies that adopt src whole (RL_TM_ADOPTS_SRC: linear, promote) are
+# refused by the harness, so a grid never generates those pairs;
+# tests/test_knows.sh checks this list against the harness.
+KNOWS_CLASSES = ("nothing", "dense", "home", "sole")
+ADOPTS_SRC = ("linear", "promote")
+
+
+def knows_class(workload):
+    """The class a workload spec declares: knows=, else home (home=sub), else
+    nothing; None for a program (no class)."""
+    name, opts = split_spec(workload)
+    if name == "program":
+        return None
+    if "knows" in opts:
+        return opts["knows"]
+    return "home" if opts.get("home") == "sub" else "nothing"
+
+
+def legal_strategies(strategies, workload):
+    """The strategies of a grid point legal in its workload's class."""
+    k = knows_class(workload)
+    if k is None or k == "sole":
+        return list(strategies)
+    return [st for st in strategies if split_spec(st)[0] not in ADOPTS_SRC]
 
 
 # ---- values ---------------------------------------------------------------------
@@ -179,6 +207,12 @@ def parse_value(kind, text):
             if it not in ("alloc", "shuffled"):
                 raise ValueError(it)
         return items
+    if kind == "knows_classes":
+        items = split_list(text)
+        for it in items:
+            if it not in KNOWS_CLASSES:
+                raise ValueError(it)
+        return items
     if kind == "tether_layouts":
         items = split_list(text)
         for it in items:
@@ -191,7 +225,7 @@ def parse_value(kind, text):
 VALID_HINT = {
     "word": "a word", "posint1": "an integer >= 1", "int1": "an integer", "float1": "a positive number",
     "bool": "yes or no", "ints": "integers >= 1 (1000, 1e3, 10^3, 1..16)", "ints0": "integers >= 0",
-    "floats": "numbers >= 0", "fractions": "numbers in (0, 1]", "tm_layouts": "alloc or shuffled", "tether_layouts": "packed or padded",
+    "floats": "numbers >= 0", "fractions": "numbers in (0, 1]", "tm_layouts": "alloc or shuffled", "knows_classes": "nothing, dense, home or sole", "tether_layouts": "packed or padded",
     "modules": "module names, NAME[:key=val,...], all, -NAME, NAME?", "words": "words", "args": "shell words",
 }
 
@@ -622,7 +656,7 @@ def grid_trials(label, where, keys, registry):
     trials = []
     if kind == "transmigrate":
         for wl in vals["workloads"]:
-            for lay in vals.get("layouts", [None]):
+            for lay, kn in [(la, k) for la in vals.get("layouts", [None]) for k in vals.get("knows", [None])]:
                 # garbage = G or live = R: the workload option of that name
                 ratio_key = "live" if "live" in vals else "garbage"
                 for g in vals.get(ratio_key, [None]):
@@ -635,14 +669,21 @@ def grid_trials(label, where, keys, registry):
                                     opts["layout"] = lay
                                 if g is not None:
                                     opts[ratio_key] = fmt_num(g)
+                                if kn is not None:
+                                    if kn == "dense" and not same_value(placer_garbage(opts), 0):
+                                        continue  # dense is garbage=0: the harness refuses the pair
+                                    opts["knows"] = kn
                                 spec = {"workload": name + (":" + ",".join(f"{k}={v}" for k, v in opts.items()) if opts else ""),
                                         "size": n}
                                 if b is not None:
                                     spec["block"] = b
                                 if alloc is not None:
                                     spec["allocator"] = alloc
+                                legal = legal_strategies(vals["strategies"], spec["workload"])
+                                if not legal:
+                                    continue
                                 trials.append(Trial(kind, spec, reps, seed, timeout, verify, extra, label,
-                                                    strategies=vals["strategies"],
+                                                    strategies=legal,
                                                     max_rounds=vals.get("max_rounds"),
                                                     max_seconds=vals.get("max_seconds")))
     else:

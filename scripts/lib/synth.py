@@ -22,8 +22,10 @@ from rows import placer_garbage, schema_columns, split_spec  # noqa: E402
 STRATEGIES = {  # base ns/object, shuffled penalty, extra bytes/object, mallocs/object
     "naive": (60, 4.0, 40, 1.0), "bitmap": (14, 3.0, 1, 0), "cheney": (9, 5.0, 0, 0),
     "proxy": (18, 3.0, 2, 0), "splice": (11, 2.5, 1, 0), "promote": (0.01, 1.0, 0, 0),
-    "adaptive": (10, 3.0, 1, 0),
+    "adaptive": (10, 3.0, 1, 0), "relocate": (4, 1.5, 0, 0), "linear": (0.01, 1.0, 0, 0),
 }
+KNOWS = ("nothing", "dense", "home", "sole")  # issue 15's classes: rows of their own (knows_rows)
+ADOPTS_SRC = ("linear", "promote")  # legal only in class sole
 TETHERS = {  # 1-thread ns, contention growth per extra thread, bounded?
     "atomic": (9.0, 40.0, True), "tls": (0.8, 0.0, True), "hazard": (1.2, 0.05, True),
     "ebr": (2.0, 0.1, False), "hybrid": (0.9, 0.02, False),
@@ -55,8 +57,15 @@ def tm_row(cols, strategy, workload, size, rep, seed, block=65536):
     per *= 1 + 0.05 * rnd.random()
     if name == "splice":
         per *= 0.15 + 1.2 * (1 - live)  # cheap when dense
-    if name == "promote":
+    if name in ("promote", "linear"):
         per = 2000.0 / size
+    knows = wopts.get("knows", "")
+    if knows == "home" and name in ("splice", "adaptive"):
+        per = 300.0 / size  # the clean home sub-region moves in O(blocks)
+    if knows == "dense" and name == "adaptive":
+        per = STRATEGIES["relocate"][0] * 1.03  # it relocates
+    if knows == "sole" and name == "adaptive":
+        per = 2100.0 / size  # it adopts
     if name == "adaptive":
         per *= 1.05 if wname != "mixed" else 0.7
     if wname == "mixed" and name not in ("adaptive", "promote"):
@@ -90,6 +99,10 @@ def tm_row(cols, strategy, workload, size, rep, seed, block=65536):
         r.update(pause_ns=ns_total)
     if name == "adaptive":
         r["decision"] = "bitmap" if size < 100 else ("proxy" if size < 2000 else "splice")
+        r["decision"] = {"dense": "relocate", "home": "home", "sole": "linear"}.get(knows, r["decision"])
+        r["decide_ns"] = 40 if knows else ""
+    if knows:
+        r["knows"] = knows
     if name == "naive" and wname == "list" and size >= 100000:
         r.update(status="stack_overflow", ns_total="", ns_per_obj="", mb_per_s="", memcpy_frac="")
     return r
@@ -155,6 +168,15 @@ def synthetic_rows(cols):
         for st in STRATEGIES:
             for rep in range(3):
                 rows.append(tm_row(cols, st, f"list:live={live:g}", 100000, rep, 1))
+    for wl in ("list", "tree"):  # figure 9 and table 7's classes
+        for knows in KNOWS:
+            garbage = ",garbage=1" if knows == "home" else ""
+            for size in (1000, 100000):
+                for st in STRATEGIES:
+                    if st in ADOPTS_SRC and knows != "sole":
+                        continue
+                    for rep in range(3):
+                        rows.append(tm_row(cols, st, f"{wl}:knows={knows}{garbage}", size, rep, 1))
     for te in TETHERS:
         for t in (1, 2, 4, 8):
             for rep in range(2):

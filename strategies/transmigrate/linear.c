@@ -30,7 +30,7 @@ static int linear_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, r
 const struct rl_transmigrator rl_tm_linear = {
 	.name = "linear",
 	.summary = "dst adopts src's RCB and blocks in O(1) when src's external_rc is 1; else EPRECONDITION",
-	.caps = RL_TM_ZERO_COPY | RL_TM_NEEDS_SOLE_OWNER,
+	.caps = RL_TM_ZERO_COPY | RL_TM_NEEDS_SOLE_OWNER | RL_TM_ADOPTS_SRC,
 	.options = NULL,
 	.transmigrate = linear_transmigrate,
 	.finish = rl_tm_finish_nothing,

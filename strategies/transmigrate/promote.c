@@ -48,7 +48,7 @@ static int promote_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, 
 const struct rl_transmigrator rl_tm_promote = {
 	.name = "promote",
 	.summary = "dst adopts all of src in O(1) (old arena_promote); traces only to report the garbage it inherits",
-	.caps = RL_TM_ZERO_COPY,
+	.caps = RL_TM_ZERO_COPY | RL_TM_ADOPTS_SRC,
 	.options = promote_options,
 	.transmigrate = promote_transmigrate,
 	.finish = rl_tm_finish_nothing,

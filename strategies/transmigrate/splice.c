@@ -26,41 +26,15 @@ static const struct rl_option splice_options[] = {
 	RL_OPTIONS_END,
 };
 
-/* The early path (issue 15): when the graph lives in a sub-region of src
- * (its home, e.g. a workload's home=sub) that only src holds, that has no
- * sub-regions of its own, that nothing outside it was ever stored pointing
- * into and that never stored a pointer out of itself (regionlab/
- * knowledge.h: rl_store keeps both facts), everything the root reaches is in
- * the home and nothing else needs it: its blocks move into dst whole, in
- * O(blocks), with no trace.  Otherwise NULL comes back with *why saying
- * which condition failed (NULL too when the root is in src itself), and
- * the call goes on with the traced path. */
-static rl_region *clean_home(rl_region *src, rl_val root, const char **why)
-{
-	rl_region *home = rl_region_of(rl_ptr(root));
-	*why = NULL;
-	if (home == src || home->parent != src || !(home->family & RL_REGION_SUB))
-		return NULL;
-	rl_region_knowledge k = rl_region_knowledge_of(home);
-	if (!k.sole_owner)
-		*why = "traced: the home sub-region has another holder";
-	else if (home->children != NULL)
-		*why = "traced: the home sub-region has sub-regions";
-	else if (k.pointed_into)
-		*why = "traced: the home sub-region is pointed into from outside";
-	else if (k.points_out)
-		*why = "traced: the home sub-region points out of itself";
-	return *why == NULL ? home : NULL;
-}
-
+/* The early path (issue 15): when the graph lives in a clean home
+ * sub-region of src (regionlab/knowledge.h, rl_region_clean_home: only src
+ * holds it, nothing outside points in, it points nowhere out), everything the
+ * root reaches is in the home and nothing else needs it: its blocks move into
+ * dst whole, in O(blocks), with no trace.  Otherwise the decision says why
+ * (NULL when the root is in src itself) and the traced path runs. */
 static void splice_home(rl_tm_ctx *ctx, rl_region *home, rl_region *dst)
 {
-	size_t bytes = home->bytes_used;
-	rl_block_list_splice(&dst->small, &home->small, dst);
-	rl_block_list_splice(&dst->large, &home->large, dst);
-	dst->bytes_used += bytes;
-	home->bytes_used = 0;
-	ctx->report.bytes_spliced = bytes;
+	ctx->report.bytes_spliced = rl_splice_home(home, dst);
 	/* Garbage in the home is known only from the caller's hint. */
 	ctx->report.garbage_bytes = rl_region_knowledge_of(home).all_result ? 0 : UINT64_MAX;
 	ctx->report.decision = "home sub-region spliced, no trace";
@@ -72,7 +46,7 @@ static int splice_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, r
 	*out = root;
 	if (!rl_region_contains(src, root))
 		return RL_TM_OK;
-	rl_region *home = clean_home(src, root, &ctx->report.decision);
+	rl_region *home = rl_region_clean_home(src, root, &ctx->report.decision);
 	if (home != NULL) {
 		splice_home(ctx, home, dst);
 		return RL_TM_OK;
