@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 import zlib
 
 sys.dont_write_bytecode = True  # no __pycache__ in the work tree
@@ -143,16 +144,16 @@ def draw_matplotlib(fig, footer, outbase):
         ax.set_xlabel(p.xlabel)
         ax.set_ylabel(p.ylabel)
         if p.series:
-            ax.legend(fontsize=7, loc="best")
+            ax.legend(fontsize=7, loc="best", ncol=2 if len(p.series) > 6 else 1)
         if p.note:
             ax.text(0.99, 0.99, p.note, transform=ax.transAxes, fontsize=7, color="#555", ha="right", va="top",
                     bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8})
     title = f"Figure {fig.num}. {fig.title}"
-    if fig.note:
-        title += f"\n({fig.note})"
-    mfig.suptitle(title, fontsize=11)
+    if fig.note:  # wrapped to the figure's width: a long note (figure 9's winners) must not run off the page
+        title += "\n" + textwrap.fill(f"({fig.note})", width=int(mfig.get_figwidth() * 14))
+    mfig.suptitle(title, fontsize=11 if len(title) < 200 else 9)
     mfig.text(0.005, 0.005, footer, fontsize=6.5, color="#555", ha="left", va="bottom")
-    mfig.tight_layout(rect=(0, 0.07, 1, 0.95 if not fig.note else 0.92))
+    mfig.tight_layout(rect=(0, 0.07, 1, 0.98 - 0.035 * (title.count("\n") + 1)))
     files = []
     for ext in ("png", "svg"):
         path = f"{outbase}.{ext}"

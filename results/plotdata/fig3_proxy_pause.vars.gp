@@ -2,7 +2,7 @@
 npanels = 1
 figtitle = "Figure 3. Incremental transmigration: pause vs total time"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '30 rows of results/default.csv; commit d36254df069b; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T12:06:35Z .. 2026-11-27T12:08:56Z'
+footer2 = '100 rows of results/default.csv; commit 0dad92b2c68f; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-06T10:39:05Z .. 2026-12-06T10:44:20Z'
 data1 = datadir.'/'.'fig3_proxy_pause-p1.dat'
 title1 = 'list, layout=alloc'
 xlabel1 = 'objects (size)'

@@ -2,7 +2,7 @@
 npanels = 2
 figtitle = "Figure 4. Splice vs copy by live ratio"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '120 rows of results/default.csv; commit d36254df069b; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-11-27T12:06:38Z .. 2026-11-27T12:09:07Z'
+footer2 = '320 rows of results/default.csv; commit 0dad92b2c68f; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-06T10:39:22Z .. 2026-12-06T10:44:43Z'
 data1 = datadir.'/'.'fig4_splice_crossover-p1.dat'
 title1 = 'list, layout=alloc, n=10^5: time'
 xlabel1 = 'live ratio (live bytes / source bytes)'
@@ -20,7 +20,7 @@ data2 = datadir.'/'.'fig4_splice_crossover-p2.dat'
 title2 = 'list, layout=alloc, n=10^5: garbage inherited'
 xlabel2 = 'live ratio (live bytes / source bytes)'
 ylabel2 = 'garbage bytes per live byte'
-nseries2 = 7
+nseries2 = 8
 ncats2 = 0
 empty2 = 0
 dashed2 = '  '

@@ -458,7 +458,7 @@ def fig9(rows):
     f = Figure(9, "who_wins", "Who wins when: what the runtime knows x size",
                "who wins when: ns per object of every strategy in each cell of (what the runtime knows: nothing, "
                "dense, home, sole owner) x size, one panel per workload, allocation order; the fastest of each cell "
-               "is named in the panel's note")
+               "is named in the figure's note")
     table, f.rows = who_wins(rows)
     winners = []
     for w in sorted(table, key=lambda w: (w not in ("list", "tree"), w))[:2]:
@@ -468,7 +468,6 @@ def fig9(rows):
         strategies = sorted({s for c in cells for s in table[w][c]}, key=lambda s: (base_name(s) == "adaptive", s))
         p.series = [Series(s, values=[table[w][c].get(s) for c in cells]) for s in strategies]
         best = [min(table[w][c], key=table[w][c].get) for c in cells]
-        p.note = "fastest: " + "; ".join(f"{cat} {b}" for cat, b in zip(p.categories, best))
         winners += [(w, c, b) for c, b in zip(cells, best)]
         f.panels.append(p)
     if not f.panels:
