@@ -35,35 +35,7 @@ loop_of() {
 # Inclusive instructions of the named functions (clones such as NAME.isra.0
 # included) over their calls x UNIT, from a callgrind output file.
 per_call() {
-	python3 - "$@" <<'PY'
-import re, sys
-path, unit, fns = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-names, calls, incl = {}, {}, {}
-target, pending = None, None
-for line in open(path):
-    m = re.match(r'(c?)fn=\((\d+)\)(?: (.*))?', line)
-    if m:
-        if m.group(3):
-            names[m.group(2)] = m.group(3).strip()
-        if m.group(1):
-            target = names.get(m.group(2))
-        continue
-    m = re.match(r'calls=(\d+)', line)
-    if m:
-        pending = (target, int(m.group(1)))
-        continue
-    if pending is not None:
-        fn, n = pending
-        calls[fn] = calls.get(fn, 0) + n
-        incl[fn] = incl.get(fn, 0) + int(line.split()[1])
-        pending = None
-out = []
-for fn in fns:
-    hits = [k for k in calls if k is not None and re.fullmatch(re.escape(fn) + r"([.'].*)?", k)]
-    c = sum(calls[k] for k in hits); i = sum(incl[k] for k in hits)
-    out.append(f"{i / (c * unit):.2f}" if c else "nan")
-print(" ".join(out))
-PY
+	python3 "$(dirname "$0")/../scripts/lib/callgrind_calls.py" "$@"
 }
 "$gbench" --benchmark_list_tests=true --benchmark_filter="$filter" | grep '^tether-floor/' | while read -r name; do
 	case=${name#tether-floor/}

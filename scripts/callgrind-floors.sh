@@ -60,39 +60,13 @@ for name in $names; do
 			tail -n 5 "$tmp/vg.log" >&2
 			continue
 		fi
-		python3 - "$tmp/cg.out" "${c%%~*}" "${c##*~}" "$tether_pairs" "$vg" "$sha" >>"$tmp/out.csv" <<'EOF'
-import datetime, re, sys
-path, module, floor, pairs, tool, sha = sys.argv[1:7]
-names, calls, incl = {}, {}, {}
-target, pending = None, None
-for line in open(path):
-    m = re.match(r'(c?)fn=\((\d+)\)(?: (.*))?', line)
-    if m:
-        if m.group(3):
-            names[m.group(2)] = m.group(3).strip()
-        if m.group(1):
-            target = names.get(m.group(2))
-        continue
-    m = re.match(r'calls=(\d+)', line)
-    if m:
-        pending = (target, int(m.group(1)))
-        continue
-    if pending is not None:
-        fn, n = pending
-        calls[fn] = calls.get(fn, 0) + n
-        incl[fn] = incl.get(fn, 0) + int(line.split()[1])
-        pending = None
-def per_pair(fn):
-    hits = [k for k in calls if k is not None and re.fullmatch(re.escape(fn) + r"([.'].*)?", k)]
-    c = sum(calls[k] for k in hits)
-    return sum(incl[k] for k in hits) / (c * int(pairs)) if c else None
-mo, fl = per_pair("module_round"), per_pair("floor_round")
-if mo is None or fl is None:
-    sys.stderr.write(f"callgrind-floors: {module}~{floor}: no counts found\n")
-    sys.exit(0)
-print(f"{module},{floor},pair,{pairs},{mo:.2f},{fl:.2f},{mo / fl:.3f},{tool},{sha},"
-      f"{datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}")
-EOF
+		read -r mo fl <<<"$(python3 scripts/lib/callgrind_calls.py "$tmp/cg.out" "$tether_pairs" module_round floor_round)"
+		if [ "$mo" = nan ] || [ "$fl" = nan ]; then
+			echo "callgrind-floors: $c: no counts found" >&2
+			continue
+		fi
+		ratio=$(python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.3f}')" "$mo" "$fl")
+		echo "${c%%~*},${c##*~},pair,$tether_pairs,$mo,$fl,$ratio,$vg,$sha,$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$tmp/out.csv"
 		continue ;;
 	esac
 	IFS=/ read -r _ module floor workload <<<"$name"
