@@ -517,11 +517,18 @@ static unsigned char copy_dst_rewarm(const struct copy_dst *d)
 /* `bytes` of src's blocks, from the first block on, into d: one memcpy per
  * piece of a source block that fits one destination block.  When src's own
  * blocks hold fewer bytes than that (the graph lives partly in sub-regions),
- * they are read again from the first. */
+ * they are read again from the first; when src has no block of its own (the
+ * whole graph in a home sub-region, no garbage), the first sub-region that
+ * has blocks is read instead. */
 static void copy_src_into(const rl_region *src, struct copy_dst *d, size_t bytes)
 {
 	size_t pos = 0;
-	const rl_block *chains[2] = { src->small.head, src->large.head };
+	const rl_region *from_region = src;
+	for (const rl_region *c = src->children; c != NULL && from_region->small.head == NULL &&
+						   from_region->large.head == NULL;
+	     c = c->sibling)
+		from_region = c;
+	const rl_block *chains[2] = { from_region->small.head, from_region->large.head };
 	if (chains[0] == NULL && chains[1] == NULL)
 		return;
 	while (pos < bytes)
@@ -600,7 +607,8 @@ __attribute__((no_sanitize_address, no_sanitize_thread)) static unsigned char re
  * 3.3 us in-process, from strtod's pages in libc), so every readable
  * file-backed mapping (and the vdso) is read here, one byte a page.
  * /proc/self/maps is read with read(2) into a static buffer: no allocation
- * in the warm-up. */
+ * in the warm-up; mappings past its 64 KiB (none in these builds) are not
+ * warmed. */
 static unsigned char read_mapped_files(void)
 {
 	static char maps[1 << 16];

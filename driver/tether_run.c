@@ -792,7 +792,7 @@ static struct rl_tether_spec empty_spec, qsbr_spec;
  * r's row of module i is rows[r * n + i]. */
 struct tether_point {
 	size_t n, given;             /* modules; the first `given` are the command line's */
-	size_t empty, qsbr;          /* module index of each yardstick (qsbr: n when none) */
+	size_t empty, qsbr;          /* module index of each yardstick (qsbr: SIZE_MAX when none) */
 	const struct rl_tether_spec *spec[RL_TETHER_MAX_SCHEMES + 2];
 	struct run_keys keys[RL_TETHER_MAX_SCHEMES + 2];
 	FILE *series[RL_TETHER_MAX_SCHEMES + 2];

@@ -61,7 +61,7 @@ for name in $names; do
 			continue
 		fi
 		read -r mo fl <<<"$(python3 scripts/lib/callgrind_calls.py "$tmp/cg.out" "$tether_pairs" module_round floor_round)"
-		if [ "$mo" = nan ] || [ "$fl" = nan ]; then
+		if [ -z "$mo" ] || [ -z "$fl" ] || [ "$mo" = nan ] || [ "$fl" = nan ]; then
 			echo "callgrind-floors: $c: no counts found" >&2
 			continue
 		fi
