@@ -64,6 +64,23 @@ int rl_region_adopt(rl_region *dst, rl_region *src)
 	return 0;
 }
 
+int rl_subregion_adopt(rl_region *dst, rl_region *sub)
+{
+	rl_region *parent = sub->parent;
+	if (parent == NULL || !(sub->family & RL_REGION_SUB) || (sub->family & RL_REGION_ALIAS) ||
+	    atomic_load_explicit(&sub->external_rc, memory_order_acquire) != 1)
+		return -1;
+	unlink_child(parent, sub);
+	sub->family &= ~RL_REGION_SUB;
+	if (rl_region_adopt(dst, sub) != 0) { /* dst is sub or below it: put sub back */
+		sub->family |= RL_REGION_SUB;
+		link_child(parent, sub);
+		return -1;
+	}
+	sub->family |= RL_REGION_DROPPED; /* the parent's hold was its handle */
+	return 0;
+}
+
 rl_region *rl_subregion_create(rl_region *parent, const char *name)
 {
 	rl_region *r = rl_region_create(name);

@@ -253,6 +253,18 @@ static opt_value get(const rl_kv_list *l, const struct rl_option *o)
 }
 
 size_t rl_opt_int(const rl_kv_list *l, const struct rl_option *o) { return get(l, o).i; }
+
+void rl_opts_read_all(const rl_kv_list *l, const struct rl_option *table)
+{
+	for (const struct rl_option *o = table; o != NULL && o->key != NULL; o++) {
+		const char *s = rl_kv_get(l, o->key);
+		opt_value v;
+		if (s == NULL)
+			s = o->def;
+		if (s != NULL && parse_value(o, s, &v))
+			__asm__ volatile("" : : "m"(v)); /* the parse is the point: keep it */
+	}
+}
 double rl_opt_real(const rl_kv_list *l, const struct rl_option *o) { return get(l, o).r; }
 unsigned rl_opt_enum(const rl_kv_list *l, const struct rl_option *o) { return get(l, o).e; }
 

@@ -14,6 +14,9 @@
 #include "regionlab/cheney.h"
 #include "regionlab/copy.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 struct copy_env {
 	rl_region *dst;
 	rl_region_mark mark;
@@ -177,9 +180,10 @@ int rl_splice_apply(rl_liveness *lv, rl_region *dst, const rl_region_mark *fix_f
 size_t rl_splice_home(rl_region *home, rl_region *dst)
 {
 	size_t bytes = home->bytes_used;
-	rl_block_list_splice(&dst->small, &home->small, dst);
-	rl_block_list_splice(&dst->large, &home->large, dst);
-	dst->bytes_used += bytes;
-	home->bytes_used = 0;
+	if (rl_subregion_adopt(dst, home) != 0) {
+		fprintf(stderr, "regionlab: rl_splice_home: the home is not a sub-region only its parent holds, "
+				"or dst lies in its family (use rl_region_clean_home first)\n");
+		abort();
+	}
 	return bytes;
 }

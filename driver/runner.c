@@ -664,6 +664,7 @@ static void warm_up(struct trial *t)
 	row->barrier_overhead = rl_tm_barrier_overhead(t->tm, t->g.src, t->g.root, 3);
 	if (!s->cold) {
 		warm_code();
+		rl_opts_read_all(&t->job->st->params, t->tm->options); /* see regionlab/options.h */
 		rl_block_pool_rewarm();
 		rl_region_rewarm(t->g.src); /* last: the graph was built last */
 	}

@@ -224,6 +224,47 @@ static void test_splice_home(void)
 	CHECK(rl_blocks_live() == blocks, "leak");
 }
 
+/* rl_subregion_adopt (the home path's move) touches no block: the moved
+ * blocks still name the home, which is now dst's dropped alias, so dst
+ * contains the graph and src's family no longer does; the alias's RCB goes
+ * with dst (ASan: no leak).  Refused, with nothing changed: a held
+ * sub-region, a region that is no sub-region, a dst inside the sub-region. */
+static void test_subregion_adopt(void)
+{
+	size_t blocks = rl_blocks_live();
+	rl_graph g;
+	make(rl_find_workload("tree"), "home=sub,garbage=1", &g);
+	rl_region *home = home_of(&g), *dst = rl_region_create("dst");
+	CHECK(dst != NULL, "out of memory");
+	size_t home_bytes = home->bytes_used, src_bytes = g.src->bytes_used;
+	const rl_block *first = rl_block_of(rl_ptr(g.root));
+
+	rl_region_retain(home); /* a second holder: refused */
+	CHECK(rl_subregion_adopt(dst, home) == -1 && home->parent == g.src, "a held sub-region was adopted");
+	rl_region_release(home);
+	CHECK(rl_subregion_adopt(home, g.src) == -1 && g.src->parent == NULL, "src (no sub-region) was adopted");
+	rl_region *below = rl_subregion_create(home, "below");
+	CHECK(below != NULL, "out of memory");
+	CHECK(rl_subregion_adopt(below, home) == -1 && home->parent == g.src && (home->family & RL_REGION_SUB) &&
+		      g.src->children == home,
+	      "a sub-region was adopted by a region of its own family, or not put back");
+	rl_region_destroy(below);
+
+	CHECK(rl_subregion_adopt(dst, home) == 0, "a clean home was refused");
+	CHECK(home->parent == dst && (home->family & (RL_REGION_ALIAS | RL_REGION_DROPPED)) ==
+					     (RL_REGION_ALIAS | RL_REGION_DROPPED) &&
+		      !(home->family & RL_REGION_SUB),
+	      "the home is not dst's dropped alias (family %#x)", home->family);
+	CHECK(first->region == home, "a block's owner was rewritten (the move is O(1))");
+	CHECK(rl_region_contains(dst, g.root) && !rl_region_contains(g.src, g.root), "membership did not move");
+	CHECK(dst->bytes_used == home_bytes && g.src->bytes_used == src_bytes && g.src->children == NULL,
+	      "bytes: dst %zu of %zu, src %zu of %zu", dst->bytes_used, home_bytes, g.src->bytes_used, src_bytes);
+	rl_region_destroy(g.src); /* the garbage; the graph stays in dst */
+	CHECK(rl_block_of(rl_ptr(g.root)) == first, "the graph's block went with src");
+	rl_region_destroy(dst);
+	CHECK(rl_blocks_live() == blocks, "leak: %zu blocks live, %zu before", rl_blocks_live(), blocks);
+}
+
 /* Every strategy on every workload with its graph in a home sub-region and
  * garbage in src passes the oracle. */
 static void test_every_strategy_home_sub(void)
@@ -258,6 +299,7 @@ int main(int argc, char **argv)
 	RL_RUN(test_home_sub);
 	RL_RUN(test_home_bad_value);
 	RL_RUN(test_splice_home);
+	RL_RUN(test_subregion_adopt);
 	RL_RUN(test_every_strategy_home_sub);
 	return rl_test_summary(argv[0]);
 }

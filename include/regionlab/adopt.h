@@ -40,6 +40,15 @@ int rl_region_adopt(rl_region *dst, rl_region *src);
 /* True when rl_region_adopt(dst, src) would succeed. */
 bool rl_region_can_adopt(const rl_region *dst, const rl_region *src);
 
+/* dst adopts sub, a sub-region that only its parent holds (external_rc 1),
+ * in O(1) as rl_region_adopt does: sub leaves its parent's family, its
+ * chains join dst's and it stays an alias of dst.  Its one handle was the
+ * parent's hold, so it is dropped with the move: the alias's RCB is freed
+ * with dst, and the old parent no longer names it.  0, or -1 (nothing
+ * changed) when sub is not such a sub-region or dst is sub or lies in sub's
+ * family. */
+int rl_subregion_adopt(rl_region *dst, rl_region *sub);
+
 /* A sub-region of `parent`; NULL on allocation failure. */
 rl_region *rl_subregion_create(rl_region *parent, const char *name);
 /* Makes r, an independent region (no parent, not an alias, not `parent` nor

@@ -40,8 +40,11 @@ int rl_splice_apply(rl_liveness *lv, rl_region *dst, const rl_region_mark *fix_f
 		    size_t nslots, rl_splice_result *out);
 
 /* Moves every block of `home` (a clean home sub-region: regionlab/knowledge.h,
- * rl_region_clean_home) into dst whole, in O(blocks), with no trace; home is
- * left empty.  Returns the object bytes moved. */
+ * rl_region_clean_home) into dst whole, with no trace, in O(1) whatever its
+ * size: dst adopts home (rl_subregion_adopt), so no block is touched and
+ * home's RCB stays as dst's alias, the owner its blocks name.  Returns the
+ * object bytes moved.  A home rl_region_clean_home did not return, or a dst
+ * inside home's family, is a caller's bug: it aborts with a message. */
 size_t rl_splice_home(rl_region *home, rl_region *dst);
 
 #endif

@@ -25,7 +25,7 @@
  *     knowledge.h, read in O(1) with no walk of an object), in the order of
  *     issue 15: src's sole owner hands it over, so src dies: dst adopts it
  *     whole (linear, O(1)); the graph lives in a clean home sub-region: its
- *     blocks move into dst (sub-region splice, O(blocks)); all of src is
+ *     blocks move into dst (sub-region splice, O(1)); all of src is
  *     known to be the graph (the all-result hint, no sub-regions) while
  *     another owner keeps src: relocate copies every block without a trace
  *     and src stays byte-identical.  decide_ns reports the time this step

@@ -29,8 +29,8 @@ static const struct rl_option splice_options[] = {
 /* The early path (issue 15): when the graph lives in a clean home
  * sub-region of src (regionlab/knowledge.h, rl_region_clean_home: only src
  * holds it, nothing outside points in, it points nowhere out), everything the
- * root reaches is in the home and nothing else needs it: its blocks move into
- * dst whole, in O(blocks), with no trace.  Otherwise the decision says why
+ * root reaches is in the home and nothing else needs it: dst adopts the home
+ * with its blocks in O(1), with no trace (regionlab/splice.h).  Otherwise the decision says why
  * (NULL when the root is in src itself) and the traced path runs. */
 static void splice_home(rl_tm_ctx *ctx, rl_region *home, rl_region *dst)
 {
@@ -42,7 +42,6 @@ static void splice_home(rl_tm_ctx *ctx, rl_region *home, rl_region *dst)
 
 static int splice_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
 {
-	double threshold = rl_opt_real(ctx->opts, &splice_options[OPT_THRESHOLD]);
 	*out = root;
 	if (!rl_region_contains(src, root))
 		return RL_TM_OK;
@@ -52,6 +51,7 @@ static int splice_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, r
 		return RL_TM_OK;
 	}
 
+	double threshold = rl_opt_real(ctx->opts, &splice_options[OPT_THRESHOLD]); /* the traced path's only */
 	rl_liveness lv;
 	if (rl_liveness_init(&lv, src) != 0)
 		return RL_TM_ENOMEM;
