@@ -41,8 +41,9 @@ static inline rl_region *rl_sc_ptr(uintptr_t w) { return (rl_region *)(w & RL_SC
 
 /* Moves the slot's units into r's counter while the slot names r with at
  * least `min_units` of them (the caller holds a pin of r, so r stays pinned).
- * The slow path of rl_sc_tether (min_units RL_SC_NORMALIZE), and tls's pin
- * (min_units 1: the slot word is left the bare address its hit compares). */
+ * The slow path of rl_sc_tether (min_units RL_SC_NORMALIZE), and tls's hit
+ * on a cached region whose word carries units (min_units 1: the slot word is
+ * left the bare address its in-line hit compares). */
 void rl_sc_normalize(rl_tether_slot *slot, rl_region *r, uintptr_t min_units);
 
 /* Pins what the slot names now.  *word_out gets the slot word seen. */

@@ -63,16 +63,18 @@ rl_region *rl_tls_miss(rl_tether_thread *t, struct rl_tls_cache *c, rl_tether_sl
 	if (r == NULL)
 		return NULL;
 	if (!(w & RL_SC_MARK) && (*rl_tls_way_of(c, r) == r || tls_in_more(c, r))) {
-		c->held++; /* cached: the word carried units */
+		/* Cached, and the word carries units (or r is in the overflow).
+		 * The cached pin holds r: move the units into r's counter, so
+		 * that the next tethers find the bare address in line. */
+		if ((w >> RL_SC_SHIFT) != 0)
+			rl_sc_normalize(slot, r, 1);
+		c->held++;
 		return r;
 	}
 	r = rl_sc_tether(slot, &w);
 	*marked = (w & RL_SC_MARK) != 0;
 	if (r == NULL || *marked) /* a marked word's unit is a stray, dropped by publish */
 		return NULL;
-	/* Our pin holds r: move the slot's units (ours among them) into r's
-	 * counter, so that the word is the bare address the hit compares. */
-	rl_sc_normalize(slot, r, 1);
 	if (*rl_tls_way_of(c, r) == r || tls_in_more(c, r)) {
 		/* Cached meanwhile (the slot changed under the fast path's
 		 * load): drop the new pin, which cannot be the last (the cache

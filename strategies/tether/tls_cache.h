@@ -3,15 +3,17 @@
  *
  * A thread keeps counted pins of the regions it tethers in a cache, and one
  * count of the tethers it holds (`held`).  The first tether of a region is
- * one rl_sc_tether (a counted pin), which then moves the slot's units into
- * the region's counter (rl_sc_normalize down to none: the slot word is left
- * the bare address), and caches the pin; while the region stays in the
- * cache, later tethers of it by this thread load the slot, find the word
- * itself in the cache and bump `held`: the cached pin keeps the region alive,
- * so whatever the slot named when loaded is safe to use if it is cached.  A
- * word that carries units (another thread's pin not yet moved, or a stray)
- * or the mark never equals a way: it takes the slow path, which looks its
- * region up in the cache and, when found, counts the hit there.  An
+ * one rl_sc_tether (a counted pin: a unit in the slot word's high bits) and
+ * caches the pin; while the region stays in the cache, later tethers of it
+ * by this thread load the slot, find the word itself in the cache and bump
+ * `held`: the cached pin keeps the region alive, so whatever the slot named
+ * when loaded is safe to use if it is cached.  A word that carries units or
+ * the mark never equals a way: it takes the slow path, which looks its region
+ * up in the cache and, when found, counts the hit there and moves the slot's
+ * units into the region's counter (rl_sc_normalize down to none, safe under
+ * the cached pin), so that the following tethers find the bare address in
+ * line.  A pin evicted before its region is tethered again costs no more
+ * than the split count's one fetch_add.  An
  * untether only decrements `held`.  A cached pin is dropped only when the
  * thread holds nothing (held == 0): then no tether can depend on it.
  * quiesce drops the pins of retired regions (pins of live regions stay cached
