@@ -58,8 +58,9 @@ static inline rl_region **rl_tls_way_of(struct rl_tls_cache *c, const rl_region 
 
 /* The slow path, for a slot word that is not a bare address in its way: an
  * empty slot (NULL), a cached region whose word carries units, a region in
- * the overflow, or a new pin through the slot, cached.  When the slot turns out to hold a marked (EBR) region, nothing is
- * pinned: NULL with *marked set (hybrid then takes its EBR path). */
+ * the overflow, or a new pin through the slot, cached.  When the slot turns
+ * out to hold a marked (EBR) region, nothing is pinned: NULL with *marked set
+ * (hybrid then takes its EBR path). */
 rl_region *rl_tls_miss(rl_tether_thread *t, struct rl_tls_cache *c, rl_tether_slot *slot, uintptr_t w,
 		       rl_tls_free_fn fr, bool *marked);
 
