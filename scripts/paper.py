@@ -679,8 +679,8 @@ FLOOR_NOTE = {
     "naive": "recursive, a uthash visited map, one malloc per object",
     "relocate": "every block, garbage included; below its floor, which reads each pointer's block header where "
                 "relocate keeps the last block's offset",
-    "tls": "the split count's bits masked off the slot word (2 instructions); the compiler keeps held's old value "
-           "to store back instead of two read-modify-writes (2 more, the same memory traffic)",
+    "tls": "the hit is the floor's (bare slot word compared, held++ / held--); the split count costs off the hit "
+           "path: a word carrying units goes out of line once, and the cached pin moves them into the counter",
     "ebr": "the announced word is a hot cell reached through a pointer (the layout option)",
     "ebr:fence=sym": "as ebr; the xchg hides the rest",
     "hazard": "several hazards per thread: the publish names hazard 0 through the record, untether compares",

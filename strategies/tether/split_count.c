@@ -13,11 +13,11 @@ static void sc_check_address(const rl_region *r)
 	}
 }
 
-void rl_sc_normalize(rl_tether_slot *slot, rl_region *r)
+void rl_sc_normalize(rl_tether_slot *slot, rl_region *r, uintptr_t min_units)
 {
 	struct rl_sc_cell *c = rl_sc_cell_of(r);
 	uintptr_t w = atomic_load_explicit(&slot->word, memory_order_relaxed);
-	while (rl_sc_ptr(w) == r && (w >> RL_SC_SHIFT) >= RL_SC_NORMALIZE) {
+	while (rl_sc_ptr(w) == r && (w >> RL_SC_SHIFT) >= min_units) {
 		uintptr_t units = w >> RL_SC_SHIFT;
 		/* Count first, then take the units out of the slot: r is over-
 		 * counted for a moment, never under-counted.  The caller holds one

@@ -39,9 +39,12 @@ struct rl_sc_cell {
 static inline struct rl_sc_cell *rl_sc_cell_of(const rl_region *r) { return (struct rl_sc_cell *)r->tether; }
 static inline rl_region *rl_sc_ptr(uintptr_t w) { return (rl_region *)(w & RL_SC_PTR); }
 
-/* The slow path of rl_sc_tether: the slot holds many units; move them into
- * r's counter (the caller holds one of them, so r stays pinned). */
-void rl_sc_normalize(rl_tether_slot *slot, rl_region *r);
+/* Moves the slot's units into r's counter while the slot names r with at
+ * least `min_units` of them (the caller holds a pin of r, so r stays pinned).
+ * The slow path of rl_sc_tether (min_units RL_SC_NORMALIZE), and tls's hit
+ * on a cached region whose word carries units (min_units 1: the slot word is
+ * left the bare address its in-line hit compares). */
+void rl_sc_normalize(rl_tether_slot *slot, rl_region *r, uintptr_t min_units);
 
 /* Pins what the slot names now.  *word_out gets the slot word seen. */
 static inline rl_region *rl_sc_tether(rl_tether_slot *slot, uintptr_t *word_out)
@@ -52,7 +55,7 @@ static inline rl_region *rl_sc_tether(rl_tether_slot *slot, uintptr_t *word_out)
 	*word_out = w;
 	rl_region *r = rl_sc_ptr(w);
 	if (r != NULL && (w >> RL_SC_SHIFT) >= RL_SC_NORMALIZE && !(w & RL_SC_MARK))
-		rl_sc_normalize(slot, r);
+		rl_sc_normalize(slot, r, RL_SC_NORMALIZE);
 	return r;
 }
 

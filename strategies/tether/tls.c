@@ -19,7 +19,10 @@
  * at most RL_TLS_WAYS cached regions plus those it tethered while holding
  * one (the overflow, emptied at its next quiescent point).  offline drops
  * every pin (a sleeping thread should hold nothing).  The hit path (slot
- * load, way compare, held++) falls through; misses go out of line. */
+ * load, way compare, held++) falls through; misses go out of line.  A hit
+ * compares the bare slot word: a word carrying the split count's units takes
+ * the slow path, which finds the region cached and, under that pin, moves the
+ * units into the region's counter (see tls_cache.h). */
 #include <stdio.h>
 #include <stdlib.h>
 

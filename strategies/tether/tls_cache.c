@@ -62,7 +62,12 @@ rl_region *rl_tls_miss(rl_tether_thread *t, struct rl_tls_cache *c, rl_tether_sl
 	rl_region *r = rl_sc_ptr(w);
 	if (r == NULL)
 		return NULL;
-	if (!(w & RL_SC_MARK) && tls_in_more(c, r)) {
+	if (!(w & RL_SC_MARK) && (*rl_tls_way_of(c, r) == r || tls_in_more(c, r))) {
+		/* Cached, and the word carries units (or r is in the overflow).
+		 * The cached pin holds r: move the units into r's counter, so
+		 * that the next tethers find the bare address in line. */
+		if ((w >> RL_SC_SHIFT) != 0)
+			rl_sc_normalize(slot, r, 1);
 		c->held++;
 		return r;
 	}

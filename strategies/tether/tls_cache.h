@@ -3,10 +3,17 @@
  *
  * A thread keeps counted pins of the regions it tethers in a cache, and one
  * count of the tethers it holds (`held`).  The first tether of a region is
- * one rl_sc_tether (a counted pin) and caches the pin; while the region stays
- * in the cache, later tethers of it by this thread load the slot, find the
- * region in the cache and bump `held`: the cached pin keeps the region alive,
- * so whatever the slot named when loaded is safe to use if it is cached.  An
+ * one rl_sc_tether (a counted pin: a unit in the slot word's high bits) and
+ * caches the pin; while the region stays in the cache, later tethers of it
+ * by this thread load the slot, find the word itself in the cache and bump
+ * `held`: the cached pin keeps the region alive, so whatever the slot named
+ * when loaded is safe to use if it is cached.  A word that carries units or
+ * the mark never equals a way: it takes the slow path, which looks its region
+ * up in the cache and, when found, counts the hit there and moves the slot's
+ * units into the region's counter (rl_sc_normalize down to none, safe under
+ * the cached pin), so that the following tethers find the bare address in
+ * line.  A pin evicted before its region is tethered again costs no more
+ * than the split count's one fetch_add.  An
  * untether only decrements `held`.  A cached pin is dropped only when the
  * thread holds nothing (held == 0): then no tether can depend on it.
  * quiesce drops the pins of retired regions (pins of live regions stay cached
@@ -49,18 +56,20 @@ static inline rl_region **rl_tls_way_of(struct rl_tls_cache *c, const rl_region 
 	return &c->way[((uintptr_t)r * UINT64_C(0x9e3779b97f4a7c15)) >> 58];
 }
 
-/* The slow path, for a slot word whose region is not in its way: an empty
- * slot (NULL), a region in the overflow, or a new pin through the slot,
- * cached.  When the slot turns out to hold a marked (EBR) region, nothing is
- * pinned: NULL with *marked set (hybrid then takes its EBR path). */
+/* The slow path, for a slot word that is not a bare address in its way: an
+ * empty slot (NULL), a cached region whose word carries units, a region in
+ * the overflow, or a new pin through the slot, cached.  When the slot turns
+ * out to hold a marked (EBR) region, nothing is pinned: NULL with *marked set
+ * (hybrid then takes its EBR path). */
 rl_region *rl_tls_miss(rl_tether_thread *t, struct rl_tls_cache *c, rl_tether_slot *slot, uintptr_t w,
 		       rl_tls_free_fn fr, bool *marked);
 
-/* The fast path: the region of slot word w when its way holds it (counted
- * in `held`), NULL otherwise (including w == 0). */
+/* The fast path: the region of slot word w when w is the bare address its
+ * way holds (counted in `held`), NULL otherwise (including w == 0, a marked
+ * word, and a word carrying units: rl_tls_miss looks those up). */
 static inline rl_region *rl_tls_hit(struct rl_tls_cache *c, uintptr_t w)
 {
-	rl_region *r = rl_sc_ptr(w);
+	rl_region *r = (rl_region *)w;
 	if (__builtin_expect(*rl_tls_way_of(c, r) != r, 0))
 		return NULL;
 	c->held++;
@@ -73,9 +82,15 @@ static inline rl_region *rl_tls_tether(rl_tether_thread *t, struct rl_tls_cache 
 	/* acquire: pairs with publish's release (only needed when the pin is
 	 * taken by the slow path, which does its own acquire; free on x86). */
 	uintptr_t w = atomic_load_explicit(&slot->word, memory_order_acquire);
-	rl_region *r = rl_tls_hit(c, w);
+	rl_region *r = (rl_region *)w;
+	/* A hit is the bare word found in its way: never NULL (empty ways hold
+	 * RL_TLS_EMPTY).  Its shape is the floor's, hit counted in line. */
+	if (__builtin_expect(*rl_tls_way_of(c, r) == r, 1)) {
+		c->held++;
+		return r;
+	}
 	bool marked;
-	return __builtin_expect(r != NULL, 1) ? r : rl_tls_miss(t, c, slot, w, fr, &marked);
+	return rl_tls_miss(t, c, slot, w, fr, &marked);
 }
 
 /* Returns one tether taken through the cache. */
