@@ -9,8 +9,9 @@
  *
  * The scan keeps its whole state in registers: the allocator, the block
  * mask, the copy being scanned with its original and header, the layout of
- * that header (regionlab/copy.h), and the copy to scan next; nothing of it
- * goes through memory between two objects but the worklist's pushes. */
+ * that header (regionlab/copy.h), and the copy to scan next with its
+ * original (its header is read back from the copy); nothing of it goes
+ * through memory between two objects but the worklist's pushes. */
 #include "regionlab/dfcopy.h"
 
 #include "regionlab/shadow.h"
@@ -63,7 +64,6 @@ static inline __attribute__((always_inline)) int scan_from(rl_dfcopy *t, bool ma
 			rl_layout_of(&l, h);
 		rl_obj *next = NULL; /* scanned next instead of being pushed */
 		const rl_obj *next_from = NULL;
-		uint64_t next_h = 0;
 		uint64_t map = l.map;
 		/* The slots: the map's bits, then the tail [next, end). */
 		for (size_t i = map ? (size_t)__builtin_ctzll(map) : l.next; i < l.end || map != 0;) {
@@ -86,7 +86,6 @@ static inline __attribute__((always_inline)) int scan_from(rl_dfcopy *t, bool ma
 						if (next == NULL) {
 							next = copy;
 							next_from = o;
-							next_h = oh;
 						} else {
 							rl_worklist_push(&t->wl, copy);
 						}
@@ -103,7 +102,11 @@ static inline __attribute__((always_inline)) int scan_from(rl_dfcopy *t, bool ma
 		if (next != NULL) {
 			c = next;
 			from = next_from;
-			h = next_h;
+			/* The copy holds its original's header: read back, not
+			 * carried beside it.  It only picks the layout, so the
+			 * loads that walk a list do not wait for it, and the
+			 * loop carries one register less. */
+			h = c->hdr;
 		} else {
 			c = rl_worklist_pop(&t->wl);
 			if (c == NULL)

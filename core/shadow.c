@@ -67,13 +67,15 @@ static inline __attribute__((always_inline)) void for_each_mark(rl_block *b, voi
 {
 	const uint64_t *bits = b->scratch;
 	size_t words = slice_words(b);
+	/* The objects of word w lie from data + w * 64 words on: the loop
+	 * carries that address, so each mark adds only its bit's offset. */
 	char *data = rl_block_data(b);
-	for (size_t w = 0; w < words; w++) {
+	for (size_t w = 0; w < words; w++, data += 64 * 8) {
 		uint64_t word = bits[w];
 		while (word) {
-			unsigned bit = (unsigned)__builtin_ctzll(word);
+			size_t bit = (unsigned)__builtin_ctzll(word);
 			word &= word - 1;
-			fn((rl_obj *)(data + ((w * 64 + bit) << 3)), env);
+			fn((rl_obj *)(data + (bit << 3)), env);
 		}
 	}
 }

@@ -54,12 +54,20 @@ static inline void rl_shadow_mark(const rl_obj *o)
 	bits[i >> 6] |= UINT64_C(1) << (i & 63);
 }
 
-/* rl_shadow_mark for a caller that knows o's block b already. */
+/* rl_shadow_mark for a caller that knows o's block b already: the same bit,
+ * in fewer instructions for a copying loop that marks every object.  A block
+ * is aligned to its size (at least RL_BLOCK_SIZE_MIN), so the bit's place in
+ * its word, rl_shadow_index(o, b) & 63, is (o / 8 - RL_BLOCK_HEADER / 8) mod
+ * 64: a rotation of a constant by o / 8, with no subtraction of b. */
 static inline void rl_shadow_mark_in(const rl_obj *o, rl_block *b)
 {
+	_Static_assert(RL_BLOCK_SIZE_MIN % 512 == 0 && RL_BLOCK_HEADER % 8 == 0 && RL_BLOCK_HEADER / 8 - 1 < 63,
+		       "a block's address is a multiple of 64 words and its header 1 to 63 words");
 	uint64_t *bits = b->scratch;
-	size_t i = rl_shadow_index(o, b);
-	bits[i >> 6] |= UINT64_C(1) << (i & 63);
+	unsigned rot = (unsigned)((uintptr_t)o >> 3) & 63;
+	const uint64_t first = UINT64_C(1) << (64 - RL_BLOCK_HEADER / 8); /* 1 rotated by -header words */
+	size_t word = ((uintptr_t)o - RL_BLOCK_HEADER - (uintptr_t)b) >> 9; /* rl_shadow_index(o, b) >> 6 */
+	bits[word] |= (first << rot) | (first >> ((64 - rot) & 63));
 }
 
 static inline bool rl_shadow_test(const rl_obj *o)
