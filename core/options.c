@@ -265,6 +265,7 @@ void rl_opts_read_all(const rl_kv_list *l, const struct rl_option *table)
 			__asm__ volatile("" : : "m"(v)); /* the parse is the point: keep it */
 	}
 }
+
 double rl_opt_real(const rl_kv_list *l, const struct rl_option *o) { return get(l, o).r; }
 unsigned rl_opt_enum(const rl_kv_list *l, const struct rl_option *o) { return get(l, o).e; }
 

@@ -44,9 +44,10 @@ bool rl_region_can_adopt(const rl_region *dst, const rl_region *src);
  * in O(1) as rl_region_adopt does: sub leaves its parent's family, its
  * chains join dst's and it stays an alias of dst.  Its one handle was the
  * parent's hold, so it is dropped with the move: the alias's RCB is freed
- * with dst, and the old parent no longer names it.  0, or -1 (nothing
- * changed) when sub is not such a sub-region or dst is sub or lies in sub's
- * family. */
+ * with dst, and the old parent no longer names it.  0, or -1 when sub is not
+ * such a sub-region or dst is sub or lies in sub's family (nothing changed
+ * but, in the last case, sub's place among its parent's children: it is put
+ * back first). */
 int rl_subregion_adopt(rl_region *dst, rl_region *sub);
 
 /* A sub-region of `parent`; NULL on allocation failure. */

@@ -30,8 +30,9 @@ static const struct rl_option splice_options[] = {
  * sub-region of src (regionlab/knowledge.h, rl_region_clean_home: only src
  * holds it, nothing outside points in, it points nowhere out), everything the
  * root reaches is in the home and nothing else needs it: dst adopts the home
- * with its blocks in O(1), with no trace (regionlab/splice.h).  Otherwise the decision says why
- * (NULL when the root is in src itself) and the traced path runs. */
+ * with its blocks in O(1), with no trace (regionlab/splice.h).  Otherwise
+ * the decision says why (NULL when the root is in src itself) and the traced
+ * path runs. */
 static void splice_home(rl_tm_ctx *ctx, rl_region *home, rl_region *dst)
 {
 	ctx->report.bytes_spliced = rl_splice_home(home, dst);
