@@ -238,11 +238,16 @@ int rl_opts_check_table(const struct rl_option *table, const char *owner, char *
 }
 
 /* ---- typed getters --------------------------------------------------------------- */
-static opt_value get(const rl_kv_list *l, const struct rl_option *o)
+/* The text of o's value in l: given, else its default (NULL: neither). */
+static const char *value_text(const rl_kv_list *l, const struct rl_option *o)
 {
 	const char *s = rl_kv_get(l, o->key);
-	if (s == NULL)
-		s = o->def;
+	return s != NULL ? s : o->def;
+}
+
+static opt_value get(const rl_kv_list *l, const struct rl_option *o)
+{
+	const char *s = value_text(l, o);
 	opt_value v;
 	if (s == NULL || !parse_value(o, s, &v)) {
 		fprintf(stderr, "regionlab: option %s=%s was read without rl_opts_check judging it first\n", o->key,
@@ -257,10 +262,8 @@ size_t rl_opt_int(const rl_kv_list *l, const struct rl_option *o) { return get(l
 void rl_opts_read_all(const rl_kv_list *l, const struct rl_option *table)
 {
 	for (const struct rl_option *o = table; o != NULL && o->key != NULL; o++) {
-		const char *s = rl_kv_get(l, o->key);
+		const char *s = value_text(l, o);
 		opt_value v;
-		if (s == NULL)
-			s = o->def;
 		if (s != NULL && parse_value(o, s, &v))
 			__asm__ volatile("" : : "m"(v)); /* the parse is the point: keep it */
 	}
