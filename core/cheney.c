@@ -51,13 +51,15 @@ rl_obj *rl_bump_refill(rl_bump *a, rl_region *dst, size_t size)
 #define SCAN_BUDGET 1
 
 /* What one run of the scan keeps in registers: the allocator, the bytes it
- * may still copy, and the last copy it made with its original and header.
+ * has copied (counted only by a budgeted run: the complete one reads them
+ * from dst's byte count, every allocation of the run being a copy), and the
+ * last copy it made with its original and header.
  * When the scan reaches that copy next (always, on a list), it reads the
  * values from the original, whose payload is never written, instead of
  * loading back the copy it has just stored. */
 struct scan_state {
 	rl_bump a;
-	uint64_t copied; /* bytes copied by this run */
+	uint64_t copied; /* bytes copied by this run, when budgeted */
 	rl_obj *last;
 	const rl_obj *last_from;
 	uint64_t last_hdr;
@@ -98,7 +100,8 @@ static inline __attribute__((always_inline)) int scan_slot(const struct scan_env
 	rl_copy_object(copy, o, size);
 	o->hdr = rl_hdr_forward_to(copy);
 	*to = rl_val_of(copy);
-	st->copied += size;
+	if (e->budgeted)
+		st->copied += size;
 	st->last = copy;
 	st->last_from = o;
 	st->last_hdr = h;
@@ -138,6 +141,7 @@ static inline __attribute__((always_inline)) int scan_run(rl_cheney *c, const st
 	struct scan_state st = { .copied = 0 };
 	rl_layout l = { .hdr = RL_HDR_FORWARD };
 	int rc = 0;
+	const size_t used_before = dst->bytes_used;
 	rl_bump_load(&st.a, dst);
 	for (;;) {
 		/* The small chain first: the copies of the block being filled
@@ -194,7 +198,7 @@ out:
 	rl_bump_sync(&st.a, dst);
 	c->scan.sb = sb;
 	c->scan.sp = sp;
-	c->bytes_copied += st.copied;
+	c->bytes_copied += e->budgeted ? st.copied : dst->bytes_used - used_before;
 	return rc;
 }
 

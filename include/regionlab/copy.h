@@ -71,8 +71,7 @@ static inline void rl_layout_of(rl_layout *l, uint64_t h)
  * hands the slow path a copy. */
 typedef struct rl_bump {
 	rl_block *b;
-	char *top, *limit;
-	size_t pending; /* bytes not yet added to dst->bytes_used */
+	char *top, *limit; /* top: the block's top as allocated so far */
 } rl_bump;
 
 static inline void rl_bump_load(rl_bump *a, const rl_region *dst)
@@ -80,15 +79,16 @@ static inline void rl_bump_load(rl_bump *a, const rl_region *dst)
 	a->b = dst->small.tail;
 	a->top = a->b != NULL ? a->b->top : NULL;
 	a->limit = a->b != NULL ? a->b->limit : NULL;
-	a->pending = 0;
 }
 
+/* The bytes allocated since the load are the distance the top moved: no
+ * count is carried through the loop (one register fewer). */
 static inline void rl_bump_sync(rl_bump *a, rl_region *dst)
 {
-	if (a->b != NULL)
+	if (a->b != NULL) {
+		dst->bytes_used += (size_t)(a->top - a->b->top);
 		a->b->top = a->top;
-	dst->bytes_used += a->pending;
-	a->pending = 0;
+	}
 }
 
 /* The slow path (core/cheney.c): syncs, allocates with rl_region_alloc (a
@@ -102,7 +102,6 @@ static inline __attribute__((always_inline)) rl_obj *rl_bump_alloc(rl_bump *a, r
 	if (size <= small_max && (size_t)(a->limit - a->top) >= size) {
 		rl_obj *o = (rl_obj *)a->top;
 		a->top += size;
-		a->pending += size;
 		return o;
 	}
 	rl_bump slow = *a;
