@@ -7,19 +7,6 @@
 #include "regionlab/adopt.h"
 #include "regionlab/transmigrator.h"
 
-rl_region_knowledge rl_region_knowledge_of(const rl_region *r)
-{
-	rl_region_knowledge k = {
-		.bytes = r->bytes_used,
-		.subregion_bytes = rl_region_family_bytes(r) - r->bytes_used,
-		.pointed_into = (r->knows & RL_KNOWS_POINTED_INTO) != 0,
-		.points_out = (r->knows & RL_KNOWS_POINTS_OUT) != 0,
-		.all_result = (r->knows & RL_KNOWS_ALL_RESULT) != 0,
-		.sole_owner = atomic_load(&r->external_rc) == 1,
-	};
-	return k;
-}
-
 void rl_region_hint_all_result(rl_region *r, bool all_result)
 {
 	if (all_result)

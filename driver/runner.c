@@ -688,6 +688,7 @@ static void timed_call(struct trial *t)
 	arm(1);
 	uint64_t c0 = thread_cpu_ns();
 	uint64_t t0 = rl_now_ns();
+	t->ctx.call_start_ns = t0;
 	int rc = tm->transmigrate(&t->ctx, t->g.src, t->dst, t->g.root, &t->out);
 	uint64_t t1 = rl_now_ns();
 	uint64_t c1 = thread_cpu_ns();

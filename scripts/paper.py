@@ -540,8 +540,8 @@ def t7(rows):
         return (md_table(["adaptive", "knows", "workload", "configurations", "best fixed strategy legal in the class",
                           "regret [95% interval]", "decisions"], summary)
                 + "\n\nPer configuration (regret against the fastest fixed strategy of that configuration; "
-                  "decide = adaptive's decide_ns, the time it spent reading what the region knows before its path "
-                  "began):\n\n"
+                  "decide = adaptive's decide_ns, the time from the call to the end of its reading what the region "
+                  "knows, when it went on to trace; – where knowledge decided, since those calls read no clock):\n\n"
                 + md_table(["adaptive", "knows", "workload", "layout", "live", "n", "adaptive", "best fixed here",
                             "regret", "decision", "decide"], detail))
     text = per_machine(sel, build)

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "regionlab/adopt.h"
 #include "regionlab/region.h"
 
 /* Bits of rl_region.knows. */
@@ -40,8 +41,20 @@ typedef struct rl_region_knowledge {
 	bool sole_owner;        /* external_rc == 1 */
 } rl_region_knowledge;
 
-/* What r knows, in O(members of its family). */
-rl_region_knowledge rl_region_knowledge_of(const rl_region *r);
+/* What r knows, in O(members of its family).  Inline: a caller that decides
+ * by it (adaptive's step 0) touches no code page of its own for it. */
+static inline rl_region_knowledge rl_region_knowledge_of(const rl_region *r)
+{
+	rl_region_knowledge k = {
+		.bytes = r->bytes_used,
+		.subregion_bytes = rl_region_family_bytes(r) - r->bytes_used,
+		.pointed_into = (r->knows & RL_KNOWS_POINTED_INTO) != 0,
+		.points_out = (r->knows & RL_KNOWS_POINTS_OUT) != 0,
+		.all_result = (r->knows & RL_KNOWS_ALL_RESULT) != 0,
+		.sole_owner = atomic_load(&r->external_rc) == 1,
+	};
+	return k;
+}
 
 /* The caller's hint: everything allocated in r (its own blocks, not its
  * sub-regions') is the result, or no longer. */

@@ -71,6 +71,10 @@ typedef struct rl_tm_ctx {
 	const rl_kv_list *opts; /* --strategy=NAME:key=val,... */
 	rl_tm_report report;    /* zeroed by the runner before each call */
 	void *state;            /* incremental strategies: work left for finish() */
+	/* The caller's rl_now_ns() right before the call, 0 when it read none:
+	 * a strategy that times a part of its call from the start reads the
+	 * clock once, not twice (adaptive's decide_ns). */
+	uint64_t call_start_ns;
 } rl_tm_ctx;
 
 struct rl_transmigrator {
