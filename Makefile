@@ -193,7 +193,10 @@ LIB_SRCS = $(CORE_SRCS) $(ORACLE_SRCS) $(TRANSMIGRATOR_SRCS) $(TETHER_SRCS) $(WO
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 TEST_BINS = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps gbench rlscheme test test-fast meson-build print-sources clean
+# harness is phony too: ./harness is a copy of $(BUILD)/harness, and a copy
+# from another build (make SAN=asan copies the ASan one) is newer than the
+# release binary, so `make results` would otherwise time the sanitized build.
+.PHONY: all deps gbench harness rlscheme test test-fast meson-build print-sources clean
 all: deps harness rlscheme
 
 # Installs missing Debian packages (a no-op when everything is there).
