@@ -30,11 +30,11 @@
  *     another owner keeps src: relocate copies every block without a trace
  *     and src stays byte-identical.  These paths read no clock: a pair
  *     of reads around this step cost more than its few loads (at 10^3,
- *     interleaved, adaptive's median over linear's went from 1.09-1.26 to
+ *     interleaved, adaptive's median over linear's went from 1.09-1.29 to
  *     1.01-1.08 without them); their cost is their regret against linear
- *     and splice, timed in the same round.  When the call goes on below, decide_ns reports
- *     the time from the caller's clock read to the end of this step (the
- *     fixed cost every traced call pays), one clock read.
+ *     and splice, timed in the same round.  When the call goes on below,
+ *     decide_ns is the time from the caller's clock read to the end of
+ *     this step (the fixed cost every traced call pays): one clock read.
  *  1. Small graph: a Cheney copy with a budget of `small` bytes (512) is the
  *     probe; when it finishes, it was the copy (design tier 1; the design's
  *     bitmap copy needs a shadow of the whole region first, Cheney nothing).
