@@ -357,21 +357,25 @@ static void copy_keeps_held_subregion(const char *name, size_t n)
  * allocated in dst (a fresh region): cheney counts a complete scan's bytes
  * from dst's byte count and the bump allocators from how far their top
  * moved, so a wrong sync shows here.  Garbage in src (not copied), and
- * mixed's large objects (dst's large chain). */
+ * blobs bigger than a block (dst's large chain). */
 static void test_copies_count_their_bytes(void)
 {
 	static const char *const copiers[] = { "cheney", "cheney:restore=1", "dfs", "bitmap" };
-	static const char *const graphs[][2] = { { "list", "garbage=1" }, { "tree", "garbage=1" }, { "mixed", "" } };
+	static const struct {
+		const char *workload, *params;
+		size_t n;
+	} graphs[] = { { "list", "garbage=1", 5000 }, { "tree", "garbage=1", 5000 }, { "mixed", "", 5000 },
+		       { "blobs", "", 8 } };
 	for (size_t s = 0; s < sizeof copiers / sizeof copiers[0]; s++) {
 		for (size_t w = 0; w < sizeof graphs / sizeof graphs[0]; w++) {
 			struct graph_case gc;
 			rl_tm_ctx ctx;
 			rl_kv_list opts;
 			rl_val out;
-			graph_case_make(&gc, graphs[w][0], 5000, graphs[w][1]);
+			graph_case_make(&gc, graphs[w].workload, graphs[w].n, graphs[w].params);
 			CHECK(run_strategy(copiers[s], &gc, &ctx, &opts, &out) == RL_TM_OK, "%s failed", copiers[s]);
 			CHECK(ctx.report.bytes_copied == gc.before.census.bytes && gc.dst->bytes_used == gc.before.census.bytes,
-			      "%s on %s: bytes_copied %llu, dst holds %zu, the graph is %zu", copiers[s], graphs[w][0],
+			      "%s on %s: bytes_copied %llu, dst holds %zu, the graph is %zu", copiers[s], graphs[w].workload,
 			      (unsigned long long)ctx.report.bytes_copied, gc.dst->bytes_used, gc.before.census.bytes);
 			judge(copiers[s], &gc, &ctx, out);
 			graph_case_free(&gc);
