@@ -289,7 +289,10 @@ print-sources:
 clean:
 	rm -rf build build-asan build-tsan build-fuzz builddir harness gbench
 
--include $(LIB_OBJS:.o=.d) $(BUILD)/driver/main.d $(BUILD)/lisp/main.d $(TEST_BINS:=.d) $(FUZZ_BINS:=.d)
+# Every object's header dependencies, ./gbench's too: the floors inline the
+# core's headers (copy.h, shadow.h), so a header edit must rebuild them.
+-include $(LIB_OBJS:.o=.d) $(BUILD)/driver/main.d $(BUILD)/lisp/main.d $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) \
+	$(BENCH_SRCS:%.c=$(BUILD)/%.d) $(BUILD)/bench/gbench_shim.d
 
 # ---- experiments (docs/experiments.md) -----------------------------------------
 # `make results`: the default sweep (resumable: rows already in
