@@ -61,7 +61,7 @@ def tm_row(cols, strategy, workload, size, rep, seed, block=65536):
         per = 2000.0 / size
     knows = wopts.get("knows", "")
     if knows == "home" and name in ("splice", "adaptive"):
-        per = 300.0 / size  # the clean home sub-region moves in O(blocks)
+        per = 300.0 / size  # the clean home sub-region is adopted whole: O(1)
     if knows == "dense" and name == "adaptive":
         per = STRATEGIES["relocate"][0] * 1.03  # it relocates
     if knows == "sole" and name == "adaptive":
