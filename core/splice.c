@@ -10,12 +10,12 @@
  * blocks that outlive src (held sub-regions) get their headers back. */
 #include "regionlab/splice.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "regionlab/adopt.h"
 #include "regionlab/cheney.h"
 #include "regionlab/copy.h"
-
-#include <stdio.h>
-#include <stdlib.h>
 
 struct copy_env {
 	rl_region *dst;

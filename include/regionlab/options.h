@@ -78,9 +78,6 @@ int rl_opts_check(const rl_kv_list *params, const struct rl_option *own, const s
  * 0, or -1 with one line.  The registry runs it on every module at start. */
 int rl_opts_check_table(const struct rl_option *table, const char *owner, char *err, size_t errlen);
 
-/* Typed values of a checked list: the value given, else the row's default.
- * A value rl_opts_check would refuse, or an absent key without a default,
- * is a bug in the caller: it aborts with a message. */
 /* Parses the value every option of table has in l (given, or its default),
  * discarding it.  The harness calls it in a trial's thread before the timed
  * call: the first strtod of a forked trial's thread cost ~3.5 us on the
@@ -89,6 +86,9 @@ int rl_opts_check_table(const struct rl_option *table, const char *owner, char *
  * 1.5 us without it). */
 void rl_opts_read_all(const rl_kv_list *l, const struct rl_option *table);
 
+/* Typed values of a checked list: the value given, else the row's default.
+ * A value rl_opts_check would refuse, or an absent key without a default,
+ * is a bug in the caller: it aborts with a message. */
 size_t rl_opt_int(const rl_kv_list *l, const struct rl_option *o);
 double rl_opt_real(const rl_kv_list *l, const struct rl_option *o);
 unsigned rl_opt_enum(const rl_kv_list *l, const struct rl_option *o); /* index in choices */
