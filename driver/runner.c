@@ -31,7 +31,7 @@
  * (status stack_overflow) and exits; any other fault goes to the previous
  * handler (the default action, or the sanitizer's), and the parent makes the
  * status from the signal that ended the child. */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE, sigaltstack, SA_ONSTACK */
+#define _GNU_SOURCE /* RUSAGE_THREAD; MAP_ANONYMOUS, MAP_NORESERVE, sigaltstack, SA_ONSTACK */
 #include "driver/runner.h"
 
 #include <errno.h>
@@ -184,6 +184,16 @@ static uint64_t thread_cpu_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Page faults, minor and major, the calling thread has taken so far (the
+ * call_faults column); RL_UNSET_U64 when the kernel cannot say. */
+static uint64_t thread_faults(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_THREAD, &ru) != 0)
+		return RL_UNSET_U64;
+	return (uint64_t)ru.ru_minflt + (uint64_t)ru.ru_majflt;
 }
 
 /* What reading the thread CPU clock around the two wall-clock reads adds to
@@ -376,12 +386,14 @@ static void warm_heap(size_t bytes)
 	void **pieces = calloc(n, sizeof *pieces);
 	if (pieces == NULL)
 		return;
-	for (size_t i = 0; i < n; i++)
-		if ((pieces[i] = malloc(HEAP_PIECE)) != NULL) {
-			memset(pieces[i], HEAP_TOUCH, HEAP_PIECE);
+	for (size_t i = 0; i < n; i++) {
+		size_t piece = i + 1 < n ? HEAP_PIECE : bytes - (n - 1) * HEAP_PIECE;
+		if ((pieces[i] = malloc(piece)) != NULL) {
+			memset(pieces[i], HEAP_TOUCH, piece);
 			/* The writes are the point: gcc may drop a malloc + memset + free. */
 			__asm__ volatile("" : : "r"(pieces[i]) : "memory");
 		}
+	}
 	for (size_t i = 0; i < n; i++)
 		free(pieces[i]);
 	free(pieces);
@@ -684,6 +696,7 @@ static void timed_call(struct trial *t)
 	rl_alloc_counters je_before, je_after;
 	bool have_je = rl_allocator_counters(&je_before);
 	uint64_t cpu_clock_cost = thread_cpu_clock_cost();
+	uint64_t faults_before = thread_faults();
 
 	arm(1);
 	uint64_t c0 = thread_cpu_ns();
@@ -706,9 +719,12 @@ static void timed_call(struct trial *t)
 		cpu += c3 - c2;
 		/* src may be freed once finish() returns: everything has moved */
 		row->free_latency_ns = t3 - t0;
-	} else if (rc == RL_TM_OK) {
-		rc = tm->finish(&t->ctx); /* rl_tm_finish_nothing: not part of the call */
 	}
+	uint64_t faults_after = thread_faults();
+	if (rc == RL_TM_OK && !(tm->caps & RL_TM_INCREMENTAL))
+		rc = tm->finish(&t->ctx); /* rl_tm_finish_nothing: not part of the call */
+	if (faults_before != RL_UNSET_U64 && faults_after != RL_UNSET_U64)
+		row->call_faults = faults_after - faults_before;
 	if (have_je && rl_allocator_counters(&je_after)) {
 		row->je_bytes = je_after.bytes - je_before.bytes;
 		row->je_allocs = je_after.allocs - je_before.allocs;
