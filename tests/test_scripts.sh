@@ -571,14 +571,15 @@ def row(**kw):
     r = {c: "" for c in cols}
     r.update(schema="regionlab-3", status="ok", block="65536", **{k: str(v) for k, v in kw.items()})
     return r
-def tm(strategy, x, lo, hi, size=1000):
-    return [row(kind="transmigrate", strategy=strategy, workload="list", size=size, ns_per_obj=v, ci_lo=lo, ci_hi=hi)
-            for v in x]
+def tm(strategy, x, lo, hi, size=1000, date=""):
+    return [row(kind="transmigrate", strategy=strategy, workload="list", size=size, ns_per_obj=v, ci_lo=lo, ci_hi=hi,
+                date=date) for v in x]
 def te(scheme, x):
     return [row(kind="tether", tether=scheme, threads=1, writers=1, slots=16, stall_ms=0, read=0, ns_per_op=v)
             for v in x]
-A = (tm("cheney", [10, 10.1, 9.9], 9.9, 10.1) + tm("bitmap", [20, 20.2, 19.8], 19.8, 20.2) +
-     tm("splice", [30, 30, 30], 29, 31) + te("ebr", [5, 5, 5]) + te("tls", [2, 2.1, 1.9]))
+A = (tm("cheney", [10, 10.1, 9.9], 9.9, 10.1, date="2026-01-01T10:00:05Z") +
+     tm("bitmap", [20, 20.2, 19.8], 19.8, 20.2, date="2026-01-01T10:01:00Z") +
+     tm("splice", [30, 30, 30], 29, 31, date="2026-01-01T10:01:59Z") + te("ebr", [5, 5, 5]) + te("tls", [2, 2.1, 1.9]))
 B = (tm("cheney", [10.5, 10.6, 10.4], 10, 21) + tm("bitmap", [24, 24, 24], 20, 25) +
      tm("splice", [45, 45, 45], 44, 46) + te("ebr", [5.1, 5, 5.2]) + te("tls", [2, 2, 2]) +
      tm("naive", [1, 1, 1], 1, 1, size=5))
@@ -592,6 +593,11 @@ EOPY
 	out=$(scripts/compare-runs "$tmp/runA.csv" "$tmp/runB.csv" --top=2 2>"$tmp/err") || { cat "$tmp/err"; return 1; }
 	printf '%s\n' "$out" | grep -q "^transmigrate: 3 cells in both runs (0 only in A, 1 only in B)$" || { echo "cells: $out"; return 1; }
 	printf '%s\n' "$out" | grep -q "within +-10%: 1/3 (33%)   within +-25%: 2/3 (67%)" || { echo "shares: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "^  run-wide shift: median B/A 1.200 over 3 cells$" || { echo "shift: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "by the minute A measured the cell (UTC, cells): 10:00 1.05 (1), 10:01 1.35 (2)$" ||
+		{ echo "shift by minute: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "^  run-wide shift: median B/A 1.010 over 2 cells$" || { echo "tether shift: $out"; return 1; }
+	printf '%s\n' "$out" | grep -c "by the minute A measured" | grep -qx 1 || { echo "undated cells got a by-minute line: $out"; return 1; }
 	printf '%s\n' "$out" | grep -A1 "moved most (ns/object" | grep -q "+50.0%  30 -> 45  strategy=splice" ||
 		{ echo "moved most: $out"; return 1; }
 	printf '%s\n' "$out" | grep -q "workload=list size=1000 block=65536: A cheney, B tie" || { echo "verdict: $out"; return 1; }
