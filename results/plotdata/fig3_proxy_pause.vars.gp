@@ -2,7 +2,7 @@
 npanels = 1
 figtitle = "Figure 3. Incremental transmigration: pause vs total time"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '166 rows of results/default.csv; commit 3c6de7bcf55f; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-06T20:21:50Z .. 2026-12-06T20:26:41Z'
+footer2 = '148 rows of results/default.csv; commit 9549438aeda5; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-06T21:13:53Z .. 2026-12-06T21:18:33Z'
 data1 = datadir.'/'.'fig3_proxy_pause-p1.dat'
 title1 = 'list, layout=alloc'
 xlabel1 = 'objects (size)'

@@ -1,8 +1,8 @@
 # Figure 9 data, written by scripts/plot.py; medians over reps
 npanels = 2
-figtitle = "Figure 9. Who wins when: what the runtime knows x size\n(fastest by what the runtime knows (smallest to largest size): list: nothing relocate/cheney, dense relocate, home splice/adaptive, sole linear/adaptive; tree: nothing relocate, dense relocate, home splice, sole linear)"
+figtitle = "Figure 9. Who wins when: what the runtime knows x size\n(fastest by what the runtime knows (smallest to largest size): list: nothing relocate, dense relocate, home adaptive/splice, sole linear/adaptive; tree: nothing relocate/adaptive, dense relocate/adaptive, home adaptive/splice, sole linear/adaptive)"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '3970 rows of results/default.csv; commit 3c6de7bcf55f; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-06T20:21:50Z .. 2026-12-06T20:28:49Z'
+footer2 = '3704 rows of results/default.csv; commit 9549438aeda5; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-06T21:13:53Z .. 2026-12-06T21:20:49Z'
 data1 = datadir.'/'.'fig9_who_wins-p1.dat'
 title1 = 'list'
 xlabel1 = 'what the runtime knows, objects'
