@@ -123,6 +123,7 @@ DRIVER_SRCS = \
 	driver/format_json.c \
 	driver/format_progress.c \
 	driver/format_table.c \
+	driver/machine_gate.c \
 	driver/stats.c
 
 HARNESS_SRCS = \

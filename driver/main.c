@@ -71,6 +71,9 @@ static const char usage_text[] =
 	"                      rounds go on after --reps until every strategy's 95%%\n"
 	"                      interval of its median is within +-5%%\n"
 	"  --max-seconds=S     seconds per grid point at most (default 0: no limit)\n"
+	"  --probe-ref=NS      the best machine-gate probe seen so far by the sweep,\n"
+	"                      in ns (the probe_ns column; scripts/sweep passes it):\n"
+	"                      trials wait for a CPU within 15%% of it\n"
 	"  --cold              do not pre-fault the destination's blocks and the heap,\n"
 	"                      nor touch them and src again right before the call\n"
 	"                      (the dst_warm column says how many bytes were pre-faulted)\n"
@@ -143,6 +146,7 @@ struct cli {
 	size_t reps;
 	size_t max_rounds;  /* --max-rounds, 0: reps */
 	double max_seconds; /* --max-seconds, 0: no limit */
+	uint64_t probe_ref; /* --probe-ref, 0: none (driver/machine_gate.h) */
 	uint64_t seed;
 	bool verify;
 	const char *out;
@@ -354,6 +358,10 @@ static void set_max_seconds(const char *name, const char *arg)
 {
 	cli.max_seconds = parse_double_in(name, arg, 0, 86400.0);
 }
+static void set_probe_ref(const char *name, const char *arg)
+{
+	cli.probe_ref = parse_size_in(name, arg, 1, 1000000000);
+}
 static void set_seed(const char *name, const char *arg) { cli.seed = parse_size_in(name, arg, 0, SIZE_MAX); }
 static void set_block(const char *name, const char *arg) { (void)name; cli.block = parse_block(arg); }
 static void set_stack(const char *name, const char *arg)
@@ -439,6 +447,7 @@ static const struct flag flags[] = {
 	{ "reps", required_argument, FOR_ANY, set_reps },
 	{ "max-rounds", required_argument, FOR_ANY, set_max_rounds },
 	{ "max-seconds", required_argument, FOR_ANY, set_max_seconds },
+	{ "probe-ref", required_argument, FOR_ANY, set_probe_ref },
 	{ "seed", required_argument, FOR_ANY, set_seed },
 	{ "block", required_argument, FOR_TRANSMIGRATION, set_block },
 	{ "out", required_argument, FOR_ANY, set_out },
@@ -748,6 +757,7 @@ static void expect_trials(rl_out *out)
 static int run(rl_out *out, bool existed)
 {
 	char err[ERR_MAX];
+	rl_gate_set_reference(cli.probe_ref);
 	if (cli.tether_given) {
 		cli.tether.reps = cli.reps;
 		cli.tether.max_rounds = cli.max_rounds;

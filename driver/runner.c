@@ -18,9 +18,10 @@
  *                  bytes (memcpy_ns), in the same trial.
  *
  * The sweep (rl_sweep_run) runs grid point by grid point in rounds: every
- * strategy once per round, shuffled, on the same graph, a calibration loop
- * and /proc/stat's steal time read around each trial to retry disturbed
- * ones, until the stopping rule of driver/stats.h holds; the grid point's
+ * strategy once per round, shuffled, on the same graph, each trial behind
+ * the machine gate (driver/machine_gate.h: pinned to a CPU whose throughput
+ * probe is at its usual speed; retried when it was not, or when steal time
+ * rose), until the stopping rule of driver/stats.h holds; the grid point's
  * rows are written when it ends.
  *
  * Forked mode: the child sends its row to the parent over a pipe, once before
@@ -1038,56 +1039,8 @@ static void forked_trial(const struct rl_sweep *s, const struct rl_strategy_spec
 
 /* ---- the sweep: grid points in rounds ------------------------------------------ */
 
-#define CALIBRATION_SPINS 200000u /* ~0.1-0.5 ms of dependent arithmetic */
-#define CALIBRATION_TRIES 5
-#define CALIBRATION_TOLERANCE 0.25 /* before and after may differ by 25% */
 #define OFF_CPU_SHARE 0.05          /* the call's thread off the CPU for 5% of it... */
 #define OFF_CPU_NS 20000u           /* ...and 20 us (two clock reads cost ~1.5 us) */
-
-/* A fixed loop of dependent multiply-adds, best of a few: how fast this CPU
- * runs for us right now. */
-static uint64_t calibration_ns(void)
-{
-	uint64_t best = UINT64_MAX;
-	for (int t = 0; t < CALIBRATION_TRIES; t++) {
-		uint64_t x = (uint64_t)t + 1, t0 = rl_now_ns();
-		for (unsigned i = 0; i < CALIBRATION_SPINS; i++) {
-			x = x * UINT64_C(6364136223846793005) + 1;
-			__asm__ volatile("" : "+r"(x));
-		}
-		uint64_t d = rl_now_ns() - t0;
-		if (d < best)
-			best = d;
-	}
-	return best;
-}
-
-/* Steal ticks of all CPUs so far (/proc/stat's 8th figure); 0 when unknown. */
-static uint64_t steal_ticks(void)
-{
-	FILE *fp = fopen("/proc/stat", "r");
-	unsigned long long f[8] = { 0 };
-	if (fp == NULL)
-		return 0;
-	int n = fscanf(fp, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &f[0], &f[1], &f[2], &f[3], &f[4], &f[5],
-		       &f[6], &f[7]);
-	fclose(fp);
-	return n == 8 ? (uint64_t)f[7] : 0;
-}
-
-void rl_disturbance_begin(struct rl_disturbance *d)
-{
-	d->steal = steal_ticks();
-	d->calibration_ns = calibration_ns();
-}
-
-bool rl_disturbance_end(const struct rl_disturbance *d)
-{
-	uint64_t cal1 = calibration_ns(), steal1 = steal_ticks();
-	uint64_t cal0 = d->calibration_ns;
-	double lo = (double)(cal0 < cal1 ? cal0 : cal1), hi = (double)(cal0 < cal1 ? cal1 : cal0);
-	return steal1 > d->steal || (lo > 0 && hi / lo - 1 > CALIBRATION_TOLERANCE);
-}
 
 /* The call's thread was off the CPU (preempted) for a noticeable part of
  * the call: wall time well above the thread's CPU time. */
@@ -1099,8 +1052,10 @@ static bool off_cpu(const rl_row *row)
 	return gap > OFF_CPU_NS && (double)gap > OFF_CPU_SHARE * (double)row->ns_total;
 }
 
-/* The trial with its fixed cells, run (forked or not) and checked for a
- * disturbed machine (calibration, steal, or the call off the CPU), retried
+/* The trial with its fixed cells, run (forked or not) behind the machine
+ * gate, pinned to a CPU that runs at its usual speed (driver/machine_gate.h),
+ * and checked for a disturbed machine (a slow CPU, steal, or the call off
+ * the CPU), retried
  * while disturbed (at most RL_DISTURBED_RETRIES
  * times); the kept attempt's row, with disturbed = attempts thrown away
  * (RL_DISTURBED_RETRIES + 1 when the kept one was disturbed too). */
@@ -1121,11 +1076,12 @@ static void run_paired_trial(const struct rl_sweep *s, const struct rl_strategy_
 		row->allocator = rl_allocator_name();
 		memset(text, 0, sizeof *text);
 		struct rl_disturbance before;
-		rl_disturbance_begin(&before);
+		rl_disturbance_begin(&before, RL_GATE_ONE_CPU);
 		if (s->fork)
 			forked_trial(s, st, wl, round, row, text);
 		else
 			rl_trial_run(s, st, wl, round, row, text);
+		row->probe_ns = before.probe_ns;
 		bool disturbed = rl_disturbance_end(&before) || off_cpu(row);
 		row->disturbed = attempt + (disturbed ? 1 : 0);
 		if (!disturbed || attempt == RL_DISTURBED_RETRIES)

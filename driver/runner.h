@@ -16,6 +16,7 @@
 
 #include "driver/csv.h"
 #include "driver/format.h"
+#include "driver/machine_gate.h"
 #include "driver/tether_args.h"
 #include "regionlab/options.h"
 #include "regionlab/transmigrator.h"
@@ -93,18 +94,6 @@ void rl_trial_run(const struct rl_sweep *s, const struct rl_strategy_spec *st, c
  * not be written (the output is gone: no point going on). */
 int rl_sweep_run(const struct rl_sweep *s, rl_out *out);
 
-/* Whether the machine was disturbed around a trial (issue 12): a fixed
- * calibration loop timed before and after disagrees by more than 25%, or
- * steal time in /proc/stat rose.  Begin before the trial, end after it;
- * end says true when the trial must be retried (at most
- * RL_DISTURBED_RETRIES times; the row's `disturbed` counts the attempts
- * thrown away).  Shared by the transmigration and tether runners. */
-#define RL_DISTURBED_RETRIES 2
-struct rl_disturbance {
-	uint64_t steal, calibration_ns;
-};
-void rl_disturbance_begin(struct rl_disturbance *d);
-bool rl_disturbance_end(const struct rl_disturbance *d);
 
 /* The old copy yardstick (the memcpy_best3_ns column): one memcpy of `bytes`
  * between two buffers just written, best of 3.  RL_UNSET_U64 when the

@@ -903,19 +903,23 @@ static enum rl_stop point_stop(struct tether_point *p, const struct rl_stop_rule
 	return rl_stats_stop(rule, p->rounds, elapsed_s, meds, p->cis + p->n, m);
 }
 
-/* The trial, retried while the machine was disturbed around it (the
- * calibration loop or steal time, driver/runner.h); disturbed counts the
- * attempts thrown away. */
+/* The trial behind the machine gate (driver/machine_gate.h), retried while
+ * the machine was disturbed around it; disturbed counts the attempts thrown
+ * away.  A trial of one thread (one reader, no writer) is pinned to a CPU
+ * at its usual speed, as a transmigration trial is: its worker inherits the
+ * main thread's pin, and the main thread only wakes to write the series.
+ * Several threads use every CPU: the gate waits a while for all of them. */
 static int run_checked_trial(const struct rl_tether_args *a, struct tether_point *p, size_t i, size_t readers,
 			     size_t round, char *err, size_t errlen)
 {
 	size_t slot = round * p->n + i;
 	for (uint64_t attempt = 0;; attempt++) {
 		struct rl_disturbance before;
-		rl_disturbance_begin(&before);
+		rl_disturbance_begin(&before, readers + a->writers == 1 ? RL_GATE_ONE_CPU : RL_GATE_ALL_CPUS);
 		if (run_trial(a, p->spec[i], &p->keys[i], p->series[i], readers, round, &p->rows[slot], p->status[slot],
 			      err, errlen) != 0)
 			return -1;
+		p->rows[slot].probe_ns = before.probe_ns;
 		bool disturbed = rl_disturbance_end(&before);
 		p->rows[slot].disturbed = attempt + (disturbed ? 1 : 0);
 		if (!disturbed || attempt == RL_DISTURBED_RETRIES)

@@ -266,7 +266,7 @@ named_columns='
 for col in ["schema", "git_sha", "compiler", "cpu", "date", "strategy", "workload", "size", "layout", "garbage",
             "block", "rep", "seed", "status", "objects", "bytes", "ns_total", "ns_per_obj", "mb_per_s",
             "memcpy_ns", "extra_bytes", "mallocs", "rounds", "ci_lo", "ci_hi", "stop", "disturbed", "cpu_ns",
-            "memcpy_best3_ns", "empty_ns", "qsbr_ns"]:
+            "memcpy_best3_ns", "empty_ns", "qsbr_ns", "probe_ns"]:
     assert col in header, f"no column {col}"
 '
 good_rows="$named_columns"'
@@ -283,6 +283,7 @@ for r in rows:
     assert abs(float(r["ns_per_obj"]) * 1000 - int(r["ns_total"])) <= 0.01 * int(r["ns_total"])
     assert int(r["memcpy_ns"]) > 0 and int(r["extra_bytes"]) >= 0 and int(r["mallocs"]) >= 0
     assert int(r["memcpy_best3_ns"]) > 0 and r["empty_ns"] == "" and r["qsbr_ns"] == "", (r["memcpy_best3_ns"], r["empty_ns"])
+    assert int(r["probe_ns"]) > 0, r["probe_ns"]
     assert int(r["src_bytes"]) >= int(r["bytes"]) and int(r["blocks_new"]) >= 1
     assert r["tether"] == "" and r["threads"] == ""
     if r["strategy"] == "bitmap":  # it reports its setup and restore pass apart
@@ -303,6 +304,7 @@ for r in rows:
     assert r["rounds"] == "3" and r["stop"] in ("converged", "cap_rounds", "cap_seconds"), (r["rounds"], r["stop"])
     assert float(r["empty_ns"]) > 0 and float(r["qsbr_ns"]) > 0, (r["empty_ns"], r["qsbr_ns"])
     assert float(r["ci_lo"]) <= float(r["ci_hi"]) and int(r["disturbed"]) >= 0, (r["ci_lo"], r["ci_hi"])
+    assert int(r["probe_ns"]) > 0, r["probe_ns"]
     by.setdefault(r["tether"], []).append(r)
 assert sorted(by) == ["ebr", "urcu-qsbr"], sorted(by)
 assert sorted(r["rep"] for r in by["ebr"]) == ["0", "1", "2"]
@@ -521,6 +523,8 @@ expect_bad mem_huge_graph_refused "workload 'list' at --size=2000000000 needs ab
 expect_bad mem_small_max_mem_refused "needs about .* over --max-mem=16777216" \
 	--strategy=bitmap --workload=tree --size=1000000 --max-mem=16777216 "$o"
 expect_bad mem_max_mem_below_minimum "--max-mem=1000: expected an integer" --strategy=naive $good --max-mem=1000 "$o"
+expect_bad bad_probe_ref "--probe-ref=0: expected an integer in \[1, 1000000000\]" --strategy=naive $good --probe-ref=0 "$o"
+expect_bad bad_probe_ref_text "--probe-ref=fast: expected an integer" --strategy=naive $good --probe-ref=fast "$o"
 if [ -n "$scheme" ]; then
 	expect_bad mem_many_slots_refused "--slots=1048576.* needs about .* over --max-mem=" \
 		--tether="$scheme" --slots=1048576 "$o"

@@ -67,7 +67,7 @@ same_csv() {
 import csv, sys
 measured = {"date", "ns_total", "ns_per_obj", "mb_per_s", "memcpy_ns", "memcpy_frac", "pause_ns",
             "barrier_overhead", "free_latency_ns", "setup_ns", "restore_ns", "decide_ns",
-            "cpu_ns", "ci_lo", "ci_hi", "stop", "disturbed", "memcpy_best3_ns", "empty_ns", "qsbr_ns", "call_faults"}
+            "cpu_ns", "ci_lo", "ci_hi", "stop", "disturbed", "memcpy_best3_ns", "empty_ns", "qsbr_ns", "call_faults", "probe_ns"}
 a, b = (list(csv.reader(open(p, newline=""))) for p in sys.argv[1:3])
 assert a[0] == b[0], "headers differ"
 assert len(a) == len(b), f"{len(a)} and {len(b)} lines"
@@ -111,7 +111,7 @@ json_lines() {
 import csv, json, sys
 measured = {"date", "ns_total", "ns_per_obj", "mb_per_s", "memcpy_ns", "memcpy_frac", "pause_ns",
             "barrier_overhead", "free_latency_ns", "setup_ns", "restore_ns", "decide_ns",
-            "cpu_ns", "ci_lo", "ci_hi", "stop", "disturbed", "memcpy_best3_ns", "empty_ns", "qsbr_ns", "call_faults"}
+            "cpu_ns", "ci_lo", "ci_hi", "stop", "disturbed", "memcpy_best3_ns", "empty_ns", "qsbr_ns", "call_faults", "probe_ns"}
 lines = open(sys.argv[1]).read().splitlines()
 table = list(csv.reader(open(sys.argv[2], newline="")))
 header, body = table[0], table[1:]

@@ -92,6 +92,26 @@ round_caps() {
 }
 run sweep_round_caps_reach_the_harness round_caps
 
+# Each harness call gets the best machine-gate probe of the calls before it
+# (--probe-ref, driver/machine_gate.h): the stand-in writes probe_ns one below
+# the reference it got (150000 without one), so, one call at a time, call k
+# gets 150001 - k and the first call none.
+probe_reference() {
+	: >"$tmp/calls.log"
+	"${S[@]}" --out="$tmp/probe.csv" --jobs=1 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	$PY - "$tmp/calls.log" <<'EOF2' || return 1
+import re, sys
+calls = open(sys.argv[1]).read().splitlines()
+assert len(calls) == 6, calls
+refs = [re.findall(r"--probe-ref=(\d+)", c) for c in calls]
+assert refs[0] == [], "the first call has no reference: %r" % calls[0]
+for k, r in enumerate(refs[1:], 1):
+    assert r == [str(150001 - k)], "call %d: %r, expected --probe-ref=%d" % (k, r, 150001 - k)
+EOF2
+	rm -f "$tmp/calls.log"  # the tests below count their own calls
+}
+run sweep_passes_the_best_probe_so_far probe_reference
+
 # ---- running and resuming ---------------------------------------------------------------
 first_run() {
 	"${S[@]}" --out="$csv" --jobs=2 2>"$tmp/err" || { cat "$tmp/err"; return 1; }

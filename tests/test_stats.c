@@ -1,8 +1,11 @@
 /* The statistics of driver/stats.h on known samples, never on timings:
  * medians, the bootstrap interval (exact values for samples whose bootstrap
  * distribution is known, the same figures scripts/lib/stats.py gives for the
- * same sample and seed), the stopping rule and the tie rule. */
+ * same sample and seed), the stopping rule and the tie rule; the machine
+ * gate's rules on known probes, and its pin. */
+#define _GNU_SOURCE /* sched_getaffinity, sched_getcpu, CPU_COUNT */
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -132,7 +135,7 @@ static void tie_rule(void)
 #define MAX_CAPTURED 64
 struct captured {
 	char strategy[32], stop[16];
-	uint64_t rep, seed, rounds, disturbed, cpu_ns, ns_total;
+	uint64_t rep, seed, rounds, disturbed, cpu_ns, ns_total, probe_ns;
 	double ns_per_obj, ci_lo, ci_hi;
 };
 struct capture {
@@ -149,7 +152,7 @@ static int capture_write(rl_writer *w, rl_row *r)
 	snprintf(k->strategy, sizeof k->strategy, "%s", r->strategy);
 	snprintf(k->stop, sizeof k->stop, "%s", r->stop ? r->stop : "");
 	k->rep = r->rep, k->seed = r->seed, k->rounds = r->rounds, k->disturbed = r->disturbed;
-	k->cpu_ns = r->cpu_ns, k->ns_total = r->ns_total;
+	k->cpu_ns = r->cpu_ns, k->ns_total = r->ns_total, k->probe_ns = r->probe_ns;
 	k->ns_per_obj = r->ns_per_obj, k->ci_lo = r->ci_lo, k->ci_hi = r->ci_hi;
 	return 0;
 }
@@ -194,6 +197,7 @@ static void rounds_pair_every_strategy(void)
 		      "stop %s after %zu rounds", r->stop, rounds);
 		CHECK(r->ci_lo <= r->ci_hi, "an interval");
 		CHECK(r->cpu_ns != RL_UNSET_U64 && r->cpu_ns > 0, "cpu_ns");
+		CHECK(r->probe_ns != RL_UNSET_U64 && r->probe_ns > 0, "probe_ns");
 		CHECK(r->disturbed <= 3, "disturbed counts retries");
 	}
 	/* each strategy once per round, and its interval holds its median */
@@ -203,6 +207,10 @@ static void rounds_pair_every_strategy(void)
 		for (size_t k = 0; k < capture.n; k++)
 			if (strcmp(capture.rows[k].strategy, names[i]) == 0 && capture.rows[k].disturbed <= 2)
 				x[m++] = capture.rows[k].ns_per_obj;
+		if (m == 0) { /* every trial on a slow machine: no figure, no interval */
+			CHECK(isnan(capture.rows[i].ci_lo), "%s: no undisturbed trial, yet an interval", names[i]);
+			continue;
+		}
 		double med = rl_stats_median(x, m);
 		CHECK(capture.rows[i].ci_lo <= med && med <= capture.rows[i].ci_hi, "%s: median %g in [%g, %g]",
 		      names[i], med, capture.rows[i].ci_lo, capture.rows[i].ci_hi);
@@ -210,6 +218,51 @@ static void rounds_pair_every_strategy(void)
 	for (size_t r = 0; r < rounds; r++)
 		CHECK(strcmp(capture.rows[2 * r].strategy, capture.rows[2 * r + 1].strategy) != 0, "both in round %zu",
 		      r);
+}
+
+/* ---- the machine gate (driver/machine_gate.h) ------------------------------------ */
+
+static int allowed_cpus(void)
+{
+	cpu_set_t set;
+	return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : -1;
+}
+
+/* The rules on known probes, and the pin: a single-thread trial runs on one
+ * CPU and the thread gets its whole mask back after it; a multi-thread
+ * trial's gate leaves the mask as it was.  Runs last: it lowers the
+ * process's reference. */
+static void machine_gate_rules(void)
+{
+	CHECK(!rl_gate_is_slow(115, 100) && rl_gate_is_slow(116, 100), "slow: more than 15%% above the reference");
+	CHECK(!rl_gate_is_slow(1000000, 0), "no reference: never slow");
+	CHECK(!rl_gate_disagree(100, 125) && !rl_gate_disagree(125, 100), "25%% apart: agree");
+	CHECK(rl_gate_disagree(100, 126) && rl_gate_disagree(126, 100), "more than 25%% apart: disagree");
+
+	int home = allowed_cpus();
+	struct rl_disturbance d;
+	rl_disturbance_begin(&d, RL_GATE_ONE_CPU);
+	CHECK(d.probe_ns > 0 && rl_gate_reference() > 0 && rl_gate_reference() <= d.probe_ns,
+	      "a probe, and the reference is the best one: %llu, %llu", (unsigned long long)d.probe_ns,
+	      (unsigned long long)rl_gate_reference());
+	if (d.cpu >= 0)
+		CHECK(allowed_cpus() == 1 && sched_getcpu() == d.cpu, "pinned to cpu %d during the trial", d.cpu);
+	(void)rl_disturbance_end(&d);
+	CHECK(allowed_cpus() == home, "the mask given back: %d of %d CPUs", allowed_cpus(), home);
+	rl_disturbance_begin(&d, RL_GATE_ALL_CPUS);
+	CHECK(allowed_cpus() == home && d.cpu == -1, "every CPU allowed during a tether trial");
+	(void)rl_disturbance_end(&d);
+	CHECK(allowed_cpus() == home, "and after it");
+
+	uint64_t ref = rl_gate_reference();
+	rl_gate_set_reference(ref + 1000);
+	CHECK(rl_gate_reference() == ref, "a higher --probe-ref does not raise the reference");
+	rl_gate_set_reference(ref / 2);
+	CHECK(rl_gate_reference() == ref / 2, "a lower one becomes it");
+	rl_disturbance_begin(&d, RL_GATE_ONE_CPU);
+	bool slow = rl_gate_is_slow(d.probe_ns, rl_gate_reference()), disturbed = rl_disturbance_end(&d);
+	CHECK(slow && disturbed, "a trial on a CPU slower than the reference (twice the best probe) is disturbed");
+	CHECK(allowed_cpus() == home, "the mask given back after a slow trial");
 }
 
 int main(int argc, char **argv)
@@ -223,5 +276,6 @@ int main(int argc, char **argv)
 	RL_RUN(stop_rule);
 	RL_RUN(tie_rule);
 	RL_RUN(rounds_pair_every_strategy);
+	RL_RUN(machine_gate_rules); /* last: it lowers the gate's reference */
 	return rl_test_summary(argv[0]);
 }
