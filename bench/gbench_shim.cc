@@ -6,6 +6,10 @@
 
 #include <benchmark/benchmark.h>
 
+extern "C" {
+#include "driver/machine_gate.h"
+}
+
 #include <string>
 
 struct rl_bench_state {
@@ -28,11 +32,24 @@ void rl_bench_counter(rl_bench_state *s, const char *name, double value) { s->st
 int rl_bench_thread_index(rl_bench_state *s) { return static_cast<int>(s->state->thread_index()); }
 int rl_bench_threads(rl_bench_state *s) { return static_cast<int>(s->state->threads()); }
 
+// Each run of a single-thread body behind the machine gate, as the harness's
+// trials run (driver/machine_gate.h): pinned to a CPU whose throughput probe
+// is at its usual speed, the affinity given back after it.  Paired bodies
+// (a module beside its floor) are interleaved within the run, but a slow
+// spell of the CPU slows different code by different factors, so the pair's
+// ratio moves too.  Threaded bodies run unpinned: their threads need every
+// CPU.
 static benchmark::internal::Benchmark *register_body(const char *name, rl_bench_fn fn, void *env)
 {
 	return benchmark::RegisterBenchmark(name, [fn, env](benchmark::State &state) {
 		rl_bench_state s{ &state };
+		bool gated = state.threads() == 1;
+		struct rl_disturbance gate;
+		if (gated)
+			rl_disturbance_begin(&gate, RL_GATE_ONE_CPU);
 		fn(&s, env);
+		if (gated)
+			(void)rl_disturbance_end(&gate);
 	});
 }
 
