@@ -1,7 +1,8 @@
 /* The machine gate (see driver/machine_gate.h).
  *
- * Invariant: a trial kept as undisturbed by RL_GATE_ONE_CPU ran pinned to one
- * CPU whose throughput probe, just before and just after the trial, was
+ * Invariant: a trial kept as undisturbed by RL_GATE_ONE_CPU ran (where the
+ * thread's affinity can be set) pinned to one CPU whose throughput probe,
+ * just before and just after the trial, was
  * within RL_GATE_SLACK_PCT percent of the best probe known to the sweep, with no steal
  * time in between.  The probe is what a spell slows (measured with a
  * monitor beside a copy loop: the probe was more than 15% slow in 265 of
@@ -39,9 +40,10 @@ uint64_t rl_gate_reference(void)
 	return atomic_load_explicit(&reference_ns, memory_order_relaxed);
 }
 
-/* Eight independent shift/xor/add chains: throughput-bound, so it slows
- * when another thread shares the core's execution units, unlike a chain of
- * dependent multiplies.  Best of PROBE_TRIES runs. */
+/* Eight shift/xor/add chains, each adding its neighbour once per round:
+ * work the core overlaps, so it slows when another thread shares the
+ * core's execution units, unlike a chain of dependent multiplies.  Best of
+ * PROBE_TRIES runs. */
 uint64_t rl_gate_probe_ns(void)
 {
 	uint64_t best = UINT64_MAX;
@@ -145,7 +147,8 @@ static void pause_poll(void)
 }
 
 /* RL_GATE_ONE_CPU: the first allowed CPU, the current one first, whose probe
- * is not slow; having waited as long as allowed, the best one seen.  Leaves
+ * is not slow; having waited as long as allowed, the best one seen, probed
+ * again.  Leaves
  * the thread pinned there.  -1 (not pinned, probe where it runs) without
  * affinity. */
 static int pick_cpu(uint64_t *probe)
@@ -182,7 +185,7 @@ static int pick_cpu(uint64_t *probe)
 		*probe = rl_gate_probe_ns();
 		return -1;
 	}
-	*probe = best;
+	*probe = rl_gate_probe_ns(); /* now, not the best of the wait */
 	return best_cpu;
 }
 

@@ -5,22 +5,29 @@
  * to minutes long, during which everything on it runs about 1.3x slower
  * (another tenant on its physical core, as far as a guest can tell), and
  * the two vCPUs have them at different times.  A chain of dependent
- * multiplies does not see them; a throughput probe (eight independent
- * shift/xor/add chains, rl_gate_probe_ns) does.  The gate compares the
+ * multiplies does not see them; a throughput probe (eight shift/xor/add
+ * chains, each adding its neighbour once per round: work the core can
+ * overlap, unlike one dependent chain; rl_gate_probe_ns) does.  The gate compares the
  * probe with a reference, the best probe seen (by this process, or by the
  * sweep so far: --probe-ref), and before a trial
  *   - single-thread trials (RL_GATE_ONE_CPU: transmigration, and tether
  *     trials with one reader and no writer): keeps the trial thread on a
  *     CPU whose probe is within RL_GATE_SLACK_PCT of the reference, moving it
  *     to another allowed CPU when its own is slow (the affinity is given
- *     back after the trial; a forked child and a thread created meanwhile
- *     inherit it);
+ *     back after the trial; a forked child and any thread created meanwhile
+ *     inherit it: a strategy that starts a thread during the call, such as
+ *     proxy:background=1, has it share the trial's CPU);
  *   - multi-thread trials (RL_GATE_ALL_CPUS): waits until every allowed CPU
- *     is within the slack, or gives up (the trial runs anyway: a tether
+ *     (the first 64) is within the slack, or gives up (the trial runs anyway: a tether
  *     grid's readers use every CPU, and a slow CPU there is the machine's
  *     state, not grounds to drop the trial).
  * Waiting re-probes every RL_GATE_POLL_MS, at most RL_GATE_WAIT_MS per
- * trial and RL_GATE_BUDGET_MS per process.
+ * trial and RL_GATE_BUDGET_MS of sleeping per process.  Without affinity
+ * (sched_setaffinity refused) the gate only probes where the thread runs.
+ * Several harness processes at once (scripts/sweep --jobs > 1) can be
+ * pinned to the same CPU: a CPU busy with another process still probes
+ * fast, since a probe fits in a time slice; run one job at a time for
+ * timings, as `make results` does.
  *
  * After the trial, a trial was disturbed (and is retried, at most
  * RL_DISTURBED_RETRIES times; its row's `disturbed` counts the attempts

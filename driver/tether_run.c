@@ -907,7 +907,11 @@ static enum rl_stop point_stop(struct tether_point *p, const struct rl_stop_rule
  * the machine was disturbed around it; disturbed counts the attempts thrown
  * away.  A trial of one thread (one reader, no writer) is pinned to a CPU
  * at its usual speed, as a transmigration trial is: its worker inherits the
- * main thread's pin, and the main thread only wakes to write the series.
+ * main thread's pin, and the main thread only wakes to write the series
+ * (every duration/500, at least 1 ms: off the reader's CPU clock, which
+ * ns_per_op reads, but inside ops_per_s's wall time).  A helper thread a
+ * library starts during the trial (liburcu's call_rcu worker, at the first
+ * retire) inherits the pin too and keeps it for the process's life.
  * Several threads use every CPU: the gate waits a while for all of them. */
 static int run_checked_trial(const struct rl_tether_args *a, struct tether_point *p, size_t i, size_t readers,
 			     size_t round, char *err, size_t errlen)
@@ -917,8 +921,10 @@ static int run_checked_trial(const struct rl_tether_args *a, struct tether_point
 		struct rl_disturbance before;
 		rl_disturbance_begin(&before, readers + a->writers == 1 ? RL_GATE_ONE_CPU : RL_GATE_ALL_CPUS);
 		if (run_trial(a, p->spec[i], &p->keys[i], p->series[i], readers, round, &p->rows[slot], p->status[slot],
-			      err, errlen) != 0)
+			      err, errlen) != 0) {
+			(void)rl_disturbance_end(&before); /* the affinity back */
 			return -1;
+		}
 		p->rows[slot].probe_ns = before.probe_ns;
 		bool disturbed = rl_disturbance_end(&before);
 		p->rows[slot].disturbed = attempt + (disturbed ? 1 : 0);

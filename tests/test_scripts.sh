@@ -93,9 +93,10 @@ round_caps() {
 run sweep_round_caps_reach_the_harness round_caps
 
 # Each harness call gets the best machine-gate probe of the calls before it
-# (--probe-ref, driver/machine_gate.h): the stand-in writes probe_ns one below
-# the reference it got (150000 without one), so, one call at a time, call k
-# gets 150001 - k and the first call none.
+# (--probe-ref, driver/machine_gate.h): the stand-in writes probe_ns 1 below
+# the reference it got (150000 without one), or 7 above it for a shuffled
+# layout, so replaying the calls in order tells the best probe so far from
+# the last call's.
 probe_reference() {
 	: >"$tmp/calls.log"
 	"${S[@]}" --out="$tmp/probe.csv" --jobs=1 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
@@ -103,10 +104,16 @@ probe_reference() {
 import re, sys
 calls = open(sys.argv[1]).read().splitlines()
 assert len(calls) == 6, calls
-refs = [re.findall(r"--probe-ref=(\d+)", c) for c in calls]
-assert refs[0] == [], "the first call has no reference: %r" % calls[0]
-for k, r in enumerate(refs[1:], 1):
-    assert r == [str(150001 - k)], "call %d: %r, expected --probe-ref=%d" % (k, r, 150001 - k)
+best, raised = None, 0
+for k, c in enumerate(calls):
+    refs = re.findall(r"--probe-ref=(\d+)", c)
+    want = [] if best is None else [str(best)]
+    assert refs == want, "call %d: %r, expected %r: %s" % (k, refs, want, c)
+    ref = best if best is not None else 150000
+    probe = ref + (7 if "shuffled" in c else -1)
+    raised += probe > ref
+    best = probe if best is None else min(best, probe)
+assert raised, "no call wrote a probe above its reference: the test would not tell best from last"
 EOF2
 	rm -f "$tmp/calls.log"  # the tests below count their own calls
 }

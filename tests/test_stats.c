@@ -195,7 +195,8 @@ static void rounds_pair_every_strategy(void)
 		      (unsigned long long)r->rep, (unsigned long long)r->seed);
 		CHECK(strcmp(r->stop, "converged") == 0 || (rounds == 5 && strcmp(r->stop, "cap_rounds") == 0),
 		      "stop %s after %zu rounds", r->stop, rounds);
-		CHECK(r->ci_lo <= r->ci_hi, "an interval");
+		/* no interval when fewer than two of the strategy's trials were undisturbed */
+		CHECK(r->ci_lo <= r->ci_hi || (isnan(r->ci_lo) && isnan(r->ci_hi)), "an interval, or none");
 		CHECK(r->cpu_ns != RL_UNSET_U64 && r->cpu_ns > 0, "cpu_ns");
 		CHECK(r->probe_ns != RL_UNSET_U64 && r->probe_ns > 0, "probe_ns");
 		CHECK(r->disturbed <= 3, "disturbed counts retries");
@@ -207,8 +208,8 @@ static void rounds_pair_every_strategy(void)
 		for (size_t k = 0; k < capture.n; k++)
 			if (strcmp(capture.rows[k].strategy, names[i]) == 0 && capture.rows[k].disturbed <= 2)
 				x[m++] = capture.rows[k].ns_per_obj;
-		if (m == 0) { /* every trial on a slow machine: no figure, no interval */
-			CHECK(isnan(capture.rows[i].ci_lo), "%s: no undisturbed trial, yet an interval", names[i]);
+		if (m < 2) { /* (nearly) every trial on a slow machine: no interval */
+			CHECK(isnan(capture.rows[i].ci_lo), "%s: %zu undisturbed trials, yet an interval", names[i], m);
 			continue;
 		}
 		double med = rl_stats_median(x, m);
@@ -242,9 +243,8 @@ static void machine_gate_rules(void)
 	int home = allowed_cpus();
 	struct rl_disturbance d;
 	rl_disturbance_begin(&d, RL_GATE_ONE_CPU);
-	CHECK(d.probe_ns > 0 && rl_gate_reference() > 0 && rl_gate_reference() <= d.probe_ns,
-	      "a probe, and the reference is the best one: %llu, %llu", (unsigned long long)d.probe_ns,
-	      (unsigned long long)rl_gate_reference());
+	CHECK(d.probe_ns > 0 && rl_gate_reference() > 0, "a probe, and a reference: %llu, %llu",
+	      (unsigned long long)d.probe_ns, (unsigned long long)rl_gate_reference());
 	if (d.cpu >= 0)
 		CHECK(allowed_cpus() == 1 && sched_getcpu() == d.cpu, "pinned to cpu %d during the trial", d.cpu);
 	(void)rl_disturbance_end(&d);

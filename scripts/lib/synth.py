@@ -265,9 +265,10 @@ def fake_harness(argv):
             for st in strategies:
                 rows.append(tm_row(cols, st, a["workload"], int(a.get("size", 1000)), rep, seed,
                                    int(a.get("block", 65536))))
-    # the machine gate's probe: one below the --probe-ref the sweep passed (150000 without
-    # one), so a test can tell that each call got the best probe of the calls before it
-    probe = int(a["probe-ref"]) - 1 if a.get("probe-ref") else 150000
+    # the machine gate's probe: the --probe-ref the sweep passed (150000 without one), 1 below
+    # it, or 7 above it for a shuffled layout, so a test can tell that each call got the best
+    # probe of the calls before it, not the last one's
+    probe = (int(a["probe-ref"]) if a.get("probe-ref") else 150000) + (7 if "shuffled" in a.get("workload", "") else -1)
     for r in rows:
         r["probe_ns"] = str(probe)
     out = a.get("out", "-")
