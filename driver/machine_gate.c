@@ -148,9 +148,8 @@ static void pause_poll(void)
 
 /* RL_GATE_ONE_CPU: the first allowed CPU, the current one first, whose probe
  * is not slow; having waited as long as allowed, the best one seen, probed
- * again.  Leaves
- * the thread pinned there.  -1 (not pinned, probe where it runs) without
- * affinity. */
+ * again.  Leaves the thread pinned there.  -1 (not pinned, probe where it
+ * runs) without affinity. */
 static int pick_cpu(uint64_t *probe)
 {
 	if (home_ncpus <= 0) {
