@@ -19,7 +19,7 @@
 
 #include "regionlab/clock.h"
 
-#define PROBE_SPINS 100000u /* ~0.16 ms of eight independent chains */
+#define PROBE_SPINS 100000u /* ~0.16 ms of the eight linked chains */
 #define PROBE_TRIES 3
 #define GATE_MAX_CPUS 64 /* CPUs probed at most (the first of the allowed ones) */
 
@@ -149,13 +149,9 @@ static void pause_poll(void)
 /* RL_GATE_ONE_CPU: the first allowed CPU, the current one first, whose probe
  * is not slow; having waited as long as allowed, the best one seen, probed
  * again.  Leaves the thread pinned there.  -1 (not pinned, probe where it
- * runs) without affinity. */
+ * runs) when no CPU takes the pin, affinity unavailable included. */
 static int pick_cpu(uint64_t *probe)
 {
-	if (home_ncpus <= 0) {
-		*probe = rl_gate_probe_ns();
-		return -1;
-	}
 	int here = sched_getcpu(), first = 0;
 	for (int i = 0; i < home_ncpus; i++)
 		if (home_cpus[i] == here)
@@ -179,7 +175,7 @@ static int pick_cpu(uint64_t *probe)
 			break;
 		pause_poll();
 	}
-	if (best_cpu < 0 || !pin_to(best_cpu)) { /* no CPU would take the pin */
+	if (best_cpu < 0 || !pin_to(best_cpu)) { /* no CPU took the pin (or none to pick from) */
 		unpin();
 		*probe = rl_gate_probe_ns();
 		return -1;
@@ -229,11 +225,15 @@ void rl_disturbance_begin(struct rl_disturbance *d, enum rl_gate_mode mode)
 
 bool rl_disturbance_end(const struct rl_disturbance *d)
 {
-	uint64_t steal = steal_ticks();
-	uint64_t after = d->mode == RL_GATE_ONE_CPU ? rl_gate_probe_ns() : probe_all_cpus();
-	if (d->mode == RL_GATE_ONE_CPU)
+	uint64_t steal = steal_ticks(), after;
+	bool slow = false;
+	if (d->mode == RL_GATE_ONE_CPU) {
+		after = rl_gate_probe_ns(); /* still pinned: the trial's CPU */
 		unpin();
-	bool slow = d->mode == RL_GATE_ONE_CPU &&
-		    (rl_gate_is_slow(d->probe_ns, rl_gate_reference()) || rl_gate_is_slow(after, rl_gate_reference()));
+		uint64_t ref = rl_gate_reference();
+		slow = rl_gate_is_slow(d->probe_ns, ref) || rl_gate_is_slow(after, ref);
+	} else {
+		after = probe_all_cpus();
+	}
 	return steal > d->steal || rl_gate_disagree(d->probe_ns, after) || slow;
 }

@@ -468,7 +468,7 @@ class Trial:
 
     # One transmigration trial on a quiet 2-vCPU guest, for bounds: ~1.3 us per object
     # moved (the graph built, warmed, copied and its yardstick timed) and at most ~50 ms
-    # besides (a fork, the warm-up, the calibration; ~16 ms at 10^3 objects since the
+    # besides (a fork, the warm-up, the machine gate's probes; ~16 ms at 10^3 objects since the
     # warm-up writes only the heap the call may need); measured from `make results` rows.
     TRIAL_S_PER_OBJECT = 1.3e-6
     TRIAL_S_FIXED = 0.05
