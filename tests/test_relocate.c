@@ -4,10 +4,14 @@
  * and no larger than src; garbage copied with the rest; held sub-regions
  * copied and left as they were; large objects on blocks of their own size;
  * pointers to other regions and static data left alone; a forward pointer
- * into a later block moved like a backward one.  Properties only. */
+ * into a later block moved like a backward one; both block maps (direct and
+ * hashed) chosen where they should be and moving the same pointers.
+ * Properties only. */
+#define _GNU_SOURCE /* MAP_FIXED_NOREPLACE */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "driver/registry.h"
 #include "oracle/oracle.h"
@@ -261,6 +265,129 @@ static void test_failures_roll_back(void)
 	CHECK(rl_blocks_live() == blocks, "leak");
 }
 
+/* A page source that places blocks where a test wants them: `areas` areas
+ * `distance` blocks apart, taken in turn, each handing out blocks `stride`
+ * blocks apart, from a fixed address far from anything else (mapped with
+ * MAP_FIXED_NOREPLACE: a taken address fails the allocation, and the test
+ * says so). */
+static struct placement {
+	uintptr_t base;
+	size_t areas, distance, stride;
+	size_t next[2]; /* blocks handed out per area */
+	unsigned turn;
+} placed;
+
+static void *placed_alloc(size_t bytes, size_t align)
+{
+	(void)align; /* every address below is a multiple of the block size */
+	unsigned area = placed.turn++ % placed.areas;
+	uintptr_t at = placed.base + (area * placed.distance + placed.next[area]) * rl_block_size;
+	size_t blocks = (bytes + rl_block_size - 1) / rl_block_size;
+	placed.next[area] += blocks > placed.stride ? blocks : placed.stride;
+	void *p = mmap((void *)at, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	CHECK(p == (void *)at, "cannot map a block at %#lx", (unsigned long)at);
+	return p;
+}
+
+static void placed_free(void *p, size_t bytes) { munmap(p, bytes); }
+
+static const rl_page_source placed_pages = { .name = "placed", .alloc = placed_alloc, .free = placed_free };
+
+/* Relocates a 2,000-cell list (and a pair pointing at it, at a static
+ * object and into another region) made on blocks placed as `p` says;
+ * checks which map the call used, the copy, src untouched and the judge. */
+static void relocate_placed(struct placement p, bool hashed)
+{
+	static rl_obj statics[1];
+	rl_obj_init(&statics[0], RL_T_BOX_INT, RL_OBJ_STATIC, 8);
+	const rl_page_source *before = rl_page_source_current();
+	placed = p;
+	rl_set_page_source(&placed_pages);
+	size_t blocks = rl_blocks_live();
+	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst"), *other = rl_region_create("o");
+	CHECK(src && dst && other, "out of memory");
+	rl_val list = make_list(src, 2000), elsewhere = make_list(other, 3);
+	rl_val copy = list, *slot = &copy;
+	rl_relocate_result res;
+	CHECK(rl_relocate(src, dst, &slot, 1, &res) == 0, "relocate failed");
+	CHECK(res.hashed_map == hashed, "blocks %zu, placed %zu apart in %zu areas: the %s map was used",
+	      res.blocks_src, p.stride, p.areas, res.hashed_map ? "hashed" : "direct");
+	CHECK(res.blocks_src > 4 && copy != list && rl_region_contains(dst, copy) &&
+		      list_sum(copy) == 2000u * 1999u / 2 && list_sum(list) == 2000u * 1999u / 2,
+	      "a bad copy over %zu blocks", res.blocks_src);
+	for (rl_val v = copy; rl_is_ptr(v); v = rl_ptr(v)->w[1])
+		CHECK(rl_region_contains(dst, v), "a cell of the copy is outside dst");
+	rl_obj *pair = rl_obj_new(src, RL_T_VECTOR, 3 * sizeof(rl_val));
+	CHECK(pair != NULL, "out of memory");
+	pair->w[0] = list;
+	pair->w[1] = rl_val_of(&statics[0]);
+	pair->w[2] = elsewhere;
+	rl_kv_list none = { 0 };
+	rl_tm_ctx ctx = { .opts = &none };
+	rl_val out = judged_call(&src, dst, rl_val_of(pair), &ctx);
+	CHECK(rl_ptr(out)->w[1] == rl_val_of(&statics[0]) && rl_ptr(out)->w[2] == elsewhere,
+	      "a pointer out of src was moved");
+	rl_region_destroy(src);
+	rl_region_destroy(dst);
+	rl_region_destroy(other);
+	CHECK(rl_blocks_live() == blocks, "leak");
+	rl_set_page_source(before);
+}
+
+/* Blocks side by side: the direct map, at its first size. */
+static void test_direct_map_for_neighbours(void)
+{
+	relocate_placed((struct placement){ .base = UINT64_C(0x100000000000), .areas = 1, .stride = 1 }, false);
+}
+
+/* Two areas 514 blocks apart: the areas' blocks share entries of every
+ * table smaller than 1,024 entries, so the size doubles until they do not,
+ * and the map is still direct. */
+static void test_direct_map_for_two_areas(void)
+{
+	relocate_placed((struct placement){ .base = UINT64_C(0x110000000000), .areas = 2, .distance = 514, .stride = 1 },
+			false);
+}
+
+/* Blocks 2^20 blocks apart share an entry in every direct map the call may
+ * build: the hashed map, moving the same pointers. */
+static void test_hashed_map_for_scattered_blocks(void)
+{
+	relocate_placed((struct placement){ .base = UINT64_C(0x120000000000), .areas = 1, .stride = (size_t)1 << 20 },
+			true);
+}
+
+/* A pointer into a block of another region that shares src's block's
+ * entry of the direct map (its block number is src's plus 2^16, a multiple
+ * of every table size the call tries) stays as it is: the entry's block is
+ * compared, not only its place. */
+static void test_direct_map_compares_the_block(void)
+{
+	const rl_page_source *before = rl_page_source_current();
+	placed = (struct placement){ .base = UINT64_C(0x130000000000), .areas = 2, .distance = (size_t)1 << 16, .stride = 1 };
+	rl_set_page_source(&placed_pages);
+	size_t blocks = rl_blocks_live();
+	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst"), *other = rl_region_create("o");
+	CHECK(src && dst && other, "out of memory");
+	rl_val list = make_list(src, 20), elsewhere = make_list(other, 3);
+	CHECK(((uintptr_t)rl_ptr(elsewhere) - (uintptr_t)rl_ptr(list)) / rl_block_size == (size_t)1 << 16,
+	      "the other region's block is not 2^16 blocks above src's");
+	rl_obj *pair = rl_obj_new(src, RL_T_CONS, 2 * sizeof(rl_val));
+	CHECK(pair != NULL, "out of memory");
+	pair->w[0] = list;
+	pair->w[1] = elsewhere;
+	rl_val copy = rl_val_of(pair), *slot = &copy;
+	rl_relocate_result res;
+	CHECK(rl_relocate(src, dst, &slot, 1, &res) == 0 && !res.hashed_map, "relocate failed or hashed");
+	CHECK(rl_ptr(copy)->w[1] == elsewhere, "a pointer into another region's block was moved");
+	CHECK(list_sum(rl_ptr(copy)->w[0]) == 190 && rl_region_contains(dst, rl_ptr(copy)->w[0]), "a bad copy");
+	rl_region_destroy(src);
+	rl_region_destroy(dst);
+	rl_region_destroy(other);
+	CHECK(rl_blocks_live() == blocks, "leak");
+	rl_set_page_source(before);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -276,5 +403,9 @@ int main(int argc, char **argv)
 	RL_RUN(test_large_objects);
 	RL_RUN(test_copies_everything_in_order);
 	RL_RUN(test_held_subregion);
+	RL_RUN(test_direct_map_for_neighbours);
+	RL_RUN(test_direct_map_for_two_areas);
+	RL_RUN(test_hashed_map_for_scattered_blocks);
+	RL_RUN(test_direct_map_compares_the_block);
 	return rl_test_summary(argv[0]);
 }

@@ -6,8 +6,10 @@
  * rewrites, in the same pass, every value slot of the copies that points
  * into one of those blocks: such a pointer moves by its block's offset, found
  * by masking the pointer to its block and looking the block up in a small
- * block-to-block map (one entry per source block, open addressing, with the
- * last block hit cached: consecutive slots mostly point into one block).
+ * block-to-block map: a table indexed by the block's distance from src's
+ * lowest block, read without a branch, when src's blocks lie close together
+ * in the address space (the usual case); otherwise a hash map with one entry
+ * per source block (open addressing, the last block hit cached).
  *
  * Nothing reachable or not is traced, so garbage is copied with the rest.
  * Small blocks are packed into destination blocks whole (a source block's
@@ -20,6 +22,7 @@
 #ifndef REGIONLAB_RELOCATE_H
 #define REGIONLAB_RELOCATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +32,7 @@ typedef struct rl_relocate_result {
 	uint64_t bytes_copied; /* object bytes written into dst (garbage included) */
 	size_t blocks_src;     /* source blocks that held objects */
 	size_t blocks_dst;     /* destination blocks made */
+	bool hashed_map;       /* src's blocks lay too far apart for the direct map */
 } rl_relocate_result;
 
 /* Copies all of src into dst as above and rewrites each of the `nslots`
