@@ -106,13 +106,13 @@ void rl_mem_free(void *p, size_t bytes)
 
 static bool reserve_from_heap(size_t bytes) { return bytes <= RL_RESERVE_FROM_HEAP_MAX; }
 
-void *rl_mem_reserve(size_t bytes)
+static void *reserve(size_t bytes, bool zeroed)
 {
 	if (rl_fault_next() || !rl_mem_budget_take(bytes))
 		return NULL;
 	void *p;
 	if (reserve_from_heap(bytes)) {
-		p = calloc(1, bytes);
+		p = zeroed ? calloc(1, bytes) : malloc(bytes);
 	} else {
 		p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (p == MAP_FAILED)
@@ -125,6 +125,10 @@ void *rl_mem_reserve(size_t bytes)
 	stats.mallocs++;
 	return p;
 }
+
+void *rl_mem_reserve(size_t bytes) { return reserve(bytes, true); }
+
+void *rl_mem_reserve_scratch(size_t bytes) { return reserve(bytes, false); }
 
 void rl_mem_unreserve(void *p, size_t bytes)
 {

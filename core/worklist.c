@@ -5,7 +5,7 @@ int rl_worklist_init(rl_worklist *wl, size_t max_entries)
 {
 	wl->len = wl->charged = 0;
 	wl->cap = max_entries ? max_entries : 1;
-	wl->base = rl_mem_reserve(wl->cap * sizeof(rl_obj *));
+	wl->base = rl_mem_reserve_scratch(wl->cap * sizeof(rl_obj *)); /* entries are pushed before they are read */
 	return wl->base != NULL ? 0 : -1;
 }
 
