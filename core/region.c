@@ -85,12 +85,26 @@ static rl_block *block_new(rl_region *owner, size_t bytes, uint32_t flags)
 
 uint64_t rl_block_seq_peek(void) { return atomic_load_explicit(&block_seq, memory_order_relaxed); }
 
+#ifdef RL_DEBUG
+static bool poison = true;
+#else
+static const bool poison = false;
+#endif
+
+void rl_region_set_poison(bool on)
+{
+#ifdef RL_DEBUG
+	poison = on;
+#else
+	(void)on;
+#endif
+}
+
 static void block_free(rl_block *b)
 {
 	size_t bytes = rl_block_bytes(b);
-#ifdef RL_DEBUG
-	memset(b, RL_POISON_BYTE, bytes);
-#endif
+	if (poison)
+		memset(b, RL_POISON_BYTE, bytes);
 	page_source->free(b, bytes);
 	atomic_fetch_sub_explicit(&blocks_live, 1, memory_order_relaxed);
 	atomic_fetch_sub_explicit(&block_bytes_live, bytes, memory_order_relaxed);
@@ -262,9 +276,8 @@ void rl_region_rollback(rl_region *r, const rl_region_mark *m)
 	truncate_list(&r->small, m->small_tail, m->small_count);
 	truncate_list(&r->large, m->large_tail, m->large_count);
 	if (m->small_tail != NULL) {
-#ifdef RL_DEBUG
-		memset(m->top, RL_POISON_BYTE, (size_t)(m->small_tail->top - m->top));
-#endif
+		if (poison)
+			memset(m->top, RL_POISON_BYTE, (size_t)(m->small_tail->top - m->top));
 		m->small_tail->top = m->top;
 	}
 	r->bytes_used = m->bytes_used;

@@ -101,7 +101,8 @@ static const char usage_text[] =
 	"                      stdout is a terminal and there is no --out, else csv.\n"
 	"                      --out gets CSV, or JSON lines with --format=json; a\n"
 	"                      terminal shows the table as well\n"
-	"  --no-verify         skip the oracle (timings only)\n"
+	"  --no-verify         skip the oracle (timings only; debug builds then do not\n"
+	"                      poison freed memory either: regionlab/region.h)\n"
 	"  --allocator=NAME    system or jemalloc: serves region blocks and strategy\n"
 	"                      memory (default system)\n"
 	"  --max-mem=BYTES     memory limit: a trial whose estimated need (graph, copy,\n"
@@ -758,6 +759,9 @@ static int run(rl_out *out, bool existed)
 {
 	char err[ERR_MAX];
 	rl_gate_set_reference(cli.probe_ref);
+	/* Poisoning freed memory serves the checks; a run that only times
+	 * would pay its memsets inside the calls it times (regionlab/region.h). */
+	rl_region_set_poison(cli.verify);
 	if (cli.tether_given) {
 		cli.tether.reps = cli.reps;
 		cli.tether.max_rounds = cli.max_rounds;

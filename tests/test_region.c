@@ -186,6 +186,26 @@ static void test_poison_after_rollback(void)
 #endif
 }
 
+/* With poisoning off (the harness's timings-only runs), a rollback leaves
+ * the bytes it gives back as they were: no memset inside a timed call. */
+static void test_no_poison_when_off(void)
+{
+	rl_region_set_poison(false);
+	rl_region *r = region("r");
+	(void)box(r, 1);
+	rl_region_mark m = rl_region_mark_now(r);
+	for (int i = 0; i < 20; i++)
+		(void)box(r, 0x1111111111111111);
+	char *old_top = r->small.tail->top;
+	rl_region_rollback(r, &m);
+	size_t poisoned = 0;
+	for (const unsigned char *p = (const unsigned char *)m.top; p < (const unsigned char *)old_top; p++)
+		poisoned += *p == RL_POISON_BYTE;
+	rl_region_set_poison(true);
+	CHECK(poisoned == 0, "%zu bytes given back were poisoned with poisoning off", poisoned);
+	rl_region_destroy(r);
+}
+
 /* ---- process-wide settings ------------------------------------------------------------- */
 static void test_set_block_size(void)
 {
@@ -494,6 +514,7 @@ int main(int argc, char **argv)
 	RL_RUN(test_region_contains);
 	RL_RUN(test_mark_and_rollback);
 	RL_RUN(test_poison_after_rollback);
+	RL_RUN(test_no_poison_when_off);
 	RL_RUN(test_fault_injection);
 	RL_RUN(test_builtin_slots);
 	RL_RUN(test_type_register);

@@ -12,7 +12,9 @@
  * both tails and the bump pointer, and rolling back frees whatever came after.
  *
  * Blocks come from a page source (aligned allocation by default); debug builds
- * (RL_DEBUG) fill freed blocks with RL_POISON_BYTE so stale reads show up. */
+ * (RL_DEBUG) fill freed blocks, and what a rollback gives back, with
+ * RL_POISON_BYTE so stale reads show up, unless rl_region_set_poison turned
+ * that off (the harness does for timings-only runs). */
 #ifndef REGIONLAB_REGION_H
 #define REGIONLAB_REGION_H
 
@@ -231,6 +233,14 @@ typedef struct rl_page_source {
 
 extern const rl_page_source rl_pages_system;
 void rl_set_page_source(const rl_page_source *ps);
+
+/* Whether a debug build poisons what regions free (on by default; release
+ * builds without RL_DEBUG never do).  The fill is a memset of every freed
+ * block, paid inside timed calls (an undone probe's blocks) and by every
+ * region a program frees: a cost of the lab, not of an algorithm, so the
+ * harness turns it off when it only times (--no-verify).  Process-wide; set
+ * it before any thread frees a region. */
+void rl_region_set_poison(bool on);
 const rl_page_source *rl_page_source_current(void);
 
 /* Live block accounting, process-wide (atomic): for leak checks. */
