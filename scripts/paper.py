@@ -697,7 +697,7 @@ FLOOR_NOTE = {
     "proxy": "never writes src: a forwarding table, stubs, the read barrier on every read",
     "naive": "recursive, a uthash visited map, one malloc per object",
     "relocate": "every block, garbage included; below its floor, which reads each pointer's block header where "
-                "relocate keeps the last block's offset",
+                "relocate looks the block's offset up in a table",
     "tls": "the hit is the floor's (bare slot word compared, held++ / held--); the split count costs off the hit "
            "path: a word carrying units goes out of line once, and the cached pin moves them into the counter",
     "ebr": "the announced word is a hot cell reached through a pointer (the layout option)",

@@ -6,10 +6,12 @@
  * rewrites, in the same pass, every value slot of the copies that points
  * into one of those blocks: such a pointer moves by its block's offset, found
  * by masking the pointer to its block and looking the block up in a small
- * block-to-block map: a table indexed by the block's distance from src's
- * lowest block, read without a branch, when src's blocks lie close together
- * in the address space (the usual case); otherwise a hash map with one entry
- * per source block (open addressing, the last block hit cached).
+ * block-to-block map: a table of (block, offset) entries indexed by the
+ * block number modulo a size at which no two source blocks collide, read
+ * without a branch (the usual case: blocks mostly lie side by side);
+ * otherwise, when src's blocks are too scattered for a table of 32 entries
+ * per block, a hash map with one entry per source block (open addressing,
+ * the last block hit cached).  rl_relocate_result says which.
  *
  * Nothing reachable or not is traced, so garbage is copied with the rest.
  * Small blocks are packed into destination blocks whole (a source block's
