@@ -267,15 +267,39 @@ static void test_failures_roll_back(void)
 
 /* A page source that places blocks where a test wants them: `areas` areas
  * `distance` blocks apart, taken in turn, each handing out blocks `stride`
- * blocks apart, from a fixed address far from anything else (mapped with
- * MAP_FIXED_NOREPLACE: a taken address fails the allocation, and the test
- * says so). */
+ * blocks apart, inside one reservation of address space made for the test
+ * (PROT_NONE, no swap; a block's pages are made writable when it is handed
+ * out), so no address is guessed.  The reservation is laid out from a base
+ * that is a multiple of 2^20 blocks: the tests below rely on where block
+ * numbers fall modulo a power of two. */
 static struct placement {
-	uintptr_t base;
 	size_t areas, distance, stride;
-	size_t next[2]; /* blocks handed out per area */
+	size_t next[2];  /* blocks handed out per area */
 	unsigned turn;
+	char *reserved;  /* the reservation, and its size */
+	size_t reserved_bytes;
+	uintptr_t base;  /* its first address aligned to 2^20 blocks */
 } placed;
+
+#define PLACED_ALIGN_BLOCKS ((size_t)1 << 20)
+
+/* Reserves room for `blocks_per_area` blocks in every area.  False when the
+ * address space cannot be had. */
+static bool placed_reserve(struct placement p, size_t blocks_per_area)
+{
+	placed = p;
+	size_t align = PLACED_ALIGN_BLOCKS * rl_block_size;
+	size_t span = ((p.areas - 1) * p.distance + blocks_per_area * p.stride) * rl_block_size;
+	placed.reserved_bytes = span + align;
+	void *r = mmap(NULL, placed.reserved_bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (r == MAP_FAILED)
+		return false;
+	placed.reserved = r;
+	placed.base = ((uintptr_t)r + align - 1) & ~(uintptr_t)(align - 1);
+	return true;
+}
+
+static void placed_release(void) { munmap(placed.reserved, placed.reserved_bytes); }
 
 static void *placed_alloc(size_t bytes, size_t align)
 {
@@ -284,12 +308,17 @@ static void *placed_alloc(size_t bytes, size_t align)
 	uintptr_t at = placed.base + (area * placed.distance + placed.next[area]) * rl_block_size;
 	size_t blocks = (bytes + rl_block_size - 1) / rl_block_size;
 	placed.next[area] += blocks > placed.stride ? blocks : placed.stride;
-	void *p = mmap((void *)at, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	CHECK(p == (void *)at, "cannot map a block at %#lx", (unsigned long)at);
-	return p;
+	if (at + bytes > (uintptr_t)placed.reserved + placed.reserved_bytes ||
+	    mprotect((void *)at, bytes, PROT_READ | PROT_WRITE) != 0)
+		return NULL; /* the region says out of memory; the test's check then fails */
+	return (void *)at;
 }
 
-static void placed_free(void *p, size_t bytes) { munmap(p, bytes); }
+static void placed_free(void *p, size_t bytes)
+{
+	/* Back to PROT_NONE, its pages dropped (a reused address reads zero). */
+	mmap(p, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+}
 
 static const rl_page_source placed_pages = { .name = "placed", .alloc = placed_alloc, .free = placed_free };
 
@@ -298,10 +327,10 @@ static const rl_page_source placed_pages = { .name = "placed", .alloc = placed_a
  * checks which map the call used, the copy, src untouched and the judge. */
 static void relocate_placed(struct placement p, bool hashed)
 {
-	static rl_obj statics[1];
+	static rl_obj statics[2]; /* a header and its 8-byte payload */
 	rl_obj_init(&statics[0], RL_T_BOX_INT, RL_OBJ_STATIC, 8);
 	const rl_page_source *before = rl_page_source_current();
-	placed = p;
+	CHECK(placed_reserve(p, 64), "cannot reserve address space for the placed blocks");
 	rl_set_page_source(&placed_pages);
 	size_t blocks = rl_blocks_live();
 	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst"), *other = rl_region_create("o");
@@ -330,14 +359,15 @@ static void relocate_placed(struct placement p, bool hashed)
 	rl_region_destroy(src);
 	rl_region_destroy(dst);
 	rl_region_destroy(other);
-	CHECK(rl_blocks_live() == blocks, "leak");
 	rl_set_page_source(before);
+	placed_release();
+	CHECK(rl_blocks_live() == blocks, "leak");
 }
 
 /* Blocks side by side: the direct map, at its first size. */
 static void test_direct_map_for_neighbours(void)
 {
-	relocate_placed((struct placement){ .base = UINT64_C(0x100000000000), .areas = 1, .stride = 1 }, false);
+	relocate_placed((struct placement){ .areas = 1, .stride = 1 }, false);
 }
 
 /* Two areas 514 blocks apart: the areas' blocks share entries of every
@@ -345,16 +375,14 @@ static void test_direct_map_for_neighbours(void)
  * and the map is still direct. */
 static void test_direct_map_for_two_areas(void)
 {
-	relocate_placed((struct placement){ .base = UINT64_C(0x110000000000), .areas = 2, .distance = 514, .stride = 1 },
-			false);
+	relocate_placed((struct placement){ .areas = 2, .distance = 514, .stride = 1 }, false);
 }
 
 /* Blocks 2^20 blocks apart share an entry in every direct map the call may
  * build: the hashed map, moving the same pointers. */
 static void test_hashed_map_for_scattered_blocks(void)
 {
-	relocate_placed((struct placement){ .base = UINT64_C(0x120000000000), .areas = 1, .stride = (size_t)1 << 20 },
-			true);
+	relocate_placed((struct placement){ .areas = 1, .stride = (size_t)1 << 20 }, true);
 }
 
 /* A pointer into a block of another region that shares src's block's
@@ -364,7 +392,8 @@ static void test_hashed_map_for_scattered_blocks(void)
 static void test_direct_map_compares_the_block(void)
 {
 	const rl_page_source *before = rl_page_source_current();
-	placed = (struct placement){ .base = UINT64_C(0x130000000000), .areas = 2, .distance = (size_t)1 << 16, .stride = 1 };
+	CHECK(placed_reserve((struct placement){ .areas = 2, .distance = (size_t)1 << 16, .stride = 1 }, 64),
+	      "cannot reserve address space for the placed blocks");
 	rl_set_page_source(&placed_pages);
 	size_t blocks = rl_blocks_live();
 	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst"), *other = rl_region_create("o");
@@ -384,8 +413,9 @@ static void test_direct_map_compares_the_block(void)
 	rl_region_destroy(src);
 	rl_region_destroy(dst);
 	rl_region_destroy(other);
-	CHECK(rl_blocks_live() == blocks, "leak");
 	rl_set_page_source(before);
+	placed_release();
+	CHECK(rl_blocks_live() == blocks, "leak");
 }
 
 int main(int argc, char **argv)

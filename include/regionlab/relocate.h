@@ -10,8 +10,9 @@
  * block number modulo a size at which no two source blocks collide, read
  * without a branch (the usual case: blocks mostly lie side by side);
  * otherwise, when src's blocks are too scattered for a table of 32 entries
- * per block, a hash map with one entry per source block (open addressing,
- * the last block hit cached).  rl_relocate_result says which.
+ * per block (1,024 for a few blocks), a hash map with one entry per source
+ * block (open addressing, the last block hit cached).  rl_relocate_result
+ * says which; the strategy's decision column says so when it was hashed.
  *
  * Nothing reachable or not is traced, so garbage is copied with the rest.
  * Small blocks are packed into destination blocks whole (a source block's

@@ -28,7 +28,8 @@ static int relocate_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst,
 		return RL_TM_ENOMEM;
 	ctx->report.bytes_copied = res.bytes_copied;
 	ctx->report.copied_all_of_src = true;
-	ctx->report.decision = "copied all of src, garbage included";
+	ctx->report.decision = res.hashed_map ? "copied all of src, garbage included; hashed block map"
+					      : "copied all of src, garbage included";
 	*out = r;
 	return RL_TM_OK;
 }
