@@ -230,11 +230,12 @@ def order(values):
 
 
 # The strategies that leave src as it was, readable by its other owners: relocate and bitmap
-# (RL_TM_BORROWS_SRC: src byte-identical after the call, which the contract suite checks) and naive
-# (its visited set lives in a hash table: src is never written).  Every other strategy forwards
-# through src's headers, leaves stubs in it or takes its blocks.  Issue 15: relocate should be the
-# fastest of them on every dense row.
-KEEPS_SRC = ("naive", "bitmap", "relocate")
+# (RL_TM_BORROWS_SRC: src byte-identical after the call, which the contract suite checks), naive
+# (its visited set lives in a hash table) and proxy (its forwarding table lives beside src: src is
+# never written, though it must outlive the call until finish()).  Every other strategy forwards
+# through src's headers or takes its blocks.  Issue 15: relocate should be the fastest of them on
+# every dense row.
+KEEPS_SRC = ("naive", "bitmap", "proxy", "relocate")
 
 
 def fastest_named(names, values, cis):
