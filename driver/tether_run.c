@@ -12,7 +12,8 @@
  *
  * Use after free shows up as a wrong sum: the scheme frees a region through
  * on_free, which first overwrites every boxed value and the sum with poison
- * (and RL_DEBUG builds poison the blocks again when they are freed), so a
+ * (and RL_DEBUG builds poison the blocks again when they are freed, unless
+ * the run only times: regionlab/region.h), so a
  * reader that reads a freed region, or one being freed, sees a sum that does
  * not hold and the trial's status is use_after_free.  At the end the slots
  * are emptied, the last regions retired, the domain destroyed, and the trial

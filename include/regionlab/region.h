@@ -233,6 +233,7 @@ typedef struct rl_page_source {
 
 extern const rl_page_source rl_pages_system;
 void rl_set_page_source(const rl_page_source *ps);
+const rl_page_source *rl_page_source_current(void);
 
 /* Whether a debug build poisons what regions free (on by default; release
  * builds without RL_DEBUG never do).  The fill is a memset of every freed
@@ -241,7 +242,6 @@ void rl_set_page_source(const rl_page_source *ps);
  * harness turns it off when it only times (--no-verify).  Process-wide; set
  * it before any thread frees a region. */
 void rl_region_set_poison(bool on);
-const rl_page_source *rl_page_source_current(void);
 
 /* Live block accounting, process-wide (atomic): for leak checks. */
 size_t rl_blocks_live(void);
