@@ -879,6 +879,11 @@ static void test_adaptive_paths(void)
 	adaptive_case("", "vector", 20000, "", "splice");
 	/* A shared leaf of the root must not be copied before the trace. */
 	adaptive_case("large=1024", "fan-in", 20000, "", "splice");
+	/* A source a little over `large` (about 80 KiB): each child's probe
+	 * gets an eighth of it, so the two 40 KiB subtrees, which `large`
+	 * alone would let a probe copy ("children"), are deferred and moved
+	 * by block. */
+	adaptive_case("", "tree", 4000, "", "splice");
 }
 
 static void test_adaptive_fault_sweeps(void)
@@ -888,6 +893,7 @@ static void test_adaptive_fault_sweeps(void)
 	fault_sweep("adaptive:large=2048", "mixed", 4000, "");
 	fault_sweep("adaptive", "vector", 9000, "");
 	fault_sweep("adaptive:large=1024,probe=1024", "vector", 9000, "garbage=3");
+	fault_sweep("adaptive", "tree", 4000, ""); /* probes capped at src/8 */
 }
 
 int main(int argc, char **argv)
