@@ -130,14 +130,14 @@ static struct options read_options(const rl_kv_list *o)
  * of src: an overflowing probe is undone (its copy and the undo, which walks
  * the copy again, are lost), so a graph of a few big children in a source
  * not much bigger than `large` lost most of a copy's worth before it was
- * placed (a 10^4 tree: two 64 KiB probes undone in a 256 KiB source, 47% of
- * adaptive's instructions).  Bounded by a share of src, what the probes
+ * placed (a 10^4 tree: two 64 KiB probes undone in a 256 KiB source).
+ * Bounded by a share of src, what the probes
  * lose stays a small part of the call: callgrind, instructions per object
- * at 10^4 with the budget at `large` / src/16 / src/8: tree 251 / 103 / 130,
- * list 193 / 105 / 122, mixed 121 / 188 / 121.  An eighth keeps mixed's big
- * results (about 35 KiB each in a 512 KiB source) on probes of their own,
- * which is where adaptive beats every fixed strategy; a sixteenth defers
- * them to a trace.  Real programs' escapes are mostly far smaller (89.9% at
+ * at 10^4 with the budget at `large` / src/16 / src/8 (freed memory not
+ * poisoned, as in timings): tree 199 / 94 / 119, list 149 / 97 / 113,
+ * mixed 121 / 180 / 121.  An eighth keeps mixed's big results (about
+ * 35 KiB each in a 512 KiB source) on probes of their own, where adaptive
+ * is at its best on `mixed` (Table 7); a sixteenth defers them to a trace.  Real programs' escapes are mostly far smaller (89.9% at
  * most 512 B, issue 16). */
 #define PROBE_SHARE 8u
 
