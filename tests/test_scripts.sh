@@ -614,6 +614,8 @@ A = (tm("cheney", [10, 10.1, 9.9], 9.9, 10.1, date="2026-01-01T10:00:05Z") +
 B = (tm("cheney", [10.5, 10.6, 10.4], 10, 21) + tm("bitmap", [24, 24, 24], 20, 25) +
      tm("splice", [45, 45, 45], 44, 46) + te("ebr", [5.1, 5, 5.2]) + te("tls", [2, 2, 2]) +
      tm("naive", [1, 1, 1], 1, 1, size=5))
+for r, probe, disturbed in zip(A, ("1000", "1100", "1300"), ("1", "3", "0")):  # B has no probe_ns
+    r.update(probe_ns=probe, disturbed=disturbed)
 for path, rs in zip(sys.argv[1:], (A, B)):
     with open(path, "w", newline="") as fp:
         w = csv.DictWriter(fp, cols)
@@ -622,6 +624,9 @@ for path, rs in zip(sys.argv[1:], (A, B)):
 EOPY
 	local out
 	out=$(scripts/compare-runs "$tmp/runA.csv" "$tmp/runB.csv" --top=2 2>"$tmp/err") || { cat "$tmp/err"; return 1; }
+	printf '%s\n' "$out" | grep -q "^gate, run A: 15 rows; probe best 1.0 us, median 1.10x and p90 1.30x of it; 2 rows retried (13%), 1 kept disturbed (6.7%: left out of intervals)$" ||
+		{ echo "gate A: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "^gate, run B: 18 rows, no probe_ns" || { echo "gate B: $out"; return 1; }
 	printf '%s\n' "$out" | grep -q "^transmigrate: 3 cells in both runs (0 only in A, 1 only in B)$" || { echo "cells: $out"; return 1; }
 	printf '%s\n' "$out" | grep -q "within +-10%: 1/3 (33%)   within +-25%: 2/3 (67%)" || { echo "shares: $out"; return 1; }
 	printf '%s\n' "$out" | grep -q "^  run-wide shift: median B/A 1.200 over 3 cells$" || { echo "shift: $out"; return 1; }
