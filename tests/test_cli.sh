@@ -303,7 +303,8 @@ for r in rows:
     assert r["kind"] == "tether" and r["status"] == "ok", (r["kind"], r["status"])
     assert r["rounds"] == "3" and r["stop"] in ("converged", "cap_rounds", "cap_seconds"), (r["rounds"], r["stop"])
     assert float(r["empty_ns"]) > 0 and float(r["qsbr_ns"]) > 0, (r["empty_ns"], r["qsbr_ns"])
-    assert float(r["ci_lo"]) <= float(r["ci_hi"]) and int(r["disturbed"]) >= 0, (r["ci_lo"], r["ci_hi"])
+    assert int(r["disturbed"]) >= 0 and (r["ci_lo"] == r["ci_hi"] == "" or float(r["ci_lo"]) <= float(r["ci_hi"])), (
+        r["ci_lo"], r["ci_hi"])
     assert int(r["probe_ns"]) > 0, r["probe_ns"]
     by.setdefault(r["tether"], []).append(r)
 assert sorted(by) == ["ebr", "urcu-qsbr"], sorted(by)
@@ -312,8 +313,14 @@ for a, q in zip(sorted(by["ebr"], key=lambda r: r["rep"]), sorted(by["urcu-qsbr"
     assert a["qsbr_ns"] == q["ns_per_op"] == q["qsbr_ns"], (a["qsbr_ns"], q["ns_per_op"], q["qsbr_ns"])
     assert a["empty_ns"] == q["empty_ns"], (a["empty_ns"], q["empty_ns"])
 import statistics
+# The interval is of the rounds the gate kept (disturbed at most the retry limit, 2); with fewer
+# than two of those (a machine slow through the trials) there is none.
 for s, rs in by.items():
-    m = statistics.median(float(r["ns_per_op"]) for r in rs)
+    kept = [float(r["ns_per_op"]) for r in rs if int(r["disturbed"]) <= 2]
+    if len(kept) < 2:
+        assert all(r["ci_lo"] == r["ci_hi"] == "" for r in rs), (s, [(r["ci_lo"], r["disturbed"]) for r in rs])
+        continue
+    m = statistics.median(kept)
     assert float(rs[0]["ci_lo"]) <= m <= float(rs[0]["ci_hi"]), (s, m, rs[0]["ci_lo"], rs[0]["ci_hi"])
 '
 tether_yardsticks() {
