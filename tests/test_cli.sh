@@ -302,7 +302,8 @@ by = {}
 for r in rows:
     assert r["kind"] == "tether" and r["status"] == "ok", (r["kind"], r["status"])
     assert r["rounds"] == "3" and r["stop"] in ("converged", "cap_rounds", "cap_seconds"), (r["rounds"], r["stop"])
-    assert float(r["empty_ns"]) > 0 and float(r["qsbr_ns"]) > 0, (r["empty_ns"], r["qsbr_ns"])
+    # A yardstick whose own trial stayed disturbed after its retries is left out: an empty cell.
+    assert all(r[c] == "" or float(r[c]) > 0 for c in ("empty_ns", "qsbr_ns")), (r["empty_ns"], r["qsbr_ns"])
     assert int(r["disturbed"]) >= 0 and (r["ci_lo"] == r["ci_hi"] == "" or float(r["ci_lo"]) <= float(r["ci_hi"])), (
         r["ci_lo"], r["ci_hi"])
     assert int(r["probe_ns"]) > 0, r["probe_ns"]
@@ -310,7 +311,10 @@ for r in rows:
 assert sorted(by) == ["ebr", "urcu-qsbr"], sorted(by)
 assert sorted(r["rep"] for r in by["ebr"]) == ["0", "1", "2"]
 for a, q in zip(sorted(by["ebr"], key=lambda r: r["rep"]), sorted(by["urcu-qsbr"], key=lambda r: r["rep"])):
-    assert a["qsbr_ns"] == q["ns_per_op"] == q["qsbr_ns"], (a["qsbr_ns"], q["ns_per_op"], q["qsbr_ns"])
+    if int(q["disturbed"]) > 2:
+        assert a["qsbr_ns"] == q["qsbr_ns"] == "", (a["qsbr_ns"], q["qsbr_ns"], q["disturbed"])
+    else:
+        assert a["qsbr_ns"] == q["ns_per_op"] == q["qsbr_ns"], (a["qsbr_ns"], q["ns_per_op"], q["qsbr_ns"])
     assert a["empty_ns"] == q["empty_ns"], (a["empty_ns"], q["empty_ns"])
 import statistics
 # The interval is of the rounds the gate kept (disturbed at most the retry limit, 2); with fewer
