@@ -60,7 +60,7 @@ typedef struct relocation {
 	} direct;
 	unsigned block_shift;  /* log2 of the block size */
 	struct plan *plan;
-	size_t nplan, cap;
+	size_t nplan;
 	void *mem; /* one allocation: plan, then map */
 	size_t mem_bytes;
 	uintptr_t last_block, last_offset; /* the last hit, from one block's pass to the next */
@@ -330,6 +330,16 @@ static bool direct_map_fits(relocation *r)
 #define DIRECT_MAX_PER_BLOCK 32u
 #define DIRECT_MAX_SMALL 1024u
 
+/* The first size either map tries: a power of two, at least 16 and twice
+ * the blocks. */
+static size_t twice_rounded_up(size_t blocks)
+{
+	size_t size = 16;
+	while (size < 2 * blocks)
+		size *= 2;
+	return size;
+}
+
 /* Builds the plan (src's blocks that hold objects, in the order
  * rl_region_for_each_block visits them) and the map: the direct map of the
  * smallest size that fits, else the hashed one.  0, or -1 when the memory
@@ -338,17 +348,14 @@ static int plan_and_map(rl_region *src, relocation *r)
 {
 	size_t blocks = 0;
 	rl_region_for_each_block(src, count_block, &blocks);
-	size_t size = 16;
-	while (size < 2 * blocks)
-		size *= 2;
+	size_t size = twice_rounded_up(blocks);
 	size_t most = DIRECT_MAX_PER_BLOCK * blocks > DIRECT_MAX_SMALL ? DIRECT_MAX_PER_BLOCK * blocks : DIRECT_MAX_SMALL;
 	for (bool direct = true;; size *= 2) {
 		if (size > most) { /* no direct map fits: the hashed one, twice the blocks */
 			direct = false;
-			for (size = 16; size < 2 * blocks; size *= 2)
-				;
+			size = twice_rounded_up(blocks);
 		}
-		*r = (relocation){ .block_shift = r->block_shift, .cap = blocks };
+		*r = (relocation){ .block_shift = r->block_shift };
 		r->mem_bytes = blocks * sizeof(struct plan) + size * sizeof(struct map_entry);
 		r->mem = rl_mem_calloc(1, r->mem_bytes);
 		if (r->mem == NULL)

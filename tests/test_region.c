@@ -169,15 +169,23 @@ static void test_mark_and_rollback(void)
 	CHECK(rl_blocks_live() == live0, "destroy freed every block");
 }
 
+/* One box, a mark *m, then 20 more boxes in r; returns the top before a
+ * rollback to *m. */
+static char *boxes_past_a_mark(rl_region *r, rl_region_mark *m)
+{
+	(void)box(r, 1);
+	*m = rl_region_mark_now(r);
+	for (int i = 0; i < 20; i++)
+		(void)box(r, 0x1111111111111111);
+	return r->small.tail->top;
+}
+
 static void test_poison_after_rollback(void)
 {
 #ifdef RL_DEBUG
 	rl_region *r = region("r");
-	(void)box(r, 1);
-	rl_region_mark m = rl_region_mark_now(r);
-	for (int i = 0; i < 20; i++)
-		(void)box(r, 0x1111111111111111);
-	char *old_top = r->small.tail->top;
+	rl_region_mark m;
+	char *old_top = boxes_past_a_mark(r, &m);
 	CHECK(r->small.tail == m.small_tail, "still in the same block");
 	rl_region_rollback(r, &m);
 	for (const unsigned char *p = (const unsigned char *)m.top; p < (const unsigned char *)old_top; p++)
@@ -192,11 +200,8 @@ static void test_no_poison_when_off(void)
 {
 	rl_region_set_poison(false);
 	rl_region *r = region("r");
-	(void)box(r, 1);
-	rl_region_mark m = rl_region_mark_now(r);
-	for (int i = 0; i < 20; i++)
-		(void)box(r, 0x1111111111111111);
-	char *old_top = r->small.tail->top;
+	rl_region_mark m;
+	char *old_top = boxes_past_a_mark(r, &m);
 	rl_region_rollback(r, &m);
 	size_t poisoned = 0;
 	for (const unsigned char *p = (const unsigned char *)m.top; p < (const unsigned char *)old_top; p++)

@@ -322,6 +322,29 @@ static void placed_free(void *p, size_t bytes)
 
 static const rl_page_source placed_pages = { .name = "placed", .alloc = placed_alloc, .free = placed_free };
 
+/* Blocks come from a reservation laid out as p says until placed_end;
+ * returns the page source to give back. */
+static const rl_page_source *placed_begin(struct placement p)
+{
+	const rl_page_source *before = rl_page_source_current();
+	CHECK(placed_reserve(p, 64), "cannot reserve address space for the placed blocks");
+	rl_set_page_source(&placed_pages);
+	return before;
+}
+
+/* Destroys the three regions of a placed test, gives the page source back,
+ * drops the reservation, and checks no block outlived them. */
+static void placed_end(rl_region *src, rl_region *dst, rl_region *other, const rl_page_source *before,
+		       size_t blocks)
+{
+	rl_region_destroy(src);
+	rl_region_destroy(dst);
+	rl_region_destroy(other);
+	rl_set_page_source(before);
+	placed_release();
+	CHECK(rl_blocks_live() == blocks, "leak");
+}
+
 /* Relocates a 2,000-cell list (and a pair pointing at it, at a static
  * object and into another region) made on blocks placed as `p` says;
  * checks which map the call used, the copy, src untouched and the judge. */
@@ -329,9 +352,7 @@ static void relocate_placed(struct placement p, bool hashed)
 {
 	static rl_obj statics[2]; /* a header and its 8-byte payload */
 	rl_obj_init(&statics[0], RL_T_BOX_INT, RL_OBJ_STATIC, 8);
-	const rl_page_source *before = rl_page_source_current();
-	CHECK(placed_reserve(p, 64), "cannot reserve address space for the placed blocks");
-	rl_set_page_source(&placed_pages);
+	const rl_page_source *before = placed_begin(p);
 	size_t blocks = rl_blocks_live();
 	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst"), *other = rl_region_create("o");
 	CHECK(src && dst && other, "out of memory");
@@ -356,12 +377,7 @@ static void relocate_placed(struct placement p, bool hashed)
 	rl_val out = judged_call(&src, dst, rl_val_of(pair), &ctx);
 	CHECK(rl_ptr(out)->w[1] == rl_val_of(&statics[0]) && rl_ptr(out)->w[2] == elsewhere,
 	      "a pointer out of src was moved");
-	rl_region_destroy(src);
-	rl_region_destroy(dst);
-	rl_region_destroy(other);
-	rl_set_page_source(before);
-	placed_release();
-	CHECK(rl_blocks_live() == blocks, "leak");
+	placed_end(src, dst, other, before, blocks);
 }
 
 /* Blocks side by side: the direct map, at its first size. */
@@ -391,10 +407,8 @@ static void test_hashed_map_for_scattered_blocks(void)
  * compared, not only its place. */
 static void test_direct_map_compares_the_block(void)
 {
-	const rl_page_source *before = rl_page_source_current();
-	CHECK(placed_reserve((struct placement){ .areas = 2, .distance = (size_t)1 << 16, .stride = 1 }, 64),
-	      "cannot reserve address space for the placed blocks");
-	rl_set_page_source(&placed_pages);
+	const rl_page_source *before =
+		placed_begin((struct placement){ .areas = 2, .distance = (size_t)1 << 16, .stride = 1 });
 	size_t blocks = rl_blocks_live();
 	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst"), *other = rl_region_create("o");
 	CHECK(src && dst && other, "out of memory");
@@ -410,12 +424,7 @@ static void test_direct_map_compares_the_block(void)
 	CHECK(rl_relocate(src, dst, &slot, 1, &res) == 0 && !res.hashed_map, "relocate failed or hashed");
 	CHECK(rl_ptr(copy)->w[1] == elsewhere, "a pointer into another region's block was moved");
 	CHECK(list_sum(rl_ptr(copy)->w[0]) == 190 && rl_region_contains(dst, rl_ptr(copy)->w[0]), "a bad copy");
-	rl_region_destroy(src);
-	rl_region_destroy(dst);
-	rl_region_destroy(other);
-	rl_set_page_source(before);
-	placed_release();
-	CHECK(rl_blocks_live() == blocks, "leak");
+	placed_end(src, dst, other, before, blocks);
 }
 
 int main(int argc, char **argv)
