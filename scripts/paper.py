@@ -508,6 +508,9 @@ def t7(rows):
     adaptive = order(r["strategy"] for r in sel if base_name(r["strategy"]).startswith("adaptive"))
     if not adaptive:
         return None, []
+    # only the machines that ran adaptive: another's rows (a device's naive and bitmap) have no regret
+    ran_adaptive = {r.get("cpu") for r in sel if r["strategy"] in adaptive}
+    sel = [r for r in sel if r.get("cpu") in ran_adaptive]
     used = []
 
     def build(rs):
