@@ -449,6 +449,30 @@ static int big_root(rl_tm_ctx *ctx, rl_liveness *lv, rl_region *dst, rl_val root
 	return 1;
 }
 
+/* Step 0's home path, out of line (see adaptive_transmigrate). */
+static __attribute__((noinline)) void splice_home(rl_tm_ctx *ctx, rl_region *home, rl_region *dst)
+{
+	bool clean = rl_region_knowledge_of(home).all_result; /* garbage is known only from the hint */
+	ctx->report.bytes_spliced = rl_splice_home(home, dst);
+	ctx->report.garbage_bytes = clean ? 0 : UINT64_MAX;
+	ctx->report.decision = "home";
+}
+
+/* Step 0's relocate path, out of line: 1, or -1 when it could not allocate. */
+static __attribute__((noinline)) int relocate_all(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root,
+						  rl_val *out)
+{
+	rl_relocate_result res;
+	rl_val r = root, *slot = &r;
+	if (rl_relocate(src, dst, &slot, 1, &res) != 0)
+		return -1;
+	ctx->report.bytes_copied = res.bytes_copied;
+	ctx->report.copied_all_of_src = true;
+	ctx->report.decision = "relocate";
+	*out = r;
+	return 1;
+}
+
 /* Step 0: the paths that what src knows decides alone.  1 when the graph
  * was moved (*out set), 0 when nothing is known that settles it (nothing
  * done), -1 when relocate could not allocate (dst rolled back). */
@@ -465,43 +489,21 @@ static int decide_by_knowledge(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, r
 	else if (k.all_result && k.subregion_bytes == 0)
 		path = RELOCATE; /* dense, and src must stay: its other owner reads it */
 	if (path == LINEAR) {
-		ctx->report.bytes_spliced = rl_region_family_bytes(src);
+		ctx->report.bytes_spliced = k.bytes + k.subregion_bytes; /* src's family: all of it goes */
 		ctx->report.garbage_bytes = UINT64_MAX; /* not measured (linear's rule) */
 		ctx->report.decision = "linear";
 		rl_region_adopt(dst, src);
 	} else if (path == HOME) {
-		bool clean = rl_region_knowledge_of(home).all_result; /* garbage is known only from the hint */
-		ctx->report.bytes_spliced = rl_splice_home(home, dst);
-		ctx->report.garbage_bytes = clean ? 0 : UINT64_MAX;
-		ctx->report.decision = "home";
+		splice_home(ctx, home, dst);
 	} else if (path == RELOCATE) {
-		rl_relocate_result res;
-		rl_val r = root, *slot = &r;
-		if (rl_relocate(src, dst, &slot, 1, &res) != 0)
-			return -1;
-		ctx->report.bytes_copied = res.bytes_copied;
-		ctx->report.copied_all_of_src = true;
-		ctx->report.decision = "relocate";
-		*out = r;
+		return relocate_all(ctx, src, dst, root, out);
 	}
 	return path != GO_ON;
 }
 
-static int adaptive_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
+/* Steps 1-4: the graph is traced or probed (step 0 settled nothing). */
+static __attribute__((noinline)) int adaptive_trace(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
 {
-	*out = root;
-	if (!rl_region_contains(src, root))
-		return RL_TM_OK;
-	/* Step 0 first, before even the options are parsed: when what src
-	 * knows settles the path, the call touches no code it does not need
-	 * (in a forked trial every first-touched text page is a fault: parsing
-	 * the options made a linear decision 30 us slower than linear). */
-	int known = decide_by_knowledge(ctx, src, dst, root, out);
-	if (known != 0) {
-		if (known < 0)
-			ctx->report = (rl_tm_report){ 0 };
-		return known > 0 ? RL_TM_OK : RL_TM_ENOMEM;
-	}
 	if (ctx->call_start_ns != 0)
 		ctx->report.decide_ns = rl_now_ns() - ctx->call_start_ns;
 	struct options opt = read_options(ctx->opts);
@@ -583,6 +585,26 @@ fail:
 	rl_cheney_undo(&c, &root, 1);
 	ctx->report = (rl_tm_report){ 0 };
 	return RL_TM_ENOMEM;
+}
+
+/* Step 0 first, before even the options are parsed: when what src knows
+ * settles the path, the call touches no code it does not need.  In a
+ * forked trial every first-touched text page is a fault (parsing the
+ * options made a linear decision 30 us slower than linear), and every
+ * first-touched code line a cache miss: so this entry is small, the
+ * linear path runs straight through it, and the tracing steps, the home
+ * splice and relocate sit out of line. */
+static int adaptive_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
+{
+	*out = root;
+	if (!rl_region_contains(src, root))
+		return RL_TM_OK;
+	int known = decide_by_knowledge(ctx, src, dst, root, out);
+	if (known == 0)
+		return adaptive_trace(ctx, src, dst, root, out);
+	if (known < 0)
+		ctx->report = (rl_tm_report){ 0 };
+	return known > 0 ? RL_TM_OK : RL_TM_ENOMEM;
 }
 
 const struct rl_transmigrator rl_tm_adaptive = {
