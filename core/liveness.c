@@ -14,8 +14,9 @@
 #include "regionlab/copy.h"
 #include "regionlab/mem.h"
 
-#define LOG_MIN 4096u      /* slots the log holds at least */
+#define LOG_MIN 4096u      /* slots the log holds at first, at least */
 #define LOG_PER_BLOCK 64u  /* and per block of src */
+#define LOG_SPARSE 32u     /* it grows while it holds at most one slot per 32 bytes marked */
 
 /* log2 of the shadow words of one small block, what core/shadow.c gives each
  * slice: ((B - 64) / 8 + 63) / 64 = B / 512 for every power-of-two B >= 4 KiB. */
@@ -90,13 +91,37 @@ static bool in_src(const rl_region *src, const rl_block *b)
 	return owner == src || (owner->parent != NULL && rl_region_chain_has(owner->parent, src));
 }
 
+/* Doubles the log's room while the slots that crossed blocks are few beside
+ * the bytes marked (lv->bytes, counted up to the block the trace left last):
+ * then fixing from the log is far cheaper than a pass over every moved
+ * object.  Where most slots cross (shuffled layouts) the pass costs about
+ * what the log would, and the log stays at its first size, as it did before
+ * it could grow (splice on a shuffled 10^5 tree: 15.3 million instructions
+ * per call; 17.6 million when it grew to an eighth of src's words).  False
+ * when it does not grow, or the allocation failed (the log keeps what it
+ * holds). */
+static __attribute__((noinline, cold)) bool grow_log(rl_liveness *lv)
+{
+	if (lv->nlog * LOG_SPARSE > lv->bytes)
+		return false;
+	size_t cap = lv->log_cap * 2;
+	rl_val **log = rl_mem_alloc(cap * sizeof *log);
+	if (log == NULL)
+		return false;
+	memcpy(log, lv->log, lv->nlog * sizeof *log);
+	rl_mem_free(lv->log, lv->log_cap * sizeof *lv->log);
+	lv->log = log;
+	lv->log_cap = cap;
+	return true;
+}
+
 /* Logs slot s of an object of block `from`, unless from outlives src (a held
  * sub-region's: never moved, and its holder's objects are not to be fixed). */
-static void log_slot(rl_liveness *lv, rl_val *s, const rl_block *from)
+static inline __attribute__((always_inline)) void log_slot(rl_liveness *lv, rl_val *s, const rl_block *from)
 {
 	if (from->region != lv->src && !rl_region_dies_with(from->region, lv->src))
 		return;
-	if (lv->nlog < lv->log_cap)
+	if (lv->nlog < lv->log_cap || (!lv->log_overflow && grow_log(lv)))
 		lv->log[lv->nlog++] = s;
 	else
 		lv->log_overflow = true;

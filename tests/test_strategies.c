@@ -478,6 +478,48 @@ static void test_liveness_counts_each_block(void)
 	graph_case_free(&gc);
 }
 
+/* The log of slots that cross blocks grows where few do (mixed: big results
+ * spread over blocks, about one object in five), and every slot it holds
+ * points into another block of src; where most slots cross (a shuffled tree)
+ * it keeps its first size and says it overflowed.  Either way splice moves
+ * the graph whole (the judge), also when growing the log fails (the sweep). */
+static void test_liveness_log_grows_only_where_few_slots_cross(void)
+{
+	struct graph_case gc;
+	graph_case_make(&gc, "mixed", 30000, "");
+	rl_liveness lv;
+	CHECK(rl_liveness_init(&lv, gc.g.src) == 0, "out of memory");
+	size_t first = lv.log_cap;
+	rl_liveness_trace(&lv, gc.g.root);
+	CHECK(lv.nlog > first && !lv.log_overflow, "mixed: %zu slots logged in room for %zu (first %zu), overflow %d",
+	      lv.nlog, lv.log_cap, first, lv.log_overflow);
+	for (size_t i = 0; i < lv.nlog; i++) {
+		rl_val v = *lv.log[i];
+		CHECK(rl_block_of(rl_ptr(v)) != rl_block_of(lv.log[i]), "slot %zu points into its own block", i);
+	}
+	rl_liveness_fini(&lv);
+	graph_case_free(&gc);
+
+	graph_case_make(&gc, "tree", 30000, "layout=shuffled");
+	CHECK(rl_liveness_init(&lv, gc.g.src) == 0, "out of memory");
+	first = lv.log_cap;
+	rl_liveness_trace(&lv, gc.g.root);
+	CHECK(lv.log_overflow && lv.log_cap == first, "shuffled tree: room for %zu (first %zu), overflow %d",
+	      lv.log_cap, first, lv.log_overflow);
+	rl_liveness_fini(&lv);
+	graph_case_free(&gc);
+
+	rl_tm_ctx ctx;
+	rl_kv_list opts;
+	rl_val out;
+	graph_case_make(&gc, "mixed", 30000, "");
+	CHECK(run_strategy("splice", &gc, &ctx, &opts, &out) == RL_TM_OK, "splice failed");
+	CHECK(ctx.report.bytes_copied != 0 && ctx.report.bytes_spliced != 0, "mixed: splice did not both copy and move");
+	judge("splice", &gc, &ctx, out);
+	graph_case_free(&gc);
+	fault_sweep("splice", "mixed", 30000, "");
+}
+
 /* splice's figures add up, and the threshold moves the split. */
 static void splice_case(const char *spec, const char *params, bool expect_copy, bool expect_splice)
 {
@@ -907,6 +949,7 @@ int main(int argc, char **argv)
 	RL_RUN(test_linear_precondition_changes_nothing);
 	RL_RUN(test_promote_reports_inherited_garbage);
 	RL_RUN(test_liveness_counts_each_block);
+	RL_RUN(test_liveness_log_grows_only_where_few_slots_cross);
 	RL_RUN(test_splice_threshold);
 	RL_RUN(test_splice_mixed_blocks_fix_pointers);
 	RL_RUN(test_splice_fault_sweep_copying);

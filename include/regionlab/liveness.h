@@ -20,10 +20,15 @@
  * live objects of the others have been copied, those are the only slots of
  * moved objects that can need fixing (a slot pointing into its own block
  * moves with its target); slots of blocks that outlive src (a held
- * sub-region's, regionlab/adopt.h) are not logged: they never move.  It has room for 4096 slots plus 64 per block:
- * graphs laid out in allocation order cross blocks rarely; when it fills up
- * (shuffled layouts, a leaf shared from everywhere) it says so, and the
- * fixing falls back to a pass over every moved object. */
+ * sub-region's, regionlab/adopt.h) are not logged: they never move.  It starts
+ * with room for 4096 slots plus 64 per block (graphs laid out in allocation
+ * order cross blocks rarely) and doubles when full while it holds at most one
+ * slot per 32 bytes marked: fixing from the log costs what crossed blocks, a
+ * pass over every moved object costs every object (on `mixed` at 10^5, whose
+ * big results cross blocks on about a fifth of their objects, that pass was a
+ * quarter of adaptive's instructions).  When more slots cross (shuffled
+ * layouts: the pass costs about what the log would), or growing fails, it
+ * says so (log_overflow) and the fixing falls back to that pass. */
 #ifndef REGIONLAB_LIVENESS_H
 #define REGIONLAB_LIVENESS_H
 
