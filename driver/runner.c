@@ -576,12 +576,16 @@ static size_t warm_bytes(const rl_region *src, size_t reachable)
 	return family > reachable ? family : reachable;
 }
 
-/* Blocks for a copy of `bytes` pre-faulted into the pool, and 4x as much
- * heap written, plus 1 MiB; what the pool pre-faulted (the dst_warm column). */
-static size_t warm_memory(size_t bytes)
+/* Blocks for a copy of src pre-faulted into the pool, 4x as much heap
+ * written, plus 1 MiB, and the scratch mapping that a worklist over src's
+ * blocks takes (rl_mem_scratch_prewarm; a fresh one faulted on the pages its
+ * first pushes touched); what the pool pre-faulted (the dst_warm column). */
+static size_t warm_memory(const rl_region *src, size_t reachable)
 {
+	size_t bytes = warm_bytes(src, reachable);
 	size_t pooled = rl_block_pool_prefault(bytes + bytes / 8 + rl_block_size);
 	warm_heap(4 * bytes + (1u << 20));
+	rl_mem_scratch_prewarm(rl_region_family_footprint(src) + sizeof(rl_obj *));
 	return pooled;
 }
 
@@ -599,7 +603,7 @@ static uint64_t yardstick_memcpy_ns(rl_region *src, size_t bytes, bool cold)
 		return 0;
 	if (cold)
 		return cold_memcpy_ns(bytes);
-	warm_memory(warm_bytes(src, bytes));
+	warm_memory(src, bytes);
 	struct copy_dst d = { 0 };
 	uint64_t t = RL_UNSET_U64;
 	if (copy_dst_take(&d, bytes)) {
@@ -690,7 +694,7 @@ static void warm_up(struct trial *t)
 {
 	const struct rl_sweep *s = t->job->sweep;
 	rl_row *row = t->job->row;
-	row->dst_warm = s->cold ? 0 : warm_memory(warm_bytes(t->g.src, t->census.bytes));
+	row->dst_warm = s->cold ? 0 : warm_memory(t->g.src, t->census.bytes);
 	row->barrier_overhead = rl_tm_barrier_overhead(t->tm, t->g.src, t->g.root, 3);
 	if (!s->cold) {
 		warm_code();

@@ -1,7 +1,9 @@
 /* The allocator switch: jemalloc really serves region blocks and strategy
  * memory, its counters move during a call, and bad names are rejected. */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "regionlab/allocator.h"
 #include "regionlab/block_pool.h"
@@ -51,6 +53,48 @@ static void jemalloc_serves_blocks_and_counts_them(void)
 	CHECK(rl_allocator_select("system", err, sizeof err) == 0, "%s", err);
 }
 
+static long minor_faults(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_minflt;
+}
+
+/* Scratch reservations above the heap limit (a worklist over a big source)
+ * borrow the mapping rl_mem_scratch_prewarm mapped and touched: its pages
+ * take no fault when written, it is lent again once given back, a second
+ * reservation while it is lent gets a mapping of its own, zeroed
+ * reservations never get it, and the budget is given back each time. */
+static void scratch_reservations_borrow_the_prewarmed_mapping(void)
+{
+	const size_t bytes = 4u << 20, page = 4096;
+	CHECK(bytes > RL_RESERVE_FROM_HEAP_MAX, "the test needs a mapping, not heap memory");
+	size_t used = rl_mem_budget_used();
+	rl_mem_scratch_prewarm(bytes);
+	char *a = rl_mem_reserve_scratch(bytes);
+	CHECK(a != NULL, "out of memory");
+	long before = minor_faults();
+	for (size_t off = 0; off < bytes; off += page)
+		a[off] = 1;
+	long faults = minor_faults() - before;
+#ifndef __SANITIZE_THREAD__ /* TSan maps shadow pages of its own on these writes */
+	CHECK(faults == 0, "writing the prewarmed mapping took %ld page faults", faults);
+#else
+	(void)faults;
+#endif
+	char *b = rl_mem_reserve_scratch(bytes);
+	CHECK(b != NULL && b != a, "a second reservation got the lent mapping");
+	char *z = rl_mem_reserve(bytes / 2);
+	CHECK(z != NULL && z != a && z[0] == 0 && z[bytes / 2 - 1] == 0, "a zeroed reservation is not fresh");
+	rl_mem_unreserve(z, bytes / 2);
+	rl_mem_unreserve(b, bytes);
+	rl_mem_unreserve(a, bytes);
+	char *c = rl_mem_reserve_scratch(bytes / 2);
+	CHECK(c == a, "the kept mapping was not lent again");
+	rl_mem_unreserve(c, bytes / 2);
+	CHECK(rl_mem_budget_used() == used, "budget: %zu taken, %zu before", rl_mem_budget_used(), used);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -58,5 +102,6 @@ int main(int argc, char **argv)
 	RL_RUN(unknown_allocator_is_rejected_with_the_valid_names);
 	RL_RUN(system_keeps_no_counters);
 	RL_RUN(jemalloc_serves_blocks_and_counts_them);
+	RL_RUN(scratch_reservations_borrow_the_prewarmed_mapping);
 	return rl_test_summary(argv[0]);
 }

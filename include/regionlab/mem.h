@@ -46,6 +46,12 @@ void *rl_mem_reserve(size_t bytes);
  * source (up to 256 KiB at 10^4 objects) costs no memset of its own and
  * evicts nothing from the cache it does not use. */
 void *rl_mem_reserve_scratch(size_t bytes);
+/* Maps (or keeps) the scratch mapping that rl_mem_reserve_scratch lends
+ * above the heap limit, at least `bytes` long, and touches each of its
+ * pages: a benchmark's warm-up, so that a worklist's first pushes in the
+ * timed call find their pages mapped.  A no-op at or below the heap limit,
+ * or while the mapping is lent. */
+void rl_mem_scratch_prewarm(size_t bytes);
 void rl_mem_unreserve(void *p, size_t bytes);
 void rl_mem_charge(size_t bytes);
 void rl_mem_uncharge(size_t bytes);
