@@ -7,8 +7,8 @@
  * Like the shadow, each block's `scratch` points at its slice; unlike the
  * shadow, slices are handed out lazily, the first time an object of a block
  * is looked up, so setting the table up is O(1) whatever src's size: one
- * reservation of address space (rl_mem_reserve), never touched where src is
- * never read.  A small block's slice has a word per data word; a large
+ * scratch reservation (rl_mem_reserve_scratch), each slice zeroed when it is
+ * handed out, never touched where src is never read.  A small block's slice has a word per data word; a large
  * block's, one word.  The table is charged in full when it is set up
  * (strategy memory: at most src's footprint).  Not thread-safe: callers hold
  * their own lock. */
