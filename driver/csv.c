@@ -477,7 +477,7 @@ static void print_method_doc(FILE *fp)
 	      "per page, ~35 us in all), then every page of the pooled blocks and last of src is read again\n"
 	      "(the host may have unmapped them meanwhile); `call_faults` counts the page faults the call\n"
 	      "still takes (a few stray pages at most for the copying strategies; naive's per-object\n"
-	      "mallocs outgrow the warmed heap, and proxy's forwarding table is a fresh mapping per call).\n"
+	      "mallocs outgrow the warmed heap; proxy's forwarding table borrows the scratch mapping).\n"
 	      "The copy yardstick (`memcpy_ns`) runs before\n"
 	      "this warm-up, after the same steps of its own (pool, heap, its destination blocks' pages,\n"
 	      "src's pages last), so both start from the same state.\n\n"
