@@ -2,7 +2,7 @@
 npanels = 1
 figtitle = "Figure 3. Incremental transmigration: pause vs total time"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '176 rows of results/default.csv; commit c571d59d2f75; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-07T01:21:35Z .. 2026-12-07T01:27:27Z'
+footer2 = '114 rows of results/default.csv; commit 88f60b044cfa; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-07T04:47:09Z .. 2026-12-07T04:51:01Z'
 data1 = datadir.'/'.'fig3_proxy_pause-p1.dat'
 title1 = 'list, layout=alloc'
 xlabel1 = 'objects (size)'
