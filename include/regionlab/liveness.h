@@ -28,7 +28,11 @@
  * big results cross blocks on about a fifth of their objects, that pass was a
  * quarter of adaptive's instructions).  When more slots cross (shuffled
  * layouts: the pass costs about what the log would), or growing fails, it
- * says so (log_overflow) and the fixing falls back to that pass. */
+ * says so (log_overflow) and the fixing falls back to that pass.  A grown
+ * log is one more allocation (the mallocs column, fault injection), and it
+ * can let adaptive's "depth-first shaped" test pass where the old bound
+ * overflowed, only with a probe budget far above its default (at 64 KiB a
+ * probe reaches ~4,096 objects, and such a trace logs under 512 slots). */
 #ifndef REGIONLAB_LIVENESS_H
 #define REGIONLAB_LIVENESS_H
 

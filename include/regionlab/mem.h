@@ -42,15 +42,21 @@ void rl_mem_free(void *p, size_t bytes);
 #define RL_RESERVE_FROM_HEAP_MAX (256u * 1024u)
 void *rl_mem_reserve(size_t bytes);
 /* The same, for memory whose every byte is written before it is read (a
- * stack): from the heap it is not zeroed, so a worklist sized for the whole
+ * stack), and never zeroed, at any size: from the heap it is what malloc
+ * gives, above the heap limit it may be the kept mapping below, holding
+ * whatever its last borrower wrote.  So a worklist sized for the whole
  * source (up to 256 KiB at 10^4 objects) costs no memset of its own and
- * evicts nothing from the cache it does not use. */
+ * evicts nothing from the cache it does not use; a caller that needs zeros
+ * writes them (fwdmap.c zeroes each slice it hands out). */
 void *rl_mem_reserve_scratch(size_t bytes);
 /* Maps (or keeps) the scratch mapping that rl_mem_reserve_scratch lends
  * above the heap limit, at least `bytes` long, and touches each of its
  * pages: a benchmark's warm-up, so that a worklist's first pushes in the
  * timed call find their pages mapped.  A no-op at or below the heap limit,
- * or while the mapping is lent. */
+ * or while the mapping is lent.  The kept mapping itself is outside the
+ * memory budget below (a borrower is charged what it asked for): one
+ * mapping, as big as the largest prewarm of the process, src's footprint
+ * in the harness, resident until the process ends. */
 void rl_mem_scratch_prewarm(size_t bytes);
 void rl_mem_unreserve(void *p, size_t bytes);
 void rl_mem_charge(size_t bytes);
