@@ -33,7 +33,6 @@
 #include "oracle/oracle.h"
 #include "regionlab/block_pool.h"
 #include "regionlab/clock.h"
-#include "regionlab/mem.h"
 #include "regionlab/copy.h"
 #include "regionlab/shadow.h"
 #include "regionlab/workload.h"
@@ -212,7 +211,7 @@ static void bench_bound(rl_bench_state *s, void *env)
 	}
 	size_t bytes = g.src->bytes_used;
 	rl_block_pool_prefault(bytes + bytes / 8 + rl_block_size);
-	rl_mem_scratch_prewarm(rl_region_family_footprint(g.src) + sizeof(rl_obj *)); /* as the harness's warm-up */
+	rl_worklist_prewarm(g.src); /* as the harness's warm-up */
 	uint64_t call_ns = 0, memcpy_ns = 0;
 	bool failed = false, no_ceiling = false;
 	while (!failed && !no_ceiling && rl_bench_keep_running(s, 1)) {

@@ -33,10 +33,10 @@
 #include "oracle/oracle.h"
 #include "regionlab/block_pool.h"
 #include "regionlab/clock.h"
-#include "regionlab/mem.h"
 #include "regionlab/liveness.h"
 #include "regionlab/options.h"
 #include "regionlab/workload.h"
+#include "regionlab/worklist.h"
 
 #define FLOOR_OBJECTS 1000000u
 #define FLOOR_CHECK_OBJECTS 10000u
@@ -340,8 +340,7 @@ static void bench_floor(rl_bench_state *st, void *env)
 	}
 	size_t bytes = s.g.src->bytes_used;
 	rl_block_pool_prefault(2 * bytes + bytes / 8 + rl_block_size);
-	/* worklists and proxy's table borrow it, as in the harness's warm-up */
-	rl_mem_scratch_prewarm(rl_region_family_footprint(s.g.src) + sizeof(rl_obj *));
+	rl_worklist_prewarm(s.g.src); /* as the harness's warm-up */
 	static uint64_t mod_ns[FLOOR_MAX_ITERS], flo_ns[FLOOR_MAX_ITERS], cpy_ns[FLOOR_MAX_ITERS];
 	static double ratio[FLOOR_MAX_ITERS];
 	size_t iters = 0;

@@ -9,6 +9,11 @@ int rl_worklist_init(rl_worklist *wl, size_t max_entries)
 	return wl->base != NULL ? 0 : -1;
 }
 
+void rl_worklist_prewarm(const rl_region *src)
+{
+	rl_mem_scratch_prewarm(rl_region_family_footprint(src) + sizeof(rl_obj *));
+}
+
 void rl_worklist_fini(rl_worklist *wl)
 {
 	rl_mem_unreserve(wl->base, wl->cap * sizeof(rl_obj *));

@@ -64,6 +64,7 @@
 #include "regionlab/clock.h"
 #include "regionlab/mem.h"
 #include "regionlab/region.h"
+#include "regionlab/worklist.h"
 
 #define GUARD_BYTES (64u * 1024u)
 /* A frame bigger than the guard can jump past it: a fault this far below the
@@ -585,7 +586,7 @@ static size_t warm_memory(const rl_region *src, size_t reachable)
 	size_t bytes = warm_bytes(src, reachable);
 	size_t pooled = rl_block_pool_prefault(bytes + bytes / 8 + rl_block_size);
 	warm_heap(4 * bytes + (1u << 20));
-	rl_mem_scratch_prewarm(rl_region_family_footprint(src) + sizeof(rl_obj *));
+	rl_worklist_prewarm(src);
 	return pooled;
 }
 
@@ -628,14 +629,17 @@ static uint64_t yardstick_memcpy_ns(rl_region *src, size_t bytes, bool cold)
 extern const char __data_start[], end[];
 /* Not instrumented: the data segment holds the sanitizers' redzones around
  * globals, which this reads on purpose (one byte per page, never used). */
-__attribute__((no_sanitize_address, no_sanitize_thread)) static unsigned char read_image_pages(const char *p,
-												size_t bytes)
+__attribute__((no_sanitize_address, no_sanitize_thread)) static unsigned char read_image(const char *p, size_t bytes,
+											   size_t stride)
 {
 	unsigned char sum = 0;
-	for (size_t off = 0; off < bytes; off += 4096)
+	for (size_t off = 0; off < bytes; off += stride)
 		sum ^= ((const volatile char *)p)[off];
 	return sum;
 }
+
+/* One byte of every page of [p, p + bytes). */
+static unsigned char read_image_pages(const char *p, size_t bytes) { return read_image(p, bytes, 4096); }
 
 /* A forked child shares its parent's file-backed pages but not their page
  * table entries: its first read of each page of a shared library's code or
@@ -685,12 +689,9 @@ static unsigned char read_mapped_files(void)
  * linear 0.92-1.10 us without, 0.69-0.82 with; splice's home path
  * 1.40-1.71 against 1.13-1.36; cheney on a list 8.3-8.7 against 7.6-7.9). */
 extern const char __executable_start[], etext[];
-__attribute__((no_sanitize_address, no_sanitize_thread)) static unsigned char read_code_lines(void)
+static unsigned char read_code_lines(void)
 {
-	unsigned char sum = 0;
-	for (const char *p = __executable_start; p < etext; p += 64)
-		sum ^= *(const volatile char *)p;
-	return sum;
+	return read_image(__executable_start, (size_t)(etext - __executable_start), 64);
 }
 
 static void warm_code(void)

@@ -43,6 +43,9 @@ typedef struct rl_region_knowledge {
 
 /* What r knows, in O(members of its family).  Inline: a caller that decides
  * by it (adaptive's step 0) touches no code page of its own for it. */
+/* r's sole owner is the caller: external_rc is 1 (what `sole_owner` says). */
+static inline bool rl_region_sole_owner(const rl_region *r) { return atomic_load(&r->external_rc) == 1; }
+
 static inline rl_region_knowledge rl_region_knowledge_of(const rl_region *r)
 {
 	rl_region_knowledge k = {
@@ -51,7 +54,7 @@ static inline rl_region_knowledge rl_region_knowledge_of(const rl_region *r)
 		.pointed_into = (r->knows & RL_KNOWS_POINTED_INTO) != 0,
 		.points_out = (r->knows & RL_KNOWS_POINTS_OUT) != 0,
 		.all_result = (r->knows & RL_KNOWS_ALL_RESULT) != 0,
-		.sole_owner = atomic_load(&r->external_rc) == 1,
+		.sole_owner = rl_region_sole_owner(r),
 	};
 	return k;
 }

@@ -11,6 +11,7 @@
 
 #include "regionlab/mem.h"
 #include "regionlab/object.h"
+#include "regionlab/region.h"
 
 #define RL_WORKLIST_CHARGE_STEP 512u /* entries (one 4 KiB page) charged at a time */
 
@@ -21,6 +22,12 @@ typedef struct rl_worklist {
 
 /* Room for `max_entries`; -1 when the reservation fails. */
 int rl_worklist_init(rl_worklist *wl, size_t max_entries);
+/* A benchmark's warm-up: prewarms the scratch mapping (rl_mem_scratch_prewarm)
+ * for the biggest scratch reservation a strategy makes over src: a worklist
+ * of one entry per word of src's family's blocks (dfcopy.c; liveness.c's is
+ * at most that plus one), or proxy's forwarding table (one word per data
+ * word, fwdmap.c). */
+void rl_worklist_prewarm(const rl_region *src);
 void rl_worklist_fini(rl_worklist *wl);
 
 static inline void rl_worklist_push(rl_worklist *wl, rl_obj *o)

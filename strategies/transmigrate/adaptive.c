@@ -487,7 +487,7 @@ static int decide_by_knowledge(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, r
 	const char *why;
 	rl_region *home = NULL;
 	enum { GO_ON, LINEAR, HOME, RELOCATE } path = GO_ON;
-	if (atomic_load(&src->external_rc) == 1 && rl_region_can_adopt(dst, src)) {
+	if (rl_region_sole_owner(src) && rl_region_can_adopt(dst, src)) {
 		path = LINEAR; /* src dies with the call: nobody else can see it */
 	} else if ((home = rl_region_clean_home(src, root, &why)) != NULL) {
 		path = HOME;
