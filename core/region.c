@@ -292,6 +292,25 @@ void rl_region_rewarm(rl_region *r)
 	(void)sum;
 }
 
+/* One byte of every RL_CACHE_LINE of the block, from its header to its bump
+ * pointer: the lines its objects occupy. */
+static void read_block_lines(rl_block *b, void *env)
+{
+	const volatile unsigned char *c = (const unsigned char *)b;
+	size_t used = (size_t)(b->top - (const char *)b);
+	unsigned char sum = 0;
+	for (size_t i = 0; i < used; i += RL_CACHE_LINE)
+		sum ^= c[i];
+	*(unsigned char *)env ^= sum;
+}
+
+unsigned char rl_region_read_lines(rl_region *r)
+{
+	unsigned char sum = 0;
+	rl_region_for_each_block(r, read_block_lines, &sum);
+	return sum;
+}
+
 size_t rl_region_footprint(const rl_region *r)
 {
 	size_t total = 0;

@@ -503,6 +503,45 @@ static void test_rewarm_writes_nothing(void)
 	rl_region_destroy(r);
 }
 
+/* The bytes rl_region_read_lines must read: the first of every 64-byte line
+ * from each block's header up to its bump pointer, xored. */
+static void xor_lines(rl_block *b, void *env)
+{
+	for (const char *p = (const char *)b; p < b->top; p += RL_CACHE_LINE)
+		*(unsigned char *)env ^= (unsigned char)*p;
+}
+
+/* rl_region_read_lines reads the lines objects occupy, in every block of the
+ * family, small and large, and writes nothing.  A mark byte planted in the
+ * last line below a block's top changes its answer; one planted past the top
+ * (a line no object holds) does not. */
+static void test_read_lines_reads_the_used_lines(void)
+{
+	rl_region *r = rl_region_create("read-lines");
+	for (int64_t i = 0; i < 20000; i++)
+		box(r, i * 7919);
+	CHECK(rl_obj_new(r, RL_T_BLOB, (uint32_t)(2 * rl_block_size)) != NULL, "large allocation failed");
+	uint64_t before = region_sum(r);
+	unsigned char expected = 0;
+	rl_region_for_each_block(r, xor_lines, &expected);
+	CHECK(rl_region_read_lines(r) == expected, "read_lines read other bytes than the used lines'");
+	CHECK(region_sum(r) == before, "read_lines changed the region's bytes");
+
+	rl_block *tail = r->small.tail;
+	CHECK(tail->top + RL_CACHE_LINE < tail->limit, "the tail block has room past its top");
+	char *last_line = (char *)tail + ((size_t)(tail->top - 1 - (char *)tail) & ~(size_t)(RL_CACHE_LINE - 1));
+	char *past_top = (char *)tail + (((size_t)(tail->top - (char *)tail) + RL_CACHE_LINE) &
+					 ~(size_t)(RL_CACHE_LINE - 1));
+	char saved = *last_line;
+	*last_line ^= 0x40;
+	CHECK(rl_region_read_lines(r) == (unsigned char)(expected ^ 0x40), "the last used line was not read");
+	*last_line = saved;
+	*past_top ^= 0x40;
+	CHECK(rl_region_read_lines(r) == expected, "a line past the top was read");
+	*past_top ^= 0x40;
+	rl_region_destroy(r);
+}
+
 static void test_no_block_leaked(void)
 {
 	CHECK(rl_blocks_live() == 0 && rl_block_bytes_live() == 0, "every test destroyed its regions: %zu live",
@@ -526,6 +565,7 @@ int main(int argc, char **argv)
 	RL_RUN(test_shadow);
 	RL_RUN(test_worklist);
 	RL_RUN(test_rewarm_writes_nothing);
+	RL_RUN(test_read_lines_reads_the_used_lines);
 	RL_RUN(test_no_block_leaked);
 	RL_RUN(test_type_table_full);
 	return rl_test_summary(argv[0]);

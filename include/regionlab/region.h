@@ -183,11 +183,17 @@ void rl_region_for_each_block(rl_region *r, void (*fn)(rl_block *b, void *env), 
 /* Reads one byte of every page of every block rl_region_for_each_block
  * visits, writing nothing: a benchmark calls it right before a timed call so
  * that every page of the graph is mapped again, whatever ran since it was
- * built (see driver/runner.c).  One byte a page, not every line: streaming
- * the whole graph through the cache would evict what a zero-copy strategy
- * touches (RCBs, page-table entries): linear at 10^6 took 9-33 us that way
- * instead of ~2.5. */
+ * built (the benchmarks in bench/).  One byte a page, not every line:
+ * streaming the whole graph through the cache evicts what a zero-copy
+ * strategy touches (RCBs, code): the harness reads src's lines and then its
+ * own code's (driver/runner.c, touch_last). */
 void rl_region_rewarm(rl_region *r);
+/* Reads one byte of every cache line of every block rl_region_for_each_block
+ * visits, from the block's header to its bump pointer (the lines its objects
+ * occupy), writing nothing; returns those bytes xored together.  It leaves
+ * the graph in the caches as far as they hold it, the state of a region
+ * just built, whatever ran since: driver/runner.c says when it runs. */
+unsigned char rl_region_read_lines(rl_region *r);
 /* Reads one byte of every RL_PAGE of [p, p + bytes) (p page-aligned): maps
  * the pages again without bringing more than a line of each into the cache.
  * Returns the bytes xored together, so that the reads are not optimised out. */
