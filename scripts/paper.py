@@ -16,7 +16,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the work tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 
 from rows import (BadInput, ROOT, atomic_write, base_name, distinct, garbage_of, geomean, group,  # noqa: E402
-                  layout_of, load_rows, median, num, ok, provenance, shown_path, workload_label)
+                  layout_of, load_rows, median, num, ok, provenance, selects, shown_path, workload_label)
 from cli import command_line, csv_arg, csvs_or_results, help_exit, sweep_commands  # noqa: E402
 from rows import join_spec, split_spec  # noqa: E402  (table 7: a workload without its class keys)
 import figdata  # noqa: E402
@@ -122,15 +122,22 @@ def quotient_bounds(a, ca, b, cb):
     return a / b, (ca[0] / cb[1], ca[1] / cb[0])
 
 
-def tie_rule(ci, alternative):
+def tie_rule(ci, alternative, margin=None):
     """stats.verdict, with None bounds a tie."""
     if ci is None or ci[0] is None or ci[1] is None:
         return stats.TIE
-    return stats.verdict(ci, alternative)
+    return stats.verdict(ci, alternative, margin)
 
 
-def ratio_verdict(m, ci, alternative=1.0, fmt=None):
-    """'1.52x [1.40x, 1.61x]' when the interval excludes the alternative, else
+def marked(text, verdict):
+    """A figure with its interval as its verdict prints it: as it is for an ordering,
+    'level (...)' when equal at the margin, 'tie (...)' otherwise."""
+    return {stats.TIE: f"tie ({text})", stats.EQUIVALENT: f"level ({text})"}.get(verdict, text)
+
+
+def ratio_verdict(m, ci, alternative=1.0, fmt=None, margin=None):
+    """'1.52x [1.40x, 1.61x]' when the interval excludes the alternative, 'level (...)' when it
+    holds it but lies within alternative x (1 +- margin) (with a margin), else
     'tie (0.98x [0.9x, 1.1x])'; no interval: the figure marked '(no interval)'."""
     fmt = fmt or (lambda v: f"{v:.2f}x")
     if m is None:
@@ -138,7 +145,7 @@ def ratio_verdict(m, ci, alternative=1.0, fmt=None):
     if ci[0] is None:
         return f"{fmt(m)} (no interval)"
     text = f"{fmt(m)} [{fmt(ci[0])}, {fmt(ci[1])}]"
-    return text if tie_rule(ci, alternative) != stats.TIE else f"tie ({text})"
+    return marked(text, tie_rule(ci, alternative, margin))
 
 
 def with_interval(v, ci, fmt=None):
@@ -152,14 +159,11 @@ def with_interval(v, ci, fmt=None):
 
 def bold_fastest(cells, values, cis):
     """Bolds the smallest figure only when its interval lies wholly below every
-    other's (the tie rule); otherwise marks it '≈' (fastest by median, a tie
-    within the intervals)."""
-    vals = [(v, i) for i, v in enumerate(values) if v is not None]
-    if len(vals) < 2:
+    other's (the tie rule, stats.fastest); otherwise marks it '≈' (fastest by
+    median, a tie within the intervals).  A None value takes no part."""
+    i, holds = stats.fastest(values, cis)
+    if i is None:
         return cells
-    _, i = min(vals)
-    hi = cis[i][1]
-    holds = hi is not None and all(cis[j][0] is not None and hi < cis[j][0] for _, j in vals if j != i)
     cells = list(cells)
     cells[i] = f"**{cells[i]}**" if holds else f"≈ {cells[i]}"
     return cells
@@ -189,11 +193,12 @@ def row_ratio(rows, num_col, den_col):
 
 
 def regret_verdict(m, ci):
-    """'+13.3% [+5.0%, +20.1%]' when the interval excludes 0, else 'tie (+1.2% [-3.0%, +4.1%])'."""
+    """'+13.3% [+5.0%, +20.1%]' when the interval excludes 0, 'level (+1.2% [-3.0%, +4.1%])' when it
+    holds 0 within +-stats.EQUIVALENCE_MARGIN, else 'tie (+1.2% [-3.0%, +8.1%])'."""
     if m is None:
         return "–"
     text = f"{fpct(m - 1)} [{fpct(ci[0] - 1)}, {fpct(ci[1] - 1)}]"
-    return text if stats.verdict(ci, 1.0) != stats.TIE else f"tie ({text})"
+    return marked(text, stats.verdict(ci, 1.0, stats.EQUIVALENCE_MARGIN))
 
 
 def status_of(rows):
@@ -268,7 +273,8 @@ def t1(rows):
                 cells.append(with_interval(v, ci) if st == "ok" else ("–" if st == "no rows" else st))
             keep = [i for i, s in enumerate(strategies) if s in KEEPS_SRC]
             keeps = fastest_named([strategies[i] for i in keep], [vals[i] for i in keep], [cis[i] for i in keep])
-            body.append([w, lay, fsize(n)] + bold_fastest(cells, vals, cis) + [keeps])
+            contest = [None if selects(s) else v for s, v in zip(strategies, vals)]
+            body.append([w, lay, fsize(n)] + bold_fastest(cells, contest, cis) + [keeps])
         return md_table(["workload", "layout", "n"] + strategies + ["fastest keeping src"], body)
     return per_machine(sel, build), sel
 
@@ -355,12 +361,8 @@ def t4(rows):
             strategies = order(r["strategy"] for r in g)
             vals = [med([r for r in g if r["strategy"] == s], "ns_total") for s in strategies]
             cis = [interval([r for r in g if r["strategy"] == s], "ns_total") for s in strategies]
-            fastest = min((v, s) for v, s in zip(vals, strategies) if v is not None)[1] if any(vals) else None
-            if fastest is not None:  # the tie rule: bold only when its interval excludes every other's
-                fi = strategies.index(fastest)
-                if not all(cis[fi][1] is not None and cis[j][0] is not None and cis[fi][1] < cis[j][0]
-                           for j, v in enumerate(vals) if j != fi and v is not None):
-                    fastest = None
+            fi, holds = stats.fastest(vals, cis)  # the tie rule: named only when it holds
+            fastest = strategies[fi] if holds else None
             copies = [v for v, s in zip(vals, strategies)
                       if v is not None and not med([r for r in g if r["strategy"] == s], "bytes_spliced")]
             sp = [v for v, s in zip(vals, strategies) if base_name(s) == "splice" and v is not None]
@@ -416,7 +418,7 @@ def t5(rows, summaries):
             one_rows, two_rows = cells.get((s, t0), []), cells.get((s, 2), []) if t0 == 1 else []
             if one_rows and two_rows:  # kept = 1-thread ns / 2-thread ns: two grid points, bounds of both
                 kept, kci = quotient_bounds(*cell(one_rows, "ns_per_op"), *cell(two_rows, "ns_per_op"))
-                row.append(ratio_verdict(kept, kci, 1.0, lambda v: f"{v * 100:.0f}%"))
+                row.append(ratio_verdict(kept, kci, 1.0, lambda v: f"{v * 100:.0f}%", stats.EQUIVALENCE_MARGIN))
             else:
                 row.append("–")
             if paired:  # the same round's yardsticks, paired trial by trial
@@ -442,8 +444,9 @@ def t5(rows, summaries):
     read = sel[0].get("read", "") or "0"
     head = (f"ns per tether+untether pair per reader thread (read={read}, no stalled reader, padded layout); "
             f"each figure with the 95% interval of its median.  'kept' is 1-thread ns / 2-thread ns, its interval "
-            f"bounded from the two grid points' intervals; it is printed as a verdict only when the interval excludes "
-            f"100%, else as a tie.  The ratios to the empty loop (the reader loop doing no tether) and to urcu-qsbr "
+            f"bounded from the two grid points' intervals; it is printed as a verdict when the interval excludes "
+            f"100%, as 'level' when it holds 100% but lies within 100% +-{stats.EQUIVALENCE_MARGIN:.0%} (the scheme "
+            f"keeps its throughput, at that margin), else as a tie.  The ratios to the empty loop (the reader loop doing no tether) and to urcu-qsbr "
             f"pair each trial with the yardsticks run in the same round (median of the per-round ratios and its "
             f"interval); 'vs urcu-qsbr' is a verdict only when its interval excludes 1.  One table per configuration "
             f"of published slots and "
@@ -505,7 +508,7 @@ def summary_interval(cis):
 
 def t7(rows):
     sel = [r for r in tm(rows) if ok(r) and num(r, "ns_total") is not None]
-    adaptive = order(r["strategy"] for r in sel if base_name(r["strategy"]).startswith("adaptive"))
+    adaptive = order(r["strategy"] for r in sel if selects(r["strategy"]))
     if not adaptive:
         return None, []
     # only the machines that ran adaptive: another's rows (a device's naive and bitmap) have no regret
@@ -529,7 +532,7 @@ def t7(rows):
                         continue
                     # the harness runs a fixed strategy only where it is legal, so every fixed
                     # strategy of the class's rows is legal in it (linear and promote: sole only)
-                    fixed = order(s for c in configs for s in per[c] if not base_name(s).startswith("adaptive"))
+                    fixed = order(s for c in configs for s in per[c] if not selects(s))
                     cover = [s for s in fixed if all(s in per[c] for c in configs)]
                     if not cover:
                         summary.append([a, k, w, len(configs), "no fixed strategy ran every configuration",
@@ -574,7 +577,8 @@ def t7(rows):
             "strategy is the one with the lowest geometric-mean time among those legal in the class (linear and "
             "promote adopt src whole: legal only in sole) that ran every configuration.  The interval: the "
             "geometric means of the per-configuration paired intervals' ends (95%, per round); a regret whose "
-            "interval holds 0 is a tie.  Target (issue 15): at most +10% in every class on every workload, and "
+            f"interval holds 0 is 'level' when it lies within +-{stats.EQUIVALENCE_MARGIN:.0%} (adaptive matches the "
+            "best fixed strategy at that margin), else a tie.  Target (issue 15): at most +10% in every class on every workload, and "
             "below 0 on mixed.\n\n")
     return head + text, used
 
@@ -841,7 +845,9 @@ TABLES = [
     (1, "Transmigration cost: ns per object (median over reps) by strategy, workload, layout and size, no garbage; "
         "[95% interval of the median: the harness's ci_lo, ci_hi when every row of the cell carries the same one, else "
         "(runs merged, old CSVs) a seeded bootstrap of all the cell's rows]; the fastest "
-        "strategy of each row in bold only when its interval lies wholly below every other's, else marked ≈ (a tie); "
+        "strategy of each row in bold only when its interval lies wholly below every other's, else marked ≈ (a tie), "
+        "adaptive taking no part (it runs the strategy it picks, and Table 7 judges it by its regret against the best "
+        "fixed strategy); "
         "a cell names the status when no rep succeeded.  The last column: the fastest of the strategies that leave src "
         "as it was for its other owners (" + ", ".join(KEEPS_SRC) + "), by the same rule.", t1),
     (2, "Memory overhead at the largest size of each workload (allocation order, no garbage): peak bytes the "

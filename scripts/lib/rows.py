@@ -189,6 +189,14 @@ def base_name(spec):
     return split_spec(spec)[0]
 
 
+def selects(strategy):
+    """True for a strategy that picks another one per call (adaptive): where its pick is the
+    same for every call of a grid point it runs the picked strategy's code and ties with it by
+    construction, so the fastest-strategy verdicts (Table 1, compare-runs) leave it out and
+    Table 7 judges it by its regret against the best fixed strategy."""
+    return base_name(strategy).startswith("adaptive")
+
+
 # ---- statistics -----------------------------------------------------------------
 
 def median(values):

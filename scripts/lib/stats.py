@@ -14,7 +14,12 @@ LEVEL = 0.95
 HALF_WIDTH = 0.05
 MASK = (1 << 64) - 1
 
-TIE, BELOW, ABOVE = "tie", "below", "above"
+# A ratio whose interval holds its alternative but lies wholly within alternative x (1 +- EQUIVALENCE_MARGIN)
+# is EQUIVALENT ("level": equal at that margin), an equivalence verdict (a narrow interval around "no effect" is a
+# finding, not a tie); the margin is the stopping rule's half-width, what a converged cell resolves.
+EQUIVALENCE_MARGIN = HALF_WIDTH
+
+TIE, BELOW, ABOVE, EQUIVALENT = "tie", "below", "above", "level"
 
 
 def median(xs):
@@ -91,8 +96,10 @@ def stop(rounds, elapsed_s, medians, cis, min_rounds, max_rounds, max_seconds, h
     return None
 
 
-def verdict(ci, alternative=1.0):
-    """The tie rule: BELOW/ABOVE only when the interval excludes the alternative."""
+def verdict(ci, alternative=1.0, margin=None):
+    """The tie rule: BELOW/ABOVE only when the interval excludes the alternative.  With a margin,
+    an interval that holds the alternative and lies wholly within alternative x (1 +- margin) is
+    EQUIVALENT ("level": equal at that margin); any other is a TIE."""
     lo, hi = ci
     if math.isnan(lo) or math.isnan(hi):
         return TIE
@@ -100,7 +107,23 @@ def verdict(ci, alternative=1.0):
         return BELOW
     if lo > alternative:
         return ABOVE
+    if margin is not None and alternative * (1 - margin) <= lo and hi <= alternative * (1 + margin):
+        return EQUIVALENT
     return TIE
+
+
+def fastest(values, cis):
+    """(index of the smallest value, whether it holds): it holds when its interval lies wholly
+    below every other's, the tie rule of Table 1 and compare-runs.  None values take no part;
+    (None, False) with fewer than two."""
+    entries = [(v, i) for i, v in enumerate(values) if v is not None]
+    if len(entries) < 2:
+        return None, False
+    _, best = min(entries)
+    hi = cis[best][1]
+    holds = hi is not None and not math.isnan(hi) and all(
+        cis[j][0] is not None and hi < cis[j][0] for _, j in entries if j != best)
+    return best, holds
 
 
 if __name__ == "__main__":
