@@ -387,6 +387,24 @@ def t4(rows):
     return head + " ".join(sentence) + "\n\n" + text, sel
 
 
+def kept_throughput(one_rows, two_rows):
+    """Per-thread throughput kept from 1 to 2 threads and its interval: (1-thread ns / empty loop)
+    over (2-thread ns / empty loop), each a per-round ratio to the same round's empty loop (the
+    machine's speed, which drifted by 7% between the two grid points of one run, cancels), the
+    quotient of the two grid points' medians with its bootstrap interval (stats.quotient_ci).  Rows
+    without the empty loop (old CSVs): 1-thread ns over 2-thread ns, the same way."""
+    def per_round(rows):
+        pairs = [(num(r, "ns_per_op"), num(r, "empty_ns")) for r in rows]
+        return [a / b for a, b in pairs if a is not None and b is not None and b > 0]
+    one, two = per_round(one_rows), per_round(two_rows)
+    if not one or not two:
+        one = [v for v in (num(r, "ns_per_op") for r in one_rows) if v is not None]
+        two = [v for v in (num(r, "ns_per_op") for r in two_rows) if v is not None]
+    if len(one) < 2 or len(two) < 2:
+        return None, (None, None)
+    return stats.quotient_ci(one, two)
+
+
 def t5(rows, summaries):
     # every slots/writers configuration at the lowest read (figure 5 keeps
     # only the most common one): one table each below
@@ -416,8 +434,8 @@ def t5(rows, summaries):
                 g = cells.get((s, t), [])
                 row.append(with_interval(*cell(g, "ns_per_op")) if g else "–")
             one_rows, two_rows = cells.get((s, t0), []), cells.get((s, 2), []) if t0 == 1 else []
-            if one_rows and two_rows:  # kept = 1-thread ns / 2-thread ns: two grid points, bounds of both
-                kept, kci = quotient_bounds(*cell(one_rows, "ns_per_op"), *cell(two_rows, "ns_per_op"))
+            if one_rows and two_rows:
+                kept, kci = kept_throughput(one_rows, two_rows)
                 row.append(ratio_verdict(kept, kci, 1.0, lambda v: f"{v * 100:.0f}%", stats.EQUIVALENCE_MARGIN))
             else:
                 row.append("–")
@@ -443,8 +461,12 @@ def t5(rows, summaries):
         return md_table(heads, body)
     read = sel[0].get("read", "") or "0"
     head = (f"ns per tether+untether pair per reader thread (read={read}, no stalled reader, padded layout); "
-            f"each figure with the 95% interval of its median.  'kept' is 1-thread ns / 2-thread ns, its interval "
-            f"bounded from the two grid points' intervals; it is printed as a verdict when the interval excludes "
+            f"each figure with the 95% interval of its median.  'kept' is (1-thread ns / empty loop) over (2-thread "
+            f"ns / empty loop), each the median of the per-round ratios to the same round's empty loop (the "
+            f"reader loop doing no tether, at the same thread count), so that the machine's speed, which drifts "
+            f"between grid points, cancels (rows without the empty loop: 1-thread ns / 2-thread ns): the quotient "
+            f"of the two grid points' medians, with the seeded bootstrap interval of that quotient (each grid "
+            f"point's rounds resampled apart); it is printed as a verdict when the interval excludes "
             f"100%, as 'level' when it holds 100% but lies within 100% +-{stats.EQUIVALENCE_MARGIN:.0%} (the scheme "
             f"keeps its throughput, at that margin), else as a tie.  The ratios to the empty loop (the reader loop doing no tether) and to urcu-qsbr "
             f"pair each trial with the yardsticks run in the same round (median of the per-round ratios and its "
