@@ -2,7 +2,7 @@
 npanels = 1
 figtitle = "Figure 3. Incremental transmigration: pause vs total time"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '122 rows of results/default.csv; commit f45deac85b47; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-07T07:10:42Z .. 2026-12-07T07:14:47Z'
+footer2 = '120 rows of results/default.csv; commit 33290b4d068a; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-07T07:42:28Z .. 2026-12-07T07:46:31Z'
 data1 = datadir.'/'.'fig3_proxy_pause-p1.dat'
 title1 = 'list, layout=alloc'
 xlabel1 = 'objects (size)'
