@@ -296,12 +296,7 @@ void rl_region_rewarm(rl_region *r)
  * pointer: the lines its objects occupy. */
 static void read_block_lines(rl_block *b, void *env)
 {
-	const volatile unsigned char *c = (const unsigned char *)b;
-	size_t used = (size_t)(b->top - (const char *)b);
-	unsigned char sum = 0;
-	for (size_t i = 0; i < used; i += RL_CACHE_LINE)
-		sum ^= c[i];
-	*(unsigned char *)env ^= sum;
+	*(unsigned char *)env ^= rl_lines_read(b, (size_t)(b->top - (const char *)b));
 }
 
 unsigned char rl_region_read_lines(rl_region *r)

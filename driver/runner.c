@@ -7,7 +7,8 @@
  *   take_census    the judge's snapshot (oracle/judge.h), or with
  *                  --no-verify a census alone;
  *   send_progress  forked: the census to the parent;
- *   warm_up        pre-fault dst's blocks and the heap, barrier overhead;
+ *   warm_up        a warm call, pre-fault dst's blocks and the heap, barrier
+ *                  overhead (timed_call reads src's and the code's lines last);
  *   timed_call     the call (and finish()) between two clock reads, and the
  *                  memory statistics around it;
  *   take_report    the strategy's report into its columns, through the
@@ -595,7 +596,7 @@ static size_t warm_memory(const rl_region *src, size_t reachable)
  * src's own blocks in chain order) into pre-faulted destination memory in
  * the same state as the call's, after the same warm-up: the pool pre-faulted,
  * the heap warmed, the destination blocks' pages and then touch_last, as
- * warm_up does before the call.  It runs before the call's own
+ * before the call (timed_call runs it, after warm_up).  It runs before the call's own
  * warm-up, which then sets the same state again for the call.  One copy: the
  * call gets one try.  --cold: into fresh memory (cold_memcpy_ns). */
 static void touch_last(rl_region *src);
@@ -734,12 +735,18 @@ static void warm_code(void)
  * process.  Reading the code as data (warm_code) puts it in the shared
  * caches only: relocate on the 10^3 tree took 4.7-5.0 us per call without
  * this call and 3.9-4.0 with it, cheney 5.2 and 4.9 (medians of 30 rounds,
- * two processes each).  Nothing of it is measured or judged; a workload that cannot be built this
- * small, or a call that fails, is left at that. */
+ * two processes each).  Nothing of it is measured.  A document's workload
+ * (json, sexp), whose size is the whole file, gets no warm call; one that
+ * cannot be built this small, or a call that fails, is left at that.  Under
+ * --verify the judge's snapshot is taken before it, so a leak in the warm
+ * call would be reported as the call's (a strategy that leaks does so in
+ * both). */
 #define WARM_CALL_OBJECTS 64
 static void warm_call(struct trial *t)
 {
 	struct trial_job *job = t->job;
+	if (job->wl->wl->sized_by_document)
+		return;
 	size_t n = job->wl->size < WARM_CALL_OBJECTS ? job->wl->size : WARM_CALL_OBJECTS;
 	char why[RL_STATUS_MAX - 64];
 	rl_graph g;
@@ -762,7 +769,8 @@ static void warm_call(struct trial *t)
  * and the pre-faulting run: the first touch of each page then costs ~6 us,
  * invisible to the guest's fault counters, and a 10^6-object copy ran 3-7x
  * slower in such trials, from run to run.  So every page of the pooled
- * blocks and of src is touched again last. */
+ * blocks is touched again here, and timed_call reads every line of src (and
+ * then the code) last, right before the clock (touch_last). */
 static void warm_up(struct trial *t)
 {
 	const struct rl_sweep *s = t->job->sweep;

@@ -9,6 +9,7 @@ figures are those scripts/plot.py drew into DIR (default: the folder of
 over reps of the rows; a table without rows says "no rows"."""
 
 import json
+import math
 import os
 import sys
 
@@ -389,20 +390,24 @@ def t4(rows):
 
 def kept_throughput(one_rows, two_rows):
     """Per-thread throughput kept from 1 to 2 threads and its interval: (1-thread ns / empty loop)
-    over (2-thread ns / empty loop), each a per-round ratio to the same round's empty loop (the
-    machine's speed, which drifted by 7% between the two grid points of one run, cancels), the
-    quotient of the two grid points' medians with its bootstrap interval (stats.quotient_ci).  Rows
-    without the empty loop (old CSVs): 1-thread ns over 2-thread ns, the same way."""
-    def per_round(rows):
-        pairs = [(num(r, "ns_per_op"), num(r, "empty_ns")) for r in rows]
+    over (2-thread ns / empty loop), each a per-round ratio to the same round's empty loop, so the
+    scheme's scaling relative to the bare reader loop's (the machine's speed, which drifted by 7%
+    between the two grid points of one run, cancels): the quotient of the two grid points' medians
+    with its bootstrap interval (stats.quotient_ci).  Where either grid point has fewer than two
+    rounds with the empty loop (old CSVs): 1-thread ns over 2-thread ns, the same way.
+    (None, (None, None)) without two figures a side."""
+    def per_round(rows, den):
+        pairs = [(num(r, "ns_per_op"), num(r, den) if den else 1.0) for r in rows]
         return [a / b for a, b in pairs if a is not None and b is not None and b > 0]
-    one, two = per_round(one_rows), per_round(two_rows)
-    if not one or not two:
-        one = [v for v in (num(r, "ns_per_op") for r in one_rows) if v is not None]
-        two = [v for v in (num(r, "ns_per_op") for r in two_rows) if v is not None]
+    one, two = per_round(one_rows, "empty_ns"), per_round(two_rows, "empty_ns")
+    if len(one) < 2 or len(two) < 2:
+        one, two = per_round(one_rows, None), per_round(two_rows, None)
     if len(one) < 2 or len(two) < 2:
         return None, (None, None)
-    return stats.quotient_ci(one, two)
+    m, ci = stats.quotient_ci(one, two)
+    if math.isnan(m):
+        return None, (None, None)
+    return m, ci
 
 
 def t5(rows, summaries):
@@ -463,8 +468,8 @@ def t5(rows, summaries):
     head = (f"ns per tether+untether pair per reader thread (read={read}, no stalled reader, padded layout); "
             f"each figure with the 95% interval of its median.  'kept' is (1-thread ns / empty loop) over (2-thread "
             f"ns / empty loop), each the median of the per-round ratios to the same round's empty loop (the "
-            f"reader loop doing no tether, at the same thread count), so that the machine's speed, which drifts "
-            f"between grid points, cancels (rows without the empty loop: 1-thread ns / 2-thread ns): the quotient "
+            f"reader loop doing no tether, at the same thread count): the scheme's scaling relative to the bare "
+            f"loop's, so that the machine's speed, which drifts between grid points, cancels (rows without the empty loop: 1-thread ns / 2-thread ns): the quotient "
             f"of the two grid points' medians, with the seeded bootstrap interval of that quotient (each grid "
             f"point's rounds resampled apart); it is printed as a verdict when the interval excludes "
             f"100%, as 'level' when it holds 100% but lies within 100% +-{stats.EQUIVALENCE_MARGIN:.0%} (the scheme "

@@ -611,6 +611,11 @@ check(stats.fastest([3, 1, 2], [(2.9, 3.1), (0.9, 1.1), (1.9, 2.1)]) == (1, True
 check(stats.fastest([3, 1, 2], [(2.9, 3.1), (0.9, 2.0), (1.9, 2.1)]) == (1, False), "fastest overlaps: tie")
 check(stats.fastest([None, 1, 2], [(0.1, 0.2), (0.9, 1.1), (1.9, 2.1)]) == (1, True), "None takes no part")
 check(stats.fastest([None, 1], [(0, 0), (1, 1)]) == (None, False), "one figure: no verdict")
+check(stats.quotient_ci([2, 2, 2], [1, 1, 1]) == (2.0, (2.0, 2.0)), "quotient of constant samples")
+q, (qlo, qhi) = stats.quotient_ci([10, 11, 9, 10, 12], [5, 5.5, 4.5, 5, 6])
+check(q == 2.0 and qlo < 2.0 < qhi and qlo >= 9 / 6 and qhi <= 12 / 4.5, "quotient interval within the extremes: %r" % ((qlo, qhi),))
+check(stats.quotient_ci([2, float("nan"), 2], [1, 1]) == (2.0, (2.0, 2.0)), "NaN figures left out")
+check(math.isnan(stats.quotient_ci([], [1])[0]) and math.isnan(stats.quotient_ci([1], [0])[0]), "no quotient: NaN")
 med, tight, loose = [100, 200], [(96, 104), (191, 209)], [(96, 104), (180, 221)]
 stop = lambda r, t, c: stats.stop(r, t, med, c, min_rounds=3, max_rounds=10, max_seconds=5)
 check(stop(2, 0, tight) is None, "min rounds")

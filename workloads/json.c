@@ -516,4 +516,5 @@ const struct rl_workload rl_wl_json = {
 	.options = json_options,
 	.sample_options = "file=tests/data/sample.json",
 	.build = json_build,
+	.sized_by_document = true,
 };

@@ -1487,4 +1487,5 @@ const struct rl_workload rl_wl_sexp = {
 	.options = sexp_options,
 	.sample_options = "file=tests/data/sample.scm",
 	.build = sexp_build,
+	.sized_by_document = true,
 };

@@ -194,17 +194,22 @@ void rl_region_rewarm(rl_region *r);
  * the graph in the caches as far as they hold it, the state of a region
  * just built, whatever ran since: driver/runner.c says when it runs. */
 unsigned char rl_region_read_lines(rl_region *r);
-/* Reads one byte of every RL_PAGE of [p, p + bytes) (p page-aligned): maps
- * the pages again without bringing more than a line of each into the cache.
- * Returns the bytes xored together, so that the reads are not optimised out. */
-static inline unsigned char rl_pages_read(const void *p, size_t bytes)
+/* Reads one byte every `stride` bytes of [p, p + bytes), writing nothing;
+ * returns the bytes xored together, so that the reads are not optimised out. */
+static inline unsigned char rl_stride_read(const void *p, size_t bytes, size_t stride)
 {
 	const volatile unsigned char *c = p;
 	unsigned char sum = 0;
-	for (size_t i = 0; i < bytes; i += RL_PAGE)
+	for (size_t i = 0; i < bytes; i += stride)
 		sum ^= c[i];
 	return sum;
 }
+/* One byte of every RL_PAGE of [p, p + bytes) (p page-aligned): maps the
+ * pages again without bringing more than a line of each into the cache. */
+static inline unsigned char rl_pages_read(const void *p, size_t bytes) { return rl_stride_read(p, bytes, RL_PAGE); }
+/* One byte of every RL_CACHE_LINE of [p, p + bytes) (p line-aligned): the
+ * lines in the caches, as far as they hold them. */
+static inline unsigned char rl_lines_read(const void *p, size_t bytes) { return rl_stride_read(p, bytes, RL_CACHE_LINE); }
 /* The blocks rl_region_for_each_block visits: small ones, and all. */
 void rl_region_count_blocks(rl_region *r, size_t *small, size_t *all);
 

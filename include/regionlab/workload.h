@@ -13,6 +13,7 @@
 #ifndef REGIONLAB_WORKLOAD_H
 #define REGIONLAB_WORKLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,9 @@ struct rl_workload {
 	 * through rl_wl_new / rl_wl_outside_new / rl_wl_sub_new.  Returns RL_NIL with
 	 * rl_wl_fail() called on bad options or allocation failure. */
 	rl_val (*build)(rl_wl_ctx *w, size_t n);
+	/* True when the graph is a document's (file=PATH) and n is ignored: the
+	 * runner's warm call, which builds a small instance, skips it. */
+	bool sized_by_document;
 };
 
 /* A built instance. */

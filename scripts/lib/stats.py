@@ -14,8 +14,8 @@ LEVEL = 0.95
 HALF_WIDTH = 0.05
 MASK = (1 << 64) - 1
 
-# A ratio whose interval lies wholly within alternative x (1 +- EQUIVALENCE_MARGIN)
-# is EQUIVALENT ("level": equal at that margin), an equivalence verdict (a narrow interval around "no effect" is a
+# A ratio whose interval holds its alternative but lies wholly within alternative x
+# (1 +- EQUIVALENCE_MARGIN) is EQUIVALENT ("level": equal at that margin), an equivalence verdict (a narrow interval around "no effect" is a
 # finding, not a tie); the margin is the stopping rule's half-width, what a converged cell resolves.
 EQUIVALENCE_MARGIN = HALF_WIDTH
 
@@ -72,10 +72,12 @@ def median_ci(xs, resamples=RESAMPLES, seed=SEED):
 
 def quotient_ci(xs, ys, resamples=RESAMPLES, seed=SEED):
     """Independent samples (two grid points): median(xs) / median(ys) and the percentile bootstrap
-    95% interval of that quotient, xs and ys resampled apart from one generator; (NaN, (NaN, NaN))
-    when either is empty or median(ys) is not positive."""
-    xs, ys = list(xs), list(ys)
-    if not xs or not ys or resamples == 0 or not median(ys) > 0:
+    95% interval of that quotient, xs and ys resampled apart from one generator; NaN figures are
+    left out.  (NaN, (NaN, NaN)) when either is empty or a median is not positive (every figure
+    this divides is a positive time)."""
+    xs = [x for x in xs if not math.isnan(x)]
+    ys = [y for y in ys if not math.isnan(y)]
+    if not xs or not ys or resamples == 0 or not (median(xs) > 0 and median(ys) > 0):
         return math.nan, (math.nan, math.nan)
     state = seed
     quotients = []
@@ -87,8 +89,7 @@ def quotient_ci(xs, ys, resamples=RESAMPLES, seed=SEED):
                 state, r = _splitmix64(state)
                 draw.append(sample[r % len(sample)])
             draws.append(median(draw))
-        if draws[1] > 0:
-            quotients.append(draws[0] / draws[1])
+        quotients.append(draws[0] / draws[1])
     quotients.sort()
     tail = (1 - LEVEL) / 2
     return median(xs) / median(ys), (quantile_sorted(quotients, tail), quantile_sorted(quotients, 1 - tail))
@@ -122,19 +123,18 @@ def stop(rounds, elapsed_s, medians, cis, min_rounds, max_rounds, max_seconds, h
 
 def verdict(ci, alternative=1.0, margin=None):
     """The tie rule: BELOW/ABOVE only when the interval excludes the alternative.  With a margin,
-    an interval that lies wholly within alternative x (1 +- margin) is EQUIVALENT ("level": equal
-    at that margin) first, whether or not it excludes the alternative: a difference smaller than
-    the margin is not called an ordering (it flipped between runs: 97% [96%, 98%] in one, 100% in
-    the other).  Any other interval that holds the alternative is a TIE."""
+    an interval that holds the alternative and lies wholly within alternative x (1 +- margin) is
+    EQUIVALENT ("level": equal at that margin); any other is a TIE.  The ordering is judged first,
+    so a small difference the interval resolves (-3% [-4%, -2%]) keeps its sign."""
     lo, hi = ci
     if math.isnan(lo) or math.isnan(hi):
         return TIE
-    if margin is not None and alternative * (1 - margin) <= lo and hi <= alternative * (1 + margin):
-        return EQUIVALENT
     if hi < alternative:
         return BELOW
     if lo > alternative:
         return ABOVE
+    if margin is not None and alternative * (1 - margin) <= lo and hi <= alternative * (1 + margin):
+        return EQUIVALENT
     return TIE
 
 
