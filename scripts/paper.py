@@ -244,6 +244,12 @@ def order(values):
 KEEPS_SRC = ("naive", "bitmap", "proxy", "relocate")
 
 
+def fixed_only(strategies, values):
+    """values with None for a strategy that picks another (rows.selects): the contest of the
+    fastest-strategy verdicts, which adaptive takes no part in."""
+    return [None if selects(s) else v for s, v in zip(strategies, values)]
+
+
 def fastest_named(names, values, cis):
     """The fastest of `names` by the tie rule of bold_fastest: '**name**' when its interval lies
     wholly below every other's, '≈ name' when it leads a tie, '–' with fewer than two figures."""
@@ -274,8 +280,7 @@ def t1(rows):
                 cells.append(with_interval(v, ci) if st == "ok" else ("–" if st == "no rows" else st))
             keep = [i for i, s in enumerate(strategies) if s in KEEPS_SRC]
             keeps = fastest_named([strategies[i] for i in keep], [vals[i] for i in keep], [cis[i] for i in keep])
-            contest = [None if selects(s) else v for s, v in zip(strategies, vals)]
-            body.append([w, lay, fsize(n)] + bold_fastest(cells, contest, cis) + [keeps])
+            body.append([w, lay, fsize(n)] + bold_fastest(cells, fixed_only(strategies, vals), cis) + [keeps])
         return md_table(["workload", "layout", "n"] + strategies + ["fastest keeping src"], body)
     return per_machine(sel, build), sel
 
@@ -362,8 +367,7 @@ def t4(rows):
             strategies = order(r["strategy"] for r in g)
             vals = [med([r for r in g if r["strategy"] == s], "ns_total") for s in strategies]
             cis = [interval([r for r in g if r["strategy"] == s], "ns_total") for s in strategies]
-            contest = [None if selects(s) else v for s, v in zip(strategies, vals)]  # as in Table 1
-            fi, holds = stats.fastest(contest, cis)  # the tie rule: named only when it holds
+            fi, holds = stats.fastest(fixed_only(strategies, vals), cis)  # the tie rule, as in Table 1
             fastest = strategies[fi] if holds else None
             copies = [v for v, s in zip(vals, strategies)
                       if v is not None and not med([r for r in g if r["strategy"] == s], "bytes_spliced")]

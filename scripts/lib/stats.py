@@ -51,6 +51,16 @@ def _splitmix64(state):
     return state, z ^ (z >> 31)
 
 
+def _resampled_median(xs, state):
+    """(state, median of len(xs) draws from xs with replacement): index = next % n, as in C."""
+    n = len(xs)
+    draw = []
+    for _ in range(n):
+        state, r = _splitmix64(state)
+        draw.append(xs[r % n])
+    return state, median(draw)
+
+
 def median_ci(xs, resamples=RESAMPLES, seed=SEED):
     """Percentile bootstrap 95% interval of the median: (lo, hi), NaNs when empty."""
     xs = list(xs)
@@ -60,11 +70,8 @@ def median_ci(xs, resamples=RESAMPLES, seed=SEED):
     state = seed
     meds = []
     for _ in range(resamples):
-        draw = []
-        for _ in range(n):
-            state, r = _splitmix64(state)
-            draw.append(xs[r % n])
-        meds.append(median(draw))
+        state, m = _resampled_median(xs, state)
+        meds.append(m)
     meds.sort()
     tail = (1 - LEVEL) / 2
     return (quantile_sorted(meds, tail), quantile_sorted(meds, 1 - tail))
@@ -82,14 +89,9 @@ def quotient_ci(xs, ys, resamples=RESAMPLES, seed=SEED):
     state = seed
     quotients = []
     for _ in range(resamples):
-        draws = []
-        for sample in (xs, ys):
-            draw = []
-            for _ in range(len(sample)):
-                state, r = _splitmix64(state)
-                draw.append(sample[r % len(sample)])
-            draws.append(median(draw))
-        quotients.append(draws[0] / draws[1])
+        state, mx = _resampled_median(xs, state)
+        state, my = _resampled_median(ys, state)
+        quotients.append(mx / my)
     quotients.sort()
     tail = (1 - LEVEL) / 2
     return median(xs) / median(ys), (quantile_sorted(quotients, tail), quantile_sorted(quotients, 1 - tail))
