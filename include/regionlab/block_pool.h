@@ -24,9 +24,10 @@ const rl_page_source *rl_block_pool_inner(void);
 /* Fetches, touches and pools enough standard blocks to hold `bytes` of
  * objects; returns the bytes of blocks now pooled (0 under ASan). */
 size_t rl_block_pool_prefault(size_t bytes);
-/* Reads one byte of every page of every pooled block, writing nothing, so
- * that the blocks a timed call is about to fill are mapped again after
- * whatever ran since rl_block_pool_prefault (see rl_region_rewarm). */
+/* Writes one byte of every page of every pooled block back unchanged
+ * (rl_pages_write), so that the blocks a timed call is about to fill are
+ * mapped private and writable again after whatever ran since
+ * rl_block_pool_prefault (a fork shares them copy-on-write). */
 void rl_block_pool_rewarm(void);
 /* Hands every pooled block back to the inner page source. */
 void rl_block_pool_drain(void);
