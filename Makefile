@@ -51,6 +51,7 @@ CORE_SRCS = \
 	core/fwdmap.c \
 	core/knowledge.c \
 	core/liveness.c \
+	core/sample.c \
 	core/mem.c \
 	core/options.c \
 	core/region.c \
@@ -175,6 +176,7 @@ TEST_SRCS = \
 	tests/test_readers.c \
 	tests/test_region.c \
 	tests/test_relocate.c \
+	tests/test_sample.c \
 	tests/test_roundtrip.c \
 	tests/test_stats.c \
 	tests/test_strategies.c \

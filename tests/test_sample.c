@@ -1,0 +1,179 @@
+/* The graph sample (core/sample.c) on graphs built by hand, whose figures are
+ * known exactly: objects reached, slots followed and crossing blocks, the
+ * whole-graph verdict, and the live share of the stretches walked (exact
+ * fractions of the footprints placed); the sample across a root's children;
+ * and that it writes nothing. */
+#include <stdint.h>
+#include <string.h>
+
+#include "oracle/oracle.h"
+#include "regionlab/region.h"
+#include "regionlab/sample.h"
+#include "tests/check.h"
+
+#define CONS_BYTES 24u /* footprint of a cons cell: header and two words */
+#define BOX_BYTES 16u  /* of a boxed int: header and one word */
+
+static rl_obj *cons(rl_region *r)
+{
+	rl_obj *c = rl_obj_new(r, RL_T_CONS, 2 * sizeof(rl_val));
+	CHECK(c != NULL, "out of memory");
+	c->w[0] = rl_fixnum(1);
+	c->w[1] = RL_NIL;
+	return c;
+}
+
+static void dead_box(rl_region *r)
+{
+	rl_obj *d = rl_obj_new(r, RL_T_BOX_INT, sizeof(rl_val));
+	CHECK(d != NULL, "out of memory");
+	d->w[0] = 7;
+}
+
+/* A list of n cells, head first; a dead boxed int after each cell when
+ * `sparse`. */
+static rl_val list(rl_region *r, size_t n, bool sparse)
+{
+	rl_val head = RL_NIL;
+	rl_obj *last = NULL;
+	for (size_t i = 0; i < n; i++) {
+		rl_obj *c = cons(r);
+		if (sparse)
+			dead_box(r);
+		if (last != NULL)
+			last->w[1] = rl_val_of(c);
+		else
+			head = rl_val_of(c);
+		last = c;
+	}
+	return head;
+}
+
+static rl_graph_sample sample(rl_region *r, rl_val root, size_t max)
+{
+	rl_graph_sample g;
+	uint64_t before = rl_oracle_region_hash(r);
+	rl_graph_sample_take(r, root, max, 256, &g);
+	CHECK(rl_oracle_region_hash(r) == before, "the sample wrote into the region");
+	return g;
+}
+
+static void dense_list_in_order(void)
+{
+	rl_region *r = rl_region_create("src");
+	rl_graph_sample g = sample(r, list(r, 100, false), 32);
+	CHECK(g.objects == 32 && g.followed == 31 && g.crossed == 0 && !g.whole, "objects %zu followed %zu crossed %zu whole %d",
+	      g.objects, g.followed, g.crossed, g.whole);
+	CHECK(g.density == 1.0, "density %g of a dense list", g.density);
+	rl_region_destroy(r);
+}
+
+static void small_graph_is_reached_whole(void)
+{
+	rl_region *r = rl_region_create("src");
+	rl_graph_sample g = sample(r, list(r, 10, true), 32);
+	CHECK(g.whole && g.objects == 10 && g.followed == 9, "whole %d objects %zu followed %zu", g.whole, g.objects,
+	      g.followed);
+	rl_region_destroy(r);
+}
+
+/* A dead 16-byte box after every 24-byte cell: 24 / 40 exactly (the last
+ * cell reached has no reached neighbour within the gap and is left out). */
+static void interleaved_garbage_gives_its_share(void)
+{
+	rl_region *r = rl_region_create("src");
+	rl_graph_sample g = sample(r, list(r, 100, true), 32);
+	double want = (double)CONS_BYTES / (CONS_BYTES + BOX_BYTES);
+	CHECK(g.density == want, "density %g, want %g", g.density, want);
+	rl_region_destroy(r);
+}
+
+/* Two dense stretches 1 KiB apart: the long gap is not counted as dead. */
+static void a_long_gap_ends_a_stretch(void)
+{
+	rl_region *r = rl_region_create("src");
+	rl_val a = list(r, 10, false);
+	CHECK(rl_obj_new(r, RL_T_BLOB, 1024) != NULL, "out of memory");
+	rl_val b = list(r, 10, false);
+	rl_obj *tail = rl_ptr(a);
+	while (tail->w[1] != RL_NIL)
+		tail = rl_ptr(tail->w[1]);
+	tail->w[1] = b;
+	rl_graph_sample g = sample(r, a, 32);
+	CHECK(g.whole && g.objects == 20 && g.density == 1.0, "whole %d objects %zu density %g", g.whole, g.objects,
+	      g.density);
+	rl_region_destroy(r);
+}
+
+/* A vector of 16 results: the first a dense list of 200 cells, the others
+ * 4-cell lists with garbage between their cells.  The walk starts from 8
+ * children at evenly spaced slots, 3 objects each: one dense stretch and
+ * seven sparse ones, where the first child alone would read as dense. */
+static void the_roots_children_are_sampled_across(void)
+{
+	rl_region *r = rl_region_create("src");
+	rl_val results[16];
+	results[0] = list(r, 200, false);
+	for (int i = 1; i < 16; i++)
+		results[i] = list(r, 4, true);
+	rl_obj *root = rl_obj_new(r, RL_T_VECTOR, sizeof results);
+	CHECK(root != NULL, "out of memory");
+	memcpy(root->w, results, sizeof results);
+	rl_graph_sample g = sample(r, rl_val_of(root), 32);
+	CHECK(!g.whole && g.objects == 32, "whole %d objects %zu", g.whole, g.objects);
+	CHECK(g.density < 0.8, "density %g: the first result passed for all of them", g.density);
+	rl_graph_sample first = sample(r, results[0], 32);
+	CHECK(first.density == 1.0, "the dense result alone: %g", first.density);
+	rl_region_destroy(r);
+}
+
+/* n cells over several blocks, linked in address order, then with a stride
+ * that jumps between blocks on most links. */
+static void crossings_tell_a_scattered_layout(void)
+{
+	enum { N = 8192 }; /* about three 64 KiB blocks of cells */
+	static rl_obj *cells[N];
+	rl_region *r = rl_region_create("src");
+	for (size_t i = 0; i < N; i++)
+		cells[i] = cons(r);
+	CHECK(r->small.count >= 3, "%zu blocks", r->small.count);
+	for (size_t i = 0; i + 1 < N; i++)
+		cells[i]->w[1] = rl_val_of(cells[i + 1]);
+	rl_graph_sample in_order = sample(r, rl_val_of(cells[0]), 64);
+	CHECK(in_order.followed == 63 && in_order.crossed <= 1, "in order: %zu of %zu crossed", in_order.crossed,
+	      in_order.followed);
+	size_t k = 0;
+	for (size_t i = 0; i + 1 < N; i++) { /* 3001 is prime to N: a cycle through every cell */
+		size_t next = (k + 3001) % N;
+		cells[k]->w[1] = i + 2 < N ? rl_val_of(cells[next]) : RL_NIL;
+		k = next;
+	}
+	rl_graph_sample shuffled = sample(r, rl_val_of(cells[0]), 64);
+	CHECK(shuffled.followed == 63 && shuffled.crossed * 2 >= shuffled.followed, "shuffled: %zu of %zu crossed",
+	      shuffled.crossed, shuffled.followed);
+	rl_region_destroy(r);
+}
+
+static void a_root_outside_the_region_is_nothing(void)
+{
+	rl_region *r = rl_region_create("src"), *other = rl_region_create("other");
+	rl_graph_sample g = sample(r, list(other, 5, false), 32);
+	CHECK(g.whole && g.objects == 0 && g.followed == 0, "whole %d objects %zu", g.whole, g.objects);
+	g = sample(r, rl_fixnum(3), 32);
+	CHECK(g.whole && g.objects == 0, "a fixnum root: objects %zu", g.objects);
+	rl_region_destroy(other);
+	rl_region_destroy(r);
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	RL_RUN(dense_list_in_order);
+	RL_RUN(small_graph_is_reached_whole);
+	RL_RUN(interleaved_garbage_gives_its_share);
+	RL_RUN(a_long_gap_ends_a_stretch);
+	RL_RUN(the_roots_children_are_sampled_across);
+	RL_RUN(crossings_tell_a_scattered_layout);
+	RL_RUN(a_root_outside_the_region_is_nothing);
+	return rl_test_summary(argv[0]);
+}
