@@ -112,7 +112,7 @@ adaptive_per_class() {
 		decides tree:home=sub home &&
 		decides list:knows=dense relocate &&
 		decides tree:knows=dense,layout=shuffled relocate &&
-		decides list:knows=nothing splice &&
+		decides list:knows=nothing relocate-dense &&
 		decides list:knows=nothing,garbage=1 sparse
 }
 run adaptive_decides_by_class adaptive_per_class

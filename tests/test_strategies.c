@@ -922,10 +922,15 @@ static void adaptive_case(const char *opts, const char *workload, size_t n, cons
 	const rl_tm_report *r = &ctx.report;
 	CHECK(r->decision != NULL && strcmp(r->decision, expect) == 0, "%s on %s:%s took '%s', expected '%s'", spec,
 	      workload, params, r->decision ? r->decision : "(none)", expect);
-	CHECK(r->bytes_copied + (r->bytes_spliced - r->garbage_bytes) == gc.before.census.bytes,
-	      "%s on %s: copied %llu + live spliced %llu != moved %zu", spec, workload,
-	      (unsigned long long)r->bytes_copied, (unsigned long long)(r->bytes_spliced - r->garbage_bytes),
-	      gc.before.census.bytes);
+	if (r->copied_all_of_src) /* relocated: garbage and all */
+		CHECK(r->bytes_copied == rl_region_family_bytes(gc.g.src) && r->bytes_spliced == 0,
+		      "%s on %s: relocated %llu of src's %zu bytes", spec, workload,
+		      (unsigned long long)r->bytes_copied, rl_region_family_bytes(gc.g.src));
+	else
+		CHECK(r->bytes_copied + (r->bytes_spliced - r->garbage_bytes) == gc.before.census.bytes,
+		      "%s on %s: copied %llu + live spliced %llu != moved %zu", spec, workload,
+		      (unsigned long long)r->bytes_copied, (unsigned long long)(r->bytes_spliced - r->garbage_bytes),
+		      gc.before.census.bytes);
 	judge(spec, &gc, &ctx, out);
 	graph_case_free(&gc);
 }
@@ -936,33 +941,50 @@ static void test_adaptive_paths(void)
 	adaptive_case("", "tree", 9, "garbage=30", "copy");
 	/* A vector of small results among garbage: one probe per child. */
 	adaptive_case("", "mixed", 20000, "big=0", "children");
-	/* Dense and big: traced, every block moved. */
-	adaptive_case("large=1024", "tree", 20000, "", "splice");
+	/* ... and with its dense results too: the sample goes across the
+	 * results, so the first (dense) one does not pass for all of src, and
+	 * src is split by block, not relocated. */
+	adaptive_case("", "mixed", 20000, "", "blocks");
+	/* The relocate sample (step 1b): a dense source laid out as it is
+	 * read, and a scattered one, are relocated whole; a quarter live, or
+	 * turned off, they are not. */
+	adaptive_case("", "tree", 20000, "", "relocate-dense");
+	adaptive_case("", "list", 20000, "", "relocate-dense");
+	adaptive_case("", "tree", 20000, "layout=shuffled", "relocate-scattered");
+	adaptive_case("", "list", 20000, "live=0.25", "sparse");
+	adaptive_case("relocate=known", "tree", 20000, "layout=shuffled", "sparse");
+	adaptive_case("scatter_from=100000000", "tree", 20000, "layout=shuffled", "sparse");
+	adaptive_case("dense_from=1", "list", 20000, "live=0.9", "splice");
+	/* The tracing paths, the sample off (relocate=known).  Dense and big:
+	 * traced, every block moved. */
+	adaptive_case("relocate=known,large=1024", "tree", 20000, "", "splice");
 	/* Sparse and big: the density probe says copy. */
-	adaptive_case("large=1024,probe=4096", "tree", 20000, "garbage=3", "sparse");
+	adaptive_case("relocate=known,large=1024,probe=4096", "tree", 20000, "garbage=3", "sparse");
 	/* Both: small results copied child by child, large ones moved by
 	 * block, the blocks where both meet copied. */
-	adaptive_case("large=4096", "mixed", 40000, "", "blocks");
+	adaptive_case("relocate=known,large=4096", "mixed", 40000, "", "blocks");
 	/* A root bigger than `large` stays in place and moves with its block;
-	 * its leaves move with theirs. */
+	 * its leaves move with theirs (the sample is for roots up to `large`). */
 	adaptive_case("", "vector", 20000, "", "splice");
 	/* A shared leaf of the root must not be copied before the trace. */
-	adaptive_case("large=1024", "fan-in", 20000, "", "splice");
+	adaptive_case("relocate=known,large=1024", "fan-in", 20000, "", "splice");
 	/* A source a little over `large` (about 80 KiB): each child's probe
 	 * gets an eighth of it, so the two 40 KiB subtrees, which `large`
 	 * alone would let a probe copy ("children"), are deferred and moved
 	 * by block. */
-	adaptive_case("", "tree", 4000, "", "splice");
+	adaptive_case("relocate=known", "tree", 4000, "", "splice");
 }
 
 static void test_adaptive_fault_sweeps(void)
 {
-	fault_sweep("adaptive:large=1024", "tree", 2000, "");
-	fault_sweep("adaptive:large=1024,probe=2048", "tree", 2000, "garbage=3");
-	fault_sweep("adaptive:large=2048", "mixed", 4000, "");
+	fault_sweep("adaptive:relocate=known,large=1024", "tree", 2000, "");
+	fault_sweep("adaptive:relocate=known,large=1024,probe=2048", "tree", 2000, "garbage=3");
+	fault_sweep("adaptive:relocate=known,large=2048", "mixed", 4000, "");
 	fault_sweep("adaptive", "vector", 9000, "");
-	fault_sweep("adaptive:large=1024,probe=1024", "vector", 9000, "garbage=3");
-	fault_sweep("adaptive", "tree", 4000, ""); /* probes capped at src/8 */
+	fault_sweep("adaptive:relocate=known,large=1024,probe=1024", "vector", 9000, "garbage=3");
+	fault_sweep("adaptive:relocate=known", "tree", 4000, ""); /* probes capped at src/8 */
+	fault_sweep("adaptive", "tree", 4000, "");                 /* relocate-dense */
+	fault_sweep("adaptive", "tree", 4000, "layout=shuffled");  /* relocate-scattered */
 }
 
 int main(int argc, char **argv)
