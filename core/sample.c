@@ -1,10 +1,12 @@
 /* A sample of a graph (see regionlab/sample.h).
  *
  * Invariant: an object is in `seen` exactly when the walk has reached it,
- * and it is on the stack exactly while the walk has slots of it left to
- * follow; an object is pushed only when first reached, so the stack never
- * holds more frames than objects reached (at most RL_SAMPLE_MAX), and the
- * visited table, twice that size, always has an empty entry. */
+ * and, within one walk from a child of the root, it is on the stack while
+ * the walk has slots of it left to follow; an object is pushed only when
+ * first reached, so the stack never holds more frames than objects reached
+ * (at most RL_SAMPLE_MAX), and the visited table, twice that size, always
+ * has an empty entry.  Nothing is read past a block's top: the scan for a
+ * neighbour stops there. */
 #include "regionlab/sample.h"
 
 #include <stdint.h>
@@ -44,10 +46,11 @@ static bool seen_has(const struct seen *s, const rl_obj *o)
 	}
 }
 
-/* rl_graph_sample.density: from each reached object of a small block, the
- * objects after it are read by their headers, up to max_gap bytes or the
- * block's top, until one the walk reached. */
-static double stretch_density(const struct seen *seen, const rl_obj *const *reached, size_t n, size_t max_gap)
+/* rl_graph_sample.density and .neighboured: from each reached object of a
+ * small block, the objects after it are read by their headers, up to
+ * max_gap bytes or the block's top, until one the walk reached. */
+static void stretches(const struct seen *seen, const rl_obj *const *reached, size_t n, size_t max_gap,
+		      rl_graph_sample *out)
 {
 	uint64_t live = 0, spanned = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -57,20 +60,23 @@ static double stretch_density(const struct seen *seen, const rl_obj *const *reac
 			continue; /* one object: no neighbours */
 		size_t size = rl_obj_size(o);
 		const char *after = (const char *)o + size, *at = after;
+		if (after >= b->top)
+			continue;
 		const char *end = (size_t)(b->top - after) < max_gap ? b->top : after + max_gap;
 		while (at < end) {
 			const rl_obj *next = (const rl_obj *)at;
 			if (seen_has(seen, next)) {
 				live += size;
 				spanned += size + (size_t)(at - after);
+				out->neighboured++;
 				break;
 			}
 			if (rl_hdr_is_forward(next->hdr))
-				break; /* no size to read (src is never forwarded here) */
+				break; /* copied away: no size to read past it */
 			at += rl_obj_size(next);
 		}
 	}
-	return spanned != 0 ? (double)live / (double)spanned : 1.0;
+	out->density = spanned != 0 ? (double)live / (double)spanned : 1.0;
 }
 
 struct walk {
@@ -85,7 +91,8 @@ struct walk {
 	rl_graph_sample *out;
 };
 
-/* Reaches o, counted as followed from `holder` (NULL for the root). */
+/* Reaches o, counted as followed from `holder` (NULL for the root and its
+ * children: the root's edges are left out of the counts, see sample.h). */
 static void reach(struct walk *w, const rl_obj *o, const rl_obj *holder, size_t *depth)
 {
 	seen_add(&w->seen, o);
@@ -109,14 +116,14 @@ static const rl_obj *unreached(const struct walk *w, rl_val v)
 	return rl_hdr_is_forward(o->hdr) || seen_has(&w->seen, o) ? NULL : o;
 }
 
-/* Depth first from `child` of the root until `limit` objects are reached in
- * all: false when it stopped there with objects left. */
-static bool walk_from(struct walk *w, const rl_obj *root, const rl_obj *child, size_t limit)
+/* Depth first from `child`, a child of the root, until `limit` objects are
+ * reached in all: false when it stopped there with objects left. */
+static bool walk_from(struct walk *w, const rl_obj *child, size_t limit)
 {
 	size_t depth = 0;
 	if (w->n == limit)
 		return false;
-	reach(w, child, root, &depth);
+	reach(w, child, NULL, &depth);
 	while (depth > 0) {
 		struct frame *f = &w->stack[depth - 1];
 		rl_val *s = rl_slots_next(&f->it);
@@ -141,8 +148,12 @@ void rl_graph_sample_take(const rl_region *src, rl_val root, size_t max_objects,
 	*out = (rl_graph_sample){ .whole = true, .density = 1.0 };
 	if (max_objects > RL_SAMPLE_MAX)
 		max_objects = RL_SAMPLE_MAX;
-	if (max_objects == 0 || !rl_region_contains(src, root))
+	if (!rl_region_contains(src, root) || rl_hdr_is_forward(rl_ptr(root)->hdr))
+		return; /* nothing of src to reach */
+	if (max_objects == 0) {
+		out->whole = false; /* a graph, and nothing known of it */
 		return;
+	}
 	memset(&w.seen, 0, sizeof w.seen);
 	w.src = src;
 	w.n = 0;
@@ -164,7 +175,7 @@ void rl_graph_sample_take(const rl_region *src, rl_val root, size_t max_objects,
 	size_t share = branches != 0 ? (max_objects - 1) / branches : 0;
 	bool cut = false;
 	size_t kid = 0, picked = 0;
-	for (rl_slots_begin(&it, (rl_obj *)r); share != 0 && (s = rl_slots_next(&it)) != NULL;) {
+	for (rl_slots_begin(&it, (rl_obj *)r); share != 0 && picked < branches && (s = rl_slots_next(&it)) != NULL;) {
 		const rl_obj *child = unreached(&w, *s);
 		if (child == NULL)
 			continue;
@@ -172,16 +183,16 @@ void rl_graph_sample_take(const rl_region *src, rl_val root, size_t max_objects,
 			continue;
 		picked++;
 		size_t limit = w.n + share < max_objects ? w.n + share : max_objects;
-		cut |= !walk_from(&w, r, child, limit);
+		cut |= !walk_from(&w, child, limit);
 	}
 	for (rl_slots_begin(&it, (rl_obj *)r); depth != 0 && (s = rl_slots_next(&it)) != NULL;) {
 		const rl_obj *child = unreached(&w, *s);
-		if (child != NULL && !walk_from(&w, r, child, max_objects)) {
+		if (child != NULL && !walk_from(&w, child, max_objects)) {
 			cut = true;
 			break;
 		}
 	}
 	out->objects = w.n;
 	out->whole = !cut;
-	out->density = stretch_density(&w.seen, w.reached, w.n, max_gap);
+	stretches(&w.seen, w.reached, w.n, max_gap, out);
 }

@@ -153,7 +153,10 @@ static void rewarmed_blocks_fill_without_a_fault_in_a_forked_child(void)
 	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status), "child did not exit");
 	int faults = WEXITSTATUS(status);
 	CHECK(faults != 255, "the child could not take pooled blocks");
-	CHECK(faults == 0, "filling %d rewarmed blocks took %d page faults", BLOCKS, faults);
+	/* A read-only rewarm leaves about 15 faults a block (120 here); fewer
+	 * than one a block leaves room for a fault the kernel takes for its
+	 * own reasons (NUMA balancing, khugepaged). */
+	CHECK(faults < BLOCKS, "filling %d rewarmed blocks took %d page faults", BLOCKS, faults);
 	rl_block_pool_drain();
 }
 

@@ -4,6 +4,7 @@
  * fractions of the footprints placed); the sample across a root's children;
  * and that it writes nothing. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "oracle/oracle.h"
@@ -62,9 +63,11 @@ static void dense_list_in_order(void)
 {
 	rl_region *r = rl_region_create("src");
 	rl_graph_sample g = sample(r, list(r, 100, false), 32);
-	CHECK(g.objects == 32 && g.followed == 31 && g.crossed == 0 && !g.whole, "objects %zu followed %zu crossed %zu whole %d",
+	/* the root's edge (to the second cell) is not counted */
+	CHECK(g.objects == 32 && g.followed == 30 && g.crossed == 0 && !g.whole, "objects %zu followed %zu crossed %zu whole %d",
 	      g.objects, g.followed, g.crossed, g.whole);
-	CHECK(g.density == 1.0, "density %g of a dense list", g.density);
+	CHECK(g.density == 1.0 && g.neighboured == 31, "density %g over %zu objects of a dense list", g.density,
+	      g.neighboured);
 	rl_region_destroy(r);
 }
 
@@ -72,7 +75,7 @@ static void small_graph_is_reached_whole(void)
 {
 	rl_region *r = rl_region_create("src");
 	rl_graph_sample g = sample(r, list(r, 10, true), 32);
-	CHECK(g.whole && g.objects == 10 && g.followed == 9, "whole %d objects %zu followed %zu", g.whole, g.objects,
+	CHECK(g.whole && g.objects == 10 && g.followed == 8, "whole %d objects %zu followed %zu", g.whole, g.objects,
 	      g.followed);
 	rl_region_destroy(r);
 }
@@ -131,7 +134,7 @@ static void the_roots_children_are_sampled_across(void)
  * that jumps between blocks on most links. */
 static void crossings_tell_a_scattered_layout(void)
 {
-	enum { N = 8192 }; /* about three 64 KiB blocks of cells */
+	enum { N = 8192 }; /* four 64 KiB blocks of cells */
 	static rl_obj *cells[N];
 	rl_region *r = rl_region_create("src");
 	for (size_t i = 0; i < N; i++)
@@ -140,17 +143,90 @@ static void crossings_tell_a_scattered_layout(void)
 	for (size_t i = 0; i + 1 < N; i++)
 		cells[i]->w[1] = rl_val_of(cells[i + 1]);
 	rl_graph_sample in_order = sample(r, rl_val_of(cells[0]), 64);
-	CHECK(in_order.followed == 63 && in_order.crossed <= 1, "in order: %zu of %zu crossed", in_order.crossed,
+	CHECK(in_order.followed == 62 && in_order.crossed <= 1, "in order: %zu of %zu crossed", in_order.crossed,
 	      in_order.followed);
 	size_t k = 0;
-	for (size_t i = 0; i + 1 < N; i++) { /* 3001 is prime to N: a cycle through every cell */
+	for (size_t i = 0; i + 1 < N; i++) { /* 3001 is prime to N: a chain through N - 1 cells */
 		size_t next = (k + 3001) % N;
 		cells[k]->w[1] = i + 2 < N ? rl_val_of(cells[next]) : RL_NIL;
 		k = next;
 	}
 	rl_graph_sample shuffled = sample(r, rl_val_of(cells[0]), 64);
-	CHECK(shuffled.followed == 63 && shuffled.crossed * 2 >= shuffled.followed, "shuffled: %zu of %zu crossed",
+	CHECK(shuffled.followed == 62 && shuffled.crossed * 2 >= shuffled.followed, "shuffled: %zu of %zu crossed",
 	      shuffled.crossed, shuffled.followed);
+	rl_region_destroy(r);
+}
+
+/* 600 dead bytes after every cell: no reached object has a reached one
+ * within the gap, so the density rests on nothing (and says 1). */
+static void long_runs_of_garbage_leave_no_stretch(void)
+{
+	rl_region *r = rl_region_create("src");
+	rl_val head = RL_NIL;
+	rl_obj *last = NULL;
+	for (int i = 0; i < 60; i++) {
+		rl_obj *c = cons(r);
+		CHECK(rl_obj_new(r, RL_T_BLOB, 600) != NULL, "out of memory");
+		if (last != NULL)
+			last->w[1] = rl_val_of(c);
+		else
+			head = rl_val_of(c);
+		last = c;
+	}
+	rl_graph_sample g = sample(r, head, 32);
+	CHECK(g.neighboured == 0 && g.density == 1.0 && !g.whole, "neighboured %zu density %g", g.neighboured,
+	      g.density);
+	rl_region_destroy(r);
+}
+
+/* A root on a large block of its own, holding boxes on small blocks: every
+ * edge of the root crosses, and none is counted. */
+static void the_roots_edges_are_not_counted(void)
+{
+	rl_region *r = rl_region_create("src");
+	size_t n = rl_small_object_max() / sizeof(rl_val) + 16;
+	rl_val *kids = calloc(n, sizeof *kids);
+	CHECK(kids != NULL, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		rl_obj *b = rl_obj_new(r, RL_T_BOX_INT, sizeof(rl_val));
+		CHECK(b != NULL, "out of memory");
+		b->w[0] = (rl_val)i;
+		kids[i] = rl_val_of(b);
+	}
+	rl_obj *root = rl_obj_new(r, RL_T_VECTOR, (uint32_t)(n * sizeof(rl_val)));
+	CHECK(root != NULL && (rl_block_of(root)->flags & RL_BLOCK_LARGE), "no large root");
+	memcpy(root->w, kids, n * sizeof(rl_val));
+	free(kids);
+	rl_graph_sample g = sample(r, rl_val_of(root), 32);
+	CHECK(g.objects == 32 && g.followed == 0 && g.crossed == 0, "objects %zu followed %zu crossed %zu", g.objects,
+	      g.followed, g.crossed);
+	rl_region_destroy(r);
+}
+
+/* The budget's edges: 0 reaches nothing and says so, 1 the root alone,
+ * more than RL_SAMPLE_MAX is RL_SAMPLE_MAX; a root without slots is a whole
+ * graph of one; a forwarded object is not reached, nor what lies past it. */
+static void budgets_leaves_and_forwarded_objects(void)
+{
+	rl_region *r = rl_region_create("src");
+	rl_val head = list(r, 1000, false);
+	rl_graph_sample g = sample(r, head, 0);
+	CHECK(g.objects == 0 && !g.whole, "max 0: objects %zu whole %d", g.objects, g.whole);
+	g = sample(r, head, 1);
+	CHECK(g.objects == 1 && !g.whole && g.followed == 0, "max 1: objects %zu whole %d", g.objects, g.whole);
+	g = sample(r, head, 10 * RL_SAMPLE_MAX);
+	CHECK(g.objects == RL_SAMPLE_MAX && !g.whole, "max past the cap: objects %zu", g.objects);
+	rl_obj *str = rl_obj_new(r, RL_T_STRING, 6);
+	CHECK(str != NULL, "out of memory");
+	memcpy(str->w, "hello", 6);
+	g = sample(r, rl_val_of(str), 32);
+	CHECK(g.objects == 1 && g.whole, "a string root: objects %zu whole %d", g.objects, g.whole);
+	rl_obj *third = rl_ptr(rl_ptr(rl_ptr(head)->w[1])->w[1]);
+	uint64_t hdr = third->hdr;
+	third->hdr = rl_hdr_forward_to(rl_ptr(head)); /* as a copy would leave it */
+	g = sample(r, head, 32);
+	third->hdr = hdr;
+	CHECK(g.objects == 2 && g.whole, "past a forwarded cell: objects %zu whole %d", g.objects, g.whole);
 	rl_region_destroy(r);
 }
 
@@ -174,6 +250,9 @@ int main(int argc, char **argv)
 	RL_RUN(a_long_gap_ends_a_stretch);
 	RL_RUN(the_roots_children_are_sampled_across);
 	RL_RUN(crossings_tell_a_scattered_layout);
+	RL_RUN(long_runs_of_garbage_leave_no_stretch);
+	RL_RUN(the_roots_edges_are_not_counted);
+	RL_RUN(budgets_leaves_and_forwarded_objects);
 	RL_RUN(a_root_outside_the_region_is_nothing);
 	return rl_test_summary(argv[0]);
 }

@@ -941,9 +941,8 @@ static void test_adaptive_paths(void)
 	adaptive_case("", "tree", 9, "garbage=30", "copy");
 	/* A vector of small results among garbage: one probe per child. */
 	adaptive_case("", "mixed", 20000, "big=0", "children");
-	/* ... and with its dense results too: the sample goes across the
-	 * results, so the first (dense) one does not pass for all of src, and
-	 * src is split by block, not relocated. */
+	/* ... and with its dense results too: src is split by block, not
+	 * relocated (the sample across the results: core/sample.c's tests). */
 	adaptive_case("", "mixed", 20000, "", "blocks");
 	/* The relocate sample (step 1b): a dense source laid out as it is
 	 * read, and a scattered one, are relocated whole; a quarter live, or
@@ -983,8 +982,11 @@ static void test_adaptive_fault_sweeps(void)
 	fault_sweep("adaptive", "vector", 9000, "");
 	fault_sweep("adaptive:relocate=known,large=1024,probe=1024", "vector", 9000, "garbage=3");
 	fault_sweep("adaptive:relocate=known", "tree", 4000, ""); /* probes capped at src/8 */
-	fault_sweep("adaptive", "tree", 4000, "");                 /* relocate-dense */
-	fault_sweep("adaptive", "tree", 4000, "layout=shuffled");  /* relocate-scattered */
+	/* relocate's paths under failure (adaptive_case says they are taken) */
+	adaptive_case("", "tree", 4000, "", "relocate-dense");
+	fault_sweep("adaptive", "tree", 4000, "");
+	adaptive_case("", "tree", 20000, "layout=shuffled", "relocate-scattered");
+	fault_sweep("adaptive", "tree", 20000, "layout=shuffled");
 }
 
 int main(int argc, char **argv)

@@ -38,14 +38,15 @@
  *  1. Small graph: a Cheney copy with a budget of `small` bytes (512) is the
  *     probe; when it finishes, it was the copy (design tier 1; the design's
  *     bitmap copy needs a shadow of the whole region first, Cheney nothing).
- *     1b. Otherwise (relocate=probed, a root of at most `large` bytes) a
- *     sample of the graph (regionlab/sample.h: a depth-first walk of 32
- *     objects, no allocation) says whether src is laid out as the graph is
- *     read and nearly all live, or scattered: relocate copies all of src
- *     then, without a trace (relocate_probe says when and what it risks).
- *     A region of at most `large` bytes (64 KiB) holds no bigger graph: it is
- *     copied outright (tier 2: the design's proxy buys a short pause with
- *     more total work, see docs/strategies.md).
+ *  1b. Otherwise (relocate=probed, a root of at most `large` bytes, src
+ *     without sub-regions) a sample of the graph (regionlab/sample.h: a
+ *     depth-first walk of 32 objects, no allocation) says whether src is
+ *     laid out as the graph is read and nearly all live, or scattered:
+ *     relocate copies all of src then, without a trace (relocate_probe
+ *     says when and what it risks).
+ *  1c. A region of at most `large` bytes (64 KiB) holds no bigger graph: it
+ *     is copied outright (tier 2: the design's proxy buys a short pause
+ *     with more total work, see docs/strategies.md).
  *  2. Otherwise each child of the root gets its own Cheney probe of `large`
  *     bytes (at most src/8, see PROBE_SHARE), the most recent (last) first: the many small results a vector
  *     or a record holds are copied at once, in one pass each.  A child that
@@ -503,8 +504,11 @@ static __attribute__((noinline)) int relocate_all(rl_tm_ctx *ctx, rl_region *src
  * allocates nothing and writes nothing.
  *  - It reached the whole graph: the graph is small, the caller copies it.
  *  - Its slots crossed blocks rarely (fewer than 1 in CROSS_RATIO: src laid
- *    out as the graph is read) and the live share of the stretches it went
- *    through is at least `dense_from` (0.9): relocate ("relocate-dense").
+ *    out as the graph is read), at least half the objects it reached have
+ *    another reached object close after them (so the stretches it measured
+ *    are most of what it saw: with long runs of garbage between them, they
+ *    are not), and the live share of those stretches is at least
+ *    `dense_from` (0.9): relocate ("relocate-dense").
  *    Not lower: dead objects of many shapes cost relocate far more per byte
  *    than the graph's own (each needs its layout and its slots fixed): on
  *    the 10^5 list relocate took 252 us with no garbage, 645 us at 80% live
@@ -516,8 +520,8 @@ static __attribute__((noinline)) int relocate_all(rl_tm_ctx *ctx, rl_region *src
  *    than the sample: that is the risk taken (relocate copies all of src,
  *    garbage included); scatter_from raises the size from which it is
  *    taken, relocate=known turns the sample off.
- * Held sub-regions outlive src and are left to the tracing paths (as in
- * step 0).  1 when src was relocated (*out set), 0 when the caller goes on
+ * A src with sub-regions (held ones outlive it, adopted ones are its own)
+ * is left to the tracing paths (as in step 0).  1 when src was relocated (*out set), 0 when the caller goes on
  * (nothing changed), -1 when relocate could not allocate (dst rolled back). */
 #define SAMPLE_OBJECTS 32u /* 64 cost a 10^3 list's call 1.5 us more than relocate alone */
 #define SAMPLE_GAP 256u /* bytes: a longer dead stretch ends the stretch the sample went through */
@@ -530,9 +534,9 @@ static __attribute__((noinline)) int relocate_probe(rl_tm_ctx *ctx, rl_region *s
 	rl_graph_sample g;
 	rl_graph_sample_take(src, root, SAMPLE_OBJECTS, SAMPLE_GAP, &g);
 	const char *why = NULL;
-	if (g.whole)
-		return 0;
-	if (g.crossed * CROSS_RATIO < g.followed && g.density >= opt->dense_from)
+	if (g.whole || g.followed == 0)
+		return 0; /* small, or nothing past the root's edges to judge by */
+	if (g.crossed * CROSS_RATIO < g.followed && g.neighboured * 2 >= g.objects && g.density >= opt->dense_from)
 		why = "relocate-dense";
 	else if (g.crossed * 2 >= g.followed && rl_region_family_bytes(src) >= opt->scatter_from)
 		why = "relocate-scattered";
@@ -597,8 +601,9 @@ static __attribute__((noinline)) int adaptive_trace(rl_tm_ctx *ctx, rl_region *s
 	rl_cheney_begin(&c, src, dst);
 	ctx->report.decision = "copy";
 
-	/* 1. Small graphs. */
-	if (root_size <= opt.small) {
+	/* 1. Small graphs.  With the sample off, a region too small to hold a
+	 * big graph is copied outright, with no probe (below). */
+	if (root_size <= opt.small && !(bounded && !opt.relocate_probed)) {
 		if (rl_cheney_forward(&c, &r) != 0)
 			return RL_TM_ENOMEM;
 		int k = rl_cheney_scan(&c, opt.small - root_size);
@@ -613,6 +618,8 @@ static __attribute__((noinline)) int adaptive_trace(rl_tm_ctx *ctx, rl_region *s
 	/* 1b. Most of src the graph, or the graph scattered: relocate. */
 	if (root_size <= opt.large) {
 		int k = relocate_probe(ctx, src, dst, root, out, &opt);
+		if (k < 0)
+			ctx->report = (rl_tm_report){ 0 };
 		if (k != 0)
 			return k > 0 ? RL_TM_OK : RL_TM_ENOMEM;
 	}
