@@ -951,6 +951,8 @@ static void test_adaptive_paths(void)
 	adaptive_case("", "list", 20000, "", "relocate-dense");
 	adaptive_case("", "tree", 20000, "layout=shuffled", "relocate-scattered");
 	adaptive_case("", "list", 20000, "live=0.25", "sparse");
+	/* A src of at most `large` bytes is copied outright, no sample taken. */
+	adaptive_case("", "list", 1000, "", "copy");
 	adaptive_case("relocate=known", "tree", 20000, "layout=shuffled", "sparse");
 	adaptive_case("scatter_from=100000000", "tree", 20000, "layout=shuffled", "sparse");
 	adaptive_case("dense_from=1", "list", 20000, "live=0.9", "splice");
