@@ -42,7 +42,7 @@
  *     copied outright (tier 2: the design's proxy buys a short pause with
  *     more total work, see docs/strategies.md).
  *  1b. Otherwise (relocate=probed, a root of at most `large` bytes, src
- *     without sub-regions) a sample of the graph (regionlab/sample.h: a
+ *     bigger than that and without sub-regions) a sample of the graph (regionlab/sample.h: a
  *     depth-first walk of 32 objects, no allocation) says whether src is
  *     laid out as the graph is read and nearly all live, or scattered:
  *     relocate copies all of src then, without a trace (relocate_probe
@@ -494,28 +494,28 @@ static __attribute__((noinline)) int relocate_all(rl_tm_ctx *ctx, rl_region *src
 }
 
 /* Step 1b (relocate=probed): what the region does not know, a sample asks
- * before anything is copied, in a src bigger than `large` (in one of at
- * most 64 KiB, the 512-byte probe, its undo and the sample cost what
- * relocate saves: in `make results` at 10^3, the list relocated this way
- * took 5.2 µs against relocate's 2.8 and the copy's 5.0).  relocate's cost follows src's bytes, a
+ * before anything is copied.  relocate's cost follows src's bytes, a
  * trace's (and every copier's) the graph's, so relocate pays off when
  * nearly all of src is the graph, or when the graph is scattered: a trace
  * then waits for a miss on every object once src outgrows the caches, where
  * relocate streams (Table 1, the shuffled list at 10^6: relocate 3.3 ns per
- * object, every tracing copier 120-140).  The sample (regionlab/sample.h) is
- * a depth-first walk of at most SAMPLE_OBJECTS objects from the root; it
- * allocates nothing and writes nothing.
+ * object, every tracing copier 120-140).  Only in a src bigger than
+ * `large`: in a smaller one the 512-byte probe, its undo and the sample
+ * cost what relocate saves (`make results` at 10^3: the list relocated
+ * this way took 5.2 us, copied outright 5.0, relocate alone 2.8).  The
+ * sample (regionlab/sample.h) is a depth-first walk of at most
+ * SAMPLE_OBJECTS objects from the root; it allocates and writes nothing.
  *  - It reached the whole graph: the graph is small, the caller copies it.
  *  - Its slots crossed blocks rarely (fewer than 1 in CROSS_RATIO: src laid
  *    out as the graph is read), at least half the objects it reached have
  *    another reached object close after them (so the stretches it measured
  *    are most of what it saw: with long runs of garbage between them, they
  *    are not), and the live share of those stretches is at least
- *    `dense_from` (0.9): relocate ("relocate-dense").
- *    Not lower: dead objects of many shapes cost relocate far more per byte
- *    than the graph's own (each needs its layout and its slots fixed): on
- *    the 10^5 list relocate took 252 us with no garbage, 645 us at 80% live
- *    and 2.0 ms at 50%, where dfs took 430 and 480 us.
+ *    `dense_from` (0.9): relocate ("relocate-dense").  Not lower: dead
+ *    objects of many shapes cost relocate far more per byte than the
+ *    graph's own (each needs its layout and its slots fixed): on the 10^5
+ *    list relocate took 252 us with no garbage, 645 us at 80% live and
+ *    2.0 ms at 50%, where dfs took 430 and 480 us.
  *  - Half its slots or more crossed blocks (a layout with no order) and src
  *    holds at least `scatter_from` bytes: relocate ("relocate-scattered").
  *    Here a sample cannot tell how much of src is live (live objects spread
@@ -524,10 +524,11 @@ static __attribute__((noinline)) int relocate_all(rl_tm_ctx *ctx, rl_region *src
  *    garbage included); scatter_from raises the size from which it is
  *    taken, relocate=known turns the sample off.
  * A src with sub-regions (held ones outlive it, adopted ones are its own)
- * is left to the tracing paths (as in step 0).  1 when src was relocated (*out set), 0 when the caller goes on
- * (nothing changed), -1 when relocate could not allocate (dst rolled back). */
-#define SAMPLE_OBJECTS 32u /* 64 cost a 10^3 list's call 1.5 us more than relocate alone */
-#define SAMPLE_GAP 256u /* bytes: a longer dead stretch ends the stretch the sample went through */
+ * is left to the tracing paths (as in step 0).  1 when src was relocated
+ * (*out set), 0 when the caller goes on (nothing changed), -1 when relocate
+ * could not allocate (dst rolled back). */
+#define SAMPLE_OBJECTS 32u /* 64 took twice the instructions (about 8,000 a call) for the same decisions */
+#define SAMPLE_GAP 256u    /* bytes: a longer dead stretch ends the stretch the sample went through */
 
 static __attribute__((noinline)) int relocate_probe(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root,
 						    rl_val *out, const struct options *opt)
