@@ -2,7 +2,7 @@
 npanels = 1
 figtitle = "Figure 3. Incremental transmigration: pause vs total time"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '120 rows of results/default.csv; commit 33290b4d068a; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-07T07:42:28Z .. 2026-12-07T07:46:31Z'
+footer2 = '124 rows of results/default.csv; commit 88a9147b78d1; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-07T10:36:14Z .. 2026-12-07T10:40:11Z'
 data1 = datadir.'/'.'fig3_proxy_pause-p1.dat'
 title1 = 'list, layout=alloc'
 xlabel1 = 'objects (size)'
