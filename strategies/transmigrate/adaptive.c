@@ -501,8 +501,9 @@ static __attribute__((noinline)) int relocate_all(rl_tm_ctx *ctx, rl_region *src
  * relocate streams (Table 1, the shuffled list at 10^6: relocate 3.3 ns per
  * object, every tracing copier 120-140).  Only in a src bigger than
  * `large`: in a smaller one the 512-byte probe, its undo and the sample
- * cost what relocate saves (`make results` at 10^3: the list relocated
- * this way took 5.2 us, copied outright 5.0, relocate alone 2.8).  The
+ * cost what relocate saves (`make results` on 4853d25, which sampled there,
+ * at 10^3: the list relocated this way took 5.2 us, relocate alone 2.8;
+ * copied outright it takes 5.0-5.6).  The
  * sample (regionlab/sample.h) is a depth-first walk of at most
  * SAMPLE_OBJECTS objects from the root; it allocates and writes nothing.
  *  - It reached the whole graph: the graph is small, the caller copies it.
@@ -608,7 +609,7 @@ static __attribute__((noinline)) int adaptive_trace(rl_tm_ctx *ctx, rl_region *s
 	/* 1. Small graphs (or regions too small to hold a big one). */
 	if (bounded || root_size <= opt.small) {
 		if (rl_cheney_forward(&c, &r) != 0)
-			return RL_TM_ENOMEM;
+			goto fail;
 		int k = rl_cheney_scan(&c, bounded ? SIZE_MAX : opt.small - root_size);
 		if (k < 0)
 			goto fail;
