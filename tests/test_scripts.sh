@@ -670,6 +670,9 @@ EOPY
 	printf '%s\n' "$out" | grep -q "^gate, run B: 21 rows, no probe_ns" || { echo "gate B: $out"; return 1; }
 	printf '%s\n' "$out" | grep -q "^transmigrate: 4 cells in both runs (0 only in A, 1 only in B)$" || { echo "cells: $out"; return 1; }
 	printf '%s\n' "$out" | grep -q "within +-10%: 2/4 (50%)   within +-25%: 3/4 (75%)" || { echo "shares: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "^  within +-10% by size: 1000 2/4 (50%)$" || { echo "by size: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "^  within +-10% by threads/writers: 1/1 2/2 (100%)$" || { echo "by threads: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "^  within +-10% with at most 2 reader threads: 2/2 (100%)$" || { echo "readers: $out"; return 1; }
 	printf '%s\n' "$out" | grep -q "^  run-wide shift: median B/A 1.125 over 4 cells$" || { echo "shift: $out"; return 1; }
 	printf '%s\n' "$out" | grep -q "by the minute A measured the cell (UTC, cells): 10:00 1.02 (2), 10:01 1.35 (2)$" ||
 		{ echo "shift by minute: $out"; return 1; }
@@ -690,6 +693,64 @@ EOPY
 	[ $rc -eq 2 ] && grep -q "no cell in common" "$tmp/err" || { echo "nothing in common: rc $rc, $(cat "$tmp/err")"; return 1; }
 }
 run compare_runs_shares_moves_and_verdicts compare_runs
+
+# ---- scripts/compare-papers on two small papers written by hand --------------------------------
+compare_papers() {
+	# Table 1: a row whose fastest is bold in A and a tie in B, one a tie in
+	# both; a second machine; Table 5: a kept figure that loses in A and is
+	# level in B; Table 7: the same sign in both.
+	cat >"$tmp/pA.md" <<'EOF'
+**Table 1.** caption
+
+*On CPU One x2:*
+
+| workload | layout | n | cheney | dfs | fastest keeping src |
+|---|---|---|---|---|---|
+| list | alloc | 10^3 | **1 [1, 1]** | 2 [2, 2] | – |
+| tree | alloc | 10^3 | ≈ 1 [1, 2] | 1.1 [1, 2] | – |
+
+*On CPU Two x16:*
+
+| workload | layout | n | cheney | fastest keeping src |
+|---|---|---|---|---|
+| list | alloc | 10^6 | **3 [3, 3]** | – |
+
+**Table 5.** caption
+
+*1 published slot, 0 writers:*
+
+| scheme | 1 thr | 2 thr | per-thread throughput kept at 2 threads |
+|---|---|---|---|
+| ebr | 0.5 | 0.6 | 85% [80%, 90%] |
+| tls | 0.6 | 0.6 | tie (99% [90%, 110%]) |
+
+**Table 7.** caption
+
+| adaptive | knows | workload | configurations | best | regret [95% interval] | decisions |
+|---|---|---|---|---|---|---|
+| adaptive | nothing | list | 11 | relocate | -15.7% [-19.3%, -12.2%] | x |
+EOF
+	sed -e 's/| \*\*1 \[1, 1\]\*\* | 2 \[2, 2\]/| ≈ 1 [1, 1] | 2 [1, 2]/' -e 's/| 85% \[80%, 90%\]/| level (99% [98%, 101%])/' \
+		"$tmp/pA.md" >"$tmp/pB.md"
+	local out
+	out=$(scripts/compare-papers "$tmp/pA.md" "$tmp/pB.md" 2>"$tmp/err") || { cat "$tmp/err"; return 1; }
+	printf '%s\n' "$out" | grep -q "^on CPU One x2:$" || { echo "machine: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "^  Table 1 (fastest per row): 2 verdicts in both, 1 differ$" || { echo "t1: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "^    list alloc 10^3: A cheney, B tie$" || { echo "t1 differ: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "^  Table 5 (kept throughput): 2 verdicts in both, 1 differ$" || { echo "t5: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "^    1 published slot, 0 writers ebr: A loses, B level$" || { echo "t5 differ: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "^  Table 7 (regret per class): 1 verdicts in both, 0 differ$" || { echo "t7: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "^  ties in A: 2 of 5 verdicts (40%)$" || { echo "ties A: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "^  ties in B: 3 of 5 verdicts (60%)$" || { echo "ties B: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "^on CPU Two x16:$" || { echo "second machine: $out"; return 1; }
+	local rc
+	scripts/compare-papers "$tmp/pA.md" >/dev/null 2>"$tmp/err"; rc=$?
+	[ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] || { echo "one file: rc $rc, $(cat "$tmp/err")"; return 1; }
+	printf 'no tables here\n' >"$tmp/none.md"
+	scripts/compare-papers "$tmp/pA.md" "$tmp/none.md" >/dev/null 2>"$tmp/err"; rc=$?
+	[ $rc -eq 2 ] && grep -q "no verdict of Tables 1, 5 or 7" "$tmp/err" || { echo "no tables: rc $rc, $(cat "$tmp/err")"; return 1; }
+}
+run compare_papers_verdicts_and_ties compare_papers
 
 # ---- paper.py's intervals and verdicts (issue 12), on known rows ---------------------------------
 paper_verdicts() {
