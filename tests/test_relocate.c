@@ -21,27 +21,9 @@
 #include "regionlab/relocate.h"
 #include "regionlab/transmigrator.h"
 #include "tests/check.h"
+#include "tests/objects.h"
 
 #define WHY_LEN 512
-
-/* A list of n cons cells in r, car i = fixnum i, allocated head first. */
-static rl_val make_list(rl_region *r, size_t n)
-{
-	rl_val head = RL_NIL;
-	rl_obj *last = NULL;
-	for (size_t i = 0; i < n; i++) {
-		rl_obj *c = rl_obj_new(r, RL_T_CONS, 2 * sizeof(rl_val));
-		CHECK(c != NULL, "out of memory");
-		c->w[0] = rl_fixnum((intptr_t)i);
-		c->w[1] = RL_NIL;
-		if (last != NULL)
-			last->w[1] = rl_val_of(c);
-		else
-			head = rl_val_of(c);
-		last = c;
-	}
-	return head;
-}
 
 static size_t list_sum(rl_val v)
 {
@@ -137,7 +119,7 @@ static void test_forward_and_backward_pointers(void)
 	CHECK(src && dst, "out of memory");
 	rl_obj *first = rl_obj_new(src, RL_T_CONS, 2 * sizeof(rl_val));
 	CHECK(first != NULL, "out of memory");
-	rl_val rest = make_list(src, 10000);
+	rl_val rest = list_head_first(src, 10000, 0);
 	rl_obj *last = rl_ptr(rest);
 	while (last->w[1] != RL_NIL)
 		last = rl_ptr(last->w[1]);
@@ -163,7 +145,7 @@ static void test_other_regions_and_static_untouched(void)
 	size_t blocks = rl_blocks_live();
 	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst"), *other = rl_region_create("o");
 	CHECK(src && dst && other, "out of memory");
-	rl_val elsewhere = make_list(other, 3);
+	rl_val elsewhere = list_head_first(other, 3, 0);
 	rl_obj *pair = rl_obj_new(src, RL_T_CONS, 2 * sizeof(rl_val));
 	CHECK(pair != NULL, "out of memory");
 	pair->w[0] = elsewhere;
@@ -221,7 +203,7 @@ static void test_held_subregion(void)
 	rl_region *loose = rl_subregion_create(src, "loose"), *held = rl_subregion_create(src, "held");
 	CHECK(loose && held, "out of memory");
 	rl_region_retain(held);
-	rl_val hv = make_list(held, 3000), lv = make_list(loose, 3000);
+	rl_val hv = list_head_first(held, 3000, 0), lv = list_head_first(loose, 3000, 0);
 	rl_obj *pair = rl_obj_new(src, RL_T_CONS, 2 * sizeof(rl_val));
 	CHECK(pair != NULL, "out of memory");
 	pair->w[0] = lv;
@@ -244,7 +226,7 @@ static void test_failures_roll_back(void)
 	size_t blocks = rl_blocks_live();
 	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst");
 	CHECK(src && dst, "out of memory");
-	rl_val root = make_list(src, 20000), r = root, *slot = &r;
+	rl_val root = list_head_first(src, 20000, 0), r = root, *slot = &r;
 	size_t failures = 0;
 	for (uint64_t k = 1;; k++) {
 		rl_relocate_result res;
@@ -356,7 +338,7 @@ static void relocate_placed(struct placement p, bool hashed)
 	size_t blocks = rl_blocks_live();
 	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst"), *other = rl_region_create("o");
 	CHECK(src && dst && other, "out of memory");
-	rl_val list = make_list(src, 2000), elsewhere = make_list(other, 3);
+	rl_val list = list_head_first(src, 2000, 0), elsewhere = list_head_first(other, 3, 0);
 	rl_val copy = list, *slot = &copy;
 	rl_relocate_result res;
 	CHECK(rl_relocate(src, dst, &slot, 1, &res) == 0, "relocate failed");
@@ -412,7 +394,7 @@ static void test_direct_map_compares_the_block(void)
 	size_t blocks = rl_blocks_live();
 	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst"), *other = rl_region_create("o");
 	CHECK(src && dst && other, "out of memory");
-	rl_val list = make_list(src, 20), elsewhere = make_list(other, 3);
+	rl_val list = list_head_first(src, 20, 0), elsewhere = list_head_first(other, 3, 0);
 	CHECK(((uintptr_t)rl_ptr(elsewhere) - (uintptr_t)rl_ptr(list)) / rl_block_size == (size_t)1 << 16,
 	      "the other region's block is not 2^16 blocks above src's");
 	rl_obj *pair = rl_obj_new(src, RL_T_CONS, 2 * sizeof(rl_val));

@@ -11,43 +11,25 @@
 #include "regionlab/region.h"
 #include "regionlab/sample.h"
 #include "tests/check.h"
+#include "tests/objects.h"
 
 #define CONS_BYTES 24u /* footprint of a cons cell: header and two words */
-#define BOX_BYTES 16u  /* of a boxed int: header and one word */
+#define DEAD_BYTES 16u /* of the dead object after each cell of a sparse list: header and a word */
 
+/* One cell alone (what list_head_first makes n of). */
 static rl_obj *cons(rl_region *r)
 {
-	rl_obj *c = rl_obj_new(r, RL_T_CONS, 2 * sizeof(rl_val));
-	CHECK(c != NULL, "out of memory");
+	rl_obj *c = obj(r, RL_T_CONS, 2 * sizeof(rl_val));
 	c->w[0] = rl_fixnum(1);
 	c->w[1] = RL_NIL;
 	return c;
 }
 
-static void dead_box(rl_region *r)
-{
-	rl_obj *d = rl_obj_new(r, RL_T_BOX_INT, sizeof(rl_val));
-	CHECK(d != NULL, "out of memory");
-	d->w[0] = 7;
-}
-
-/* A list of n cells, head first; a dead boxed int after each cell when
+/* A list of n cells, head first; a dead 16-byte object after each cell when
  * `sparse`. */
 static rl_val list(rl_region *r, size_t n, bool sparse)
 {
-	rl_val head = RL_NIL;
-	rl_obj *last = NULL;
-	for (size_t i = 0; i < n; i++) {
-		rl_obj *c = cons(r);
-		if (sparse)
-			dead_box(r);
-		if (last != NULL)
-			last->w[1] = rl_val_of(c);
-		else
-			head = rl_val_of(c);
-		last = c;
-	}
-	return head;
+	return list_head_first(r, n, sparse ? DEAD_BYTES - 8 : 0);
 }
 
 static rl_graph_sample sample(rl_region *r, rl_val root, size_t max)
@@ -61,7 +43,7 @@ static rl_graph_sample sample(rl_region *r, rl_val root, size_t max)
 
 static void dense_list_in_order(void)
 {
-	rl_region *r = rl_region_create("src");
+	rl_region *r = region("src");
 	rl_graph_sample g = sample(r, list(r, 100, false), 32);
 	/* the root's edge (to the second cell) is not counted */
 	CHECK(g.objects == 32 && g.followed == 30 && g.crossed == 0 && !g.whole, "objects %zu followed %zu crossed %zu whole %d",
@@ -73,20 +55,20 @@ static void dense_list_in_order(void)
 
 static void small_graph_is_reached_whole(void)
 {
-	rl_region *r = rl_region_create("src");
+	rl_region *r = region("src");
 	rl_graph_sample g = sample(r, list(r, 10, true), 32);
 	CHECK(g.whole && g.objects == 10 && g.followed == 8, "whole %d objects %zu followed %zu", g.whole, g.objects,
 	      g.followed);
 	rl_region_destroy(r);
 }
 
-/* A dead 16-byte box after every 24-byte cell: 24 / 40 exactly (the last
+/* A dead 16-byte object after every 24-byte cell: 24 / 40 exactly (the last
  * cell reached has no reached neighbour within the gap and is left out). */
 static void interleaved_garbage_gives_its_share(void)
 {
-	rl_region *r = rl_region_create("src");
+	rl_region *r = region("src");
 	rl_graph_sample g = sample(r, list(r, 100, true), 32);
-	double want = (double)CONS_BYTES / (CONS_BYTES + BOX_BYTES);
+	double want = (double)CONS_BYTES / (CONS_BYTES + DEAD_BYTES);
 	CHECK(g.density == want, "density %g, want %g", g.density, want);
 	rl_region_destroy(r);
 }
@@ -94,9 +76,9 @@ static void interleaved_garbage_gives_its_share(void)
 /* Two dense stretches 1 KiB apart: the long gap is not counted as dead. */
 static void a_long_gap_ends_a_stretch(void)
 {
-	rl_region *r = rl_region_create("src");
+	rl_region *r = region("src");
 	rl_val a = list(r, 10, false);
-	CHECK(rl_obj_new(r, RL_T_BLOB, 1024) != NULL, "out of memory");
+	(void)obj(r, RL_T_BLOB, 1024);
 	rl_val b = list(r, 10, false);
 	rl_obj *tail = rl_ptr(a);
 	while (tail->w[1] != RL_NIL)
@@ -114,13 +96,12 @@ static void a_long_gap_ends_a_stretch(void)
  * seven sparse ones, where the first child alone would read as dense. */
 static void the_roots_children_are_sampled_across(void)
 {
-	rl_region *r = rl_region_create("src");
+	rl_region *r = region("src");
 	rl_val results[16];
 	results[0] = list(r, 200, false);
 	for (int i = 1; i < 16; i++)
 		results[i] = list(r, 4, true);
-	rl_obj *root = rl_obj_new(r, RL_T_VECTOR, sizeof results);
-	CHECK(root != NULL, "out of memory");
+	rl_obj *root = obj(r, RL_T_VECTOR, sizeof results);
 	memcpy(root->w, results, sizeof results);
 	rl_graph_sample g = sample(r, rl_val_of(root), 32);
 	CHECK(!g.whole && g.objects == 32, "whole %d objects %zu", g.whole, g.objects);
@@ -136,7 +117,7 @@ static void crossings_tell_a_scattered_layout(void)
 {
 	enum { N = 8192 }; /* four 64 KiB blocks of cells */
 	static rl_obj *cells[N];
-	rl_region *r = rl_region_create("src");
+	rl_region *r = region("src");
 	for (size_t i = 0; i < N; i++)
 		cells[i] = cons(r);
 	CHECK(r->small.count >= 3, "%zu blocks", r->small.count);
@@ -161,19 +142,8 @@ static void crossings_tell_a_scattered_layout(void)
  * within the gap, so the density rests on nothing (and says 1). */
 static void long_runs_of_garbage_leave_no_stretch(void)
 {
-	rl_region *r = rl_region_create("src");
-	rl_val head = RL_NIL;
-	rl_obj *last = NULL;
-	for (int i = 0; i < 60; i++) {
-		rl_obj *c = cons(r);
-		CHECK(rl_obj_new(r, RL_T_BLOB, 600) != NULL, "out of memory");
-		if (last != NULL)
-			last->w[1] = rl_val_of(c);
-		else
-			head = rl_val_of(c);
-		last = c;
-	}
-	rl_graph_sample g = sample(r, head, 32);
+	rl_region *r = region("src");
+	rl_graph_sample g = sample(r, list_head_first(r, 60, 600), 32);
 	CHECK(g.neighboured == 0 && g.density == 1.0 && !g.whole, "neighboured %zu density %g", g.neighboured,
 	      g.density);
 	rl_region_destroy(r);
@@ -183,18 +153,17 @@ static void long_runs_of_garbage_leave_no_stretch(void)
  * edge of the root crosses, and none is counted. */
 static void the_roots_edges_are_not_counted(void)
 {
-	rl_region *r = rl_region_create("src");
+	rl_region *r = region("src");
 	size_t n = rl_small_object_max() / sizeof(rl_val) + 16;
 	rl_val *kids = calloc(n, sizeof *kids);
 	CHECK(kids != NULL, "out of memory");
 	for (size_t i = 0; i < n; i++) {
-		rl_obj *b = rl_obj_new(r, RL_T_BOX_INT, sizeof(rl_val));
-		CHECK(b != NULL, "out of memory");
+		rl_obj *b = obj(r, RL_T_BOX_INT, sizeof(rl_val));
 		b->w[0] = (rl_val)i;
 		kids[i] = rl_val_of(b);
 	}
-	rl_obj *root = rl_obj_new(r, RL_T_VECTOR, (uint32_t)(n * sizeof(rl_val)));
-	CHECK(root != NULL && (rl_block_of(root)->flags & RL_BLOCK_LARGE), "no large root");
+	rl_obj *root = obj(r, RL_T_VECTOR, (uint32_t)(n * sizeof(rl_val)));
+	CHECK(rl_block_of(root)->flags & RL_BLOCK_LARGE, "no large root");
 	memcpy(root->w, kids, n * sizeof(rl_val));
 	free(kids);
 	rl_graph_sample g = sample(r, rl_val_of(root), 32);
@@ -208,7 +177,7 @@ static void the_roots_edges_are_not_counted(void)
  * graph of one; a forwarded object is not reached, nor what lies past it. */
 static void budgets_leaves_and_forwarded_objects(void)
 {
-	rl_region *r = rl_region_create("src");
+	rl_region *r = region("src");
 	rl_val head = list(r, 1000, false);
 	rl_graph_sample g = sample(r, head, 0);
 	CHECK(g.objects == 0 && !g.whole, "max 0: objects %zu whole %d", g.objects, g.whole);
@@ -216,8 +185,7 @@ static void budgets_leaves_and_forwarded_objects(void)
 	CHECK(g.objects == 1 && !g.whole && g.followed == 0, "max 1: objects %zu whole %d", g.objects, g.whole);
 	g = sample(r, head, 10 * RL_SAMPLE_MAX);
 	CHECK(g.objects == RL_SAMPLE_MAX && !g.whole, "max past the cap: objects %zu", g.objects);
-	rl_obj *str = rl_obj_new(r, RL_T_STRING, 6);
-	CHECK(str != NULL, "out of memory");
+	rl_obj *str = obj(r, RL_T_STRING, 6);
 	memcpy(str->w, "hello", 6);
 	g = sample(r, rl_val_of(str), 32);
 	CHECK(g.objects == 1 && g.whole, "a string root: objects %zu whole %d", g.objects, g.whole);
@@ -232,7 +200,7 @@ static void budgets_leaves_and_forwarded_objects(void)
 
 static void a_root_outside_the_region_is_nothing(void)
 {
-	rl_region *r = rl_region_create("src"), *other = rl_region_create("other");
+	rl_region *r = region("src"), *other = region("other");
 	rl_graph_sample g = sample(r, list(other, 5, false), 32);
 	CHECK(g.whole && g.objects == 0 && g.followed == 0, "whole %d objects %zu", g.whole, g.objects);
 	g = sample(r, rl_fixnum(3), 32);

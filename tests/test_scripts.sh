@@ -631,6 +631,10 @@ EOPY
 }
 run stats_rules_on_known_samples stats_rules
 
+# expect_line TEXT PATTERN LABEL: a line of TEXT matches PATTERN (grep), else
+# LABEL and TEXT are printed and it fails.
+expect_line() { printf '%s\n' "$1" | grep -q -- "$2" || { echo "$3: $1"; return 1; }; }
+
 # ---- scripts/compare-runs on two small synthetic runs ------------------------------------------
 compare_runs() {
 	$PY - "$tmp/runA.csv" "$tmp/runB.csv" <<'EOPY' || return 1
@@ -665,24 +669,24 @@ for path, rs in zip(sys.argv[1:], (A, B)):
 EOPY
 	local out
 	out=$(scripts/compare-runs "$tmp/runA.csv" "$tmp/runB.csv" --top=2 2>"$tmp/err") || { cat "$tmp/err"; return 1; }
-	printf '%s\n' "$out" | grep -q "^gate, run A: 18 rows; probe best 1.0 us, median 1.10x and p90 1.30x of it; 2 rows retried (11%), 1 kept disturbed (5.6%: left out of intervals)$" ||
-		{ echo "gate A: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "^gate, run B: 21 rows, no probe_ns" || { echo "gate B: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "^transmigrate: 4 cells in both runs (0 only in A, 1 only in B)$" || { echo "cells: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "within +-10%: 2/4 (50%)   within +-25%: 3/4 (75%)" || { echo "shares: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "^  within +-10% by size: 1000 2/4 (50%)$" || { echo "by size: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "^  within +-10% by threads/writers: 1/1 2/2 (100%)$" || { echo "by threads: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "^  within +-10% with at most 2 reader threads: 2/2 (100%)$" || { echo "readers: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "^  run-wide shift: median B/A 1.125 over 4 cells$" || { echo "shift: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "by the minute A measured the cell (UTC, cells): 10:00 1.02 (2), 10:01 1.35 (2)$" ||
-		{ echo "shift by minute: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "^  run-wide shift: median B/A 1.010 over 2 cells$" || { echo "tether shift: $out"; return 1; }
+	expect_line "$out" "^gate, run A: 18 rows; probe best 1.0 us, median 1.10x and p90 1.30x of it; 2 rows retried (11%), 1 kept disturbed (5.6%: left out of intervals)$" \
+		"gate A" || return 1
+	expect_line "$out" "^gate, run B: 21 rows, no probe_ns" "gate B" || return 1
+	expect_line "$out" "^transmigrate: 4 cells in both runs (0 only in A, 1 only in B)$" "cells" || return 1
+	expect_line "$out" "within +-10%: 2/4 (50%)   within +-25%: 3/4 (75%)" "shares" || return 1
+	expect_line "$out" "^  within +-10% by size: 1000 2/4 (50%)$" "by size" || return 1
+	expect_line "$out" "^  within +-10% by threads/writers: 1/1 2/2 (100%)$" "by threads" || return 1
+	expect_line "$out" "^  within +-10% with at most 2 reader threads: 2/2 (100%)$" "readers" || return 1
+	expect_line "$out" "^  run-wide shift: median B/A 1.125 over 4 cells$" "shift" || return 1
+	expect_line "$out" "by the minute A measured the cell (UTC, cells): 10:00 1.02 (2), 10:01 1.35 (2)$" \
+		"shift by minute" || return 1
+	expect_line "$out" "^  run-wide shift: median B/A 1.010 over 2 cells$" "tether shift" || return 1
 	printf '%s\n' "$out" | grep -c "by the minute A measured" | grep -qx 1 || { echo "undated cells got a by-minute line: $out"; return 1; }
 	printf '%s\n' "$out" | grep -A1 "moved most (ns/object" | grep -q "+50.0%  30 -> 45  strategy=splice" ||
 		{ echo "moved most: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "workload=list size=1000 block=65536: A cheney, B tie" || { echo "verdict: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "within +-10%: 2/2 (100%)" || { echo "tether shares: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "fastest-tether verdicts: 1 groups, 0 differ" || { echo "tether verdicts: $out"; return 1; }
+	expect_line "$out" "workload=list size=1000 block=65536: A cheney, B tie" "verdict" || return 1
+	expect_line "$out" "within +-10%: 2/2 (100%)" "tether shares" || return 1
+	expect_line "$out" "fastest-tether verdicts: 1 groups, 0 differ" "tether verdicts" || return 1
 	local rc
 	scripts/compare-runs "$tmp/runA.csv" >/dev/null 2>"$tmp/err"; rc=$?
 	[ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] || { echo "one file: rc $rc, $(cat "$tmp/err")"; return 1; }
@@ -734,15 +738,15 @@ EOF
 		"$tmp/pA.md" >"$tmp/pB.md"
 	local out
 	out=$(scripts/compare-papers "$tmp/pA.md" "$tmp/pB.md" 2>"$tmp/err") || { cat "$tmp/err"; return 1; }
-	printf '%s\n' "$out" | grep -q "^on CPU One x2:$" || { echo "machine: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "^  Table 1 (fastest per row): 2 verdicts in both, 1 differ$" || { echo "t1: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "^    list alloc 10^3: A cheney, B tie$" || { echo "t1 differ: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "^  Table 5 (kept throughput): 2 verdicts in both, 1 differ$" || { echo "t5: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "^    1 published slot, 0 writers ebr: A loses, B level$" || { echo "t5 differ: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "^  Table 7 (regret per class): 1 verdicts in both, 0 differ$" || { echo "t7: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "^  ties in A: 2 of 5 verdicts (40%)$" || { echo "ties A: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "^  ties in B: 3 of 5 verdicts (60%)$" || { echo "ties B: $out"; return 1; }
-	printf '%s\n' "$out" | grep -q "^on CPU Two x16:$" || { echo "second machine: $out"; return 1; }
+	expect_line "$out" "^on CPU One x2:$" "machine" || return 1
+	expect_line "$out" "^  Table 1 (fastest per row): 2 verdicts in both, 1 differ$" "t1" || return 1
+	expect_line "$out" "^    list alloc 10^3: A cheney, B tie$" "t1 differ" || return 1
+	expect_line "$out" "^  Table 5 (kept throughput): 2 verdicts in both, 1 differ$" "t5" || return 1
+	expect_line "$out" "^    1 published slot, 0 writers ebr: A loses, B level$" "t5 differ" || return 1
+	expect_line "$out" "^  Table 7 (regret per class): 1 verdicts in both, 0 differ$" "t7" || return 1
+	expect_line "$out" "^  ties in A: 2 of 5 verdicts (40%)$" "ties A" || return 1
+	expect_line "$out" "^  ties in B: 3 of 5 verdicts (60%)$" "ties B" || return 1
+	expect_line "$out" "^on CPU Two x16:$" "second machine" || return 1
 	local rc
 	scripts/compare-papers "$tmp/pA.md" >/dev/null 2>"$tmp/err"; rc=$?
 	[ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] || { echo "one file: rc $rc, $(cat "$tmp/err")"; return 1; }
