@@ -46,9 +46,12 @@ static inline __attribute__((always_inline)) rl_obj *evacuate(rl_region *dst, rl
  * and of every copy reachable from c that is not yet scanned.  Reading the
  * values of a copy just made from its original, not from the copy, keeps
  * the store of the copy out of the chain of loads that walks a list.  `mark`
- * is a constant in each instance.  0, or -1 when dst cannot grow. */
-static inline __attribute__((always_inline)) int scan_from(rl_dfcopy *t, bool mark, rl_obj *c, const rl_obj *from,
-							    uint64_t h)
+ * and `bounded` are constants in each instance; with `bounded`, the scan
+ * stops once the copies it made pass `limit` bytes and empties the worklist
+ * (the copies stay forwarded, some not scanned, for the caller's undo).
+ * 0, 1 when it stopped so, or -1 when dst cannot grow. */
+static inline __attribute__((always_inline)) int scan_from(rl_dfcopy *t, bool mark, bool bounded, size_t limit,
+							    rl_obj *c, const rl_obj *from, uint64_t h)
 {
 	const rl_region *src = t->src;
 	rl_region *dst = t->dst;
@@ -81,6 +84,11 @@ static inline __attribute__((always_inline)) int scan_from(rl_dfcopy *t, bool ma
 						goto out;
 					}
 					c->w[i] = rl_val_of(copy);
+					if (bounded && copied > limit) {
+						t->wl.len = 0;
+						rc = 1;
+						goto out;
+					}
 					/* Copies without slots are never queued. */
 					if (oh == l.hdr || rl_hdr_may_have_slots(oh)) {
 						if (next == NULL) {
@@ -124,35 +132,72 @@ out:
 
 static int scan_marked(rl_dfcopy *t, rl_obj *c, const rl_obj *from, uint64_t h)
 {
-	return scan_from(t, true, c, from, h);
+	return scan_from(t, true, false, 0, c, from, h);
 }
 
 static int scan_plain(rl_dfcopy *t, rl_obj *c, const rl_obj *from, uint64_t h)
 {
-	return scan_from(t, false, c, from, h);
+	return scan_from(t, false, false, 0, c, from, h);
 }
 
-int rl_dfcopy_forward(rl_dfcopy *t, rl_val *slot)
+static int scan_within(rl_dfcopy *t, size_t limit, rl_obj *c, const rl_obj *from, uint64_t h)
+{
+	return scan_from(t, false, true, limit, c, from, h);
+}
+
+/* Copies the object *slot points at, when it is in src and not copied yet:
+ * *copy gets the copy when it has slots to scan, else NULL (*slot updated
+ * already), and *h its header.  0, or -1 when dst cannot grow. */
+static int forward_first(rl_dfcopy *t, rl_val *slot, rl_obj **copy, uint64_t *h)
 {
 	rl_val v = *slot;
+	*copy = NULL;
 	if (!rl_region_contains(t->src, v))
 		return 0;
 	rl_obj *o = rl_ptr(v);
-	uint64_t h = o->hdr;
-	if (rl_hdr_is_forward(h)) {
-		*slot = rl_val_of(rl_hdr_forward_target(h));
+	*h = o->hdr;
+	if (rl_hdr_is_forward(*h)) {
+		*slot = rl_val_of(rl_hdr_forward_target(*h));
 		return 0;
 	}
 	rl_bump a;
 	uint64_t copied = 0;
 	rl_bump_load(&a, t->dst);
-	rl_obj *copy = evacuate(t->dst, &a, rl_small_object_max(), t->mark, o, h, rl_block_of(o), &copied);
+	rl_obj *c = evacuate(t->dst, &a, rl_small_object_max(), t->mark, o, *h, rl_block_of(o), &copied);
 	rl_bump_sync(&a, t->dst);
-	if (copy == NULL)
+	if (c == NULL)
 		return -1;
 	t->bytes_copied += copied;
-	*slot = rl_val_of(copy);
-	if (!rl_hdr_may_have_slots(h))
+	*slot = rl_val_of(c);
+	if (rl_hdr_may_have_slots(*h))
+		*copy = c;
+	return 0;
+}
+
+int rl_dfcopy_forward(rl_dfcopy *t, rl_val *slot)
+{
+	rl_obj *copy;
+	uint64_t h;
+	const rl_obj *from = rl_ptr(*slot);
+	if (forward_first(t, slot, &copy, &h) != 0)
+		return -1;
+	if (copy == NULL)
 		return 0;
-	return t->mark ? scan_marked(t, copy, o, h) : scan_plain(t, copy, o, h);
+	return t->mark ? scan_marked(t, copy, from, h) : scan_plain(t, copy, from, h);
+}
+
+int rl_dfcopy_forward_within(rl_dfcopy *t, rl_val *slot, size_t budget)
+{
+	rl_obj *copy;
+	uint64_t h;
+	const rl_obj *from = rl_ptr(*slot);
+	if (forward_first(t, slot, &copy, &h) != 0)
+		return -1;
+	if (copy == NULL)
+		return 1;
+	size_t first = rl_obj_footprint(rl_hdr_bytes(h));
+	if (first > budget)
+		return 0;
+	int rc = scan_within(t, budget - first, copy, from, h);
+	return rc < 0 ? -1 : rc == 0;
 }

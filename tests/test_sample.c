@@ -91,9 +91,10 @@ static void a_long_gap_ends_a_stretch(void)
 }
 
 /* A vector of 16 results: the first a dense list of 200 cells, the others
- * 4-cell lists with garbage between their cells.  The walk starts from 8
- * children at evenly spaced slots, 3 objects each: one dense stretch and
- * seven sparse ones, where the first child alone would read as dense. */
+ * 4-cell lists with garbage between their cells.  The walk starts from the
+ * children at 8 evenly spaced slots, each an equal share of what is left (3
+ * or 4 objects): one dense stretch and seven sparse ones, where the first
+ * child alone would read as dense. */
 static void the_roots_children_are_sampled_across(void)
 {
 	rl_region *r = region("src");

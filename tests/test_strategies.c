@@ -17,6 +17,7 @@
 #include "oracle/oracle.h"
 #include "regionlab/adopt.h"
 #include "regionlab/cheney.h"
+#include "regionlab/dfcopy.h"
 #include "regionlab/evacuate.h"
 #include "regionlab/fwdmap.h"
 #include "regionlab/liveness.h"
@@ -644,6 +645,55 @@ static void test_cheney_undo_partial(void)
 	CHECK(rl_set_block_size(saved) == 0, "cannot restore the block size");
 }
 
+/* A depth-first probe (rl_dfcopy_forward_within) stops where its budget
+ * runs out, across both chains and with copies still on its worklist, and
+ * rl_cheney_undo_since gives back everything it borrowed (src
+ * byte-identical, dst as before); the next probe
+ * on the same worklist (as adaptive's next child) starts clean, and a
+ * budget the graph fits in completes the copy, which the oracle judges. */
+static void test_dfcopy_probe_stops_and_undoes(void)
+{
+	static const char *const workloads[] = { "blobs", "random", "closures", "tree" };
+	size_t saved = rl_block_size;
+	CHECK(rl_set_block_size(4096) == 0, "cannot set 4 KiB blocks (blocks live?)");
+	for (size_t w = 0; w < 4; w++) {
+		bool stopped = false;
+		for (size_t budget = 1; budget < 200000; budget *= 7) {
+			struct graph_case gc;
+			char why[WHY_LEN];
+			rl_cheney c;
+			rl_dfcopy t;
+			graph_case_make(&gc, workloads[w], 40, "layout=shuffled");
+			rl_cheney_begin(&c, gc.g.src, gc.dst);
+			rl_region_mark m = rl_region_mark_now(gc.dst);
+			CHECK(rl_dfcopy_init(&t, gc.g.src, gc.dst, false) == 0, "out of memory");
+			rl_val root = gc.g.root, copy = root;
+			int r = rl_dfcopy_forward_within(&t, &copy, budget);
+			CHECK(r >= 0, "out of memory");
+			CHECK(r == 1 || t.bytes_copied > budget, "%s, budget %zu: stopped after %llu bytes", workloads[w],
+			      budget, (unsigned long long)t.bytes_copied);
+			if (r == 0) {
+				stopped = true;
+				rl_cheney_undo_since(&c, &m, &root, 1);
+				CHECK(rl_oracle_region_hash(gc.g.src) == gc.before.src_hash &&
+					      gc.dst->bytes_used == m.bytes_used,
+				      "%s, budget %zu: the undo left src changed or dst grown", workloads[w], budget);
+				copy = root;
+				r = rl_dfcopy_forward_within(&t, &copy, SIZE_MAX);
+				CHECK(r == 1, "%s, budget %zu: the probe after a stopped one did not complete",
+				      workloads[w], budget);
+			}
+			rl_dfcopy_fini(&t);
+			CHECK(rl_oracle_after_success(&gc.before, root, copy, &gc.g.src, gc.dst, false, why, sizeof why) ==
+				      0,
+			      "%s, budget %zu: %s", workloads[w], budget, why);
+			graph_case_free(&gc);
+		}
+		CHECK(stopped, "%s: no budget stopped the probe", workloads[w]);
+	}
+	CHECK(rl_set_block_size(saved) == 0, "cannot restore the block size");
+}
+
 static void test_cheney_restore_keeps_src(void)
 {
 	struct graph_case gc;
@@ -941,9 +991,14 @@ static void test_adaptive_paths(void)
 	adaptive_case("", "tree", 9, "garbage=30", "copy");
 	/* A vector of small results among garbage: one probe per child. */
 	adaptive_case("", "mixed", 20000, "big=0", "children");
-	/* ... and with its dense results too: src is split by block, not
-	 * relocated (the sample across the results: core/sample.c's tests). */
-	adaptive_case("", "mixed", 20000, "", "blocks");
+	/* ... and with its three dense results too, neither relocated (the
+	 * sample across the results: core/sample.c's tests) nor split by block:
+	 * under a wide root each result within an eighth of src is copied by
+	 * its probe. */
+	adaptive_case("", "mixed", 20000, "", "children");
+	/* One dense result bigger than an eighth of src: its probe is undone,
+	 * and src is split by block. */
+	adaptive_case("", "mixed", 20000, "big=1", "blocks");
 	/* The relocate sample (step 1b): a dense source laid out as it is
 	 * read, and a scattered one, are relocated whole; a quarter live, or
 	 * turned off, they are not. */
@@ -961,9 +1016,9 @@ static void test_adaptive_paths(void)
 	adaptive_case("relocate=known,large=1024", "tree", 20000, "", "splice");
 	/* Sparse and big: the density probe says copy. */
 	adaptive_case("relocate=known,large=1024,probe=4096", "tree", 20000, "garbage=3", "sparse");
-	/* Both: small results copied child by child, large ones moved by
+	/* Both: small results copied child by child, the large one moved by
 	 * block, the blocks where both meet copied. */
-	adaptive_case("relocate=known,large=4096", "mixed", 40000, "", "blocks");
+	adaptive_case("relocate=known,large=4096", "mixed", 40000, "big=1", "blocks");
 	/* A root bigger than `large` stays in place and moves with its block;
 	 * its leaves move with theirs (the sample is for roots up to `large`). */
 	adaptive_case("", "vector", 20000, "", "splice");
@@ -1007,6 +1062,7 @@ int main(int argc, char **argv)
 	RL_RUN(test_splice_mixed_blocks_fix_pointers);
 	RL_RUN(test_splice_fault_sweep_copying);
 	RL_RUN(test_cheney_undo_partial);
+	RL_RUN(test_dfcopy_probe_stops_and_undoes);
 	RL_RUN(test_cheney_restore_keeps_src);
 	RL_RUN(test_copies_count_their_bytes);
 	RL_RUN(test_cheney_held_subregion);

@@ -53,5 +53,13 @@ void rl_dfcopy_fini(rl_dfcopy *t);
  * makes *slot point at the copy.  0, or -1 when dst cannot grow: the copies
  * made so far stay, forwarded, for the caller to undo. */
 int rl_dfcopy_forward(rl_dfcopy *t, rl_val *slot);
+/* rl_dfcopy_forward as a probe (t without `mark`): stops once this call's
+ * copies pass `budget` bytes (by at most one object).  1 when the copy of
+ * what *slot leads to is complete, 0 when it stopped: *slot then names the
+ * first copy, and the copies made stay forwarded, some with slots still
+ * naming originals, for the caller to undo (rl_cheney_undo_since from a mark
+ * of dst taken before this call, with *slot's value before it as the root).
+ * -1 when dst cannot grow (as rl_dfcopy_forward). */
+int rl_dfcopy_forward_within(rl_dfcopy *t, rl_val *slot, size_t budget);
 
 #endif

@@ -154,6 +154,14 @@ static inline void rl_slots_begin(rl_slot_iter *it, rl_obj *o)
 		it->next = words;
 }
 
+/* How many slots o has: what rl_slots_next yields from rl_slots_begin. */
+static inline size_t rl_slots_count(rl_obj *o)
+{
+	rl_slot_iter it;
+	rl_slots_begin(&it, o);
+	return (size_t)__builtin_popcountll(it.map) + (it.end - it.next);
+}
+
 static inline rl_val *rl_slots_next(rl_slot_iter *it)
 {
 	if (it->map) {

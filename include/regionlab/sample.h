@@ -9,11 +9,12 @@
  * depth-first walk reads it (a list head first, a tree parent before its
  * children) the objects it reaches form stretches of memory, whatever
  * garbage lies between them; on a shuffled one they lie all over src.  It
- * starts from up to RL_SAMPLE_BRANCHES children of the root at evenly
- * spaced slots, an equal share of the objects each, so that a root holding
- * many results (a vector of what calls returned) is sampled across them,
- * not in the first one alone; then it goes on through the root's other
- * children in order with what is left. */
+ * starts from the children at up to RL_SAMPLE_BRANCHES evenly spaced slots
+ * of the root (found by index: the root's width costs nothing), each an
+ * equal share of the objects still to reach, so that a root holding many
+ * results (a vector of what calls returned) is sampled across them, not in
+ * the first one alone; then it goes on through the root's other children in
+ * order with what is left. */
 #ifndef REGIONLAB_SAMPLE_H
 #define REGIONLAB_SAMPLE_H
 

@@ -47,10 +47,12 @@
  *     laid out as the graph is read and nearly all live, or scattered:
  *     relocate copies all of src then, without a trace (relocate_probe
  *     says when and what it risks).
- *  2. Otherwise each child of the root gets its own Cheney probe of `large`
- *     bytes (at most src/8, see PROBE_SHARE), the most recent (last) first: the many small results a vector
- *     or a record holds are copied at once, in one pass each.  A child that
- *     overflows is undone (at most `large` bytes of work lost) and deferred;
+ *  2. Otherwise each child of the root gets its own depth-first probe
+ *     (regionlab/dfcopy.h) of an eighth of src, and at most `large` bytes
+ *     under a narrow root (child_budget says why), the most recent (last)
+ *     first: the many small results a vector or a record holds are copied
+ *     at once, in one pass each.  A child that overflows is undone (at most
+ *     its budget of work lost) and deferred;
  *     so are children bigger than `large`, and the leaves when anything
  *     else is (a leaf shared with the big part, copied first, would make
  *     every slot that names it need fixing: fan-in).  A root bigger than
@@ -118,7 +120,8 @@ static const struct rl_option adaptive_options[] = {
 	[OPT_SMALL] = RL_OPTION_INT("small", "512", 0, SIZE_MAX,
 				    "bytes: budget of the first Cheney probe; a graph that fits is copied by it"),
 	[OPT_LARGE] = RL_OPTION_INT("large", "65536", 0, SIZE_MAX,
-				    "bytes: a source this small is copied whole; budget of each child's probe (at most src/8)"),
+				    "bytes: a source this small is copied whole; budget of each child's probe under a root of few slots "
+				    "(at most src/8)"),
 	[OPT_PROBE] = RL_OPTION_INT("probe", "65536", 0, SIZE_MAX,
 				    "bytes the liveness trace of the deferred children covers"),
 	[OPT_THRESHOLD] = RL_OPTION_REAL("threshold", "0.7", 0.0, 1.0,
@@ -146,24 +149,36 @@ static struct options read_options(const rl_kv_list *o)
 	};
 }
 
-/* A child's probe copies at most `large` bytes, and at most 1/PROBE_SHARE
- * of src: an overflowing probe is undone (its copy and the undo, which walks
- * the copy again, are lost), so a graph of a few big children in a source
- * not much bigger than `large` lost most of a copy's worth before it was
- * placed (a 10^4 tree: two 64 KiB probes undone in a 256 KiB source).
- * Bounded by a share of src, what the probes
- * lose stays a small part of the call: callgrind, instructions per object
- * at 10^4 with the budget at `large` / src/16 / src/8 (freed memory not
- * poisoned, as in timings): tree 199 / 94 / 119, list 149 / 97 / 113,
- * mixed 121 / 180 / 121.  An eighth keeps mixed's big results (about
- * 35 KiB each in a 512 KiB source) on probes of their own, where adaptive
- * is at its best on `mixed` (Table 7); a sixteenth defers them to a trace.  Real programs' escapes are mostly far smaller (89.9% at
- * most 512 B, issue 16). */
+/* A child's probe copies at most 1/PROBE_SHARE of src, and, under a narrow
+ * root (fewer than WIDE_ROOT slots), at most `large` bytes.  An overflowing
+ * probe is undone (its copy and the undo, which walks the copy again, are
+ * lost), so a graph of a few big children in a source not much bigger than
+ * `large` lost most of a copy's worth before it was placed (a 10^4 tree:
+ * two 64 KiB probes undone in a 256 KiB source).  Bounded by a share of
+ * src, what the probes lose stays a small part of the call: callgrind,
+ * instructions per object at 10^4 with the budget at `large` / src/16 /
+ * src/8 (freed memory not poisoned, as in timings): tree 199 / 94 / 119,
+ * list 149 / 97 / 113, mixed 121 / 180 / 121.
+ *
+ * Under a narrow root (a list's head, a tree's node) a child is most of the
+ * graph, and the probe only finds that out: `large` bounds what it loses.
+ * Under a wide root (a vector of results) a child is one result among many:
+ * one bigger than `large` but within an eighth of src is copied whole by its
+ * probe, not undone and traced to be split by block.  On `mixed` at 10^5
+ * (three dense results of about 330 KiB in a 5 MiB source), capped at
+ * `large` the three probes were undone and the split took adaptive to 1.21x
+ * dfs's time; copied, 0.95x (`./harness --strategy=adaptive,dfs,cheney
+ * --workload=mixed --size=100000`, one process each, medians of 15 rounds).
+ * Real programs' escapes are mostly far smaller (89.9% at most 512 B,
+ * issue 16). */
 #define PROBE_SHARE 8u
+#define WIDE_ROOT 8u /* slots from which a root is read as holding many results */
 
-static size_t child_budget(const struct options *opt, size_t src_bytes)
+static size_t child_budget(const struct options *opt, size_t src_bytes, rl_obj *holder)
 {
 	size_t share = src_bytes / PROBE_SHARE;
+	if (rl_slots_count(holder) >= WIDE_ROOT)
+		return share;
 	return share < opt->large ? share : opt->large;
 }
 
@@ -202,20 +217,26 @@ static rl_val *rev_next(struct rev_slots *r)
 /* The children of `holder`, the root's copy. */
 struct children {
 	rl_cheney *c;
+	rl_dfcopy probe; /* copies each child depth first, into c's to-space */
 	rl_obj *holder;
 	size_t large;
 	long deferred; /* slots left pointing at uncopied objects */
 };
 
-/* Copies child *s on a probe; counts it deferred when it overflows.  -1 when
- * dst cannot grow. */
+/* Copies child *s on a probe of ch->large bytes; counts it deferred when it
+ * overflows.  The probe copies depth first (regionlab/dfcopy.h), into the
+ * to-space where rl_cheney_undo_since finds its copies: a small result read
+ * in the order it was allocated, with none of Cheney's per-copy queue
+ * bookkeeping (callgrind, instructions per call on `mixed` at 10^4: the
+ * probes 528,000 breadth first, 427,000 depth first; the whole call 652,205
+ * then, 484,410 now, dfs alone 389,035).  -1 when dst cannot grow. */
 static int probe_child(struct children *ch, rl_val *s)
 {
 	rl_val v = *s, copy = v;
 	rl_region_mark m = rl_region_mark_now(ch->c->dst);
-	if (rl_cheney_forward(ch->c, &copy) != 0)
-		return -1;
-	int r = rl_cheney_scan(ch->c, ch->large);
+	int r = rl_dfcopy_forward_within(&ch->probe, &copy, ch->large);
+	ch->c->bytes_copied += ch->probe.bytes_copied; /* what an undo takes back */
+	ch->probe.bytes_copied = 0;
 	if (r < 0)
 		return -1;
 	if (r == 0) { /* too big for a probe: undone, deferred */
@@ -238,8 +259,11 @@ static int copy_children(struct children *ch)
 	const rl_region *src = ch->c->src;
 	struct rev_slots it;
 	rl_val *s;
+	int rc = 0;
 	rl_cheney_skip(ch->c);
-	for (rev_begin(&it, ch->holder); (s = rev_next(&it)) != NULL;) {
+	if (rl_dfcopy_init(&ch->probe, src, ch->c->dst, false) != 0)
+		return -1;
+	for (rev_begin(&it, ch->holder); (s = rev_next(&it)) != NULL && rc == 0;) {
 		if (!rl_region_contains(src, *s))
 			continue;
 		if (!uncopied(src, *s)) { /* copied already, with another child */
@@ -250,11 +274,14 @@ static int copy_children(struct children *ch)
 			continue; /* second pass */
 		if (rl_obj_size(rl_ptr(*s)) > ch->large)
 			ch->deferred++;
-		else if (probe_child(ch, s) != 0)
-			return -1;
+		else
+			rc = probe_child(ch, s);
 	}
-	if (ch->deferred > 0)
-		return 0; /* the leaves wait with the rest (step 3 finds them) */
+	rl_dfcopy_fini(&ch->probe);
+	/* The probes scanned their copies: a later Cheney scan starts after them. */
+	rl_cheney_skip(ch->c);
+	if (rc != 0 || ch->deferred > 0)
+		return rc; /* the leaves wait with the rest (step 3 finds them) */
 	for (rev_begin(&it, ch->holder); (s = rev_next(&it)) != NULL;) {
 		if (!rl_region_contains(src, *s))
 			continue;
@@ -643,7 +670,7 @@ static __attribute__((noinline)) int adaptive_trace(rl_tm_ctx *ctx, rl_region *s
 	}
 
 	/* 2. The root's children, each on its own probe. */
-	struct children ch = { .c = &c, .large = child_budget(&opt, src_bytes) };
+	struct children ch = { .c = &c, .large = child_budget(&opt, src_bytes, rl_ptr(root)) };
 	if (rl_cheney_forward(&c, &r) != 0 || (ch.holder = rl_ptr(r), copy_children(&ch) != 0))
 		goto fail;
 	ctx->report.decision = "children";
@@ -705,7 +732,7 @@ static int adaptive_transmigrate(rl_tm_ctx *ctx, rl_region *src, rl_region *dst,
 
 const struct rl_transmigrator rl_tm_adaptive = {
 	.name = "adaptive",
-	.summary = "Cheney probes that become the copy for small graphs and children; big ones traced, dense "
+	.summary = "probes that become the copy for small graphs and the root's children; big ones traced, dense "
 		   "blocks moved, sparse copied",
 	.caps = RL_TM_ZERO_COPY | RL_TM_CONSUMES_SRC,
 	.options = adaptive_options,
