@@ -1016,6 +1016,11 @@ static void test_adaptive_paths(void)
 	adaptive_case("relocate=known,large=1024", "tree", 20000, "", "splice");
 	/* Sparse and big: the density probe says copy. */
 	adaptive_case("relocate=known,large=1024,probe=4096", "tree", 20000, "garbage=3", "sparse");
+	/* Under a narrow root (a tree's node) a child's probe stops at
+	 * narrow_probe (8 KiB): the two subtrees are deferred, and the density
+	 * probe says copy; with a budget they fit in, the probes copy them. */
+	adaptive_case("relocate=known", "tree", 20000, "garbage=3", "sparse");
+	adaptive_case("relocate=known,narrow_probe=100000000", "tree", 20000, "garbage=3", "children");
 	/* Both: small results copied child by child, the large one moved by
 	 * block, the blocks where both meet copied. */
 	adaptive_case("relocate=known,large=4096", "mixed", 40000, "big=1", "blocks");

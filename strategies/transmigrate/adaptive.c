@@ -48,12 +48,12 @@
  *     relocate copies all of src then, without a trace (relocate_probe
  *     says when and what it risks).
  *  2. Otherwise each child of the root gets its own depth-first probe
- *     (regionlab/dfcopy.h) of an eighth of src, and at most `large` bytes
- *     under a narrow root (child_budget says why), the most recent (last)
+ *     (regionlab/dfcopy.h) of an eighth of src, and at most `narrow_probe`
+ *     bytes under a narrow root (child_budget says why), the most recent (last)
  *     first: the many small results a vector or a record holds are copied
  *     at once, in one pass each.  A child that overflows is undone (at most
  *     its budget of work lost) and deferred;
- *     so are children bigger than `large`, and the leaves when anything
+ *     so are children whose own object is bigger than the budget, and the leaves when anything
  *     else is (a leaf shared with the big part, copied first, would make
  *     every slot that names it need fixing: fan-in).  A root bigger than
  *     `large` sits alone on a large block: a bounded trace from its last
@@ -95,7 +95,7 @@
 #define SCATTER_MIN 16u      /* fewer pairs than this say nothing */
 
 struct options {
-	size_t small, large, probe, scatter_from;
+	size_t small, large, probe, scatter_from, narrow_probe;
 	double threshold, dense_from;
 	bool relocate_probed;
 };
@@ -114,14 +114,13 @@ struct options {
  * it over is adopted before any threshold is read (step 0), and a region of
  * at most `large` bytes is copied whole whatever `small` says.  So both stay
  * at the design's 512 B and 64 KiB: the measurements confirm them. */
-enum { OPT_SMALL, OPT_LARGE, OPT_PROBE, OPT_THRESHOLD, OPT_RELOCATE, OPT_DENSE_FROM, OPT_SCATTER_FROM };
+enum { OPT_SMALL, OPT_LARGE, OPT_PROBE, OPT_THRESHOLD, OPT_RELOCATE, OPT_DENSE_FROM, OPT_SCATTER_FROM, OPT_NARROW_PROBE };
 enum { RELOCATE_PROBED, RELOCATE_KNOWN };
 static const struct rl_option adaptive_options[] = {
 	[OPT_SMALL] = RL_OPTION_INT("small", "512", 0, SIZE_MAX,
 				    "bytes: budget of the first Cheney probe; a graph that fits is copied by it"),
 	[OPT_LARGE] = RL_OPTION_INT("large", "65536", 0, SIZE_MAX,
-				    "bytes: a source this small is copied whole; budget of each child's probe under a root of few slots "
-				    "(at most src/8)"),
+				    "bytes: a source this small is copied whole; a bigger root is read as a large result (its density probed)"),
 	[OPT_PROBE] = RL_OPTION_INT("probe", "65536", 0, SIZE_MAX,
 				    "bytes the liveness trace of the deferred children covers"),
 	[OPT_THRESHOLD] = RL_OPTION_REAL("threshold", "0.7", 0.0, 1.0,
@@ -133,6 +132,8 @@ static const struct rl_option adaptive_options[] = {
 					  "sampled density from which a source laid out as it is read is relocated"),
 	[OPT_SCATTER_FROM] = RL_OPTION_INT("scatter_from", "0", 0, SIZE_MAX,
 					   "source bytes from which a scattered graph bigger than the sample is relocated"),
+	[OPT_NARROW_PROBE] = RL_OPTION_INT("narrow_probe", "8192", 0, SIZE_MAX,
+					   "bytes: the most a child's probe copies under a root of fewer than 8 slots (at most src/8)"),
 	RL_OPTIONS_END,
 };
 
@@ -146,40 +147,46 @@ static struct options read_options(const rl_kv_list *o)
 		.relocate_probed = rl_opt_enum(o, &adaptive_options[OPT_RELOCATE]) == RELOCATE_PROBED,
 		.dense_from = rl_opt_real(o, &adaptive_options[OPT_DENSE_FROM]),
 		.scatter_from = rl_opt_int(o, &adaptive_options[OPT_SCATTER_FROM]),
+		.narrow_probe = rl_opt_int(o, &adaptive_options[OPT_NARROW_PROBE]),
 	};
 }
 
 /* A child's probe copies at most 1/PROBE_SHARE of src, and, under a narrow
- * root (fewer than WIDE_ROOT slots), at most `large` bytes.  An overflowing
- * probe is undone (its copy and the undo, which walks the copy again, are
- * lost), so a graph of a few big children in a source not much bigger than
- * `large` lost most of a copy's worth before it was placed (a 10^4 tree:
- * two 64 KiB probes undone in a 256 KiB source).  Bounded by a share of
- * src, what the probes lose stays a small part of the call: callgrind,
- * instructions per object at 10^4 with the budget at `large` / src/16 /
- * src/8 (freed memory not poisoned, as in timings): tree 199 / 94 / 119,
- * list 149 / 97 / 113, mixed 121 / 180 / 121.
+ * root (fewer than WIDE_ROOT slots), `narrow_probe` bytes (before, `large`:
+ * 64 KiB).  An overflowing probe is undone (its copy and the undo, which
+ * walks the copy again, are lost), so a graph of a few big children in a
+ * source not much bigger than `large` lost most of a copy's worth before
+ * it was placed (a 10^4 tree: two 64 KiB probes undone in a 256 KiB
+ * source).  Bounded by a share of src, what the probes lose stays a small
+ * part of the call: callgrind, instructions per object at 10^4 with the
+ * budget at `large` / src/16 / src/8 (freed memory not poisoned, as in
+ * timings): tree 199 / 94 / 119, list 149 / 97 / 113, mixed 121 / 180 / 121.
  *
  * Under a narrow root (a list's head, a tree's node) a child is most of the
- * graph, and the probe only finds that out: `large` bounds what it loses.
- * Under a wide root (a vector of results) a child is one result among many:
- * one bigger than `large` but within an eighth of src is copied whole by its
- * probe, not undone and traced to be split by block.  On `mixed` at 10^5
- * (three dense results of about 330 KiB in a 5 MiB source), capped at
- * `large` the three probes were undone and the split took adaptive to 1.21x
- * dfs's time; copied, 0.95x (`./harness --strategy=adaptive,dfs,cheney
- * --workload=mixed --size=100000`, one process each, medians of 15 rounds).
- * Real programs' escapes are mostly far smaller (89.9% at most 512 B,
- * issue 16). */
+ * graph whenever the graph is big, and the probe only finds that out: it
+ * stops at `narrow_probe`.  At 10^5 with garbage (`./harness
+ * --strategy=adaptive,adaptive:large=8192,dfs,cheney --workload=W
+ * --size=100000`, medians of 20 rounds in one process), its probes at 64
+ * KiB took adaptive to 584 / 657 / 496 us on the list half live / the tree
+ * half live / the list 80% live, at 8 KiB to 523 / 548 / 482 (dfs 497 /
+ * 496 / 459).  Under a wide root (a vector of results) a child is one
+ * result among many: one bigger than `large` but within an eighth of src is
+ * copied whole by its probe, not undone and traced to be split by block.
+ * On `mixed` at 10^5 (three dense results of about 330 KiB in a 5 MiB
+ * source), capped at `large` the three probes were undone and the split
+ * took adaptive to 1.25x dfs's time; copied, 0.90x (`./harness
+ * --strategy=adaptive,dfs,cheney --workload=mixed --size=100000`, one
+ * process for each build, medians of 30 rounds).  Real programs' escapes
+ * are mostly far smaller (89.9% at most 512 B, issue 16). */
 #define PROBE_SHARE 8u
 #define WIDE_ROOT 8u /* slots from which a root is read as holding many results */
 
 static size_t child_budget(const struct options *opt, size_t src_bytes, rl_obj *holder)
 {
-	size_t share = src_bytes / PROBE_SHARE;
+	size_t budget = src_bytes / PROBE_SHARE;
 	if (rl_slots_count(holder) >= WIDE_ROOT)
-		return share;
-	return share < opt->large ? share : opt->large;
+		return budget;
+	return budget < opt->narrow_probe ? budget : opt->narrow_probe;
 }
 
 /* v points at an object of src nobody has copied. */
@@ -219,7 +226,7 @@ struct children {
 	rl_cheney *c;
 	rl_dfcopy probe; /* copies each child depth first, into c's to-space */
 	rl_obj *holder;
-	size_t large;
+	size_t large;  /* the budget of each child's probe (child_budget) */
 	long deferred; /* slots left pointing at uncopied objects */
 };
 
