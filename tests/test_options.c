@@ -1,9 +1,15 @@
 /* Declared option tables (regionlab/options.h): the judge refuses an unknown
  * key, a repeated key, a value of the wrong type or out of range, each with
  * one exact line; the getters give the value or the row's default; the
- * table check refuses a malformed table; and every registered module's
- * table passes it (the registry check at startup). */
+ * table check refuses a malformed table; every registered module's table
+ * passes it (the registry check at startup); and the number parsers give
+ * exactly what strtoull and strtod give, on what they accept, and refuse
+ * the same text. */
+#include <errno.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "driver/registry.h"
@@ -119,6 +125,66 @@ static void malformed_tables_are_refused(void)
 	      "declared twice: '%s'", err);
 }
 
+/* strtod under rl_parse_double's rules: whole string, no leading space,
+ * finite, no range error. */
+static bool reference_double(const char *t, double *out)
+{
+	if (t[0] == '\0' || t[0] == ' ')
+		return false;
+	errno = 0;
+	char *end;
+	*out = strtod(t, &end);
+	return errno == 0 && *end == '\0' && isfinite(*out);
+}
+
+/* rl_parse_double reads plain decimals itself (Clinger's fast path) and
+ * hands the rest to strtod: the two agree bit for bit on every plain
+ * decimal of up to 17 digits with the point anywhere (seeded), and on the
+ * edges of the fast path; rl_parse_size agrees with strtoull, overflow
+ * included. */
+static void number_parsers_agree_with_the_c_library(void)
+{
+	static const char *const edges[] = { "0", "0.0", "00.5", "1.", ".5", "0.7", "0.9", "1e5", "1e400", "-1",
+					     "+1", " 1", "1 ", "", "nan", "inf", "0x10", "123456789012345",
+					     "1234567890123456", "0.0000000000000001", "999999999999999.9",
+					     "1.7976931348623157e308", "4.9e-324", "1..2", "1.2.3" };
+	char text[64];
+	uint64_t state = 42;
+	for (size_t i = 0; i < sizeof edges / sizeof *edges + 20000; i++) {
+		const char *t = text;
+		if (i < sizeof edges / sizeof *edges) {
+			t = edges[i];
+		} else {
+			state = state * 6364136223846793005u + 1442695040888963407u;
+			unsigned len = 1 + (unsigned)(state >> 59) % 17, point = (unsigned)(state >> 40) % (len + 1);
+			char *w = text;
+			for (unsigned d = 0; d < len; d++) {
+				if (d == point && d != 0)
+					*w++ = '.';
+				state = state * 6364136223846793005u + 1442695040888963407u;
+				*w++ = (char)('0' + (state >> 33) % 10);
+			}
+			*w = '\0';
+		}
+		double got = -1, want = -1;
+		bool ok = rl_parse_double(t, &got), want_ok = reference_double(t, &want);
+		CHECK(ok == want_ok && (!ok || memcmp(&got, &want, sizeof got) == 0), "'%s': %d %.17g, strtod %d %.17g",
+		      t, ok, got, want_ok, want);
+	}
+	static const char *const sizes[] = { "0", "7", "007", "18446744073709551615", "18446744073709551616",
+					     "99999999999999999999", "-1", "+1", " 1", "1 ", "", "1.0", "0x10" };
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+		size_t got = 0;
+		bool ok = rl_parse_size(sizes[i], &got);
+		errno = 0;
+		char *end;
+		unsigned long long want = strtoull(sizes[i], &end, 10);
+		bool want_ok = sizes[i][0] >= '0' && sizes[i][0] <= '9' && errno == 0 && *end == '\0' && want <= SIZE_MAX;
+		CHECK(ok == want_ok && (!ok || got == want), "'%s': %d %zu, strtoull %d %llu", sizes[i], ok, got, want_ok,
+		      want);
+	}
+}
+
 static void every_registered_table_is_well_formed(void)
 {
 	char err[512];
@@ -133,5 +199,6 @@ int main(int argc, char **argv)
 	RL_RUN(getters_give_the_value_or_the_default);
 	RL_RUN(malformed_tables_are_refused);
 	RL_RUN(every_registered_table_is_well_formed);
+	RL_RUN(number_parsers_agree_with_the_c_library);
 	return rl_test_summary(argv[0]);
 }
