@@ -2,7 +2,10 @@
  *
  * Invariant: every copy that has value slots is scanned exactly once: it is
  * either being scanned, the one to be scanned next, or on the worklist; a
- * copy's slots still hold the original's values until it is scanned.  An
+ * copy's slots still hold the original's values until it is scanned.  (A
+ * bounded probe that stops, rl_dfcopy_forward_within, empties the worklist
+ * and leaves those copies unscanned: its caller undoes them, which reads
+ * only the originals.)  An
  * original is copied exactly when its header holds a forwarding word (and,
  * with `mark`, its shadow bit is set), so "visited?" is the forwarding bit of
  * the header the loop loads anyway.

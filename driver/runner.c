@@ -386,6 +386,10 @@ static bool verify_through_barrier(struct trial_job *job)
  * the call takes 5-6) and 8-11 at 10^5 on some sweeps: results/default.csv
  * of 88a9147 has 229 of splice's 573 rows with call_faults > 0. */
 #define HEAP_PIECE (4u << 10)
+/* Requests from this size up get a mapping of their own (glibc's mmap
+ * threshold, set by keep_heap): far above any block or strategy table of
+ * the default sizes, so that those come from the heap the warm-up wrote. */
+#define HEAP_MMAP_THRESHOLD (32u << 20)
 /* Not 0: gcc may turn malloc + memset(0) into calloc, and glibc's calloc
  * leaves memory fresh from the kernel untouched, so nothing would be warmed
  * (it happened: a build that inlined differently took 1,839 page faults
@@ -451,7 +455,7 @@ static void keep_heap(const struct rl_sweep *s)
 {
 	if (s->cold)
 		return;
-	mallopt(M_MMAP_THRESHOLD, 2 * HEAP_PIECE);
+	mallopt(M_MMAP_THRESHOLD, HEAP_MMAP_THRESHOLD);
 	mallopt(M_TRIM_THRESHOLD, INT_MAX);
 }
 

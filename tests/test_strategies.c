@@ -1017,10 +1017,11 @@ static void test_adaptive_paths(void)
 	/* Sparse and big: the density probe says copy. */
 	adaptive_case("relocate=known,large=1024,probe=4096", "tree", 20000, "garbage=3", "sparse");
 	/* Under a narrow root (a tree's node) a child's probe stops at
-	 * narrow_probe (8 KiB): the two subtrees are deferred, and the density
-	 * probe says copy; with a budget they fit in, the probes copy them. */
-	adaptive_case("relocate=known", "tree", 20000, "garbage=3", "sparse");
-	adaptive_case("relocate=known,narrow_probe=100000000", "tree", 20000, "garbage=3", "children");
+	 * narrow_probe (8 KiB): the two subtrees (200 KB each, in a src of 3.2
+	 * MB) are deferred, and the density probe says copy; with a budget they
+	 * fit in (src/8), the probes copy them. */
+	adaptive_case("relocate=known", "tree", 20000, "garbage=7", "sparse");
+	adaptive_case("relocate=known,narrow_probe=100000000", "tree", 20000, "garbage=7", "children");
 	/* Both: small results copied child by child, the large one moved by
 	 * block, the blocks where both meet copied. */
 	adaptive_case("relocate=known,large=4096", "mixed", 40000, "big=1", "blocks");
@@ -1030,10 +1031,10 @@ static void test_adaptive_paths(void)
 	/* A shared leaf of the root must not be copied before the trace. */
 	adaptive_case("relocate=known,large=1024", "fan-in", 20000, "", "splice");
 	/* A source a little over `large` (about 80 KiB): each child's probe
-	 * gets an eighth of it, so the two 40 KiB subtrees, which `large`
-	 * alone would let a probe copy ("children"), are deferred and moved
-	 * by block. */
-	adaptive_case("relocate=known", "tree", 4000, "", "splice");
+	 * gets at most an eighth of it, so the two 40 KiB subtrees, which a
+	 * 64 KiB narrow_probe alone would let a probe copy ("children"), are
+	 * deferred and moved by block. */
+	adaptive_case("relocate=known,narrow_probe=65536", "tree", 4000, "", "splice");
 }
 
 static void test_adaptive_fault_sweeps(void)
@@ -1043,7 +1044,7 @@ static void test_adaptive_fault_sweeps(void)
 	fault_sweep("adaptive:relocate=known,large=2048", "mixed", 4000, "");
 	fault_sweep("adaptive", "vector", 9000, "");
 	fault_sweep("adaptive:relocate=known,large=1024,probe=1024", "vector", 9000, "garbage=3");
-	fault_sweep("adaptive:relocate=known", "tree", 4000, ""); /* probes capped at src/8 */
+	fault_sweep("adaptive:relocate=known,narrow_probe=65536", "tree", 4000, ""); /* probes capped at src/8 */
 	/* relocate's paths under failure (adaptive_case says they are taken) */
 	adaptive_case("", "tree", 4000, "", "relocate-dense");
 	fault_sweep("adaptive", "tree", 4000, "");

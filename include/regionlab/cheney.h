@@ -103,7 +103,7 @@ int rl_cheney_scan(rl_cheney *c, size_t budget);
  * no-op unless c->release_held.  Afterwards the copy cannot be undone. */
 void rl_cheney_release_held(rl_cheney *c, const rl_val *roots, size_t nroots);
 /* The same, for a to-space whose copies were mixed with block moving (a
- * splice after Cheney probes, regionlab/splice.h), where the walk from the
+ * splice after copying probes, regionlab/splice.h), where the walk from the
  * roots no longer reaches every copy: walks the objects of every block of
  * src's family that outlives src and gives back each header that forwards
  * into this to-space.  Call it once every slot has been redirected (the
@@ -122,9 +122,11 @@ void rl_cheney_undo(rl_cheney *c, const rl_val *roots, size_t nroots);
  * that wants to handle some copies' slots itself (one child at a time). */
 void rl_cheney_skip(rl_cheney *c);
 /* Undoes only what was copied since mark m of dst, taken when the scan had
- * caught up (every earlier copy fully scanned) and `roots` were forwarded
- * next: their copies and all they led to.  Earlier copies stay; the scan
- * resumes at m. */
+ * caught up (every earlier copy fully scanned, or counted so by
+ * rl_cheney_skip) and `roots` were forwarded next: their copies and all they
+ * led to, scanned or not, made by this Cheney copy or by a depth-first one
+ * into the same dst (regionlab/dfcopy.h: a stopped rl_dfcopy_forward_within).
+ * Earlier copies stay; the scan resumes at m. */
 void rl_cheney_undo_since(rl_cheney *c, const rl_region_mark *m, const rl_val *roots, size_t nroots);
 /* rl_cheney_undo for a copy whose roots were `holder` (an object of src,
  * perhaps copied itself) and the values its slots hold (src's payloads are

@@ -12,8 +12,9 @@
  * copies), and no slot of src is written before the last allocation has
  * succeeded, so a failure anywhere gives src back intact.
  *
- * Held sub-regions (regionlab/adopt.h) outlive src: copies made through
- * Cheney alone give their headers back (rl_cheney_release_held); when the
+ * Held sub-regions (regionlab/adopt.h) outlive src: copies made by copying
+ * alone (Cheney, depth first, or both into one to-space) give their headers
+ * back (rl_cheney_release_held); when the
  * block mover runs after child probes (decision "splice"/"blocks"), the held
  * objects those probes copied keep their forwarding words through the trace
  * and the block mover (released earlier, the trace would copy a shared held
@@ -171,7 +172,10 @@ static struct options read_options(const rl_kv_list *o)
  * half live / the list 80% live, at 8 KiB to 523 / 548 / 482 (dfs 497 /
  * 496 / 459).  Under a wide root (a vector of results) a child is one
  * result among many: one bigger than `large` but within an eighth of src is
- * copied whole by its probe, not undone and traced to be split by block.
+ * copied whole by its probe, not undone and traced to be split by block
+ * (after one overflow the other children get the narrow budget: children
+ * that share one structure bigger than src/8 would each copy and undo up
+ * to src/8 of it).
  * On `mixed` at 10^5 (three dense results of about 330 KiB in a 5 MiB
  * source), capped at `large` the three probes were undone and the split
  * took adaptive to 1.25x dfs's time; copied, 0.90x (`./harness
@@ -227,6 +231,7 @@ struct children {
 	rl_dfcopy probe; /* copies each child depth first, into c's to-space */
 	rl_obj *holder;
 	size_t large;  /* the budget of each child's probe (child_budget) */
+	size_t narrow; /* the budget once a probe has overflowed (narrow_probe) */
 	long deferred; /* slots left pointing at uncopied objects */
 };
 
@@ -249,6 +254,11 @@ static int probe_child(struct children *ch, rl_val *s)
 	if (r == 0) { /* too big for a probe: undone, deferred */
 		rl_cheney_undo_since(ch->c, &m, &v, 1);
 		ch->deferred++;
+		/* Children that reach one shared structure bigger than the
+		 * budget would each copy and undo up to src/8 of it: after one
+		 * overflow the others get the narrow budget. */
+		if (ch->large > ch->narrow)
+			ch->large = ch->narrow;
 	} else {
 		*s = copy;
 	}
@@ -677,7 +687,9 @@ static __attribute__((noinline)) int adaptive_trace(rl_tm_ctx *ctx, rl_region *s
 	}
 
 	/* 2. The root's children, each on its own probe. */
-	struct children ch = { .c = &c, .large = child_budget(&opt, src_bytes, rl_ptr(root)) };
+	struct children ch = { .c = &c,
+			       .large = child_budget(&opt, src_bytes, rl_ptr(root)),
+			       .narrow = opt.narrow_probe };
 	if (rl_cheney_forward(&c, &r) != 0 || (ch.holder = rl_ptr(r), copy_children(&ch) != 0))
 		goto fail;
 	ctx->report.decision = "children";
@@ -700,7 +712,7 @@ static __attribute__((noinline)) int adaptive_trace(rl_tm_ctx *ctx, rl_region *s
 		}
 	}
 release:
-	/* Copied through Cheney alone (several roots): objects of a held
+	/* Copied by copying alone (several roots): objects of a held
 	 * sub-region of src survive it, so they get their headers back. */
 	rl_cheney_release_held(&c, &root, 1);
 done:
