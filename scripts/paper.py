@@ -732,8 +732,8 @@ FLOOR_NOTE = {
               "back by a pass over its marks",
     "splice": "the whole call: trace, per-block verdicts, block relinking",
     "splice-trace": "counts live bytes per block, logs cross-block slots, skips objects earlier copies forwarded",
-    "adaptive": "its probes: budgeted Cheney per child, a density trace (on these dense graphs its trace moves "
-                "blocks instead of copying: below a copy floor)",
+    "adaptive": "a 32-object sample, then on these dense graphs relocate (every block copied, no trace: below a "
+                "tracing copy's floor); elsewhere depth-first probes per child and a density trace",
     "proxy": "never writes src: a forwarding table, stubs, the read barrier on every read",
     "naive": "recursive, a uthash visited map, one malloc per object",
     "relocate": "every block, garbage included; below its floor, which reads each pointer's block header where "
