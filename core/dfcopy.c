@@ -151,7 +151,7 @@ static int scan_within(rl_dfcopy *t, size_t limit, rl_obj *c, const rl_obj *from
 /* Copies the object *slot points at, when it is in src and not copied yet:
  * *copy gets the copy when it has slots to scan, else NULL (*slot updated
  * already), and *h its header.  0, or -1 when dst cannot grow. */
-static int forward_first(rl_dfcopy *t, rl_val *slot, rl_obj **copy, uint64_t *h)
+static inline __attribute__((always_inline)) int forward_first(rl_dfcopy *t, rl_val *slot, rl_obj **copy, uint64_t *h)
 {
 	rl_val v = *slot;
 	*copy = NULL;

@@ -96,6 +96,8 @@ struct walk {
 static void reach(struct walk *w, const rl_obj *o, const rl_obj *holder, size_t *depth)
 {
 	seen_add(&w->seen, o);
+	if (w->n != 0 && rl_obj_type(o) != rl_obj_type(w->reached[0]))
+		w->out->uniform = false;
 	w->reached[w->n++] = o;
 	if (holder != NULL) {
 		w->out->followed++;
@@ -158,7 +160,7 @@ void rl_graph_sample_take(const rl_region *src, rl_val root, size_t max_objects,
 			  rl_graph_sample *out)
 {
 	struct walk w;
-	*out = (rl_graph_sample){ .whole = true, .density = 1.0 };
+	*out = (rl_graph_sample){ .whole = true, .uniform = true, .density = 1.0 };
 	if (max_objects > RL_SAMPLE_MAX)
 		max_objects = RL_SAMPLE_MAX;
 	if (!rl_region_contains(src, root) || rl_hdr_is_forward(rl_ptr(root)->hdr))

@@ -90,6 +90,32 @@ static void a_long_gap_ends_a_stretch(void)
 	rl_region_destroy(r);
 }
 
+/* uniform: a list of cons cells is one type; cells whose cars are boxes
+ * (a tree's nodes and leaves) are two, and so are a vector and the lists it
+ * holds; a lone string is one. */
+static void one_type_or_several(void)
+{
+	rl_region *r = region("src");
+	CHECK(sample(r, list(r, 100, false), 32).uniform, "a list of cons cells read as several types");
+	rl_val head = RL_NIL;
+	for (int i = 0; i < 40; i++) {
+		rl_obj *box = obj(r, RL_T_BOX_INT, sizeof(rl_val)), *c = cons(r);
+		box->w[0] = (rl_val)i;
+		c->w[0] = rl_val_of(box);
+		c->w[1] = head;
+		head = rl_val_of(c);
+	}
+	CHECK(!sample(r, head, 32).uniform, "cells and their boxes read as one type");
+	rl_val lists[4] = { list(r, 10, false), list(r, 10, false), list(r, 10, false), list(r, 10, false) };
+	rl_obj *root = obj(r, RL_T_VECTOR, sizeof lists);
+	memcpy(root->w, lists, sizeof lists);
+	CHECK(!sample(r, rl_val_of(root), 32).uniform, "a vector and its lists read as one type");
+	rl_obj *str = obj(r, RL_T_STRING, 6);
+	memcpy(str->w, "hello", 6);
+	CHECK(sample(r, rl_val_of(str), 32).uniform, "a lone string read as several types");
+	rl_region_destroy(r);
+}
+
 /* A vector of 16 results: the first a dense list of 200 cells, the others
  * 4-cell lists with garbage between their cells.  The walk starts from the
  * children at 8 evenly spaced slots, each an equal share of what is left (3
@@ -217,6 +243,7 @@ int main(int argc, char **argv)
 	RL_RUN(small_graph_is_reached_whole);
 	RL_RUN(interleaved_garbage_gives_its_share);
 	RL_RUN(a_long_gap_ends_a_stretch);
+	RL_RUN(one_type_or_several);
 	RL_RUN(the_roots_children_are_sampled_across);
 	RL_RUN(crossings_tell_a_scattered_layout);
 	RL_RUN(long_runs_of_garbage_leave_no_stretch);

@@ -1001,10 +1001,16 @@ static void test_adaptive_paths(void)
 	adaptive_case("", "mixed", 20000, "big=1", "blocks");
 	/* The relocate sample (step 1b): a dense source laid out as it is
 	 * read, and a scattered one, are relocated whole; a quarter live, or
-	 * turned off, they are not. */
+	 * turned off, they are not.  A scattered graph of one type (a list) is
+	 * relocated at any size; of several (a tree's nodes and leaves), from
+	 * scatter_from (1 MiB) up, and below it (the 20000-object tree is
+	 * about 700 KB) copied breadth first at once. */
 	adaptive_case("", "tree", 20000, "", "relocate-dense");
 	adaptive_case("", "list", 20000, "", "relocate-dense");
-	adaptive_case("", "tree", 20000, "layout=shuffled", "relocate-scattered");
+	adaptive_case("", "list", 20000, "layout=shuffled", "relocate-scattered");
+	adaptive_case("", "tree", 20000, "layout=shuffled", "sparse");
+	adaptive_case("scatter_from=0", "tree", 20000, "layout=shuffled", "relocate-scattered");
+	adaptive_case("", "tree", 100000, "layout=shuffled", "relocate-scattered");
 	adaptive_case("", "list", 20000, "live=0.25", "sparse");
 	/* A src of at most `large` bytes is copied outright, no sample taken. */
 	adaptive_case("", "list", 1000, "", "copy");
@@ -1048,7 +1054,9 @@ static void test_adaptive_fault_sweeps(void)
 	/* relocate's paths under failure (adaptive_case says they are taken) */
 	adaptive_case("", "tree", 4000, "", "relocate-dense");
 	fault_sweep("adaptive", "tree", 4000, "");
-	adaptive_case("", "tree", 20000, "layout=shuffled", "relocate-scattered");
+	adaptive_case("scatter_from=0", "tree", 20000, "layout=shuffled", "relocate-scattered");
+	fault_sweep("adaptive:scatter_from=0", "tree", 20000, "layout=shuffled");
+	adaptive_case("", "tree", 20000, "layout=shuffled", "sparse");
 	fault_sweep("adaptive", "tree", 20000, "layout=shuffled");
 }
 

@@ -131,8 +131,9 @@ static const struct rl_option adaptive_options[] = {
 					"only when the region knows it is all result (known)"),
 	[OPT_DENSE_FROM] = RL_OPTION_REAL("dense_from", "0.9", 0.0, 1.0,
 					  "sampled density from which a source laid out as it is read is relocated"),
-	[OPT_SCATTER_FROM] = RL_OPTION_INT("scatter_from", "0", 0, SIZE_MAX,
-					   "source bytes from which a scattered graph bigger than the sample is relocated"),
+	[OPT_SCATTER_FROM] = RL_OPTION_INT("scatter_from", "1048576", 0, SIZE_MAX,
+					   "source bytes from which a scattered graph of several object types is relocated "
+					   "(of one type: at any size)"),
 	[OPT_NARROW_PROBE] = RL_OPTION_INT("narrow_probe", "8192", 0, SIZE_MAX,
 					   "bytes: the most a child's probe copies under a root of fewer than 8 slots (at most src/8)"),
 	RL_OPTIONS_END,
@@ -561,23 +562,34 @@ static __attribute__((noinline)) int relocate_all(rl_tm_ctx *ctx, rl_region *src
  *    graph's own (each needs its layout and its slots fixed): on the 10^5
  *    list relocate took 252 us with no garbage, 645 us at 80% live and
  *    2.0 ms at 50%, where dfs took 430 and 480 us.
- *  - Half its slots or more crossed blocks (a layout with no order) and src
- *    holds at least `scatter_from` bytes: relocate ("relocate-scattered").
- *    Here a sample cannot tell how much of src is live (live objects spread
- *    evenly look the same at any density), only that the graph is bigger
- *    than the sample: that is the risk taken (relocate copies all of src,
- *    garbage included); scatter_from raises the size from which it is
- *    taken, relocate=known turns the sample off.
+ *  - Half its slots or more crossed blocks (a layout with no order):
+ *    relocate ("relocate-scattered") when the objects it reached are all of
+ *    one type (a list of cells), or when src holds at least `scatter_from`
+ *    bytes (1 MiB).  Here a sample cannot tell how much of src is live
+ *    (live objects spread evenly look the same at any density), only that
+ *    the graph is bigger than the sample: that is the risk taken (relocate
+ *    copies all of src, garbage included); relocate=known turns the sample
+ *    off.  Objects of several types in no order (a tree's nodes and leaves
+ *    shuffled) make relocate's branch on each header mispredict: while src
+ *    fits in the caches a breadth-first copy is faster (make results on
+ *    e1c0c29, the shuffled tree at 10^4, about 350 KiB: relocate 7.87
+ *    (7.36) ns per object, cheney 5.09 (4.96); at 10^5, 3.5 MiB: relocate
+ *    7.07 (8.16), cheney 8.39 (16.6)), and that is what the caller does then
+ *    (*scattered set): probing such a graph child by child is a chain of
+ *    dependent misses, and its trace would find it dense and split it by
+ *    block (splice took 13.6 (12.8) there).
  * A src with sub-regions (held ones outlive it, adopted ones are its own)
  * is left to the tracing paths (as in step 0).  1 when src was relocated
- * (*out set), 0 when the caller goes on (nothing changed), -1 when relocate
- * could not allocate (dst rolled back). */
+ * (*out set), 0 when the caller goes on (nothing changed; *scattered says
+ * whether the sample found the layout scattered), -1 when relocate could
+ * not allocate (dst rolled back). */
 #define SAMPLE_OBJECTS 32u /* 64 took twice the instructions (about 8,000 a call) for the same decisions */
 #define SAMPLE_GAP 256u    /* bytes: a longer dead stretch ends the stretch the sample went through */
 
 static __attribute__((noinline)) int relocate_probe(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root,
-						    rl_val *out, const struct options *opt)
+						    rl_val *out, const struct options *opt, bool *scattered)
 {
+	*scattered = false;
 	if (!opt->relocate_probed || src->children != NULL)
 		return 0;
 	rl_graph_sample g;
@@ -587,8 +599,10 @@ static __attribute__((noinline)) int relocate_probe(rl_tm_ctx *ctx, rl_region *s
 		return 0; /* small, or nothing past the root's edges to judge by */
 	if (g.crossed * CROSS_RATIO < g.followed && g.neighboured * 2 >= g.objects && g.density >= opt->dense_from)
 		why = "relocate-dense";
-	else if (g.crossed * 2 >= g.followed && rl_region_family_bytes(src) >= opt->scatter_from)
+	else if (g.crossed * 2 >= g.followed && (g.uniform || rl_region_family_bytes(src) >= opt->scatter_from))
 		why = "relocate-scattered";
+	else
+		*scattered = g.crossed * 2 >= g.followed;
 	if (why == NULL)
 		return 0;
 	int rc = relocate_all(ctx, src, dst, root, out);
@@ -665,8 +679,9 @@ static __attribute__((noinline)) int adaptive_trace(rl_tm_ctx *ctx, rl_region *s
 		r = root;
 	}
 	/* 1b. Most of src the graph, or the graph scattered: relocate. */
+	bool sample_scattered = false;
 	if (root_size <= opt.large) {
-		int k = relocate_probe(ctx, src, dst, root, out, &opt);
+		int k = relocate_probe(ctx, src, dst, root, out, &opt, &sample_scattered);
 		if (k < 0)
 			ctx->report = (rl_tm_report){ 0 };
 		if (k != 0)
@@ -677,9 +692,9 @@ static __attribute__((noinline)) int adaptive_trace(rl_tm_ctx *ctx, rl_region *s
 			return k > 0 ? RL_TM_OK : RL_TM_ENOMEM;
 		have_lv = true;
 	}
-	if (scattered(src, rl_ptr(root))) {
-		/* Children spread all over src (sparse, when the root is big):
-		 * one breadth-first copy. */
+	if (sample_scattered || scattered(src, rl_ptr(root))) {
+		/* The sample's slots, or the root's children, spread all over
+		 * src (sparse, when the root is big): one breadth-first copy. */
 		ctx->report.decision = "sparse";
 		if (rl_cheney_forward(&c, &r) != 0 || rl_cheney_scan(&c, SIZE_MAX) < 0)
 			goto fail;
