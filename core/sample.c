@@ -96,8 +96,8 @@ struct walk {
 static void reach(struct walk *w, const rl_obj *o, const rl_obj *holder, size_t *depth)
 {
 	seen_add(&w->seen, o);
-	if (w->n != 0 && rl_obj_type(o) != rl_obj_type(w->reached[0]))
-		w->out->uniform = false;
+	if (w->n > 1 && rl_obj_type(o) != rl_obj_type(w->reached[1]))
+		w->out->uniform = false; /* the root left out, as its edges are */
 	w->reached[w->n++] = o;
 	if (holder != NULL) {
 		w->out->followed++;

@@ -91,8 +91,8 @@ static void a_long_gap_ends_a_stretch(void)
 }
 
 /* uniform: a list of cons cells is one type; cells whose cars are boxes
- * (a tree's nodes and leaves) are two, and so are a vector and the lists it
- * holds; a lone string is one. */
+ * (a tree's nodes and leaves) are two; a vector of lists is one (the root
+ * is left out), a vector of lists and strings two; a lone string is one. */
 static void one_type_or_several(void)
 {
 	rl_region *r = region("src");
@@ -109,7 +109,11 @@ static void one_type_or_several(void)
 	rl_val lists[4] = { list(r, 10, false), list(r, 10, false), list(r, 10, false), list(r, 10, false) };
 	rl_obj *root = obj(r, RL_T_VECTOR, sizeof lists);
 	memcpy(root->w, lists, sizeof lists);
-	CHECK(!sample(r, rl_val_of(root), 32).uniform, "a vector and its lists read as one type");
+	CHECK(sample(r, rl_val_of(root), 32).uniform, "a vector of lists read as several types (its root counted)");
+	rl_obj *text = obj(r, RL_T_STRING, 6);
+	memcpy(text->w, "text!", 6);
+	root->w[2] = rl_val_of(text);
+	CHECK(!sample(r, rl_val_of(root), 32).uniform, "a vector of lists and a string read as one type");
 	rl_obj *str = obj(r, RL_T_STRING, 6);
 	memcpy(str->w, "hello", 6);
 	CHECK(sample(r, rl_val_of(str), 32).uniform, "a lone string read as several types");

@@ -1004,18 +1004,19 @@ static void test_adaptive_paths(void)
 	 * turned off, they are not.  A scattered graph of one type (a list) is
 	 * relocated at any size; of several (a tree's nodes and leaves), from
 	 * scatter_from (1 MiB) up, and below it (the 20000-object tree is
-	 * about 700 KB) copied breadth first at once. */
+	 * about 700 KB) copied breadth first at once ("scattered"; with the
+	 * sample off the traced path gets there after its probes: "sparse"). */
 	adaptive_case("", "tree", 20000, "", "relocate-dense");
 	adaptive_case("", "list", 20000, "", "relocate-dense");
 	adaptive_case("", "list", 20000, "layout=shuffled", "relocate-scattered");
-	adaptive_case("", "tree", 20000, "layout=shuffled", "sparse");
+	adaptive_case("", "tree", 20000, "layout=shuffled", "scattered");
 	adaptive_case("scatter_from=0", "tree", 20000, "layout=shuffled", "relocate-scattered");
 	adaptive_case("", "tree", 100000, "layout=shuffled", "relocate-scattered");
 	adaptive_case("", "list", 20000, "live=0.25", "sparse");
 	/* A src of at most `large` bytes is copied outright, no sample taken. */
 	adaptive_case("", "list", 1000, "", "copy");
 	adaptive_case("relocate=known", "tree", 20000, "layout=shuffled", "sparse");
-	adaptive_case("scatter_from=100000000", "tree", 20000, "layout=shuffled", "sparse");
+	adaptive_case("scatter_from=100000000", "tree", 100000, "layout=shuffled", "scattered");
 	adaptive_case("dense_from=1", "list", 20000, "live=0.9", "splice");
 	/* The tracing paths, the sample off (relocate=known).  Dense and big:
 	 * traced, every block moved. */
@@ -1056,7 +1057,7 @@ static void test_adaptive_fault_sweeps(void)
 	fault_sweep("adaptive", "tree", 4000, "");
 	adaptive_case("scatter_from=0", "tree", 20000, "layout=shuffled", "relocate-scattered");
 	fault_sweep("adaptive:scatter_from=0", "tree", 20000, "layout=shuffled");
-	adaptive_case("", "tree", 20000, "layout=shuffled", "sparse");
+	adaptive_case("", "tree", 20000, "layout=shuffled", "scattered");
 	fault_sweep("adaptive", "tree", 20000, "layout=shuffled");
 }
 

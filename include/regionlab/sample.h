@@ -35,10 +35,11 @@ typedef struct rl_graph_sample {
 	size_t crossed;  /* of those, the ones into another block than their holder's */
 	size_t neighboured; /* reached objects of small blocks with a reached object after them within max_gap */
 	bool whole;      /* the walk reached everything: the graph has `objects` objects */
-	/* Every reached object has the type of the first (a list of cons
-	 * cells): code that branches on each object's type, in address order,
-	 * predicts it; a tree's nodes and leaves shuffled together it does
-	 * not. */
+	/* Every reached object but the root has one type (a list of cons
+	 * cells; the root is left out as its edges are: a vector of lists is
+	 * uniform): code that branches on each object's type, in address
+	 * order, predicts it; a tree's nodes and leaves shuffled together it
+	 * does not. */
 	bool uniform;
 	/* The live share of the stretches the walk went through: the bytes of
 	 * reached objects over those bytes plus the dead bytes between each

@@ -46,8 +46,10 @@
  *     bigger than that and without sub-regions) a sample of the graph (regionlab/sample.h: a
  *     depth-first walk of 32 objects, no allocation) says whether src is
  *     laid out as the graph is read and nearly all live, or scattered:
- *     relocate copies all of src then, without a trace (relocate_probe
- *     says when and what it risks).
+ *     relocate copies all of src then, without a trace, but for a scattered
+ *     graph of several object types in a src under `scatter_from`, which
+ *     one Cheney scan copies at once ("scattered"; relocate_probe says when
+ *     and what it risks).
  *  2. Otherwise each child of the root gets its own depth-first probe
  *     (regionlab/dfcopy.h) of an eighth of src, and at most `narrow_probe`
  *     bytes under a narrow root (child_budget says why), the most recent (last)
@@ -73,8 +75,8 @@
  *     (shuffled) is copied by one Cheney scan instead of child by child (after
  *     the density probe when it is bigger than `large`).
  * ctx->report.decision says which path the graph took: linear, home,
- * relocate (step 0), relocate-dense or relocate-scattered (step 1b), copy,
- * children, sparse, splice or blocks. */
+ * relocate (step 0), relocate-dense, relocate-scattered or scattered (step
+ * 1b), copy, children, sparse, splice or blocks. */
 #include <stdint.h>
 
 #include "regionlab/adopt.h"
@@ -574,10 +576,11 @@ static __attribute__((noinline)) int relocate_all(rl_tm_ctx *ctx, rl_region *src
  *    fits in the caches a breadth-first copy is faster (make results on
  *    e1c0c29, the shuffled tree at 10^4, about 350 KiB: relocate 7.87
  *    (7.36) ns per object, cheney 5.09 (4.96); at 10^5, 3.5 MiB: relocate
- *    7.07 (8.16), cheney 8.39 (16.6)), and that is what the caller does then
- *    (*scattered set): probing such a graph child by child is a chain of
- *    dependent misses, and its trace would find it dense and split it by
- *    block (splice took 13.6 (12.8) there).
+ *    7.07 (8.16), cheney 8.39 (16.6); nothing was measured between, so the
+ *    1 MiB default is a round figure between the two), and that is what the
+ *    caller does then (*scattered set, decision "scattered"): the traced
+ *    path would copy it breadth first too, after child probes (a chain of
+ *    dependent misses) and a density trace that it pays for nothing.
  * A src with sub-regions (held ones outlive it, adopted ones are its own)
  * is left to the tracing paths (as in step 0).  1 when src was relocated
  * (*out set), 0 when the caller goes on (nothing changed; *scattered says
@@ -695,7 +698,7 @@ static __attribute__((noinline)) int adaptive_trace(rl_tm_ctx *ctx, rl_region *s
 	if (sample_scattered || scattered(src, rl_ptr(root))) {
 		/* The sample's slots, or the root's children, spread all over
 		 * src (sparse, when the root is big): one breadth-first copy. */
-		ctx->report.decision = "sparse";
+		ctx->report.decision = sample_scattered ? "scattered" : "sparse";
 		if (rl_cheney_forward(&c, &r) != 0 || rl_cheney_scan(&c, SIZE_MAX) < 0)
 			goto fail;
 		goto release;
