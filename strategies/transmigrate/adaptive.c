@@ -233,12 +233,12 @@ struct children {
 	rl_cheney *c;
 	rl_dfcopy probe; /* copies each child depth first, into c's to-space */
 	rl_obj *holder;
-	size_t large;  /* the budget of each child's probe (child_budget) */
+	size_t budget; /* the budget of each child's probe (child_budget) */
 	size_t narrow; /* the budget once a probe has overflowed (narrow_probe) */
 	long deferred; /* slots left pointing at uncopied objects */
 };
 
-/* Copies child *s on a probe of ch->large bytes; counts it deferred when it
+/* Copies child *s on a probe of ch->budget bytes; counts it deferred when it
  * overflows.  The probe copies depth first (regionlab/dfcopy.h), into the
  * to-space where rl_cheney_undo_since finds its copies: a small result read
  * in the order it was allocated, with none of Cheney's per-copy queue
@@ -249,7 +249,7 @@ static int probe_child(struct children *ch, rl_val *s)
 {
 	rl_val v = *s, copy = v;
 	rl_region_mark m = rl_region_mark_now(ch->c->dst);
-	int r = rl_dfcopy_forward_within(&ch->probe, &copy, ch->large);
+	int r = rl_dfcopy_forward_within(&ch->probe, &copy, ch->budget);
 	ch->c->bytes_copied += ch->probe.bytes_copied; /* what an undo takes back */
 	ch->probe.bytes_copied = 0;
 	if (r < 0)
@@ -260,8 +260,8 @@ static int probe_child(struct children *ch, rl_val *s)
 		/* Children that reach one shared structure bigger than the
 		 * budget would each copy and undo up to src/8 of it: after one
 		 * overflow the others get the narrow budget. */
-		if (ch->large > ch->narrow)
-			ch->large = ch->narrow;
+		if (ch->budget > ch->narrow)
+			ch->budget = ch->narrow;
 	} else {
 		*s = copy;
 	}
@@ -292,7 +292,7 @@ static int copy_children(struct children *ch)
 		}
 		if (!rl_hdr_may_have_slots(rl_ptr(*s)->hdr))
 			continue; /* second pass */
-		if (rl_obj_size(rl_ptr(*s)) > ch->large)
+		if (rl_obj_size(rl_ptr(*s)) > ch->budget)
 			ch->deferred++;
 		else
 			rc = probe_child(ch, s);
@@ -311,7 +311,7 @@ static int copy_children(struct children *ch)
 		}
 		if (rl_hdr_may_have_slots(rl_ptr(*s)->hdr))
 			continue;
-		if (rl_obj_size(rl_ptr(*s)) > ch->large) {
+		if (rl_obj_size(rl_ptr(*s)) > ch->budget) {
 			ch->deferred++;
 			continue;
 		}
@@ -706,7 +706,7 @@ static __attribute__((noinline)) int adaptive_trace(rl_tm_ctx *ctx, rl_region *s
 
 	/* 2. The root's children, each on its own probe. */
 	struct children ch = { .c = &c,
-			       .large = child_budget(&opt, src_bytes, rl_ptr(root)),
+			       .budget = child_budget(&opt, src_bytes, rl_ptr(root)),
 			       .narrow = opt.narrow_probe };
 	if (rl_cheney_forward(&c, &r) != 0 || (ch.holder = rl_ptr(r), copy_children(&ch) != 0))
 		goto fail;
