@@ -735,10 +735,22 @@ static unsigned char read_code_lines(void)
  *   then the code read last, 6.4-8.0 in nine.
  * - The code goes after src: src's lines alone evicted it at 10^6, and
  *   linear (which touches no object) took 1.21-1.27 us there instead of
- *   0.85-0.95 with src's pages only, 0.70-0.80 with the code read after. */
+ *   0.85-0.95 with src's pages only, 0.70-0.80 with the code read after.
+ * - src's lines are read SRC_LINE_READS times: once left a src larger than
+ *   the second-level cache (10^5 objects, 2.4-3.5 MiB) in a state that
+ *   differed from trial to trial, and pointer-chasing copies with it:
+ *   the same forked chase over a shuffled 2.4 MiB list took 2.9-6.3 ms
+ *   after one read (eight children), 1.6-2.0 after four, 1.5-1.9 after
+ *   six (this VM's last-level cache is filled by what the second level
+ *   evicts, so a line read once may not be in it; reads after the first
+ *   settle it).  At 10^6 objects src is larger than the caches and the
+ *   reads leave what one would; at 10^3-10^4 it fits the second level. */
+#define SRC_LINE_READS 4
 static void touch_last(rl_region *src)
 {
-	unsigned char sum = rl_region_read_lines(src);
+	unsigned char sum = 0;
+	for (int i = 0; i < SRC_LINE_READS; i++)
+		sum ^= rl_region_read_lines(src);
 	sum ^= read_code_lines();
 	__asm__ volatile("" : : "r"(sum));
 }
