@@ -20,7 +20,7 @@ import zlib
 sys.dont_write_bytecode = True  # no __pycache__ in the work tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 
-from rows import BadInput, ROOT, load_rows, provenance  # noqa: E402
+from rows import BadInput, ROOT, load_rows, measured, provenance  # noqa: E402
 from cli import command_line, csv_arg, csvs_or_results, help_exit, sweep_commands  # noqa: E402
 import figdata  # noqa: E402
 import programs  # noqa: E402
@@ -262,7 +262,7 @@ def main(argv):
         raise BadInput(f"cannot create {outdir}: {e.strerror}")
     if not os.access(outdir, os.W_OK):
         raise BadInput(f"cannot write into {outdir}")
-    rows = load_rows(o["csvs"])
+    rows, _ = measured(load_rows(o["csvs"]))  # kept-disturbed rows left out, as in the tables
     cmd = command_line("scripts/plot.py", argv)
     figs = figdata.all_figures(rows, o["csvs"], module_summaries(o["harness"]))
     engines = ["matplotlib", "gnuplot"] if o["engine"] == "both" else [o["engine"]]

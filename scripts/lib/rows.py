@@ -107,6 +107,24 @@ def ok(row):
     return row.get("status", "") in ("", "ok")
 
 
+# driver/machine_gate.h RL_DISTURBED_RETRIES.  A row whose `disturbed` is above
+# it is the harness's last attempt of a trial on a machine that stayed
+# disturbed (kept so that nothing is lost, and flagged): the harness leaves it
+# out of its intervals and its stopping rule, and every script leaves it out of
+# every figure (undisturbed), so a median never mixes it in either.
+DISTURBED_RETRIES = 2
+
+
+def undisturbed(row):
+    return (num(row, "disturbed") or 0) <= DISTURBED_RETRIES
+
+
+def measured(rows):
+    """(rows the tables use, how many kept-disturbed rows were left out)."""
+    kept = [r for r in rows if undisturbed(r)]
+    return kept, len(rows) - len(kept)
+
+
 def split_spec(spec):
     """'name:k=v,k=v' -> (name, {k: v}).  Malformed options are kept verbatim as keys."""
     spec = (spec or "").strip()

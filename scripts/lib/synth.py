@@ -271,6 +271,15 @@ def fake_harness(argv):
     probe = (int(a["probe-ref"]) if a.get("probe-ref") else 150000) + (7 if "shuffled" in a.get("workload", "") else -1)
     for r in rows:
         r["probe_ns"] = str(probe)
+    # SYNTH_DISTURB: the first call whose arguments contain it (until the file
+    # SYNTH_DISTURB_ONCE exists) returns every row kept disturbed, as a harness
+    # whose machine stayed slow through the gate's retries does.
+    mark = os.environ.get("SYNTH_DISTURB_ONCE", "")
+    if os.environ.get("SYNTH_DISTURB") and os.environ["SYNTH_DISTURB"] in " ".join(argv) and mark \
+            and not os.path.exists(mark):
+        open(mark, "w").close()
+        for r in rows:
+            r["disturbed"] = "3"
     out = a.get("out", "-")
     fp = sys.stdout if out == "-" else open(out, "a", newline="")
     w = csv.writer(fp, lineterminator="\n")
