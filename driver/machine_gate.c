@@ -8,7 +8,8 @@
  * monitor beside a copy loop: the probe was more than 15% slow in 265 of
  * the 274 samples where the copy was more than 25% slow, and in 41 of the
  * 1,561 others); the pin keeps the trial from migrating to a CPU that was
- * not probed. */
+ * not probed.  One kept by RL_GATE_ALL_CPUS ran while every allowed CPU's
+ * probe, just before and just after, was within the slack, with no steal. */
 #define _GNU_SOURCE /* sched_getaffinity, sched_setaffinity, sched_getcpu, CPU_* */
 #include "driver/machine_gate.h"
 
@@ -230,10 +231,10 @@ bool rl_disturbance_end(const struct rl_disturbance *d)
 	if (d->mode == RL_GATE_ONE_CPU) {
 		after = rl_gate_probe_ns(); /* still pinned: the trial's CPU */
 		unpin();
-		uint64_t ref = rl_gate_reference();
-		slow = rl_gate_is_slow(d->probe_ns, ref) || rl_gate_is_slow(after, ref);
 	} else {
-		after = probe_all_cpus();
+		after = probe_all_cpus(); /* the slowest CPU's */
 	}
+	uint64_t ref = rl_gate_reference();
+	slow = rl_gate_is_slow(d->probe_ns, ref) || rl_gate_is_slow(after, ref);
 	return steal > d->steal || rl_gate_disagree(d->probe_ns, after) || slow;
 }

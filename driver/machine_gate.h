@@ -18,9 +18,12 @@
  *     inherit it: a strategy that starts a thread during the call, such as
  *     proxy:background=1, has it share the trial's CPU);
  *   - multi-thread trials (RL_GATE_ALL_CPUS): waits until every allowed CPU
- *     (the first 64) is within the slack, or gives up (the trial runs anyway: a tether
- *     grid's readers use every CPU, and a slow CPU there is the machine's
- *     state, not grounds to drop the trial).
+ *     (the first 64) is within the slack, or gives up (the trial runs
+ *     anyway, and is disturbed when a CPU was still slow: a tether grid's
+ *     readers use every CPU, and a reader on a slow CPU sets its pace; the
+ *     same 2-thread cells of two `make results` runs were 50-60% apart when
+ *     one ran through a spell with the slowest CPU's probe 20-30% above the
+ *     reference, which the gate let pass).
  * Waiting re-probes every RL_GATE_POLL_MS, at most RL_GATE_WAIT_MS per
  * trial and RL_GATE_BUDGET_MS of sleeping per process.  Without affinity
  * (sched_setaffinity refused) the gate only probes where the thread runs.
@@ -32,9 +35,10 @@
  * After the trial, a trial was disturbed (and is retried, at most
  * RL_DISTURBED_RETRIES times; its row's `disturbed` counts the attempts
  * thrown away) when steal time in /proc/stat rose, when the probes before
- * and after disagree by more than 25%, or (RL_GATE_ONE_CPU) when the probe
- * before or after it was slow against the reference: the trial ran on a
- * slow CPU, and its figure is not mixed in with the others.  Shared by the
+ * and after disagree by more than 25%, or when the probe before or after it
+ * (RL_GATE_ALL_CPUS: the slowest CPU's) was slow against the reference: the
+ * trial ran on a slow CPU, and its figure is not mixed in with the others.
+ * Shared by the
  * transmigration and tether runners. */
 #ifndef RL_DRIVER_MACHINE_GATE_H
 #define RL_DRIVER_MACHINE_GATE_H

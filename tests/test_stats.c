@@ -263,6 +263,10 @@ static void machine_gate_rules(void)
 	bool slow = rl_gate_is_slow(d.probe_ns, rl_gate_reference()), disturbed = rl_disturbance_end(&d);
 	CHECK(slow && disturbed, "a trial on a CPU slower than the reference (twice the best probe) is disturbed");
 	CHECK(allowed_cpus() == home, "the mask given back after a slow trial");
+	rl_disturbance_begin(&d, RL_GATE_ALL_CPUS); /* waits for the CPUs as long as allowed, then runs */
+	slow = rl_gate_is_slow(d.probe_ns, rl_gate_reference());
+	disturbed = rl_disturbance_end(&d);
+	CHECK(slow && disturbed, "a multi-thread trial while a CPU is slower than the reference is disturbed");
 }
 
 int main(int argc, char **argv)
