@@ -8,8 +8,9 @@
  * monitor beside a copy loop: the probe was more than 15% slow in 265 of
  * the 274 samples where the copy was more than 25% slow, and in 41 of the
  * 1,561 others); the pin keeps the trial from migrating to a CPU that was
- * not probed.  One kept by RL_GATE_ALL_CPUS ran while every allowed CPU's
- * probe, just before and just after, was within the slack, with no steal. */
+ * not probed.  One kept by RL_GATE_ALL_CPUS ran while the slowest allowed
+ * CPU's probe, just before and just after, was within the slack of the best
+ * such probe this process has seen, with no steal. */
 #define _GNU_SOURCE /* sched_getaffinity, sched_setaffinity, sched_getcpu, CPU_* */
 #include "driver/machine_gate.h"
 
@@ -25,16 +26,23 @@
 #define GATE_MAX_CPUS 64 /* CPUs probed at most (the first of the allowed ones) */
 
 static _Atomic uint64_t reference_ns;  /* the best probe known, 0: none yet */
+static _Atomic uint64_t all_reference_ns; /* the best slowest-CPU probe this process saw, 0: none yet */
 static _Atomic uint64_t waited_ns;     /* the gate's sleeping so far, against RL_GATE_BUDGET_MS */
 
-void rl_gate_set_reference(uint64_t probe_ref_ns)
+/* *ref becomes probe_ns when that is lower (or *ref is 0); 0 changes nothing. */
+static void lower(_Atomic uint64_t *ref, uint64_t probe_ns)
 {
-	uint64_t cur = atomic_load_explicit(&reference_ns, memory_order_relaxed);
-	while (probe_ref_ns != 0 && (cur == 0 || probe_ref_ns < cur) &&
-	       !atomic_compare_exchange_weak_explicit(&reference_ns, &cur, probe_ref_ns, memory_order_relaxed,
-						      memory_order_relaxed))
+	uint64_t cur = atomic_load_explicit(ref, memory_order_relaxed);
+	while (probe_ns != 0 && (cur == 0 || probe_ns < cur) &&
+	       !atomic_compare_exchange_weak_explicit(ref, &cur, probe_ns, memory_order_relaxed, memory_order_relaxed))
 		;
 }
+
+void rl_gate_set_reference(uint64_t probe_ref_ns) { lower(&reference_ns, probe_ref_ns); }
+
+void rl_gate_set_all_reference(uint64_t probe_ns) { lower(&all_reference_ns, probe_ns); }
+
+uint64_t rl_gate_all_reference(void) { return atomic_load_explicit(&all_reference_ns, memory_order_relaxed); }
 
 uint64_t rl_gate_reference(void)
 {
@@ -186,11 +194,9 @@ static int pick_cpu(uint64_t *probe)
 }
 
 /* The slowest allowed CPU's probe, each probed pinned; the affinity given
- * back. */
+ * back.  Lowers the multi-thread reference when it beats it. */
 static uint64_t probe_all_cpus(void)
 {
-	if (home_ncpus <= 0)
-		return rl_gate_probe_ns();
 	uint64_t worst = 0;
 	for (int k = 0; k < home_ncpus; k++)
 		if (pin_to(home_cpus[k])) {
@@ -198,8 +204,12 @@ static uint64_t probe_all_cpus(void)
 			if (p > worst)
 				worst = p;
 		}
-	unpin();
-	return worst ? worst : rl_gate_probe_ns();
+	if (home_ncpus > 0)
+		unpin();
+	if (worst == 0)
+		worst = rl_gate_probe_ns();
+	rl_gate_set_all_reference(worst);
+	return worst;
 }
 
 /* RL_GATE_ALL_CPUS: every allowed CPU within the slack, waiting as long as
@@ -207,7 +217,7 @@ static uint64_t probe_all_cpus(void)
 static uint64_t wait_all_cpus(void)
 {
 	uint64_t start = rl_now_ns(), worst;
-	while (rl_gate_is_slow(worst = probe_all_cpus(), rl_gate_reference()) && may_wait(start))
+	while (rl_gate_is_slow(worst = probe_all_cpus(), rl_gate_all_reference()) && may_wait(start))
 		pause_poll();
 	return worst;
 }
@@ -228,13 +238,15 @@ bool rl_disturbance_end(const struct rl_disturbance *d)
 {
 	uint64_t steal = steal_ticks(), after;
 	bool slow = false;
+	uint64_t ref;
 	if (d->mode == RL_GATE_ONE_CPU) {
 		after = rl_gate_probe_ns(); /* still pinned: the trial's CPU */
 		unpin();
+		ref = rl_gate_reference();
 	} else {
 		after = probe_all_cpus(); /* the slowest CPU's */
+		ref = rl_gate_all_reference();
 	}
-	uint64_t ref = rl_gate_reference();
 	slow = rl_gate_is_slow(d->probe_ns, ref) || rl_gate_is_slow(after, ref);
 	return steal > d->steal || rl_gate_disagree(d->probe_ns, after) || slow;
 }

@@ -17,12 +17,16 @@
  *     back after the trial; a forked child and any thread created meanwhile
  *     inherit it: a strategy that starts a thread during the call, such as
  *     proxy:background=1, has it share the trial's CPU);
- *   - multi-thread trials (RL_GATE_ALL_CPUS): waits until every allowed CPU
- *     (the first 64) is within the slack, or gives up (the trial runs
- *     anyway, and is disturbed when a CPU was still slow: a tether grid's
- *     readers use every CPU, and a reader on a slow CPU sets its pace; the
- *     same 2-thread cells of two `make results` runs were 50-60% apart when
- *     one ran through a spell with the slowest CPU's probe 20-30% above the
+ *   - multi-thread trials (RL_GATE_ALL_CPUS): waits until the slowest
+ *     allowed CPU (of the first 64) is within the slack of the multi-thread
+ *     reference, the best such slowest-CPU probe this process has seen
+ *     (rl_gate_all_reference: a CPU that is always slower than the others,
+ *     a little core or a vCPU whose core is always shared, sets it, rather
+ *     than making every trial slow), or gives up (the trial runs anyway,
+ *     and is disturbed when a CPU was still slow: a tether grid's readers
+ *     use every CPU, and a reader on a slow CPU sets its pace; the same
+ *     2-thread cells of two `make results` runs were 50-60% apart when one
+ *     ran through a spell with the slowest CPU's probe 20-30% above the
  *     reference, which the gate let pass).
  * Waiting re-probes every RL_GATE_POLL_MS, at most RL_GATE_WAIT_MS per
  * trial and RL_GATE_BUDGET_MS of sleeping per process.  Without affinity
@@ -36,7 +40,8 @@
  * RL_DISTURBED_RETRIES times; its row's `disturbed` counts the attempts
  * thrown away) when steal time in /proc/stat rose, when the probes before
  * and after disagree by more than 25%, or when the probe before or after it
- * (RL_GATE_ALL_CPUS: the slowest CPU's) was slow against the reference: the
+ * (RL_GATE_ALL_CPUS: the slowest CPU's, against the multi-thread
+ * reference) was slow against the reference: the
  * trial ran on a slow CPU, and its figure is not mixed in with the others.
  * Shared by the
  * transmigration and tether runners. */
@@ -68,6 +73,12 @@ void rl_gate_set_reference(uint64_t probe_ref_ns);
 
 /* The reference now: the best probe known (ns), 0 before any. */
 uint64_t rl_gate_reference(void);
+
+/* The multi-thread reference: the best slowest-CPU probe this process has
+ * seen (every look at all CPUs lowers it), 0 before any; a sweep passes
+ * none.  rl_gate_set_all_reference lowers it (tests). */
+uint64_t rl_gate_all_reference(void);
+void rl_gate_set_all_reference(uint64_t probe_ns);
 
 /* The throughput probe on the calling thread's CPU: best of a few runs of
  * a fixed loop, in ns.  Lowers the reference when it beats it. */

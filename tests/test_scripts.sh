@@ -203,6 +203,9 @@ rerun_disturbed() {
 	grep -q "^sweep tiny: 1 trials came back with rows kept disturbed; running them once more in 0 s$" "$tmp/err" ||
 		{ cat "$tmp/err"; return 1; }
 	grep -q "still have rows kept disturbed" "$tmp/err" && { cat "$tmp/err"; return 1; }
+	# the second visit is judged against the best probe of the first pass (the stand-in's probes: 149999 at most)
+	tail -n 1 "$tmp/calls.log" | grep -q -- "--workload=list:layout=shuffled --size=100 .*--probe-ref=1499" ||
+		{ echo "the second visit had no --probe-ref:"; tail -n 1 "$tmp/calls.log"; return 1; }
 	n=$($PY -c 'import csv,sys; print(sum(r["disturbed"] == "3" for r in csv.DictReader(open(sys.argv[1]))))' "$csv")
 	[ "$n" -eq 4 ] && [ "$(nrows "$csv")" -eq 20 ] || { echo "$n disturbed rows of $(nrows "$csv") (want 4 of 20)"; return 1; }
 	: >"$tmp/calls.log"
@@ -868,6 +871,18 @@ t1line = next(l for l in text.splitlines() if l.startswith("| list |"))
 check("| 5 [4.95, 5.05] | **5.05 [5, 5.1]** | 10 [9.9, 10.1] |" in t1line, "Table 1 without adaptive in the contest: " + t1line)
 # Figure 9 names the fastest fixed strategy of each cell, not adaptive
 import figdata
+# a series written twice under one key (a retried trial, a second visit): the last run is drawn
+twice = [{"t_ms": str(t), "unreclaimed": str(u)} for t, u in ((0, 1), (5, 2), (10, 3), (0, 7), (5, 8))]
+check([r["unreclaimed"] for r in figdata.last_run(twice, "t_ms")] == ["7", "8"], "last run of a series")
+# a program's escape run written twice counts once
+import os, tempfile, programs
+d = tempfile.mkdtemp()
+with open(os.path.join(d, "x.escapes.csv"), "w") as fp:
+    fp.write("workload,strategy,rep,kind,objects,bytes,count,ns_total\n")
+    run = ['"program:name=p,size=1",bitmap,0,return,1,24,10,30', '"program:name=p,size=1",bitmap,0,return,10,240,2,300']
+    fp.write("\n".join(run + run) + "\n")
+esc = programs.load_escapes([os.path.join(d, "x.csv")])
+check(sorted(c for _, _, _, c, _ in esc.get("p", [])) == [2, 10], "escapes of a run written twice: %r" % (esc,))
 def knows_row(s, v):
     return row(kind="transmigrate", strategy=s, workload="list:knows=dense", knows="dense", layout="alloc", size=1000,
                garbage=0, block=65536, allocator="system", ns_per_obj=v)

@@ -333,6 +333,19 @@ def series_columns(header):
     return None
 
 
+def last_run(recs, tcol):
+    """The last run of a series written more than once under one key (a trial
+    the harness retried appends each attempt's series, and a grid point the
+    sweep visits again appends its own): the rows from the last place where
+    the time goes back, as the harness keeps the last attempt's row."""
+    start = 0
+    for i in range(1, len(recs)):
+        a, b = num(recs[i - 1], tcol), num(recs[i], tcol)
+        if a is not None and b is not None and b < a:
+            start = i
+    return recs[start:]
+
+
 def fig6(rows, csv_paths):
     f = Figure(6, "unreclaimed", "Unreclaimed regions with a stalled reader",
                "unreclaimed (retired, not yet freed) regions over time with a stalled reader, per scheme")
@@ -356,7 +369,7 @@ def fig6(rows, csv_paths):
             for k, rs in group(stalled, key).items():
                 # several reps or threads: the first run of each scheme draws the line
                 first = group(rs, lambda r: (r.get("rep", ""), r.get("threads", ""), r.get("_file")))
-                rr = next(iter(first.values()))
+                rr = last_run(next(iter(first.values())), tcol)
                 pts = [(num(r, tcol) * scale, num(r, ucol)) for r in rr if num(r, tcol) is not None and num(r, ucol) is not None]
                 if pts:
                     p.series.append(Series(k, pts))

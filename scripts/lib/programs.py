@@ -44,8 +44,10 @@ def escapes_files(csv_paths):
 
 
 def load_escapes(csv_paths):
-    """{program: [(kind, objects, bytes, count, ns)]} from the escape series (first rep, first strategy)."""
-    out, seen = {}, set()
+    """{program: [(kind, objects, bytes, count, ns)]} from the escape series (first rep, first strategy).
+    A run written twice under one (program, strategy, rep) (a retried trial, or a grid point the sweep
+    visited again) counts once: each (kind, objects, bytes) of a key is taken the first time only."""
+    out, seen, taken = {}, set(), set()
     for path in escapes_files(csv_paths):
         try:
             with open(path, newline="", encoding="utf-8") as fp:
@@ -55,6 +57,10 @@ def load_escapes(csv_paths):
                     if name in out and key not in seen:
                         continue  # one run per program is enough: sizes do not depend on the strategy
                     seen.add(key)
+                    bucket = key + (r.get("kind", ""), r.get("objects", ""), r.get("bytes", ""))
+                    if bucket in taken:
+                        continue
+                    taken.add(bucket)
                     try:
                         out.setdefault(name, []).append((r["kind"], int(r["objects"]), int(r["bytes"]),
                                                          int(r["count"]), int(r["ns_total"])))
