@@ -236,9 +236,7 @@ void rl_disturbance_begin(struct rl_disturbance *d, enum rl_gate_mode mode)
 
 bool rl_disturbance_end(const struct rl_disturbance *d)
 {
-	uint64_t steal = steal_ticks(), after;
-	bool slow = false;
-	uint64_t ref;
+	uint64_t steal = steal_ticks(), after, ref;
 	if (d->mode == RL_GATE_ONE_CPU) {
 		after = rl_gate_probe_ns(); /* still pinned: the trial's CPU */
 		unpin();
@@ -247,6 +245,6 @@ bool rl_disturbance_end(const struct rl_disturbance *d)
 		after = probe_all_cpus(); /* the slowest CPU's */
 		ref = rl_gate_all_reference();
 	}
-	slow = rl_gate_is_slow(d->probe_ns, ref) || rl_gate_is_slow(after, ref);
+	bool slow = rl_gate_is_slow(d->probe_ns, ref) || rl_gate_is_slow(after, ref);
 	return steal > d->steal || rl_gate_disagree(d->probe_ns, after) || slow;
 }
