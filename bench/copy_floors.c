@@ -59,10 +59,9 @@ static inline __attribute__((always_inline)) bool cheney_slot(const rl_region *s
 	return true;
 }
 
-int rl_floor_cheney(rl_region *src, rl_region *dst, rl_val root, rl_val *out)
+static inline __attribute__((always_inline)) int floor_cheney(rl_region *src, rl_region *dst, rl_val root,
+								 rl_val *out, uintptr_t mask, size_t small_max)
 {
-	const uintptr_t mask = ~(uintptr_t)(rl_block_size - 1);
-	const size_t small_max = rl_small_object_max();
 	struct cheney_regs r = { .last = NULL };
 	rl_bump_load(&r.a, dst);
 	*out = root;
@@ -112,6 +111,21 @@ int rl_floor_cheney(rl_region *src, rl_region *dst, rl_val root, rl_val *out)
 	}
 	rl_bump_sync(&r.a, dst);
 	return ok ? 0 : -1;
+}
+
+/* At the default block size the mask and the size limit are constants, as
+ * in the module (core/cheney.c). */
+static __attribute__((noinline)) int floor_cheney_default_blocks(rl_region *src, rl_region *dst, rl_val root,
+								   rl_val *out)
+{
+	return floor_cheney(src, dst, root, out, ~(uintptr_t)(RL_BLOCK_SIZE_DEFAULT - 1), RL_BLOCK_SIZE_DEFAULT / 4);
+}
+
+int rl_floor_cheney(rl_region *src, rl_region *dst, rl_val root, rl_val *out)
+{
+	if (rl_block_size == RL_BLOCK_SIZE_DEFAULT)
+		return floor_cheney_default_blocks(src, dst, root, out);
+	return floor_cheney(src, dst, root, out, ~(uintptr_t)(rl_block_size - 1), rl_small_object_max());
 }
 
 /* ---- tight depth-first copy ------------------------------------------------------- */

@@ -91,22 +91,22 @@ static inline void rl_bump_sync(rl_bump *a, rl_region *dst)
 	}
 }
 
-/* The slow path (core/cheney.c): syncs, allocates with rl_region_alloc (a
- * new block, or a large object) and reloads.  NULL when dst cannot grow. */
-rl_obj *rl_bump_refill(rl_bump *a, rl_region *dst, size_t size);
-
-/* `size` a multiple of 8; `small_max` is rl_small_object_max(). */
+/* `size` a multiple of 8; `small_max` is rl_small_object_max().  The slow
+ * path syncs, allocates with rl_region_alloc (a new block, or a large
+ * object) and reloads; NULL when dst cannot grow.  It works on *a in place,
+ * inline: `a` never has its address taken, so a loop keeps it in
+ * registers. */
 static inline __attribute__((always_inline)) rl_obj *rl_bump_alloc(rl_bump *a, rl_region *dst, size_t size,
 								    size_t small_max)
 {
-	if (size <= small_max && (size_t)(a->limit - a->top) >= size) {
+	if (__builtin_expect(size <= small_max && (size_t)(a->limit - a->top) >= size, 1)) {
 		rl_obj *o = (rl_obj *)a->top;
 		a->top += size;
 		return o;
 	}
-	rl_bump slow = *a;
-	rl_obj *o = rl_bump_refill(&slow, dst, size);
-	*a = slow;
+	rl_bump_sync(a, dst);
+	rl_obj *o = rl_region_alloc(dst, size);
+	rl_bump_load(a, dst);
 	return o;
 }
 
