@@ -27,7 +27,6 @@ void rl_tospace_cursor_at(rl_tospace_cursor *cur, const rl_region_mark *mark)
 void rl_cheney_begin(rl_cheney *c, const rl_region *src, rl_region *dst)
 {
 	c->src = src;
-	rl_region_mark_family(src); /* the scan's membership test reads the marks */
 	c->dst = dst;
 	c->mark = rl_region_mark_now(dst);
 	rl_tospace_cursor_at(&c->scan, &c->mark);
@@ -62,7 +61,7 @@ struct scan_state {
  * instance of the loop, so the complete (non-incremental) scan carries no
  * budget check at all. */
 struct scan_env {
-	uint64_t src_id; /* src marked (rl_region_mark_family) by rl_cheney_begin */
+	const rl_region *src;
 	rl_region *dst;
 	uintptr_t mask; /* ~(rl_block_size - 1), in a register */
 	size_t small_max;
@@ -76,7 +75,7 @@ struct scan_env {
 static inline __attribute__((always_inline)) int scan_slot(const struct scan_env *e, struct scan_state *st, rl_val v,
 							    rl_val *to)
 {
-	if (!rl_region_marked_has(e->src_id, v, e->mask))
+	if (!rl_region_contains_masked(e->src, v, e->mask))
 		return 0;
 	rl_obj *o = rl_ptr(v);
 	uint64_t h = o->hdr;
@@ -197,7 +196,7 @@ out:
 
 static inline struct scan_env scan_env_of(const rl_cheney *c, bool budgeted, uint64_t budget)
 {
-	return (struct scan_env){ .src_id = c->src->id, .dst = c->dst, .mask = ~(uintptr_t)(rl_block_size - 1),
+	return (struct scan_env){ .src = c->src, .dst = c->dst, .mask = ~(uintptr_t)(rl_block_size - 1),
 				  .small_max = rl_small_object_max(), .budgeted = budgeted, .budget = budget };
 }
 

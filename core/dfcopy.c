@@ -22,7 +22,6 @@
 int rl_dfcopy_init(rl_dfcopy *t, const rl_region *src, rl_region *dst, bool mark)
 {
 	*t = (rl_dfcopy){ .src = src, .dst = dst, .mark = mark, .memo = { .hdr = RL_HDR_FORWARD } };
-	rl_region_mark_family(src); /* the scan's membership test reads the marks */
 	return rl_worklist_init(&t->wl, rl_region_family_footprint(src) / 8);
 }
 
@@ -57,7 +56,7 @@ static inline __attribute__((always_inline)) rl_obj *evacuate(rl_region *dst, rl
 static inline __attribute__((always_inline)) int scan_from(rl_dfcopy *t, bool mark, bool bounded, size_t limit,
 							    rl_obj *c, const rl_obj *from, uint64_t h)
 {
-	const uint64_t src_id = t->src->id;
+	const rl_region *src = t->src;
 	rl_region *dst = t->dst;
 	const uintptr_t mask = ~(uintptr_t)(rl_block_size - 1);
 	const size_t small_max = rl_small_object_max();
@@ -75,7 +74,7 @@ static inline __attribute__((always_inline)) int scan_from(rl_dfcopy *t, bool ma
 		/* The slots: the map's bits, then the tail [next, end). */
 		for (size_t i = map ? (size_t)__builtin_ctzll(map) : l.next; i < l.end || map != 0;) {
 			rl_val v = from->w[i];
-			if (rl_region_marked_has(src_id, v, mask)) {
+			if (rl_region_contains_masked(src, v, mask)) {
 				rl_obj *o = rl_ptr(v);
 				uint64_t oh = o->hdr;
 				if (rl_hdr_is_forward(oh)) {

@@ -132,10 +132,8 @@ void rl_block_list_append(rl_block_list *l, rl_block *b)
 
 void rl_block_list_splice(rl_block_list *to, rl_block_list *from, rl_region *new_owner)
 {
-	for (rl_block *b = from->head; b != NULL; b = b->next) {
+	for (rl_block *b = from->head; b != NULL; b = b->next)
 		b->region = new_owner;
-		b->family_mark = 0; /* moved: no longer in the family it was marked in */
-	}
 	rl_block_list_concat(to, from);
 }
 
@@ -163,7 +161,6 @@ size_t rl_block_list_take(rl_block_list *to, rl_block_list *from, rl_region *new
 		next = b->next;
 		if (take(b, env)) {
 			b->region = new_owner;
-			b->family_mark = 0; /* as in rl_block_list_splice */
 			moved += (size_t)(b->top - rl_block_data(b));
 			rl_block_list_append(to, b);
 		} else {
@@ -307,16 +304,6 @@ unsigned char rl_region_read_lines(rl_region *r)
 	unsigned char sum = 0;
 	rl_region_for_each_block(r, read_block_lines, &sum);
 	return sum;
-}
-
-void rl_region_mark_family(const rl_region *r)
-{
-	for (const rl_region *m = r; m != NULL; m = rl_region_family_next(r, m)) {
-		for (rl_block *b = m->small.head; b != NULL; b = b->next)
-			b->family_mark = r->id;
-		for (rl_block *b = m->large.head; b != NULL; b = b->next)
-			b->family_mark = r->id;
-	}
 }
 
 size_t rl_region_footprint(const rl_region *r)

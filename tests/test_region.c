@@ -133,55 +133,39 @@ static void test_region_contains(void)
 	rl_region_destroy(other);
 }
 
-/* The one-load membership of the copying loops gives rl_region_contains'
- * answer over a whole family once it is marked: r's blocks, a sub-region's,
- * a sub-sub-region's, an adopted region's (its blocks now in r's chains,
- * their owner still the alias), large blocks too; not another region's, a
- * static object, an immediate.  A block moved away since is no longer
- * marked, and neither is one made since, until the family is marked again. */
-static void test_family_marks(void)
+/* rl_region_contains over a family: r's objects, a sub-region's (one step
+ * up the parent chain, inline), a sub-sub-region's (two steps, out of line),
+ * an adopted region's (its blocks in r's chains, their owner the alias), a
+ * large block of a sub-region; not another region's, nor a sub-region's
+ * once another region adopted it; and the sub-region's own family is only
+ * itself and what lies under it. */
+static void test_family_contains(void)
 {
-	static _Alignas(8) uint64_t static_words[2];
-	rl_obj *stat = (rl_obj *)static_words;
-	rl_obj_init(stat, RL_T_BOX_INT, RL_OBJ_STATIC, 8);
-	const uintptr_t mask = ~(uintptr_t)(rl_block_size - 1);
 	rl_region *r = region("r"), *other = region("other"), *adoptee = region("adoptee");
 	rl_region *sub = rl_subregion_create(r, "sub");
 	CHECK(sub != NULL, "a sub-region");
 	rl_region *subsub = rl_subregion_create(sub, "subsub");
 	CHECK(subsub != NULL, "a sub-sub-region");
+	rl_region *moved = rl_subregion_create(r, "moved");
+	CHECK(moved != NULL, "a sub-region to move");
 	rl_obj *in_r = box(r, 1), *in_sub = box(sub, 2), *in_subsub = box(subsub, 3);
 	rl_obj *big_in_sub = obj(sub, RL_T_BLOB, (uint32_t)rl_block_size), *adopted = box(adoptee, 4);
-	rl_obj *theirs = box(other, 5);
+	rl_obj *theirs = box(other, 5), *in_moved = box(moved, 6);
 	CHECK(rl_region_adopt(r, adoptee) == 0, "r adopts a region");
 	rl_val family[] = { rl_val_of(in_r), rl_val_of(in_sub), rl_val_of(in_subsub), rl_val_of(big_in_sub),
-			    rl_val_of(adopted) };
-	rl_val outside[] = { rl_val_of(theirs), rl_val_of(stat), rl_fixnum(7), RL_NIL, rl_char('a') };
-	rl_region_mark_family(r);
+			    rl_val_of(adopted), rl_val_of(in_moved) };
 	for (size_t i = 0; i < sizeof family / sizeof *family; i++)
-		CHECK(rl_region_marked_has(r->id, family[i], mask) && rl_region_contains(r, family[i]),
-		      "member %zu of r's family", i);
-	for (size_t i = 0; i < sizeof outside / sizeof *outside; i++)
-		CHECK(!rl_region_marked_has(r->id, outside[i], mask) && !rl_region_contains(r, outside[i]),
-		      "value %zu outside r's family", i);
-	/* A sub-region's own family, marked: r's objects are not in it. */
-	rl_region_mark_family(sub);
-	for (size_t i = 0; i < sizeof family / sizeof *family; i++)
-		CHECK(rl_region_marked_has(sub->id, family[i], mask) == rl_region_contains(sub, family[i]),
-		      "member %zu of r's family, asked of sub's", i);
-	CHECK(rl_region_marked_has(sub->id, rl_val_of(in_subsub), mask) &&
-		      !rl_region_marked_has(sub->id, rl_val_of(in_r), mask),
-	      "sub's family is sub and subsub");
-	/* Blocks moved to another region leave the family they were marked in. */
-	rl_region_mark_family(r);
-	rl_block_list_splice(&other->small, &subsub->small, other);
-	CHECK(!rl_region_marked_has(r->id, rl_val_of(in_subsub), mask) && !rl_region_contains(r, rl_val_of(in_subsub)),
-	      "a moved block is not marked");
-	/* A block made after the marking is not marked until the next one. */
-	rl_obj *late = obj(r, RL_T_BLOB, (uint32_t)rl_block_size);
-	CHECK(!rl_region_marked_has(r->id, rl_val_of(late), mask), "a block made since is not marked");
-	rl_region_mark_family(r);
-	CHECK(rl_region_marked_has(r->id, rl_val_of(late), mask), "marked again");
+		CHECK(rl_region_contains(r, family[i]), "member %zu of r's family", i);
+	CHECK(!rl_region_contains(r, rl_val_of(theirs)), "another region's object");
+	CHECK(rl_region_contains(sub, rl_val_of(in_sub)) && rl_region_contains(sub, rl_val_of(in_subsub)) &&
+		      rl_region_contains(subsub, rl_val_of(in_subsub)),
+	      "a sub-region's family: itself and what lies under it");
+	CHECK(!rl_region_contains(sub, rl_val_of(in_r)) && !rl_region_contains(subsub, rl_val_of(in_sub)) &&
+		      !rl_region_contains(sub, rl_val_of(adopted)),
+	      "not its parent's nor its siblings'");
+	CHECK(rl_subregion_adopt(other, moved) == 0, "another region adopts the sub-region");
+	CHECK(!rl_region_contains(r, rl_val_of(in_moved)) && rl_region_contains(other, rl_val_of(in_moved)),
+	      "an adopted sub-region's object belongs to its adopter's family only");
 	rl_region_destroy(adoptee); /* the alias's handle: r frees its RCB */
 	rl_region_destroy(r);
 	rl_region_destroy(other);
@@ -611,7 +595,7 @@ int main(int argc, char **argv)
 	RL_RUN(test_blocks_aligned_and_found);
 	RL_RUN(test_large_objects);
 	RL_RUN(test_region_contains);
-	RL_RUN(test_family_marks);
+	RL_RUN(test_family_contains);
 	RL_RUN(test_mark_and_rollback);
 	RL_RUN(test_poison_after_rollback);
 	RL_RUN(test_no_poison_when_off);

@@ -46,10 +46,7 @@ typedef struct rl_block {
 	char *limit;         /* end of the block */
 	uint64_t seq;        /* creation number within the process, for ordering */
 	void *scratch;       /* side metadata of the strategy running on this block */
-	/* The id of the region whose family this block was last found in by
-	 * rl_region_mark_family (0: none since it was made or moved): the
-	 * one-load membership test of the copying loops. */
-	uint64_t family_mark;
+	uint64_t reserved;
 } rl_block;
 
 _Static_assert(sizeof(rl_block) <= RL_BLOCK_HEADER, "block header must fit its slot");
@@ -150,38 +147,32 @@ static inline rl_region *rl_region_of(const rl_obj *o)
 {
 	return rl_obj_is_static(o) ? NULL : rl_block_of(o)->region;
 }
-/* rl_region_chain_has(owner, r): r is owner or one of its parents (out of
- * line: the parent chain of sub-regions and adoptees). */
+/* rl_region_contains with the block mask, ~(rl_block_size - 1), held by the
+ * caller in a register: a loop that stores values would otherwise load
+ * rl_block_size again after every store (a size_t and an rl_val may alias).
+ * The owner test and the first step up the parent chain (an object of a
+ * sub-region or of an adopted region: one more load, of the owner's RCB) are
+ * inline; further steps out of line: rl_region_chain_has(owner, r) is true
+ * when r is owner or one of its parents. */
 bool rl_region_chain_has(const rl_region *owner, const rl_region *r);
-/* Marks every block of r's family (the blocks rl_region_for_each_block
- * visits: r's, its sub-regions', the regions it adopted) with r's id, so
- * that rl_region_marked_has answers rl_region_contains with one load, at any
- * depth of the family, until the family changes.  Writes only the blocks'
- * family_mark headers (no object byte: src stays byte-identical); O(blocks).
- * A block made since, or moved to another region since (splice, the block
- * mover), is not marked.  A copying loop marks src when it starts
- * (rl_cheney_begin, rl_dfcopy_init): during a call src's family only loses
- * blocks. */
-void rl_region_mark_family(const rl_region *r);
-/* rl_region_contains(r, v) for a region r marked by rl_region_mark_family
- * whose family has gained no block since (`id` is r->id, `mask` the block
- * mask, both held in registers by the caller): the static test, then one
- * load of the block's mark, where rl_region_contains follows the owner's
- * parent chain out of line for every object of a sub-region. */
-static inline bool rl_region_marked_has(uint64_t id, rl_val v, uintptr_t mask)
+static inline bool rl_region_contains_masked(const rl_region *r, rl_val v, uintptr_t mask)
 {
-	return rl_is_ptr(v) && !rl_obj_is_static(rl_ptr(v)) && ((const rl_block *)(v & mask))->family_mark == id;
+	if (!rl_is_ptr(v) || rl_obj_is_static(rl_ptr(v)))
+		return false;
+	const rl_region *owner = ((const rl_block *)(v & mask))->region;
+	if (owner == r)
+		return true;
+	const rl_region *up = owner->parent; /* a sub-region's parent, an adoptee's adopter */
+	return up == r || (up != NULL && rl_region_chain_has(up->parent, r));
 }
 /* True when value v points at an object stored in r's blocks, including the
  * blocks of regions r adopted and of r's sub-regions (regionlab/adopt.h): the
  * owner named by the block is followed up its parent chain, so the common
- * cases cost one load (inside r) or two (elsewhere, no parent). */
+ * cases cost one load (inside r) or two (an object of a sub-region or of an
+ * adopted region, or one elsewhere). */
 static inline bool rl_region_contains(const rl_region *r, rl_val v)
 {
-	if (!rl_is_ptr(v) || rl_obj_is_static(rl_ptr(v)))
-		return false;
-	const rl_region *owner = rl_block_of(rl_ptr(v))->region;
-	return owner == r || (owner->parent != NULL && rl_region_chain_has(owner->parent, r));
+	return rl_region_contains_masked(r, v, ~(uintptr_t)(rl_block_size - 1));
 }
 
 /* Total bytes of the region's blocks (its footprint). */
