@@ -67,8 +67,8 @@ static inline void rl_layout_of(rl_layout *l, uint64_t h)
 /* The bump allocator of dst's tail block, held in a copying loop's locals:
  * the block's `top` and dst's byte count are written back (rl_bump_sync)
  * before anything else may look at them.  Keep an rl_bump in a local whose
- * address is never taken, so that it lives in registers: rl_bump_alloc
- * hands the slow path a copy. */
+ * address is never taken, so that it lives in registers: rl_bump_alloc's
+ * slow path works on it inline and calls out only rl_region_alloc. */
 typedef struct rl_bump {
 	rl_block *b;
 	char *top, *limit; /* top: the block's top as allocated so far */
