@@ -111,83 +111,6 @@ static void test_copies_everything_in_order(void)
 	CHECK(rl_blocks_live() == blocks, "leak");
 }
 
-/* Objects whose header changes at almost every object, as in a shuffled
- * tree (the layout memo of core/relocate.c hits one of its two entries or
- * misses on each; the direct map, checked): first conses and boxed ints
- * alone (two headers, as in a tree), then also vectors of zero to three
- * values and strings of 1 to 16 bytes, in a random order; values
- * point anywhere in src (back and forward), to another region, to a static
- * object, or hold a fixnum or nil; the words that are not values (a boxed
- * int, a string's first 8 bytes) hold src addresses, which must stay as
- * they are.  A vector of them all is the root; the oracle judges the copy
- * (src byte-identical, every value of the copy where the original's
- * points, raw words equal). */
-static void test_mixed_shapes(void)
-{
-	enum { OBJECTS = 30000, SHAPES = 7 };
-	static rl_obj statics[2] = { { .hdr = 0 }, { .hdr = 0 } };
-	rl_obj_init(&statics[0], RL_T_BOX_INT, RL_OBJ_STATIC, 8);
-	size_t blocks = rl_blocks_live();
-	rl_region *src = region("src"), *dst = region("dst"), *other = region("o");
-	rl_val elsewhere = list_head_first(other, 3, 0);
-	rl_obj **all = malloc(OBJECTS * sizeof *all);
-	unsigned char *values = calloc(OBJECTS, 1); /* how many values each object holds */
-	CHECK(all != NULL && values != NULL, "out of memory");
-	uint64_t seed = 42;
-	size_t with_values = 0;
-	for (size_t i = 0; i < OBJECTS; i++) {
-		seed = seed * 6364136223846793005u + 1442695040888963407u;
-		uint64_t shape = (seed >> 33) % (i < OBJECTS / 2 ? 2 : SHAPES);
-		/* A src address in a word that is no value: the copy must keep it. */
-		uint64_t raw = i > 0 ? (uint64_t)(uintptr_t)all[(seed >> 40) % i] : 8;
-		switch (shape) {
-		case 0: all[i] = obj(src, RL_T_CONS, 2 * sizeof(rl_val)); values[i] = 2; break;
-		case 1: all[i] = obj(src, RL_T_BOX_INT, 8); all[i]->w[0] = raw; break;
-		case 5: all[i] = obj(src, RL_T_VECTOR, 0); break;
-		case 2: all[i] = obj(src, RL_T_VECTOR, 1 * sizeof(rl_val)); values[i] = 1; break;
-		case 3: all[i] = obj(src, RL_T_VECTOR, 2 * sizeof(rl_val)); values[i] = 2; break;
-		case 4: all[i] = obj(src, RL_T_VECTOR, 3 * sizeof(rl_val)); values[i] = 3; break;
-		default: {
-			uint32_t len = (uint32_t)((seed >> 40) % 16);
-			all[i] = obj(src, RL_T_STRING, len + 1);
-			memset(all[i]->w, 'a', len);
-			((char *)all[i]->w)[len] = 0;
-			if (len >= 8)
-				memcpy(all[i]->w, &raw, sizeof raw);
-		}
-		}
-	}
-	for (size_t i = 0; i < OBJECTS; i++) {
-		with_values += values[i] != 0;
-		for (size_t k = 0; k < values[i]; k++) {
-			seed = seed * 6364136223846793005u + 1442695040888963407u;
-			uint64_t pick = seed >> 33;
-			switch (pick % 8) {
-			case 0: all[i]->w[k] = RL_NIL; break;
-			case 1: all[i]->w[k] = rl_fixnum((intptr_t)pick); break;
-			case 2: all[i]->w[k] = elsewhere; break;
-			case 3: all[i]->w[k] = rl_val_of(&statics[0]); break;
-			default: all[i]->w[k] = rl_val_of(all[(pick >> 3) % OBJECTS]); break;
-			}
-		}
-	}
-	CHECK(with_values > OBJECTS / 3 && src->small.count > 4, "%zu objects with values, %zu blocks", with_values,
-	      src->small.count);
-	rl_obj *root = obj(src, RL_T_VECTOR, OBJECTS * sizeof(rl_val));
-	for (size_t i = 0; i < OBJECTS; i++)
-		root->w[i] = rl_val_of(all[i]);
-	free(all);
-	free(values);
-	rl_kv_list none = { 0 };
-	rl_tm_ctx ctx = { .opts = &none };
-	(void)judged_call(&src, dst, rl_val_of(root), &ctx);
-	CHECK(strstr(ctx.report.decision, "hashed") == NULL, "the hashed map: %s", ctx.report.decision);
-	rl_region_destroy(src);
-	rl_region_destroy(dst);
-	rl_region_destroy(other);
-	CHECK(rl_blocks_live() == blocks, "leak");
-}
-
 /* A cell early in src points forward into the last block and the last
  * cell points back into the first: both move by their block's offset. */
 static void test_forward_and_backward_pointers(void)
@@ -437,6 +360,83 @@ static void relocate_placed(struct placement p, bool hashed)
 	rl_val out = judged_call(&src, dst, rl_val_of(pair), &ctx);
 	CHECK(rl_ptr(out)->w[1] == rl_val_of(&statics[0]) && rl_ptr(out)->w[2] == elsewhere,
 	      "a pointer out of src was moved");
+	placed_end(src, dst, other, before, blocks);
+}
+
+/* Objects whose header changes at almost every object, as in a shuffled
+ * tree (the layout memo of core/relocate.c hits one of its two entries or
+ * misses on each; the direct map, on blocks placed side by side, checked): first conses and boxed ints
+ * alone (two headers, as in a tree), then also vectors of zero to three
+ * values and strings of 1 to 16 bytes, in a random order; values
+ * point anywhere in src (back and forward), to another region, to a static
+ * object, or hold a fixnum or nil; the words that are not values (a boxed
+ * int, a string's first 8 bytes) hold src addresses, which must stay as
+ * they are.  A vector of them all is the root; the oracle judges the copy
+ * (src byte-identical, every value of the copy where the original's
+ * points, raw words equal). */
+static void test_mixed_shapes(void)
+{
+	enum { OBJECTS = 30000, SHAPES = 7 };
+	static rl_obj statics[2] = { { .hdr = 0 }, { .hdr = 0 } };
+	rl_obj_init(&statics[0], RL_T_BOX_INT, RL_OBJ_STATIC, 8);
+	/* Blocks side by side, so that the call takes the direct map whatever
+	 * addresses the build's allocator hands out (ASan's spread them). */
+	const rl_page_source *before = placed_begin((struct placement){ .areas = 1, .stride = 1 });
+	size_t blocks = rl_blocks_live();
+	rl_region *src = region("src"), *dst = region("dst"), *other = region("o");
+	rl_val elsewhere = list_head_first(other, 3, 0);
+	rl_obj **all = malloc(OBJECTS * sizeof *all);
+	unsigned char *values = calloc(OBJECTS, 1); /* how many values each object holds */
+	CHECK(all != NULL && values != NULL, "out of memory");
+	uint64_t seed = 42;
+	size_t with_values = 0;
+	for (size_t i = 0; i < OBJECTS; i++) {
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		uint64_t shape = (seed >> 33) % (i < OBJECTS / 2 ? 2 : SHAPES);
+		/* A src address in a word that is no value: the copy must keep it. */
+		uint64_t raw = i > 0 ? (uint64_t)(uintptr_t)all[(seed >> 40) % i] : 8;
+		switch (shape) {
+		case 0: all[i] = obj(src, RL_T_CONS, 2 * sizeof(rl_val)); values[i] = 2; break;
+		case 1: all[i] = obj(src, RL_T_BOX_INT, 8); all[i]->w[0] = raw; break;
+		case 5: all[i] = obj(src, RL_T_VECTOR, 0); break;
+		case 2: all[i] = obj(src, RL_T_VECTOR, 1 * sizeof(rl_val)); values[i] = 1; break;
+		case 3: all[i] = obj(src, RL_T_VECTOR, 2 * sizeof(rl_val)); values[i] = 2; break;
+		case 4: all[i] = obj(src, RL_T_VECTOR, 3 * sizeof(rl_val)); values[i] = 3; break;
+		default: {
+			uint32_t len = (uint32_t)((seed >> 40) % 16);
+			all[i] = obj(src, RL_T_STRING, len + 1);
+			memset(all[i]->w, 'a', len);
+			((char *)all[i]->w)[len] = 0;
+			if (len >= 8)
+				memcpy(all[i]->w, &raw, sizeof raw);
+		}
+		}
+	}
+	for (size_t i = 0; i < OBJECTS; i++) {
+		with_values += values[i] != 0;
+		for (size_t k = 0; k < values[i]; k++) {
+			seed = seed * 6364136223846793005u + 1442695040888963407u;
+			uint64_t pick = seed >> 33;
+			switch (pick % 8) {
+			case 0: all[i]->w[k] = RL_NIL; break;
+			case 1: all[i]->w[k] = rl_fixnum((intptr_t)pick); break;
+			case 2: all[i]->w[k] = elsewhere; break;
+			case 3: all[i]->w[k] = rl_val_of(&statics[0]); break;
+			default: all[i]->w[k] = rl_val_of(all[(pick >> 3) % OBJECTS]); break;
+			}
+		}
+	}
+	CHECK(with_values > OBJECTS / 3 && src->small.count > 4, "%zu objects with values, %zu blocks", with_values,
+	      src->small.count);
+	rl_obj *root = obj(src, RL_T_VECTOR, OBJECTS * sizeof(rl_val));
+	for (size_t i = 0; i < OBJECTS; i++)
+		root->w[i] = rl_val_of(all[i]);
+	free(all);
+	free(values);
+	rl_kv_list none = { 0 };
+	rl_tm_ctx ctx = { .opts = &none };
+	(void)judged_call(&src, dst, rl_val_of(root), &ctx);
+	CHECK(strstr(ctx.report.decision, "hashed") == NULL, "the hashed map: %s", ctx.report.decision);
 	placed_end(src, dst, other, before, blocks);
 }
 
