@@ -59,9 +59,12 @@ static inline __attribute__((always_inline)) bool cheney_slot(const rl_region *s
 	return true;
 }
 
+/* `block_size` is rl_block_size, or a constant equal to it. */
 static inline __attribute__((always_inline)) int floor_cheney(rl_region *src, rl_region *dst, rl_val root,
-								 rl_val *out, uintptr_t mask, size_t small_max)
+								 rl_val *out, size_t block_size)
 {
+	const uintptr_t mask = ~(uintptr_t)(block_size - 1);
+	const size_t small_max = rl_small_object_max_of(block_size);
 	struct cheney_regs r = { .last = NULL };
 	rl_bump_load(&r.a, dst);
 	*out = root;
@@ -118,14 +121,14 @@ static inline __attribute__((always_inline)) int floor_cheney(rl_region *src, rl
 static __attribute__((noinline)) int floor_cheney_default_blocks(rl_region *src, rl_region *dst, rl_val root,
 								   rl_val *out)
 {
-	return floor_cheney(src, dst, root, out, ~(uintptr_t)(RL_BLOCK_SIZE_DEFAULT - 1), RL_BLOCK_SIZE_DEFAULT / 4);
+	return floor_cheney(src, dst, root, out, RL_BLOCK_SIZE_DEFAULT);
 }
 
 int rl_floor_cheney(rl_region *src, rl_region *dst, rl_val root, rl_val *out)
 {
 	if (rl_block_size == RL_BLOCK_SIZE_DEFAULT)
 		return floor_cheney_default_blocks(src, dst, root, out);
-	return floor_cheney(src, dst, root, out, ~(uintptr_t)(rl_block_size - 1), rl_small_object_max());
+	return floor_cheney(src, dst, root, out, rl_block_size);
 }
 
 /* ---- tight depth-first copy ------------------------------------------------------- */

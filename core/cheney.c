@@ -206,7 +206,7 @@ static __attribute__((noinline)) int scan_complete_default_blocks(rl_cheney *c)
 {
 	struct scan_env e = scan_env_of(c, false, 0);
 	e.mask = ~(uintptr_t)(RL_BLOCK_SIZE_DEFAULT - 1);
-	e.small_max = RL_BLOCK_SIZE_DEFAULT / 4;
+	e.small_max = rl_small_object_max_of(RL_BLOCK_SIZE_DEFAULT);
 	return scan_run(c, &e);
 }
 

@@ -51,7 +51,7 @@ int rl_set_block_size(size_t bytes)
 	return 0;
 }
 
-size_t rl_small_object_max(void) { return rl_block_size / 4; }
+size_t rl_small_object_max(void) { return rl_small_object_max_of(rl_block_size); }
 
 bool rl_region_chain_has(const rl_region *owner, const rl_region *r)
 {

@@ -40,8 +40,8 @@
  * RL_DISTURBED_RETRIES times; its row's `disturbed` counts the attempts
  * thrown away) when steal time in /proc/stat rose, when the probes before
  * and after disagree by more than 25%, or when the probe before or after it
- * (RL_GATE_ALL_CPUS: the slowest CPU's, against the multi-thread
- * reference) was slow against the reference: the
+ * (RL_GATE_ALL_CPUS: the slowest CPU's) was slow against the reference
+ * (RL_GATE_ALL_CPUS: the multi-thread reference): the
  * trial ran on a slow CPU, and its figure is not mixed in with the others.
  * Shared by the
  * transmigration and tether runners. */

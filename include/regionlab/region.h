@@ -87,7 +87,10 @@ extern size_t rl_block_size;
 /* Sets the block size.  Fails (-1) unless `bytes` is a power of two within
  * [RL_BLOCK_SIZE_MIN, RL_BLOCK_SIZE_MAX] and no block is live. */
 int rl_set_block_size(size_t bytes);
-/* Largest payload that is bump-allocated; bigger objects get a large block. */
+/* Largest payload that is bump-allocated; bigger objects get a large block:
+ * a quarter of the block size (rl_small_object_max_of for a given one, so
+ * that a loop compiled for the default block size has it as a constant). */
+static inline size_t rl_small_object_max_of(size_t block_size) { return block_size / 4; }
 size_t rl_small_object_max(void);
 
 /* ---- regions -------------------------------------------------------------- */
@@ -108,7 +111,7 @@ rl_obj *rl_obj_new(rl_region *r, unsigned type, uint32_t payload_bytes);
 static inline void *rl_region_bump(rl_region *r, size_t bytes)
 {
 	rl_block *b = r->small.tail;
-	if (b != NULL && bytes <= rl_block_size / 4 && (size_t)(b->limit - b->top) >= bytes) {
+	if (b != NULL && bytes <= rl_small_object_max_of(rl_block_size) && (size_t)(b->limit - b->top) >= bytes) {
 		void *p = b->top;
 		b->top += bytes;
 		r->bytes_used += bytes;
