@@ -52,9 +52,13 @@ static inline __attribute__((always_inline)) rl_obj *evacuate(rl_region *dst, rl
  * and `bounded` are constants in each instance; with `bounded`, the scan
  * stops once the copies it made pass `limit` bytes and empties the worklist
  * (the copies stay forwarded, some not scanned, for the caller's undo).
+ * The allocator is *a: with `own_bump`, loaded here and synced on return;
+ * without, the caller's, loaded and synced by it (rl_dfcopy_children_run,
+ * which scans many children in turn, once for all of them).
  * 0, 1 when it stopped so, or -1 when dst cannot grow. */
-static inline __attribute__((always_inline)) int scan_from(rl_dfcopy *t, bool mark, bool bounded, size_t limit,
-							    rl_obj *c, const rl_obj *from, uint64_t h)
+static inline __attribute__((always_inline)) int scan_from(rl_dfcopy *t, rl_bump *a, bool own_bump, bool mark,
+							    bool bounded, size_t limit, rl_obj *c, const rl_obj *from,
+							    uint64_t h)
 {
 	const rl_region *src = t->src;
 	rl_region *dst = t->dst;
@@ -62,9 +66,9 @@ static inline __attribute__((always_inline)) int scan_from(rl_dfcopy *t, bool ma
 	const size_t small_max = rl_small_object_max();
 	rl_layout l = t->memo;
 	uint64_t copied = 0;
-	rl_bump a;
 	int rc = 0;
-	rl_bump_load(&a, dst);
+	if (own_bump)
+		rl_bump_load(a, dst);
 	for (;;) {
 		if (h != l.hdr)
 			rl_layout_of(&l, h);
@@ -80,7 +84,7 @@ static inline __attribute__((always_inline)) int scan_from(rl_dfcopy *t, bool ma
 				if (rl_hdr_is_forward(oh)) {
 					c->w[i] = rl_val_of(rl_hdr_forward_target(oh));
 				} else {
-					rl_obj *copy = evacuate(dst, &a, small_max, mark, o, oh,
+					rl_obj *copy = evacuate(dst, a, small_max, mark, o, oh,
 								(rl_block *)(v & mask), &copied);
 					if (copy == NULL) {
 						rc = -1;
@@ -127,7 +131,8 @@ static inline __attribute__((always_inline)) int scan_from(rl_dfcopy *t, bool ma
 		}
 	}
 out:
-	rl_bump_sync(&a, dst);
+	if (own_bump)
+		rl_bump_sync(a, dst);
 	t->memo = l;
 	t->bytes_copied += copied;
 	return rc;
@@ -135,17 +140,20 @@ out:
 
 static int scan_marked(rl_dfcopy *t, rl_obj *c, const rl_obj *from, uint64_t h)
 {
-	return scan_from(t, true, false, 0, c, from, h);
+	rl_bump a;
+	return scan_from(t, &a, true, true, false, 0, c, from, h);
 }
 
 static int scan_plain(rl_dfcopy *t, rl_obj *c, const rl_obj *from, uint64_t h)
 {
-	return scan_from(t, false, false, 0, c, from, h);
+	rl_bump a;
+	return scan_from(t, &a, true, false, false, 0, c, from, h);
 }
 
 static int scan_within(rl_dfcopy *t, size_t limit, rl_obj *c, const rl_obj *from, uint64_t h)
 {
-	return scan_from(t, false, true, limit, c, from, h);
+	rl_bump a;
+	return scan_from(t, &a, true, false, true, limit, c, from, h);
 }
 
 /* Copies the object *slot points at, when it is in src and not copied yet:
@@ -203,4 +211,65 @@ int rl_dfcopy_forward_within(rl_dfcopy *t, rl_val *slot, size_t budget)
 		return 0;
 	int rc = scan_within(t, budget - first, copy, from, h);
 	return rc < 0 ? -1 : rc == 0;
+}
+
+void rl_dfcopy_children_begin(rl_dfcopy_children *ch, rl_obj *holder, size_t budget)
+{
+	*ch = (rl_dfcopy_children){ .budget = budget };
+	rl_slots_begin(&ch->slots, holder);
+}
+
+int rl_dfcopy_children_run(rl_dfcopy *t, rl_dfcopy_children *ch)
+{
+	const rl_region *src = t->src;
+	rl_region *dst = t->dst;
+	const uintptr_t mask = ~(uintptr_t)(rl_block_size - 1);
+	const size_t small_max = rl_small_object_max();
+	rl_val *s;
+	rl_bump a;
+	int rc = 1;
+	rl_bump_load(&a, dst);
+	while ((s = rl_slots_prev(&ch->slots)) != NULL) {
+		rl_val v = *s;
+		if (!rl_region_contains_masked(src, v, mask))
+			continue;
+		rl_obj *o = rl_ptr(v);
+		uint64_t h = o->hdr;
+		if (rl_hdr_is_forward(h)) {
+			*s = rl_val_of(rl_hdr_forward_target(h));
+			continue;
+		}
+		if (!rl_hdr_may_have_slots(h))
+			continue;
+		size_t size = rl_obj_footprint(rl_hdr_bytes(h));
+		if (size > ch->budget) {
+			ch->too_big++;
+			continue;
+		}
+		/* dst as it is before this probe, for its undo */
+		rl_bump_sync(&a, dst);
+		rl_region_mark m = rl_region_mark_now(dst);
+		uint64_t copied = 0;
+		rl_obj *copy = evacuate(dst, &a, small_max, false, o, h, (rl_block *)(v & mask), &copied);
+		if (copy == NULL) {
+			rc = -1;
+			break;
+		}
+		t->bytes_copied += copied;
+		*s = rl_val_of(copy);
+		int k = scan_from(t, &a, false, false, true, ch->budget - size, copy, o, h);
+		if (k < 0) {
+			rc = -1;
+			break;
+		}
+		if (k > 0) {
+			*s = v;
+			ch->stopped = s;
+			ch->mark = m;
+			rc = 0;
+			break;
+		}
+	}
+	rl_bump_sync(&a, dst);
+	return rc;
 }

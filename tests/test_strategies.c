@@ -26,6 +26,7 @@
 #include "regionlab/transmigrator.h"
 #include "regionlab/workload.h"
 #include "tests/check.h"
+#include "tests/objects.h"
 
 #define SEED 7u
 #define WHY_LEN 512
@@ -694,6 +695,73 @@ static void test_dfcopy_probe_stops_and_undoes(void)
 	CHECK(rl_set_block_size(saved) == 0, "cannot restore the block size");
 }
 
+/* The children of one holder, each on its own probe in one loop
+ * (rl_dfcopy_children_run): read last first; a value outside src, a leaf
+ * and a child bigger than the budget are left (the last counted); a child
+ * copied already through another gets its copy; a child whose probe passes
+ * the budget stops the run with its slot given back its original value and
+ * a mark from which rl_cheney_undo_since gives everything back; the next run
+ * goes on from the slot read after it (the stopped child is the caller's),
+ * under the budget the caller sets. */
+static void test_dfcopy_children_each_on_its_probe(void)
+{
+	rl_region *src = region("src"), *dst = region("dst"), *other = region("other");
+	enum { FIX, SMALL, LEAF, OUTSIDE, BIG, SHARED, HUGE_VEC, SMALL2, NSLOTS };
+	rl_val small = make_list(src, 5), big = make_list(src, 400), small2 = make_list(src, 3);
+	rl_obj *leaf = obj(src, RL_T_STRING, 6);
+	rl_obj *huge = obj(src, RL_T_VECTOR, 600 * sizeof(rl_val));
+	for (size_t i = 0; i < 600; i++)
+		huge->w[i] = RL_NIL;
+	rl_obj *shared = obj(src, RL_T_CONS, 2 * sizeof(rl_val)); /* reaches `small` too */
+	shared->w[0] = rl_fixnum(7);
+	shared->w[1] = small;
+	rl_obj *holder = obj(dst, RL_T_VECTOR, NSLOTS * sizeof(rl_val));
+	holder->w[FIX] = rl_fixnum(1);
+	holder->w[SMALL] = small;
+	holder->w[LEAF] = rl_val_of(leaf);
+	holder->w[OUTSIDE] = make_list(other, 2);
+	holder->w[BIG] = big;
+	holder->w[SHARED] = rl_val_of(shared);
+	holder->w[HUGE_VEC] = rl_val_of(huge);
+	holder->w[SMALL2] = small2;
+	rl_val before[NSLOTS];
+	memcpy(before, holder->w, sizeof before);
+	uint64_t src_hash = rl_oracle_region_hash(src);
+
+	rl_cheney c;
+	rl_dfcopy t;
+	rl_dfcopy_children run;
+	rl_cheney_begin(&c, src, dst);
+	CHECK(rl_dfcopy_init(&t, src, dst, false) == 0, "out of memory");
+	rl_dfcopy_children_begin(&run, holder, 1024); /* a cons is 24 bytes: 400 of them pass it */
+	/* Read last first: SMALL2, then HUGE_VEC (too big), SHARED (with SMALL), then BIG stops. */
+	CHECK(rl_dfcopy_children_run(&t, &run) == 0, "the big child did not stop the run");
+	CHECK(run.stopped == &holder->w[BIG] && holder->w[BIG] == big, "stopped at slot %td, holding %#lx",
+	      run.stopped - holder->w, (unsigned long)holder->w[BIG]);
+	CHECK(run.too_big == 1 && holder->w[HUGE_VEC] == before[HUGE_VEC], "the vector bigger than the budget: %zu",
+	      run.too_big);
+	CHECK(rl_region_contains(dst, holder->w[SMALL2]) && rl_region_contains(dst, holder->w[SHARED]),
+	      "the children before the big one were not copied");
+	rl_cheney_undo_since(&c, &run.mark, run.stopped, 1);
+	CHECK(!rl_hdr_is_forward(rl_ptr(big)->hdr), "the undo left the big child forwarded");
+	run.budget = SIZE_MAX;
+	CHECK(rl_dfcopy_children_run(&t, &run) == 1, "the run did not finish");
+	CHECK(holder->w[BIG] == big && rl_region_contains(dst, holder->w[SMALL]),
+	      "the run did not go on from the slot after the stopped one");
+	CHECK(holder->w[SMALL] == rl_ptr(holder->w[SHARED])->w[1], "the shared child was copied twice");
+	CHECK(holder->w[FIX] == before[FIX] && holder->w[LEAF] == before[LEAF] && holder->w[OUTSIDE] == before[OUTSIDE],
+	      "a fixnum, a leaf or a value outside src was changed");
+	CHECK(list_sum(holder->w[SMALL]) == list_sum(small), "the small list's copy differs");
+	/* Everything back from the children's original values: src as it was. */
+	memcpy(holder->w, before, sizeof before);
+	rl_dfcopy_fini(&t);
+	rl_cheney_undo(&c, before, NSLOTS);
+	CHECK(rl_oracle_region_hash(src) == src_hash, "src changed after the undo");
+	rl_region_destroy(src);
+	rl_region_destroy(dst);
+	rl_region_destroy(other);
+}
+
 static void test_cheney_restore_keeps_src(void)
 {
 	struct graph_case gc;
@@ -1078,6 +1146,7 @@ int main(int argc, char **argv)
 	RL_RUN(test_splice_fault_sweep_copying);
 	RL_RUN(test_cheney_undo_partial);
 	RL_RUN(test_dfcopy_probe_stops_and_undoes);
+	RL_RUN(test_dfcopy_children_each_on_its_probe);
 	RL_RUN(test_cheney_restore_keeps_src);
 	RL_RUN(test_copies_count_their_bytes);
 	RL_RUN(test_cheney_held_subregion);

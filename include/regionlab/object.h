@@ -174,6 +174,21 @@ static inline rl_val *rl_slots_next(rl_slot_iter *it)
 	return NULL;
 }
 
+/* The same slots in the reverse order: the tail from its end, then the
+ * pointer map from its highest bit.
+ *   for (rl_slots_begin(&it, o); (s = rl_slots_prev(&it)) != NULL;) ...
+ * (a vector of results read from the most recent one; adaptive, dfcopy). */
+static inline rl_val *rl_slots_prev(rl_slot_iter *it)
+{
+	if (it->end > it->next)
+		return &it->w[--it->end];
+	if (it->map == 0)
+		return NULL;
+	unsigned bit = 63u - (unsigned)__builtin_clzll(it->map);
+	it->map &= ~(UINT64_C(1) << bit);
+	return &it->w[bit];
+}
+
 /* Initializes a header in place (used by allocators and static objects). */
 static inline void rl_obj_init(rl_obj *o, unsigned type, unsigned flags, uint32_t bytes)
 {

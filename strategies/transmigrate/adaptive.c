@@ -202,32 +202,6 @@ static bool uncopied(const rl_region *src, rl_val v)
 	return rl_region_contains(src, v) && !rl_hdr_is_forward(rl_ptr(v)->hdr);
 }
 
-/* The slots of an object in reverse order of rl_slots_next (tail from its
- * end, then the pointer map from its highest bit). */
-struct rev_slots {
-	rl_obj *o;
-	uint64_t map;
-	size_t first, i;
-};
-
-static void rev_begin(struct rev_slots *r, rl_obj *o)
-{
-	rl_slot_iter it;
-	rl_slots_begin(&it, o);
-	*r = (struct rev_slots){ .o = o, .map = it.map, .first = it.next, .i = it.end };
-}
-
-static rl_val *rev_next(struct rev_slots *r)
-{
-	if (r->i > r->first)
-		return &r->o->w[--r->i];
-	if (r->map == 0)
-		return NULL;
-	unsigned bit = 63u - (unsigned)__builtin_clzll(r->map);
-	r->map &= ~(UINT64_C(1) << bit);
-	return &r->o->w[bit];
-}
-
 /* The children of `holder`, the root's copy. */
 struct children {
 	rl_cheney *c;
@@ -238,34 +212,25 @@ struct children {
 	long deferred; /* slots left pointing at uncopied objects */
 };
 
-/* Copies child *s on a probe of ch->budget bytes; counts it deferred when it
- * overflows.  The probe copies depth first (regionlab/dfcopy.h), into the
- * to-space where rl_cheney_undo_since finds its copies: a small result read
- * in the order it was allocated, with none of Cheney's per-copy queue
+/* A child's probe passed its budget (rl_dfcopy_children_run returned 0):
+ * its copies are undone (at most its budget of work lost) and it is
+ * deferred.  The probes copy depth first (regionlab/dfcopy.h), into the
+ * to-space where rl_cheney_undo_since finds their copies: a small result
+ * read in the order it was allocated, with none of Cheney's per-copy queue
  * bookkeeping (callgrind, instructions per call on `mixed` at 10^4: the
- * probes 528,000 breadth first, 427,000 depth first; the whole call 652,205
- * then, 484,410 now, dfs alone 389,035).  -1 when dst cannot grow. */
-static int probe_child(struct children *ch, rl_val *s)
+ * probes 528,000 breadth first, 427,000 depth first, a call each; the whole
+ * call 652,205 then, 484,410 with a call per child, dfs alone 389,035). */
+static void defer_overflowed(struct children *ch, rl_dfcopy_children *run)
 {
-	rl_val v = *s, copy = v;
-	rl_region_mark m = rl_region_mark_now(ch->c->dst);
-	int r = rl_dfcopy_forward_within(&ch->probe, &copy, ch->budget);
-	ch->c->bytes_copied += ch->probe.bytes_copied; /* what an undo takes back */
+	ch->c->bytes_copied += ch->probe.bytes_copied; /* what the undo takes back */
 	ch->probe.bytes_copied = 0;
-	if (r < 0)
-		return -1;
-	if (r == 0) { /* too big for a probe: undone, deferred */
-		rl_cheney_undo_since(ch->c, &m, &v, 1);
-		ch->deferred++;
-		/* Children that reach one shared structure bigger than the
-		 * budget would each copy and undo up to src/8 of it: after one
-		 * overflow the others get the narrow budget. */
-		if (ch->budget > ch->narrow)
-			ch->budget = ch->narrow;
-	} else {
-		*s = copy;
-	}
-	return 0;
+	rl_cheney_undo_since(ch->c, &run->mark, run->stopped, 1);
+	ch->deferred++;
+	/* Children that reach one shared structure bigger than the budget
+	 * would each copy and undo up to src/8 of it: after one overflow the
+	 * others get the narrow budget. */
+	if (run->budget > ch->narrow)
+		run->budget = ch->narrow;
 }
 
 /* Step 2.  The children go last first: a root that collects results in the
@@ -277,32 +242,26 @@ static int probe_child(struct children *ch, rl_val *s)
 static int copy_children(struct children *ch)
 {
 	const rl_region *src = ch->c->src;
-	struct rev_slots it;
+	rl_slot_iter it;
 	rl_val *s;
 	int rc = 0;
+	rl_dfcopy_children run;
 	rl_cheney_skip(ch->c);
 	if (rl_dfcopy_init(&ch->probe, src, ch->c->dst, false) != 0)
 		return -1;
-	for (rev_begin(&it, ch->holder); (s = rev_next(&it)) != NULL && rc == 0;) {
-		if (!rl_region_contains(src, *s))
-			continue;
-		if (!uncopied(src, *s)) { /* copied already, with another child */
-			*s = (rl_val)rl_hdr_forward_target(rl_ptr(*s)->hdr);
-			continue;
-		}
-		if (!rl_hdr_may_have_slots(rl_ptr(*s)->hdr))
-			continue; /* second pass */
-		if (rl_obj_size(rl_ptr(*s)) > ch->budget)
-			ch->deferred++;
-		else
-			rc = probe_child(ch, s);
-	}
+	rl_dfcopy_children_begin(&run, ch->holder, ch->budget);
+	while ((rc = rl_dfcopy_children_run(&ch->probe, &run)) == 0)
+		defer_overflowed(ch, &run);
+	ch->c->bytes_copied += ch->probe.bytes_copied;
+	ch->deferred += (long)run.too_big;
+	ch->budget = run.budget;
+	rc = rc < 0 ? -1 : 0;
 	rl_dfcopy_fini(&ch->probe);
 	/* The probes scanned their copies: a later Cheney scan starts after them. */
 	rl_cheney_skip(ch->c);
 	if (rc != 0 || ch->deferred > 0)
 		return rc; /* the leaves wait with the rest (step 3 finds them) */
-	for (rev_begin(&it, ch->holder); (s = rev_next(&it)) != NULL;) {
+	for (rl_slots_begin(&it, ch->holder); (s = rl_slots_prev(&it)) != NULL;) {
 		if (!rl_region_contains(src, *s))
 			continue;
 		if (!uncopied(src, *s)) { /* a leaf met before (shared) */
@@ -327,11 +286,11 @@ static int copy_children(struct children *ch)
  * their blocks.  Returns the holder's final address. */
 static rl_obj *fix_holder(const rl_region *src, rl_obj *holder)
 {
-	struct rev_slots it;
+	rl_slot_iter it;
 	rl_val *s;
 	if (rl_hdr_is_forward(holder->hdr))
 		holder = rl_hdr_forward_target(holder->hdr);
-	for (rev_begin(&it, holder); (s = rev_next(&it)) != NULL;)
+	for (rl_slots_begin(&it, holder); (s = rl_slots_prev(&it)) != NULL;)
 		if (rl_region_contains(src, *s) && rl_hdr_is_forward(rl_ptr(*s)->hdr))
 			*s = (rl_val)rl_hdr_forward_target(rl_ptr(*s)->hdr);
 	return holder;
@@ -382,10 +341,10 @@ static bool depth_first_shaped(const rl_liveness *lv)
  * the same order by both copiers, and Cheney's loop is the cheaper one. */
 static bool branching(const rl_region *src, rl_obj *holder)
 {
-	struct rev_slots it;
+	rl_slot_iter it;
 	rl_val *s;
 	unsigned roots = 0, nodes = 0, forks = 0;
-	for (rev_begin(&it, holder); (s = rev_next(&it)) != NULL && roots < BRANCH_ROOTS;) {
+	for (rl_slots_begin(&it, holder); (s = rl_slots_prev(&it)) != NULL && roots < BRANCH_ROOTS;) {
 		if (!uncopied(src, *s))
 			continue;
 		roots++;
@@ -413,11 +372,11 @@ static bool branching(const rl_region *src, rl_obj *holder)
  * flight.  A root with fewer than SCATTER_MIN + 1 children is not judged. */
 static bool scattered(const rl_region *src, rl_obj *root)
 {
-	struct rev_slots it;
+	rl_slot_iter it;
 	rl_val *s;
 	const rl_block *prev = NULL;
 	unsigned pairs = 0, apart = 0;
-	for (rev_begin(&it, root); (s = rev_next(&it)) != NULL && pairs < SCATTER_SAMPLE;) {
+	for (rl_slots_begin(&it, root); (s = rl_slots_prev(&it)) != NULL && pairs < SCATTER_SAMPLE;) {
 		if (!rl_region_contains(src, *s))
 			continue;
 		const rl_block *b = rl_block_of(rl_ptr(*s));
@@ -435,13 +394,13 @@ static bool scattered(const rl_region *src, rl_obj *root)
  * fails (the copies made stay for the caller's undo). */
 static int copy_depth_first(rl_tm_ctx *ctx, rl_cheney *c, rl_obj *holder)
 {
-	struct rev_slots it;
+	rl_slot_iter it;
 	rl_val *s;
 	rl_dfcopy t;
 	int rc = 0;
 	if (rl_dfcopy_init(&t, c->src, c->dst, false) != 0)
 		return -1;
-	for (rev_begin(&it, holder); (s = rev_next(&it)) != NULL && rc == 0;)
+	for (rl_slots_begin(&it, holder); (s = rl_slots_prev(&it)) != NULL && rc == 0;)
 		rc = rl_dfcopy_forward(&t, s);
 	rl_dfcopy_fini(&t);
 	ctx->report.bytes_copied += t.bytes_copied;
@@ -456,10 +415,10 @@ static int place_deferred(rl_tm_ctx *ctx, struct children *ch, rl_liveness *lv, 
 {
 	rl_cheney *c = ch->c;
 	const rl_region *src = c->src;
-	struct rev_slots it;
+	rl_slot_iter it;
 	rl_val *s;
 	int rc = 0;
-	for (rev_begin(&it, ch->holder); (s = rev_next(&it)) != NULL;)
+	for (rl_slots_begin(&it, ch->holder); (s = rl_slots_prev(&it)) != NULL;)
 		if (uncopied(src, *s))
 			rl_liveness_add_root(lv, *s);
 	bool traced = rl_liveness_run(lv, opt->probe);
@@ -470,7 +429,7 @@ static int place_deferred(rl_tm_ctx *ctx, struct children *ch, rl_liveness *lv, 
 		ctx->report.decision = "sparse";
 		if (depth_first && branching(src, ch->holder))
 			return copy_depth_first(ctx, c, ch->holder);
-		for (rev_begin(&it, ch->holder); (s = rev_next(&it)) != NULL && rc == 0;)
+		for (rl_slots_begin(&it, ch->holder); (s = rl_slots_prev(&it)) != NULL && rc == 0;)
 			rc = rl_cheney_forward(c, s);
 		if (rc == 0 && rl_cheney_scan(c, SIZE_MAX) < 0)
 			rc = -1;
@@ -489,14 +448,14 @@ static int place_deferred(rl_tm_ctx *ctx, struct children *ch, rl_liveness *lv, 
 static int big_root(rl_tm_ctx *ctx, rl_liveness *lv, rl_region *dst, rl_val root, rl_val *out,
 		    const struct options *opt)
 {
-	struct rev_slots it;
+	rl_slot_iter it;
 	rl_val *s;
 	size_t sampled = 0;
 	if (rl_liveness_init(lv, (rl_region *)rl_region_of(rl_ptr(root))) != 0)
 		return -1;
 	rl_liveness_mark_only(lv, root);
 	uint64_t stop = lv->bytes + opt->probe / 2;
-	for (rev_begin(&it, rl_ptr(root)); (s = rev_next(&it)) != NULL && sampled < SAMPLE_CHILDREN &&
+	for (rl_slots_begin(&it, rl_ptr(root)); (s = rl_slots_prev(&it)) != NULL && sampled < SAMPLE_CHILDREN &&
 					    lv->bytes < stop;) {
 		if (uncopied(lv->src, *s)) {
 			rl_liveness_add_root(lv, *s);
