@@ -71,6 +71,10 @@ static const char usage_text[] =
 	"                      rounds go on after --reps until every strategy's 95%%\n"
 	"                      interval of its median is within +-5%%\n"
 	"  --max-seconds=S     seconds per grid point at most (default 0: no limit)\n"
+	"  --first-round=K     number this call's rounds from K (the rep column; round\n"
+	"                      r builds its graph with seed + r): a sweep that splits a\n"
+	"                      grid point's rounds over several calls (passes) keeps\n"
+	"                      their rows apart (default 0; transmigration)\n"
 	"  --probe-ref=NS      the best machine-gate probe seen so far by the sweep,\n"
 	"                      in ns (the probe_ns column; scripts/sweep passes it):\n"
 	"                      trials wait for a CPU within 15%% of it\n"
@@ -147,6 +151,7 @@ struct cli {
 	size_t reps;
 	size_t max_rounds;  /* --max-rounds, 0: reps */
 	double max_seconds; /* --max-seconds, 0: no limit */
+	size_t first_round; /* --first-round */
 	uint64_t probe_ref; /* --probe-ref, 0: none (driver/machine_gate.h) */
 	uint64_t seed;
 	bool verify;
@@ -355,6 +360,10 @@ static void set_size(const char *name, const char *arg)
 }
 static void set_reps(const char *name, const char *arg) { cli.reps = parse_size_in(name, arg, 1, 1000000); }
 static void set_max_rounds(const char *name, const char *arg) { cli.max_rounds = parse_size_in(name, arg, 1, 1000000); }
+static void set_first_round(const char *name, const char *arg)
+{
+	cli.first_round = parse_size_in(name, arg, 0, 1000000000);
+}
 static void set_max_seconds(const char *name, const char *arg)
 {
 	cli.max_seconds = parse_double_in(name, arg, 0, 86400.0);
@@ -448,6 +457,7 @@ static const struct flag flags[] = {
 	{ "reps", required_argument, FOR_ANY, set_reps },
 	{ "max-rounds", required_argument, FOR_ANY, set_max_rounds },
 	{ "max-seconds", required_argument, FOR_ANY, set_max_seconds },
+	{ "first-round", required_argument, FOR_TRANSMIGRATION, set_first_round },
 	{ "probe-ref", required_argument, FOR_ANY, set_probe_ref },
 	{ "seed", required_argument, FOR_ANY, set_seed },
 	{ "block", required_argument, FOR_TRANSMIGRATION, set_block },
@@ -783,6 +793,7 @@ static int run(rl_out *out, bool existed)
 		.reps = cli.reps,
 		.max_rounds = cli.max_rounds,
 		.max_seconds = cli.max_seconds,
+		.first_round = cli.first_round,
 		.seed = cli.seed,
 		.block = cli.block,
 		.stack_bytes = cli.stack,

@@ -1360,11 +1360,12 @@ static int run_grid_point(const struct rl_sweep *s, const struct rl_workload_spe
 			return -2;
 		if (g->rows != before || g->texts != texts_before)
 			grid_point_repoint(g);
-		shuffle_order(order, g->n, s->seed, g->rounds);
+		size_t round = s->first_round + g->rounds;
+		shuffle_order(order, g->n, s->seed, round);
 		for (size_t k = 0; k < g->n; k++) {
 			size_t i = order[k];
 			size_t slot = g->rounds * g->n + i;
-			run_paired_trial(s, &s->strategies[i], wl, g->rounds, &g->rows[slot], &g->texts[slot]);
+			run_paired_trial(s, &s->strategies[i], wl, round, &g->rows[slot], &g->texts[slot]);
 		}
 		g->rounds++;
 		grid_point_intervals(g);

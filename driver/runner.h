@@ -50,6 +50,7 @@ struct rl_sweep {
 	size_t reps;        /* the minimum number of rounds per grid point */
 	size_t max_rounds;  /* --max-rounds (0: reps): the cap of rounds per grid point */
 	double max_seconds; /* --max-seconds (0: none): the cap of time per grid point */
+	size_t first_round; /* --first-round: the number of this call's first round (its rep) */
 	uint64_t seed;      /* round r builds its graph with seed + r (the `seed` column) */
 	size_t block;       /* the block size already set with rl_set_block_size */
 	size_t stack_bytes; /* stack of the trial thread */

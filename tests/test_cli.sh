@@ -35,7 +35,7 @@ run list_lines_are_kind_name_summary list_format
 help_text() {
 	local out
 	out=$("$H" --help) || { echo "exit $?"; return 1; }
-	for opt in --strategy --workload --size --reps --seed --block --out --no-verify --no-fork --stack --list \
+	for opt in --strategy --workload --size --reps --first-round --seed --block --out --no-verify --no-fork --stack --list \
 		--schema --tether --threads --writers --duration --ops --slots --read --update-us --stall-ms --layout; do
 		printf '%s\n' "$out" | grep -q -- "$opt" || { echo "--help does not mention $opt"; return 1; }
 	done

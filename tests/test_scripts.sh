@@ -166,6 +166,43 @@ EOF2
 }
 run sweep_resume_runs_only_missing_trials resume_partial
 
+# passes = 2: each grid point in two calls, every first pass before any
+# second, the second numbering its rounds from its share of max_rounds; a
+# resume reruns only the pass that lacks a row.
+passes_split() {
+	cat >"$tmp/passes.sweep" <<'EOF2'
+description = passes
+[p]
+kind       = transmigrate
+strategies = cheney bitmap
+workloads  = list tree
+sizes      = 100
+reps       = 3
+max_rounds = 6
+max_seconds = 4
+passes     = 2
+EOF2
+	local out="$tmp/passes.csv"
+	: >"$tmp/calls.log"
+	scripts/sweep "$tmp/passes.sweep" --harness="$fake" --out="$out" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(calls)" -eq 4 ] || { echo "expected 4 harness calls, got $(calls)"; return 1; }
+	# calls 1-2: both grid points' first passes; 3-4: their second, from round 3
+	sed -n 1,2p "$tmp/calls.log" | grep -q -- --first-round && { echo "a first pass came late:"; cat "$tmp/calls.log"; return 1; }
+	[ "$(sed -n 3,4p "$tmp/calls.log" | grep -c -- '--reps=2 --first-round=3 --max-rounds=3 --max-seconds=2 ')" -eq 2 ] ||
+		{ echo "second passes:"; cat "$tmp/calls.log"; return 1; }
+	[ "$(cut -d, -f13 "$out" | sed 1d | sort -u | tr '\n' ' ')" = "0 1 3 4 " ] || { echo "reps: $(cut -d, -f13 "$out" | sort -u | tr '\n' ' ')"; return 1; }
+	[ -z "$(keys "$out" | uniq -d)" ] || { echo "duplicate rows"; return 1; }
+	: >"$tmp/calls.log"
+	scripts/sweep "$tmp/passes.sweep" --harness="$fake" --out="$out" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(calls)" -eq 0 ] || { echo "reran $(calls) passes that were done"; return 1; }
+	grep -v '^[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,bitmap,tree,100,[^,]*,[^,]*,[^,]*,4,' "$out" >"$out.tmp" && mv "$out.tmp" "$out"
+	scripts/sweep "$tmp/passes.sweep" --harness="$fake" --out="$out" 2>"$tmp/err" || { cat "$tmp/err"; return 1; }
+	[ "$(calls)" -eq 1 ] && grep -q -- 'workload=tree.*--first-round=3' "$tmp/calls.log" ||
+		{ echo "the resume ran:"; cat "$tmp/calls.log"; return 1; }
+	[ -z "$(keys "$out" | uniq -d)" ] || { echo "duplicate rows after the resume"; return 1; }
+}
+run sweep_passes_split_grid_points passes_split
+
 # A row whose status says the trial did not run as specified is not done.
 rerun_invalid() {
 	local csv="$tmp/invalid.csv" # a copy: the tests below count the rows of the original
@@ -662,6 +699,8 @@ check(stop(3, 0, loose) is None, "continue")
 check(stop(10, 0, loose) == "cap_rounds", "cap_rounds")
 check(stop(4, 5, loose) == "cap_seconds", "cap_seconds")
 check(stop(2, 9, loose) is None, "min rounds beat the seconds cap")
+check(stats.stop(1, 0, med, [(100, 100), (200, 200)], 1, 10, 5) is None, "one round never converges")
+check(stats.stop(2, 0, med, tight, 1, 10, 5) == "converged", "two rounds may")
 if fails:
     print("; ".join(fails))
     sys.exit(1)

@@ -42,6 +42,7 @@ COMMON_KEYS = {
 TM_KEYS = {
     "max_rounds": ("max_rounds", "posint1"),
     "max_seconds": ("max_seconds", "float1"),
+    "passes": ("passes", "posint1"),
     "strategies": ("strategies", "modules"), "strategy": ("strategies", "modules"),
     "workloads": ("workloads", "modules"), "workload": ("workloads", "modules"),
     "sizes": ("sizes", "ints"), "size": ("sizes", "ints"),
@@ -381,10 +382,17 @@ class Trial:
     series_path = None  # set by the runner: where tether trials of grids with series = yes append
 
     def __init__(self, kind, spec, reps, seed, timeout, verify, extra, grid, series=False, strategies=(),
-                 max_rounds=None, max_seconds=None):
+                 max_rounds=None, max_seconds=None, pass_index=0, passes=1):
         self.strategies = list(strategies)
         self.max_rounds = max_rounds
         self.max_seconds = max_seconds
+        # Pass pass_index of `passes` (a transmigration grid's `passes` key): the
+        # grid point's rounds split over that many harness calls, each numbering
+        # its rounds from first_round (--first-round) and owning the reps
+        # [first_round, first_round + max_rounds).
+        self.pass_index = pass_index
+        self.passes = passes
+        self.first_round = pass_index * (max_rounds or reps) if passes > 1 else 0
         self.series = series
         self.kind = kind
         self.spec = spec  # ordered {arg: value} of the identifying options
@@ -406,6 +414,8 @@ class Trial:
             name, opts = split_spec(st)
             parts.append("strategy=" + name + ":" + ",".join(f"{a}={b}" for a, b in sorted(opts.items())))
         parts.append(f"seed={self.seed}")
+        if self.passes > 1:
+            parts.append(f"pass={self.pass_index}/{self.passes}")
         return "|".join(parts)
 
     def args(self):
@@ -431,6 +441,8 @@ class Trial:
                 if k in s:
                     a.append(f"{flag}={fmt_num(s[k])}")
         a.append(f"--reps={self.reps}")
+        if self.first_round:
+            a.append(f"--first-round={self.first_round}")
         if self.max_rounds is not None:
             a.append(f"--max-rounds={self.max_rounds}")
         if self.max_seconds is not None:
@@ -445,7 +457,8 @@ class Trial:
     def label(self):
         s = self.spec
         if self.kind == "transmigrate":
-            return f"{s['workload']} n={s['size']} ({' '.join(split_spec(st)[0] for st in self.strategies)})"
+            label = f"{s['workload']} n={s['size']} ({' '.join(split_spec(st)[0] for st in self.strategies)})"
+            return label + (f" pass {self.pass_index + 1}/{self.passes}" if self.passes > 1 else "")
         bits = [f"{s['threads']}t"]
         if s.get("stall_ms"):
             bits.append(f"stall={s['stall_ms']}ms")
@@ -489,6 +502,10 @@ class Trial:
         return bound
 
     # -- matching rows of a CSV (resume) --
+    def owns_rep(self, rep):
+        """Whether rep is one of this trial's (every rep, unless it is one pass of several)."""
+        return self.passes == 1 or self.first_round <= rep < self.first_round + (self.max_rounds or self.reps)
+
     def matches(self, row):
         """The rep this row is of this trial, or None."""
         if row.get("kind") != self.kind:
@@ -496,6 +513,8 @@ class Trial:
         try:
             rep = int(row.get("rep", ""))
         except ValueError:
+            return None
+        if not self.owns_rep(rep):
             return None
         s = self.spec
         if self.kind == "transmigrate":
@@ -656,6 +675,16 @@ def grid_trials(label, where, keys, registry):
     extra = vals.get("extra", [])
     trials = []
     if kind == "transmigrate":
+        # passes = P: each grid point's rounds in P harness calls, the sweep running
+        # every grid point's first pass before any second one, so that a spell of a
+        # slow machine (minutes long on a shared guest) reaches one pass of a cell,
+        # not all of it; each call runs its share of reps, max_rounds and max_seconds.
+        passes = vals.get("passes", 1)
+        pass_reps = -(-reps // passes)
+        pass_rounds = -(-vals["max_rounds"] // passes) if "max_rounds" in vals else None
+        pass_seconds = vals["max_seconds"] / passes if "max_seconds" in vals else None
+        if passes > 1:  # a pass owns the reps [first_round, first_round + pass_rounds)
+            pass_rounds = max(pass_rounds or 0, pass_reps)
         for wl in vals["workloads"]:
             for lay, kn in [(la, k) for la in vals.get("layouts", [None]) for k in vals.get("knows", [None])]:
                 # garbage = G or live = R: the workload option of that name
@@ -683,10 +712,10 @@ def grid_trials(label, where, keys, registry):
                                 legal = legal_strategies(vals["strategies"], spec["workload"])
                                 if not legal:
                                     continue
-                                trials.append(Trial(kind, spec, reps, seed, timeout, verify, extra, label,
-                                                    strategies=legal,
-                                                    max_rounds=vals.get("max_rounds"),
-                                                    max_seconds=vals.get("max_seconds")))
+                                for p in range(passes):
+                                    trials.append(Trial(kind, spec, pass_reps, seed, timeout, verify, extra, label,
+                                                        strategies=legal, max_rounds=pass_rounds,
+                                                        max_seconds=pass_seconds, pass_index=p, passes=passes))
     else:
         dims = ["layouts", "stall_ms", "read", "slots", "writers", "update_us", "duration"]
         names = {"layouts": "layout"}
@@ -726,4 +755,6 @@ def load(name_or_path, registry):
                 continue
             seen.add(k)
             trials.append(tr)
+    # Every grid point's first pass before any second one (grid order within a pass).
+    trials.sort(key=lambda tr: tr.pass_index)
     return path, trials, notes

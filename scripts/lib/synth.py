@@ -253,8 +253,9 @@ def fake_harness(argv):
                 fp.write("\n".join(series_lines(tether, a.get("threads", 1), int(a.get("stall-ms", 0)), rep,
                                                 float(a.get("duration", 1)))) + "\n")
     seed = int(a.get("seed", 1))
+    first = int(a.get("first-round", 0))  # a pass of several numbers its rounds from here
     rows = []
-    for rep in range(reps):
+    for rep in range(first, first + reps):
         if tethers:
             for tether in tethers:
                 rows.append(tether_row(cols, tether, int(a.get("threads", 1)), rep, seed,
