@@ -756,6 +756,9 @@ EOPY
 	expect_line "$out" "^  within +-10% with at most 2 reader threads: 2/2 (100%)$" "readers" || return 1
 	# cheney's A cell is 9.95, its kept-disturbed row (10.1) left out: with it, 1.125 and 1.02
 	expect_line "$out" "^  run-wide shift: median B/A 1.128 over 4 cells$" "shift" || return 1
+	# 1.055, 1.2, 1.5, 1.0 over 1.128: 0.936 and 1.064 within 10%, 0.887 and 1.330 not
+	expect_line "$out" "^  within +-10% once B is divided by that shift: 2/4 (50%; a diagnostic" "shift removed" || return 1
+	expect_line "$out" "^  within +-10% once B is divided by that shift: 2/2 (100%; a diagnostic" "tether shift removed" || return 1
 	expect_line "$out" "by the minute A measured the cell (UTC, cells): 10:00 1.03 (2), 10:01 1.35 (2)$" \
 		"shift by minute" || return 1
 	expect_line "$out" "^  run-wide shift: median B/A 1.010 over 2 cells$" "tether shift" || return 1
