@@ -114,7 +114,7 @@ enum rl_stop rl_stats_stop(const struct rl_stop_rule *rule, size_t rounds, doubl
 {
 	if (rounds < rule->min_rounds)
 		return RL_STOP_CONTINUE;
-	bool converged = rounds >= RL_STATS_MIN_CONVERGE;
+	bool converged = true;
 	for (size_t i = 0; i < modules && converged; i++)
 		converged = within(medians[i], cis[i], rule->half_width);
 	if (converged)

@@ -19,7 +19,6 @@
 #define RL_STATS_SEED UINT64_C(0x5eed2013) /* fixed: an interval reproduces */
 #define RL_STATS_LEVEL 0.95
 #define RL_STATS_HALF_WIDTH 0.05 /* converged: every half-width within 5% of its median */
-#define RL_STATS_MIN_CONVERGE 2  /* rounds before an interval can say "converged" */
 
 /* A confidence interval; lo == hi == NaN when there is no sample. */
 struct rl_ci {
@@ -68,9 +67,7 @@ struct rl_stop_rule {
  * given each of its `modules` modules' median and interval.  Before
  * min_rounds: continue, whatever else holds.  Then converged when every
  * module's half-width (hi - lo) / 2 is at most half_width * |median| (a
- * module with no figure, NaN, cannot converge, and no grid point converges
- * on fewer than RL_STATS_MIN_CONVERGE rounds: the bootstrap interval of one
- * sample is that sample, of width 0), else cap_rounds when
+ * module with no figure, NaN, cannot converge), else cap_rounds when
  * rounds >= max_rounds, else cap_seconds when elapsed_s >= max_seconds,
  * else continue. */
 enum rl_stop rl_stats_stop(const struct rl_stop_rule *rule, size_t rounds, double elapsed_s,

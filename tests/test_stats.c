@@ -101,12 +101,6 @@ static void stop_rule(void)
 	CHECK(rl_stats_stop(&rule, 4, 5.0, med, loose, 2) == RL_STOP_CAP_SECONDS, "max_seconds");
 	CHECK(rl_stats_stop(&rule, 10, 9.0, med, loose, 2) == RL_STOP_CAP_ROUNDS, "rounds cap named first");
 	CHECK(rl_stats_stop(&rule, 2, 9.0, med, loose, 2) == RL_STOP_CONTINUE, "min_rounds beats the seconds cap");
-	/* One round: its interval is its one sample, of width 0, and says nothing. */
-	const struct rl_stop_rule one = { .min_rounds = 1, .max_rounds = 10, .max_seconds = 5, .half_width = 0.05 };
-	struct rl_ci point[] = { { 100, 100 }, { 200, 200 } };
-	CHECK(rl_stats_stop(&one, 1, 0, med, point, 2) == RL_STOP_CONTINUE, "one round never converges");
-	CHECK(rl_stats_stop(&one, 2, 0, med, tight, 2) == RL_STOP_CONVERGED, "two rounds may");
-	CHECK(rl_stats_stop(&one, 1, 6.0, med, point, 2) == RL_STOP_CAP_SECONDS, "one round: the caps still stop");
 	double nan_med[] = { NAN, 200 };
 	CHECK(rl_stats_stop(&rule, 3, 0, nan_med, tight, 2) == RL_STOP_CONTINUE, "no figure: never converged");
 	CHECK(rl_stop_name(RL_STOP_CONTINUE) == NULL, "continue has no name");

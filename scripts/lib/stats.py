@@ -12,7 +12,6 @@ RESAMPLES = 2000
 SEED = 0x5EED2013
 LEVEL = 0.95
 HALF_WIDTH = 0.05
-MIN_CONVERGE = 2  # rounds before an interval can say "converged": one sample's has width 0 (RL_STATS_MIN_CONVERGE)
 MASK = (1 << 64) - 1
 
 # A ratio whose interval holds its alternative but lies wholly within alternative x
@@ -115,7 +114,7 @@ def stop(rounds, elapsed_s, medians, cis, min_rounds, max_rounds, max_seconds, h
     """None (continue), 'converged', 'cap_rounds' or 'cap_seconds', as rl_stats_stop."""
     if rounds < min_rounds:
         return None
-    if rounds >= MIN_CONVERGE and all(within(m, c, half_width) for m, c in zip(medians, cis)):
+    if all(within(m, c, half_width) for m, c in zip(medians, cis)):
         return "converged"
     if rounds >= max_rounds:
         return "cap_rounds"

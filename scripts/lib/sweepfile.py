@@ -742,7 +742,8 @@ def grid_trials(label, where, keys, registry):
 
 
 def load(name_or_path, registry):
-    """All trials of a sweep, deduplicated, in grid order; plus notes for stderr."""
+    """All trials of a sweep, deduplicated, in grid order but every grid point's first pass
+    before any second one; plus notes for stderr."""
     path = sweep_path(name_or_path)
     grids = resolve(path)
     trials, notes, seen = [], [], set()
