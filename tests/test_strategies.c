@@ -705,12 +705,14 @@ static void test_dfcopy_probe_stops_and_undoes(void)
  * under the budget the caller sets. */
 static void test_dfcopy_children_each_on_its_probe(void)
 {
+	size_t saved = rl_block_size;
+	CHECK(rl_set_block_size(4096) == 0, "cannot set 4 KiB blocks (blocks live?)");
 	rl_region *src = region("src"), *dst = region("dst"), *other = region("other");
 	enum { FIX, SMALL, LEAF, OUTSIDE, BIG, SHARED, HUGE_VEC, SMALL2, NSLOTS };
 	rl_val small = make_list(src, 5), big = make_list(src, 400), small2 = make_list(src, 3);
 	rl_obj *leaf = obj(src, RL_T_STRING, 6);
-	rl_obj *huge = obj(src, RL_T_VECTOR, 600 * sizeof(rl_val));
-	for (size_t i = 0; i < 600; i++)
+	rl_obj *huge = obj(src, RL_T_VECTOR, 800 * sizeof(rl_val)); /* a large object, 6,408 bytes */
+	for (size_t i = 0; i < 800; i++)
 		huge->w[i] = RL_NIL;
 	rl_obj *shared = obj(src, RL_T_CONS, 2 * sizeof(rl_val)); /* reaches `small` too */
 	shared->w[0] = rl_fixnum(7);
@@ -733,7 +735,9 @@ static void test_dfcopy_children_each_on_its_probe(void)
 	rl_dfcopy_children run;
 	rl_cheney_begin(&c, src, dst);
 	CHECK(rl_dfcopy_init(&t, src, dst, false) == 0, "out of memory");
-	rl_dfcopy_children_begin(&run, holder, 1024); /* a cons is 24 bytes: 400 of them pass it */
+	/* 6,000 bytes: more than a 4 KiB block, so the big list's probe (400
+	 * conses of 24 bytes) crosses into a new block before it stops. */
+	rl_dfcopy_children_begin(&run, holder, 6000);
 	/* Read last first: SMALL2, then HUGE_VEC (too big), SHARED (with SMALL), then BIG stops. */
 	CHECK(rl_dfcopy_children_run(&t, &run) == 0, "the big child did not stop the run");
 	CHECK(run.stopped == &holder->w[BIG] && holder->w[BIG] == big, "stopped at slot %td, holding %#lx",
@@ -742,8 +746,13 @@ static void test_dfcopy_children_each_on_its_probe(void)
 	      run.too_big);
 	CHECK(rl_region_contains(dst, holder->w[SMALL2]) && rl_region_contains(dst, holder->w[SHARED]),
 	      "the children before the big one were not copied");
+	CHECK(dst->small.count > run.mark.small_count, "the stopped probe did not cross a block");
 	rl_cheney_undo_since(&c, &run.mark, run.stopped, 1);
-	CHECK(!rl_hdr_is_forward(rl_ptr(big)->hdr), "the undo left the big child forwarded");
+	CHECK(dst->bytes_used == run.mark.bytes_used && dst->small.count == run.mark.small_count,
+	      "the undo left dst grown: %zu bytes, %zu blocks (mark: %zu, %zu)", dst->bytes_used, dst->small.count,
+	      run.mark.bytes_used, run.mark.small_count);
+	for (rl_val v = big; v != RL_NIL; v = rl_ptr(v)->w[1])
+		CHECK(!rl_hdr_is_forward(rl_ptr(v)->hdr), "the undo left a cell of the big child forwarded");
 	run.budget = SIZE_MAX;
 	CHECK(rl_dfcopy_children_run(&t, &run) == 1, "the run did not finish");
 	CHECK(holder->w[BIG] == big && rl_region_contains(dst, holder->w[SMALL]),
@@ -760,6 +769,7 @@ static void test_dfcopy_children_each_on_its_probe(void)
 	rl_region_destroy(src);
 	rl_region_destroy(dst);
 	rl_region_destroy(other);
+	CHECK(rl_set_block_size(saved) == 0, "cannot restore the block size");
 }
 
 static void test_cheney_restore_keeps_src(void)
