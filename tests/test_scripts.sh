@@ -713,9 +713,9 @@ expect_line() { printf '%s\n' "$1" | grep -q -- "$2" || { echo "$3: $1"; return 
 # ---- scripts/compare-runs on two small synthetic runs ------------------------------------------
 compare_runs() {
 	$PY - "$tmp/runA.csv" "$tmp/runB.csv" <<'EOPY' || return 1
-import csv, sys
+import sys
 sys.path.insert(0, "scripts/lib")
-import rows
+import rows, synth
 cols = rows.schema_columns()
 def row(**kw):
     r = {c: "" for c in cols}
@@ -737,10 +737,7 @@ B = (tm("cheney", [10.5, 10.6, 10.4], 10, 21) + tm("bitmap", [24, 24, 24], 20, 2
 for r, probe, disturbed in zip(A, ("1000", "1100", "1300"), ("1", "3", "0")):  # B has no probe_ns
     r.update(probe_ns=probe, disturbed=disturbed)
 for path, rs in zip(sys.argv[1:], (A, B)):
-    with open(path, "w", newline="") as fp:
-        w = csv.DictWriter(fp, cols)
-        w.writeheader()
-        w.writerows(rs)
+    synth.write_csv(path, rs, cols)
 EOPY
 	local out
 	out=$(scripts/compare-runs "$tmp/runA.csv" "$tmp/runB.csv" --top=2 2>"$tmp/err") || { cat "$tmp/err"; return 1; }
@@ -784,9 +781,9 @@ run compare_runs_shares_moves_and_verdicts compare_runs
 # fastest against bitmap's 14; all its figures say a tie.  B: one call each.
 compare_runs_pooled() {
 	$PY - "$tmp/poolA.csv" "$tmp/poolB.csv" <<'EOPY' || return 1
-import csv, sys
+import sys
 sys.path.insert(0, "scripts/lib")
-import rows
+import rows, synth
 cols = rows.schema_columns()
 def tm(strategy, x, lo, hi):
     return [dict({c: "" for c in cols}, schema="regionlab-3", status="ok", block="65536", kind="transmigrate",
@@ -795,10 +792,7 @@ def tm(strategy, x, lo, hi):
 A = tm("cheney", [10, 10, 10], 9.9, 10.1) + tm("cheney", [16, 16, 16], 15.9, 16.1) + tm("bitmap", [14] * 6, 13.9, 14.1)
 B = tm("cheney", [13] * 6, 12.9, 13.1) + tm("bitmap", [14] * 6, 13.9, 14.1)
 for path, rs in zip(sys.argv[1:], (A, B)):
-    with open(path, "w", newline="") as fp:
-        w = csv.DictWriter(fp, cols)
-        w.writeheader()
-        w.writerows(rs)
+    synth.write_csv(path, rs, cols)
 EOPY
 	local out
 	out=$(scripts/compare-runs "$tmp/poolA.csv" "$tmp/poolB.csv" 2>"$tmp/err") || { cat "$tmp/err"; return 1; }

@@ -65,8 +65,9 @@ int rl_dfcopy_forward_within(rl_dfcopy *t, rl_val *slot, size_t budget);
 /* The children of one object (the root's copy: a vector of results), each
  * copied by its own bounded probe as rl_dfcopy_forward_within copies one,
  * in one loop that loads dst's bump allocator once for all of them: a small
- * result costs its objects, not a call's set-up (on `mixed` at 10^5, 17,000
- * children paid about 120 instructions each through a call per child).
+ * result costs its objects, not a call's set-up (on `mixed` at 10^5, 6,793
+ * children through a call each took adaptive to 9,617,595 instructions a
+ * call, this loop to 9,218,764; dfs's whole copy 7,791,493).
  * Its slots are read last first (rl_slots_prev); for each one:
  *   - a value that is not an object of src, and a leaf (an object without
  *     slots), is left as it is (a caller copies the leaves after the rest);

@@ -392,7 +392,9 @@ class Trial:
         # [first_round, first_round + max_rounds).
         self.pass_index = pass_index
         self.passes = passes
-        self.first_round = pass_index * (max_rounds or reps) if passes > 1 else 0
+        span = max_rounds or reps
+        self.first_round = pass_index * span if passes > 1 else 0
+        self.owned_reps = range(self.first_round, self.first_round + span) if passes > 1 else None
         self.series = series
         self.kind = kind
         self.spec = spec  # ordered {arg: value} of the identifying options
@@ -504,7 +506,7 @@ class Trial:
     # -- matching rows of a CSV (resume) --
     def owns_rep(self, rep):
         """Whether rep is one of this trial's (every rep, unless it is one pass of several)."""
-        return self.passes == 1 or self.first_round <= rep < self.first_round + (self.max_rounds or self.reps)
+        return self.owned_reps is None or rep in self.owned_reps
 
     def matches(self, row):
         """The rep this row is of this trial, or None."""
