@@ -365,18 +365,22 @@ static void relocate_placed(struct placement p, bool hashed)
 
 /* Objects whose header changes at almost every object, as in a shuffled
  * tree (the layout memo of core/relocate.c hits one of its two entries or
- * misses on each; the direct map, on blocks placed side by side, checked): first conses and boxed ints
- * alone (two headers, as in a tree), then also vectors of zero to three
- * values and strings of 1 to 16 bytes, in a random order; values
- * point anywhere in src (back and forward), to another region, to a static
- * object, or hold a fixnum or nil; the words that are not values (a boxed
- * int, a string's first 8 bytes) hold src addresses, which must stay as
- * they are.  A vector of them all is the root; the oracle judges the copy
- * (src byte-identical, every value of the copy where the original's
+ * misses on each; the direct map, on blocks placed side by side, checked),
+ * in three thirds: conses and boxed ints alone (two headers, as in a tree);
+ * then every shape, half of them conses, at random; then every shape at random:
+ * vectors of zero to three values, strings of 1 to 16 bytes, closures of
+ * one captured value (word 0 raw, word 1 a value).  The first two thirds
+ * send core/relocate.c's chunks to its alternating loop, the last to its
+ * repeating one, so each loop meets every shape.  Values point anywhere in
+ * src (back and forward), to another region, to a static object, or hold
+ * a fixnum or nil; the words that are not values (a boxed int, a string's
+ * first 8 bytes, a closure's code word) hold src addresses, which must stay
+ * as they are.  A vector of them all is the root; the oracle judges the
+ * copy (src byte-identical, every value of the copy where the original's
  * points, raw words equal). */
 static void test_mixed_shapes(void)
 {
-	enum { OBJECTS = 30000, SHAPES = 7 };
+	enum { OBJECTS = 30000, SHAPES = 8 };
 	static rl_obj statics[2] = { { .hdr = 0 }, { .hdr = 0 } };
 	rl_obj_init(&statics[0], RL_T_BOX_INT, RL_OBJ_STATIC, 8);
 	/* Blocks side by side, so that the call takes the direct map whatever
@@ -387,12 +391,19 @@ static void test_mixed_shapes(void)
 	rl_val elsewhere = list_head_first(other, 3, 0);
 	rl_obj **all = malloc(OBJECTS * sizeof *all);
 	unsigned char *values = calloc(OBJECTS, 1); /* how many values each object holds */
-	CHECK(all != NULL && values != NULL, "out of memory");
+	unsigned char *first_value = calloc(OBJECTS, 1); /* the word of its first value */
+	CHECK(all != NULL && values != NULL && first_value != NULL, "out of memory");
 	uint64_t seed = 42;
 	size_t with_values = 0;
 	for (size_t i = 0; i < OBJECTS; i++) {
 		seed = seed * 6364136223846793005u + 1442695040888963407u;
-		uint64_t shape = (seed >> 33) % (i < OBJECTS / 2 ? 2 : SHAPES);
+		uint64_t pick = seed >> 33, shape;
+		if (i < OBJECTS / 3)
+			shape = pick % 2;
+		else if (i < 2 * (OBJECTS / 3))
+			shape = pick & 1 ? 0 : (pick >> 1) % SHAPES;
+		else
+			shape = pick % SHAPES;
 		/* A src address in a word that is no value: the copy must keep it. */
 		uint64_t raw = i > 0 ? (uint64_t)(uintptr_t)all[(seed >> 40) % i] : 8;
 		switch (shape) {
@@ -402,6 +413,12 @@ static void test_mixed_shapes(void)
 		case 2: all[i] = obj(src, RL_T_VECTOR, 1 * sizeof(rl_val)); values[i] = 1; break;
 		case 3: all[i] = obj(src, RL_T_VECTOR, 2 * sizeof(rl_val)); values[i] = 2; break;
 		case 4: all[i] = obj(src, RL_T_VECTOR, 3 * sizeof(rl_val)); values[i] = 3; break;
+		case 6:
+			all[i] = obj(src, RL_T_CLOSURE, 2 * sizeof(rl_val));
+			all[i]->w[0] = raw;
+			values[i] = 1;
+			first_value[i] = 1;
+			break;
 		default: {
 			uint32_t len = (uint32_t)((seed >> 40) % 16);
 			all[i] = obj(src, RL_T_STRING, len + 1);
@@ -414,7 +431,7 @@ static void test_mixed_shapes(void)
 	}
 	for (size_t i = 0; i < OBJECTS; i++) {
 		with_values += values[i] != 0;
-		for (size_t k = 0; k < values[i]; k++) {
+		for (size_t k = first_value[i]; k < first_value[i] + values[i]; k++) {
 			seed = seed * 6364136223846793005u + 1442695040888963407u;
 			uint64_t pick = seed >> 33;
 			switch (pick % 8) {
@@ -433,6 +450,20 @@ static void test_mixed_shapes(void)
 		root->w[i] = rl_val_of(all[i]);
 	free(all);
 	free(values);
+	free(first_value);
+	/* Both loops of core/relocate.c fix a good share of the chunks here
+	 * (the first two thirds mostly the alternating one, the last the
+	 * repeating one); the choice is deterministic, so the oracle then judges
+	 * a copy made the same way. */
+	rl_region *scratch = region("scratch");
+	rl_val copy = rl_val_of(root), *slot = &copy;
+	rl_relocate_result res;
+	CHECK(rl_relocate(src, scratch, &slot, 1, &res) == 0, "relocate failed");
+	size_t chunks = res.chunks_fixed[0] + res.chunks_fixed[1];
+	CHECK(res.chunks_fixed[0] * 4 > chunks && res.chunks_fixed[1] * 4 > chunks,
+	      "chunks fixed by the repeating loop %zu, by the alternating one %zu", res.chunks_fixed[0],
+	      res.chunks_fixed[1]);
+	rl_region_destroy(scratch);
 	rl_kv_list none = { 0 };
 	rl_tm_ctx ctx = { .opts = &none };
 	(void)judged_call(&src, dst, rl_val_of(root), &ctx);
