@@ -133,7 +133,7 @@ static const struct rl_option adaptive_options[] = {
 					"only when the region knows it is all result (known)"),
 	[OPT_DENSE_FROM] = RL_OPTION_REAL("dense_from", "0.9", 0.0, 1.0,
 					  "sampled density from which a source laid out as it is read is relocated"),
-	[OPT_SCATTER_FROM] = RL_OPTION_INT("scatter_from", "1048576", 0, SIZE_MAX,
+	[OPT_SCATTER_FROM] = RL_OPTION_INT("scatter_from", "524288", 0, SIZE_MAX,
 					   "source bytes from which a scattered graph of several object types is relocated "
 					   "(of one type: at any size)"),
 	[OPT_NARROW_PROBE] = RL_OPTION_INT("narrow_probe", "8192", 0, SIZE_MAX,
@@ -526,17 +526,19 @@ static __attribute__((noinline)) int relocate_all(rl_tm_ctx *ctx, rl_region *src
  *  - Half its slots or more crossed blocks (a layout with no order):
  *    relocate ("relocate-scattered") when the objects it reached are all of
  *    one type (a list of cells), or when src holds at least `scatter_from`
- *    bytes (1 MiB).  Here a sample cannot tell how much of src is live
+ *    bytes (512 KiB).  Here a sample cannot tell how much of src is live
  *    (live objects spread evenly look the same at any density), only that
  *    the graph is bigger than the sample: that is the risk taken (relocate
  *    copies all of src, garbage included); relocate=known turns the sample
  *    off.  Objects of several types in no order (a tree's nodes and leaves
- *    shuffled) make relocate's branch on each header mispredict: while src
- *    fits in the caches a breadth-first copy is faster (make results on
- *    e1c0c29, the shuffled tree at 10^4, about 350 KiB: relocate 7.87
- *    (7.36) ns per object, cheney 5.09 (4.96); at 10^5, 3.5 MiB: relocate
- *    7.07 (8.16), cheney 8.39 (16.6); nothing was measured between, so the
- *    1 MiB default is a round figure between the two), and that is what the
+ *    shuffled) are relocated at about a breadth-first copy's speed while src
+ *    fits in the caches, and this path pays the probe and the sample on top
+ *    (at dd32e7c, interleaved medians in ns an object, the shuffled tree at
+ *    10^4, src 256 KiB: relocate 4.55-4.75, cheney 4.51-4.70, adaptive 5.15-5.23
+ *    by "scattered" and 5.39-5.47 by "relocate-scattered"; at 3 x 10^4, src
+ *    640 KiB: relocate 4.73-6.40, cheney 5.73-11.96, adaptive 6.07-11.41 by
+ *    "scattered" and 5.00-6.55 by "relocate-scattered"; so 512 KiB), and
+ *    under `scatter_from` a breadth-first copy is what the
  *    caller does then (*scattered set, decision "scattered"): the traced
  *    path would copy it breadth first too, after child probes (a chain of
  *    dependent misses) and a density trace that it pays for nothing.
