@@ -189,11 +189,13 @@ struct layout {
 	uint64_t map;
 	size_t tail, words;
 	/* Small: at least one word, and no value past word 1 (a cons, a boxed
-	 * number, a short string).  Such an object is fixed with no branch on
-	 * its type: words 0 and `second` (1, or 0 again for a one-word object)
-	 * are both read, moved and written back, each through its mask (all
-	 * ones where the word is a value, 0 where it is raw bytes or word 0
-	 * seen a second time). */
+	 * number, a one-value closure; and any object with no value at all,
+	 * a string or a blob of any size, whose two words are written back as
+	 * they were).  Such an object is fixed with no branch on its type:
+	 * words 0 and `second` (1, or 0 again for a one-word object) are both
+	 * read, moved and written back, each through its mask (all ones where
+	 * the word is a value, 0 where it is raw bytes or word 0 seen a second
+	 * time). */
 	bool small;
 	size_t second;
 	uintptr_t mask0, mask1;

@@ -307,12 +307,13 @@ static void placed_free(void *p, size_t bytes)
 
 static const rl_page_source placed_pages = { .name = "placed", .alloc = placed_alloc, .free = placed_free };
 
-/* Blocks come from a reservation laid out as p says until placed_end;
- * returns the page source to give back. */
-static const rl_page_source *placed_begin(struct placement p)
+/* Blocks come from a reservation laid out as p says, room for
+ * `blocks_per_area` allocations in each area, until placed_end; returns the
+ * page source to give back. */
+static const rl_page_source *placed_begin(struct placement p, size_t blocks_per_area)
 {
 	const rl_page_source *before = rl_page_source_current();
-	CHECK(placed_reserve(p, 64), "cannot reserve address space for the placed blocks");
+	CHECK(placed_reserve(p, blocks_per_area), "cannot reserve address space for the placed blocks");
 	rl_set_page_source(&placed_pages);
 	return before;
 }
@@ -337,7 +338,7 @@ static void relocate_placed(struct placement p, bool hashed)
 {
 	static rl_obj statics[2]; /* a header and its 8-byte payload */
 	rl_obj_init(&statics[0], RL_T_BOX_INT, RL_OBJ_STATIC, 8);
-	const rl_page_source *before = placed_begin(p);
+	const rl_page_source *before = placed_begin(p, 64);
 	size_t blocks = rl_blocks_live();
 	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst"), *other = rl_region_create("o");
 	CHECK(src && dst && other, "out of memory");
@@ -370,24 +371,24 @@ static void relocate_placed(struct placement p, bool hashed)
  * misses on each; the direct map, on blocks placed side by side, checked),
  * in three thirds: conses and boxed ints alone (two headers, as in a tree);
  * then every shape, half of them conses, at random; then every shape at random:
- * vectors of zero to three values, strings of 1 to 16 bytes, closures of
- * one captured value (word 0 raw, word 1 a value).  The first two thirds
- * send core/relocate.c's chunks to its alternating loop, the last to its
- * repeating one, so each loop meets every shape.  Values point anywhere in
- * src (back and forward), to another region, to a static object, or hold
- * a fixnum or nil; the words that are not values (a boxed int, a string's
- * first 8 bytes, a closure's code word) hold src addresses, which must stay
- * as they are.  A vector of them all is the root; the oracle judges the
+ * vectors of zero to three values, strings of 1 to 40 bytes (up to five
+ * raw words), closures of one or two captured values (word 0 raw, then the
+ * values).  The first two thirds send core/relocate.c's chunks to its
+ * alternating loop, the last to its repeating one, so each loop meets every
+ * shape.  Values point anywhere in src (back and forward), to another
+ * region, to a static object, or hold a fixnum or nil; the words that are
+ * not values (a boxed int, a long string's words 0 and 2, a closure's code
+ * word) hold src addresses, which must stay as they are.  A vector of them all is the root; the oracle judges the
  * copy (src byte-identical, every value of the copy where the original's
  * points, raw words equal).  `objects` of them, on blocks placed as p
  * says, which the call's map (hashed or not) must follow. */
-static void mixed_shapes(size_t objects, struct placement p, bool hashed)
+static void mixed_shapes(size_t objects, struct placement p, size_t blocks_per_area, bool hashed)
 {
 	enum { SHAPES = 8 };
 	const size_t OBJECTS = objects;
 	static rl_obj statics[2] = { { .hdr = 0 }, { .hdr = 0 } };
 	rl_obj_init(&statics[0], RL_T_BOX_INT, RL_OBJ_STATIC, 8);
-	const rl_page_source *before = placed_begin(p);
+	const rl_page_source *before = placed_begin(p, blocks_per_area);
 	size_t blocks = rl_blocks_live();
 	rl_region *src = region("src"), *dst = region("dst"), *other = region("o");
 	rl_val elsewhere = list_head_first(other, 3, 0);
@@ -415,19 +416,22 @@ static void mixed_shapes(size_t objects, struct placement p, bool hashed)
 		case 2: all[i] = obj(src, RL_T_VECTOR, 1 * sizeof(rl_val)); values[i] = 1; break;
 		case 3: all[i] = obj(src, RL_T_VECTOR, 2 * sizeof(rl_val)); values[i] = 2; break;
 		case 4: all[i] = obj(src, RL_T_VECTOR, 3 * sizeof(rl_val)); values[i] = 3; break;
-		case 6:
-			all[i] = obj(src, RL_T_CLOSURE, 2 * sizeof(rl_val));
+		case 6: {
+			size_t captured = 1 + (pick >> 8) % 2; /* one: a small object; two: a value in word 2 */
+			all[i] = obj(src, RL_T_CLOSURE, (1 + captured) * sizeof(rl_val));
 			all[i]->w[0] = raw;
-			values[i] = 1;
+			values[i] = (unsigned char)captured;
 			first_value[i] = 1;
 			break;
+		}
 		default: {
-			uint32_t len = (uint32_t)((seed >> 40) % 16);
+			uint32_t len = (uint32_t)((seed >> 40) % 40);
 			all[i] = obj(src, RL_T_STRING, len + 1);
 			memset(all[i]->w, 'a', len);
 			((char *)all[i]->w)[len] = 0;
-			if (len >= 8)
-				memcpy(all[i]->w, &raw, sizeof raw);
+			for (uint32_t word = 0; word < 3; word += 2) /* raw src addresses in words 0 and 2 */
+				if (len >= 8 * (word + 1))
+					memcpy(&all[i]->w[word], &raw, sizeof raw);
 		}
 		}
 	}
@@ -453,9 +457,9 @@ static void mixed_shapes(size_t objects, struct placement p, bool hashed)
 	free(all);
 	free(values);
 	free(first_value);
-	/* Both loops of core/relocate.c fix a good share of the chunks here
-	 * (the first two thirds mostly the alternating one, the last the
-	 * repeating one; of a few chunks, at least the first is repeating's); the
+	/* Both loops of core/relocate.c fix more than an eighth of the chunks
+	 * here (the first two thirds mostly the alternating one, the last the
+	 * repeating one, from the first chunk the model sees of it); the
 	 * choice is deterministic, so the oracle then judges a copy made the
 	 * same way. */
 	rl_region *scratch = region("scratch");
@@ -463,9 +467,7 @@ static void mixed_shapes(size_t objects, struct placement p, bool hashed)
 	rl_relocate_result res;
 	CHECK(rl_relocate(src, scratch, &slot, 1, &res) == 0, "relocate failed");
 	size_t chunks = res.chunks_fixed[0] + res.chunks_fixed[1];
-	bool few = objects < 10000; /* the model decides once or twice: the first chunk is repeating's */
-	CHECK(res.hashed_map == hashed && res.chunks_fixed[0] > 0 && res.chunks_fixed[1] > 0 &&
-		      (few || (res.chunks_fixed[0] * 4 > chunks && res.chunks_fixed[1] * 4 > chunks)),
+	CHECK(res.hashed_map == hashed && res.chunks_fixed[0] * 8 > chunks && res.chunks_fixed[1] * 8 > chunks,
 	      "%s map; chunks fixed by the repeating loop %zu, by the alternating one %zu",
 	      res.hashed_map ? "hashed" : "direct", res.chunks_fixed[0], res.chunks_fixed[1]);
 	rl_region_destroy(scratch);
@@ -480,14 +482,16 @@ static void mixed_shapes(size_t objects, struct placement p, bool hashed)
  * addresses the build's allocator hands out (ASan's spread them). */
 static void test_mixed_shapes(void)
 {
-	mixed_shapes(30000, (struct placement){ .areas = 1, .stride = 1 }, false);
+	mixed_shapes(30000, (struct placement){ .areas = 1, .stride = 1 }, 64, false);
 }
 
-/* Blocks 2^20 blocks apart: the same through the hashed map (few objects,
- * since each block takes 2^20 blocks of address space). */
+/* Blocks 2^13 blocks apart share an entry in every direct map the call may
+ * build for src's blocks (at most 32 entries a block, so for up to 256
+ * blocks): the same through the hashed map, on 4 KiB blocks, with room for
+ * src's, the scratch copy's and dst's blocks (16 GiB of address space). */
 static void test_mixed_shapes_hashed(void)
 {
-	mixed_shapes(3000, (struct placement){ .areas = 1, .stride = (size_t)1 << 20 }, true);
+	mixed_shapes(20000, (struct placement){ .areas = 1, .stride = (size_t)1 << 13 }, 512, true);
 }
 
 /* Blocks side by side: the direct map, at its first size. */
@@ -518,7 +522,7 @@ static void test_hashed_map_for_scattered_blocks(void)
 static void test_direct_map_compares_the_block(void)
 {
 	const rl_page_source *before =
-		placed_begin((struct placement){ .areas = 2, .distance = (size_t)1 << 16, .stride = 1 });
+		placed_begin((struct placement){ .areas = 2, .distance = (size_t)1 << 16, .stride = 1 }, 64);
 	size_t blocks = rl_blocks_live();
 	rl_region *src = rl_region_create("src"), *dst = rl_region_create("dst"), *other = rl_region_create("o");
 	CHECK(src && dst && other, "out of memory");

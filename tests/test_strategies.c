@@ -1082,7 +1082,7 @@ static void test_adaptive_paths(void)
 	 * turned off, they are not.  A scattered graph of one type (a list) is
 	 * relocated at any size; of several (a tree's nodes and leaves), from
 	 * scatter_from (512 KiB) up, and below it (the 20000-object tree
-	 * fills 448 KiB of blocks) copied breadth first at once ("scattered"; with the
+	 * holds 400 KB) copied breadth first at once ("scattered"; with the
 	 * sample off the traced path gets there after its probes: "sparse"). */
 	adaptive_case("", "tree", 20000, "", "relocate-dense");
 	adaptive_case("", "list", 20000, "", "relocate-dense");

@@ -36,10 +36,11 @@ typedef struct rl_relocate_result {
 	size_t blocks_src;     /* source blocks that held objects */
 	size_t blocks_dst;     /* destination blocks made */
 	bool hashed_map;       /* src's blocks lay too far apart for the direct map */
-	/* Chunks (4 KiB of copied bytes) whose objects each of the two fixing
-	 * loops rewrote: [0] the repeating loop, which branches on each header
-	 * change, [1] the alternating one, which does not; core/relocate.c picks
-	 * one per chunk by how predictable src's header changes are. */
+	/* Chunks (4 KiB of copied bytes) each of the two fixing loops ran on,
+	 * one inside a large object included: [0] the repeating loop, which
+	 * branches on each header change, [1] the alternating one, which does
+	 * not; core/relocate.c picks one per chunk by how predictable src's
+	 * header changes are. */
 	size_t chunks_fixed[2];
 } rl_relocate_result;
 
