@@ -368,20 +368,20 @@ static void relocate_placed(struct placement p, bool hashed)
 
 /* Objects whose header changes at almost every object, as in a shuffled
  * tree (the layout memo of core/relocate.c hits one of its two entries or
- * misses on each; the direct map, on blocks placed side by side, checked),
- * in three thirds: conses and boxed ints alone (two headers, as in a tree);
- * then every shape, half of them conses, at random; then every shape at random:
- * vectors of zero to three values, strings of 1 to 40 bytes (up to five
- * raw words), closures of one or two captured values (word 0 raw, then the
- * values).  The first two thirds send core/relocate.c's chunks to its
- * alternating loop, the last to its repeating one, so each loop meets every
- * shape.  Values point anywhere in src (back and forward), to another
- * region, to a static object, or hold a fixnum or nil; the words that are
- * not values (a boxed int, a long string's words 0 and 2, a closure's code
- * word) hold src addresses, which must stay as they are.  A vector of them all is the root; the oracle judges the
- * copy (src byte-identical, every value of the copy where the original's
- * points, raw words equal).  `objects` of them, on blocks placed as p
- * says, which the call's map (hashed or not) must follow. */
+ * misses on each), in three thirds: conses and boxed ints alone (two
+ * headers, as in a tree); then every shape, half of them conses, at random;
+ * then every shape at random: vectors of zero to three values, strings of
+ * 1 to 40 bytes (up to five raw words), closures of one or two captured
+ * values (word 0 raw, then the values).  The first two thirds send
+ * core/relocate.c's chunks to its alternating loop, the last to its
+ * repeating one, so each loop meets every shape.  Values point anywhere in
+ * src (back and forward), to another region, to a static object, or hold a
+ * fixnum or nil; the words that are not values (a boxed int, a long
+ * string's words 0 and 2, a closure's code word) hold src addresses, which
+ * must stay as they are.  A vector of them all is the root; the oracle
+ * judges the copy (src byte-identical, every value of the copy where the
+ * original's points, raw words equal).  `objects` of them, on blocks placed
+ * as p says, which the call's map (hashed or not) must follow. */
 static void mixed_shapes(size_t objects, struct placement p, size_t blocks_per_area, bool hashed)
 {
 	enum { SHAPES = 8 };
