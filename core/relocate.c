@@ -136,6 +136,16 @@ static inline rl_val moved_hashed(const relocation *r, struct hit *h, uintptr_t 
 	return v + h->offset;
 }
 
+/* The offset v moves by through the direct map, with no branch: its
+ * entry's, when the entry's block equals v & key_mask, else 0.  key_mask
+ * clears v's in-block bits; keeping its tag bits as well (| 7) makes a value
+ * that is not a pointer match no entry, since an entry's block has none. */
+static inline uintptr_t direct_offset(const struct direct_map *d, rl_val v, uintptr_t key_mask)
+{
+	const struct map_entry *e = &d->table[(v >> d->shift) & d->index_mask];
+	return e->offset & ((uintptr_t)0 - (uintptr_t)(e->block == (v & key_mask)));
+}
+
 /* The same through the direct map, with no branch on where v points: the
  * offset is masked, not chosen (a branch there mispredicts as a shuffled
  * graph's slots point into src or not).  A value that is not a pointer
@@ -145,9 +155,7 @@ static inline rl_val moved_direct(const struct direct_map *d, rl_val v)
 {
 	if ((v & 7u) != 0)
 		return v;
-	const struct map_entry *e = &d->table[(v >> d->shift) & d->index_mask];
-	uintptr_t hit = (uintptr_t)0 - (uintptr_t)(e->block == (v & d->key_mask));
-	return v + (e->offset & hit);
+	return v + direct_offset(d, v, d->key_mask);
 }
 
 /* One slot's new value through whichever map the call built; `direct` is a
@@ -172,11 +180,7 @@ static inline __attribute__((always_inline)) rl_val moved_masked(const relocatio
 {
 	if (!direct)
 		return v + ((moved_hashed(r, h, block_mask, v) - v) & mask);
-	/* The key keeps v's tag bits: an entry's block has none, so a value
-	 * that is not a pointer matches no entry. */
-	const struct map_entry *e = &d->table[(v >> d->shift) & d->index_mask];
-	uintptr_t hit = (uintptr_t)0 - (uintptr_t)(e->block == (v & (d->key_mask | 7u)));
-	return v + (e->offset & hit & mask);
+	return v + (direct_offset(d, v, d->key_mask | 7u) & mask);
 }
 
 /* Where an object with header h keeps its values: its first `leading`
