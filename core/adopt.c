@@ -81,6 +81,54 @@ int rl_subregion_adopt(rl_region *dst, rl_region *sub)
 	return 0;
 }
 
+rl_region *rl_subregion_set_aside(rl_region *parent)
+{
+	rl_region *aside = NULL; /* last taken first: put back restores in that order */
+	for (rl_region **p = &parent->children; *p != NULL;) {
+		rl_region *c = *p;
+		if (!(c->family & RL_REGION_TAKE)) {
+			p = &c->sibling;
+			continue;
+		}
+		*p = c->sibling; /* c->sibling stays: where c goes back */
+		c->family &= ~RL_REGION_TAKE;
+		c->parent = NULL;
+		c->aside_next = aside;
+		aside = c;
+	}
+	return aside;
+}
+
+void rl_subregion_put_back(rl_region *parent, rl_region *aside)
+{
+	/* Last taken first: each one's old successor is back in the list (or
+	 * was never taken, or is NULL: the end) when its turn comes. */
+	for (rl_region *next; aside != NULL; aside = next) {
+		next = aside->aside_next;
+		aside->aside_next = NULL;
+		rl_region **p = &parent->children;
+		while (*p != aside->sibling)
+			p = &(*p)->sibling;
+		*p = aside;
+		aside->parent = parent;
+	}
+}
+
+size_t rl_subregion_adopt_aside(rl_region *dst, rl_region *aside)
+{
+	size_t bytes = 0;
+	for (rl_region *next; aside != NULL; aside = next) {
+		next = aside->aside_next;
+		aside->aside_next = NULL;
+		aside->sibling = NULL;
+		bytes += aside->bytes_used;
+		aside->family &= ~RL_REGION_SUB;
+		rl_region_adopt(dst, aside); /* cannot fail: aside has no parent, and dst is not in it */
+		aside->family |= RL_REGION_DROPPED; /* the parent's hold was its handle */
+	}
+	return bytes;
+}
+
 rl_region *rl_subregion_create(rl_region *parent, const char *name)
 {
 	rl_region *r = rl_region_create(name);

@@ -22,7 +22,12 @@ void rl_region_note_store(rl_val container, rl_val value)
 		return; /* static data: no region to tell */
 	if (rl_is_ptr(container) && rl_region_contains(target, container))
 		return; /* inside target's family */
-	target->knows |= RL_KNOWS_POINTED_INTO;
+	if (!(target->knows & RL_KNOWS_POINTED_INTO)) {
+		target->knows |= RL_KNOWS_POINTED_INTO;
+		target->pointed_from = container;
+	}
+	if (!rl_is_ptr(container) || container != target->pointed_from)
+		target->knows |= RL_KNOWS_POINTED_FROM_MANY; /* a root, or a second object */
 	rl_region *holder = rl_is_ptr(container) ? rl_region_of(rl_ptr(container)) : NULL;
 	if (holder != NULL && !rl_region_contains(holder, value))
 		holder->knows |= RL_KNOWS_POINTS_OUT; /* a parent's store into its sub-region stays in its family */
@@ -39,20 +44,40 @@ bool rl_knows_legal(unsigned caps, enum rl_knows_class k)
 	return k == RL_KNOWS_SOLE || !(caps & (RL_TM_NEEDS_SOLE_OWNER | RL_TM_ADOPTS_SRC));
 }
 
+/* Why home, a sub-region of its parent, is not a clean home when pointers
+ * into it may have been stored into `holder` alone (RL_NIL: nowhere), or
+ * NULL when it is one. */
+static const char *unclean_because(const rl_region *home, rl_val holder)
+{
+	rl_region_knowledge k = rl_region_knowledge_of(home);
+	if (!k.sole_owner)
+		return "traced: the home sub-region has another holder";
+	if (home->children != NULL)
+		return "traced: the home sub-region has sub-regions";
+	if (k.pointed_into && (holder == RL_NIL || k.pointed_from != holder))
+		return "traced: the home sub-region is pointed into from outside";
+	if (k.points_out)
+		return "traced: the home sub-region points out of itself";
+	return NULL;
+}
+
+static bool is_sub_region_of(const rl_region *sub, const rl_region *src)
+{
+	return sub != NULL && sub != src && sub->parent == src && (sub->family & RL_REGION_SUB);
+}
+
 rl_region *rl_region_clean_home(rl_region *src, rl_val root, const char **why)
 {
 	rl_region *home = rl_region_of(rl_ptr(root));
 	*why = NULL;
-	if (home == NULL || home == src || home->parent != src || !(home->family & RL_REGION_SUB))
+	if (!is_sub_region_of(home, src))
 		return NULL;
-	rl_region_knowledge k = rl_region_knowledge_of(home);
-	if (!k.sole_owner)
-		*why = "traced: the home sub-region has another holder";
-	else if (home->children != NULL)
-		*why = "traced: the home sub-region has sub-regions";
-	else if (k.pointed_into)
-		*why = "traced: the home sub-region is pointed into from outside";
-	else if (k.points_out)
-		*why = "traced: the home sub-region points out of itself";
+	*why = unclean_because(home, RL_NIL);
 	return *why == NULL ? home : NULL;
+}
+
+bool rl_region_clean_child_home(const rl_region *src, const rl_region *sub, rl_val holder)
+{
+	return is_sub_region_of(sub, src) && rl_is_ptr(holder) && rl_region_of(rl_ptr(holder)) == src &&
+	       unclean_because(sub, holder) == NULL;
 }

@@ -315,8 +315,10 @@ static void take_report(struct trial_job *job, const rl_tm_report *r)
 #undef TAKE_STR
 #undef TAKE_F64
 #undef TAKE_U64
-	if (r->copied_all_of_src && row->bytes != RL_UNSET_U64 && r->bytes_copied >= row->bytes)
-		row->garbage_bytes = r->bytes_copied - row->bytes; /* untimed: the census traced */
+	/* What the call moved, copied or (adaptive's homes, step 0b) spliced. */
+	uint64_t moved = r->bytes_copied + r->bytes_spliced;
+	if (r->copied_all_of_src && row->bytes != RL_UNSET_U64 && moved >= row->bytes)
+		row->garbage_bytes = moved - row->bytes; /* untimed: the census traced */
 }
 
 struct barrier_env {

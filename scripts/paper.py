@@ -594,12 +594,13 @@ def t7(rows):
                           "regret [95% interval]", "decisions"], summary)
                 + "\n\nPer configuration (regret against the fastest fixed strategy of that configuration; "
                   "decide = adaptive's decide_ns, the time from the call to the end of its reading what the region "
-                  "knows, when it went on to trace; – where knowledge decided, since those calls read no clock):\n\n"
+                  "knows (and setting aside homed results), when it went on to trace; – where knowledge decided, since those calls read no clock):\n\n"
                 + md_table(["adaptive", "knows", "workload", "layout", "live", "n", "adaptive", "best fixed here",
                             "regret", "decision", "decide"], detail))
     text = per_machine(sel, build)
     head = ("Regret per knowledge class (the knows column, issue 15: nothing = src has a second owner and the "
-            "runtime knows nothing; dense = all of src is the graph; home = the graph lives in a clean sub-region; "
+            "runtime knows nothing; dense = all of src is the graph; home = the graph lives in a clean sub-region (on mixed: each large result in "
+            "one of its own, which only the root vector points into, the small ones in src); "
             "sole = src's only owner hands it over), per workload = geometric mean over the configurations (layout, "
             "live ratio, size) of adaptive's time / the best fixed strategy's time, minus 1.  The best fixed "
             "strategy is the one with the lowest geometric-mean time among those legal in the class (linear and "

@@ -54,6 +54,8 @@ static void test_all_result_hint_is_true(void)
 		const char *specs[] = { "knows=dense", "home=src", "home=sub", "layout=shuffled,home=sub", "garbage=0.5",
 					"home=sub,garbage=0.5" };
 		for (size_t s = 0; s < sizeof specs / sizeof specs[0]; s++) {
+			if (wl->homes_results && strstr(specs[s], "home=sub") != NULL)
+				continue; /* its results' homes: test_result_homes */
 			rl_graph g;
 			make(wl, specs[s], &g);
 			rl_region *home = home_of(&g);
@@ -103,6 +105,8 @@ static void test_home_sub(void)
 	for (size_t i = 0; rl_workloads[i] != NULL; i++) {
 		const struct rl_workload *wl = rl_workloads[i];
 		rl_graph g;
+		if (wl->homes_results)
+			continue; /* test_result_homes */
 		make(wl, "home=sub,garbage=1", &g);
 		rl_region *home = home_of(&g);
 		CHECK(home != g.src && home->parent == g.src && (home->family & RL_REGION_SUB) &&
@@ -138,16 +142,29 @@ static void test_store_flags(void)
 	rl_store(rl_val_of(x), &x->w[1], rl_fixnum(3));
 	CHECK(a->knows == 0 && b->knows == 0, "a store inside a family set a flag: a %u b %u", a->knows, b->knows);
 	CHECK(sub->knows == RL_KNOWS_POINTED_INTO, "the parent's store into its sub-region: sub %u", sub->knows);
+	CHECK(rl_region_knowledge_of(sub).pointed_from == rl_val_of(x), "sub is pointed into from x alone");
+	rl_store(rl_val_of(x), &x->w[0], rl_val_of(s)); /* x again: still one object */
+	CHECK(rl_region_knowledge_of(sub).pointed_from == rl_val_of(x), "a second store from x made it many");
+	CHECK(rl_region_clean_child_home(a, sub, rl_val_of(x)) && !rl_region_clean_child_home(a, sub, rl_val_of(y)),
+	      "sub is a clean home of what x holds, and only of that");
+	rl_store(rl_val_of(y), &y->w[0], rl_val_of(s)); /* a second object */
+	CHECK(sub->knows == (RL_KNOWS_POINTED_INTO | RL_KNOWS_POINTED_FROM_MANY) &&
+		      rl_region_knowledge_of(sub).pointed_from == RL_NIL &&
+		      !rl_region_clean_child_home(a, sub, rl_val_of(x)),
+	      "stores from x and y: sub %u", sub->knows);
 	rl_store(rl_val_of(z), &z->w[0], rl_val_of(x)); /* b into a */
-	CHECK(x->w[0] == rl_val_of(y) && z->w[0] == rl_val_of(x), "rl_store did not store");
+	CHECK(x->w[0] == rl_val_of(s) && z->w[0] == rl_val_of(x), "rl_store did not store");
 	rl_region_knowledge ka = rl_region_knowledge_of(a), kb = rl_region_knowledge_of(b);
 	CHECK(ka.pointed_into && !ka.points_out && kb.points_out && !kb.pointed_into, "a %u b %u", a->knows, b->knows);
+	CHECK(ka.pointed_from == rl_val_of(z), "a is pointed into from z alone");
 	rl_val global;
 	rl_region *c = rl_region_create("c");
 	rl_obj *w = rl_obj_new(c, RL_T_BOX_INT, 8);
 	CHECK(c && w, "out of memory");
 	rl_store(RL_NIL, &global, rl_val_of(w)); /* a root outside every region */
-	CHECK(c->knows == RL_KNOWS_POINTED_INTO && global == rl_val_of(w), "a root store: c %u", c->knows);
+	CHECK(c->knows == (RL_KNOWS_POINTED_INTO | RL_KNOWS_POINTED_FROM_MANY) && global == rl_val_of(w) &&
+		      rl_region_knowledge_of(c).pointed_from == RL_NIL,
+	      "a root store: c %u", c->knows);
 	ka = rl_region_knowledge_of(a);
 	CHECK(ka.bytes == a->bytes_used && ka.subregion_bytes == sub->bytes_used && ka.sole_owner && !ka.all_result,
 	      "a's byte counts");
@@ -159,14 +176,16 @@ static void test_store_flags(void)
 }
 
 /* One call of strategy `name` on g, judged by the oracle (which destroys
- * g->src); returns the decision the strategy reported. */
-static const char *judged(const char *name, rl_graph *g, rl_tm_report *report)
+ * g->src); returns the decision the strategy reported.  src has one owner
+ * (every strategy is legal), or two when `shared` (knows=nothing|dense|home:
+ * adaptive then does not adopt src whole). */
+static const char *judged_with(const char *name, rl_graph *g, rl_tm_report *report, bool shared)
 {
 	const struct rl_transmigrator *tm = rl_find_transmigrator(name);
 	CHECK(tm != NULL, "%s is not registered", name);
 	rl_region *dst = rl_region_create("dst");
 	CHECK(dst != NULL, "out of memory");
-	atomic_store(&g->src->external_rc, 1);
+	atomic_store(&g->src->external_rc, shared ? 2 : 1);
 	rl_oracle_before b;
 	CHECK(rl_oracle_before_call(&b, g->root, g->src, dst) == 0, "oracle: out of memory");
 	rl_kv_list none = { 0 };
@@ -183,6 +202,11 @@ static const char *judged(const char *name, rl_graph *g, rl_tm_report *report)
 	rl_region_destroy(dst);
 	*report = ctx.report;
 	return ctx.report.decision != NULL ? ctx.report.decision : "";
+}
+
+static const char *judged(const char *name, rl_graph *g, rl_tm_report *report)
+{
+	return judged_with(name, g, report, false);
 }
 
 /* splice moves a clean home's blocks without a trace (nothing copied, every
@@ -265,6 +289,70 @@ static void test_subregion_adopt(void)
 	CHECK(rl_blocks_live() == blocks, "leak: %zu blocks live, %zu before", rl_blocks_live(), blocks);
 }
 
+/* rl_subregion_set_aside takes exactly the sub-regions marked RL_REGION_TAKE
+ * out of the family (neither contained nor walked), and put back returns
+ * each where it was, so that the family's order, and with it the oracle's
+ * hash of src, is as before; adopting them instead moves their blocks into
+ * dst and leaves the others.  Marked: every pattern of 5 children (ends,
+ * neighbours, none, all). */
+static void test_subregion_set_aside(void)
+{
+	size_t blocks = rl_blocks_live();
+	for (unsigned mask = 0; mask < 32; mask++) {
+		rl_region *parent = rl_region_create("parent"), *subs[5], *order[5];
+		rl_obj *objs[5];
+		CHECK(parent != NULL, "out of memory");
+		for (int i = 0; i < 5; i++) {
+			subs[i] = rl_subregion_create(parent, "sub");
+			objs[i] = subs[i] != NULL ? rl_obj_new(subs[i], RL_T_BOX_INT, 8) : NULL;
+			CHECK(objs[i] != NULL, "out of memory");
+		}
+		uint64_t hash = rl_oracle_region_hash(parent);
+		size_t bytes = rl_region_family_bytes(parent);
+		int k = 0;
+		for (rl_region *c = parent->children; c != NULL; c = c->sibling)
+			order[k++] = c;
+		for (int i = 0; i < 5; i++)
+			if (mask & (1u << i))
+				order[i]->family |= RL_REGION_TAKE;
+		rl_region *aside = rl_subregion_set_aside(parent);
+		size_t taken = 0, marked = (size_t)__builtin_popcount(mask);
+		for (rl_region *a = aside; a != NULL; a = a->aside_next)
+			taken++;
+		CHECK(taken == marked, "mask %#x: %zu set aside", mask, taken);
+		for (int i = 0; i < 5; i++) {
+			bool gone = (mask & (1u << i)) != 0;
+			CHECK(!(order[i]->family & RL_REGION_TAKE), "mask %#x: the mark stayed", mask);
+			bool contained = false;
+			for (const rl_region *m = parent; m != NULL; m = rl_region_family_next(parent, m))
+				contained |= m == order[i];
+			rl_val inside = rl_val_of(rl_block_first_obj(order[i]->small.head));
+			CHECK(contained == !gone && rl_region_contains(parent, inside) == !gone, "mask %#x: child %d %s",
+			      mask, i, gone ? "still in the family" : "left the family");
+		}
+		if (mask & 1u) { /* odd masks: adopted into dst */
+			rl_region *dst = rl_region_create("dst");
+			CHECK(dst != NULL, "out of memory");
+			CHECK(rl_subregion_adopt_aside(dst, aside) == bytes * marked / 5 &&
+				      rl_region_family_bytes(parent) == bytes - bytes * marked / 5 &&
+				      dst->bytes_used == bytes * marked / 5,
+			      "mask %#x: bytes after adoption", mask);
+			rl_region_destroy(parent);
+			rl_region_destroy(dst);
+			continue;
+		}
+		rl_subregion_put_back(parent, aside);
+		k = 0;
+		for (rl_region *c = parent->children; c != NULL; c = c->sibling, k++)
+			CHECK(k < 5 && c == order[k] && c->parent == parent && c->aside_next == NULL,
+			      "mask %#x: child %d out of place after put back", mask, k);
+		CHECK(k == 5 && rl_oracle_region_hash(parent) == hash && rl_region_family_bytes(parent) == bytes,
+		      "mask %#x: the family differs after put back", mask);
+		rl_region_destroy(parent);
+	}
+	CHECK(rl_blocks_live() == blocks, "leak");
+}
+
 /* Every strategy on every workload with its graph in a home sub-region and
  * garbage in src passes the oracle. */
 static void test_every_strategy_home_sub(void)
@@ -279,6 +367,80 @@ static void test_every_strategy_home_sub(void)
 				judged(rl_transmigrators[s]->name, &g, &rep);
 			}
 		}
+}
+
+/* The sub-regions of src that are result homes (all but the workload's
+ * own rl_wl_sub_new region, named "sub"), and their bytes. */
+static size_t result_homes(const rl_graph *g, size_t *bytes)
+{
+	size_t homes = 0;
+	*bytes = 0;
+	for (const rl_region *c = g->src->children; c != NULL; c = c->sibling) {
+		if (strcmp(c->name, "result home") != 0)
+			continue;
+		homes++;
+		*bytes += c->bytes_used;
+	}
+	return homes;
+}
+
+/* A workload that homes its results (mixed under knows=home): each home is
+ * a sub-region of src held by src alone, all of it reachable, marked as all
+ * result, pointed into by the root vector alone and pointing nowhere out,
+ * so a clean home of what the root holds; the root and the small results
+ * stay in src.  adaptive (step 0b) moves every home into dst whole and
+ * copies the rest, judged by the oracle; a second object storing a pointer
+ * into a home makes it unclean, and adaptive then copies it. */
+static void test_result_homes(void)
+{
+	size_t blocks = rl_blocks_live();
+	const struct rl_workload *wl = rl_find_workload("mixed");
+	CHECK(wl != NULL && wl->homes_results, "mixed does not home its results");
+	const char *specs[] = { "knows=home", "home=sub,garbage=0.5,layout=shuffled" };
+	for (size_t k = 0; k < 2; k++) {
+		rl_graph g;
+		make(wl, specs[k], &g);
+		CHECK(home_of(&g) == g.src, "%s: the root is not in src", specs[k]);
+		size_t home_bytes, homes = result_homes(&g, &home_bytes);
+		CHECK(homes == 3, "%s: %zu result homes, not big=3", specs[k], homes);
+		for (const rl_region *c = g.src->children; c != NULL; c = c->sibling) {
+			rl_region_knowledge kc = rl_region_knowledge_of(c);
+			CHECK(kc.sole_owner && kc.all_result && kc.pointed_into && kc.pointed_from == g.root &&
+				      !kc.points_out && rl_region_clean_child_home(g.src, c, g.root),
+			      "%s: a home is not clean for the root (knows %u)", specs[k], c->knows);
+			size_t reach = 0; /* the census stops at src's root: start at its slots (one per home) */
+			for (size_t j = 0; j < rl_slots_count(rl_ptr(g.root)); j++)
+				if (rl_region_contains(c, rl_ptr(g.root)->w[j]))
+					reach += reachable_in(rl_ptr(g.root)->w[j], c);
+			CHECK(reach == c->bytes_used, "%s: %zu bytes of a home's %zu reachable", specs[k], reach,
+			      c->bytes_used);
+		}
+		CHECK(reachable_in(g.root, g.src) > home_bytes, "%s: nothing of the graph outside the homes", specs[k]);
+		rl_tm_report rep;
+		const char *d = judged_with("adaptive", &g, &rep, true);
+		CHECK(strncmp(d, "homes+", 6) == 0 && rep.bytes_spliced == home_bytes && rep.bytes_copied > 0,
+		      "%s: adaptive: decision '%s', %llu spliced of %zu", specs[k], d,
+		      (unsigned long long)rep.bytes_spliced, home_bytes);
+	}
+
+	/* A second object points into one home: that home is copied. */
+	rl_graph g;
+	make(wl, "knows=home", &g);
+	rl_obj *other = rl_obj_new(g.src, RL_T_CONS, 16);
+	CHECK(other != NULL, "out of memory");
+	rl_val into = rl_ptr(g.root)->w[0];
+	CHECK(rl_is_ptr(into) && rl_region_of(rl_ptr(into)) != g.src, "the root's first slot is not a result's home");
+	rl_store(rl_val_of(other), &other->w[0], into);
+	other->w[1] = RL_NIL;
+	size_t home_bytes;
+	result_homes(&g, &home_bytes);
+	size_t unclean = rl_region_of(rl_ptr(into))->bytes_used;
+	rl_tm_report rep;
+	const char *d = judged_with("adaptive", &g, &rep, true);
+	CHECK(strncmp(d, "homes+", 6) == 0 && rep.bytes_spliced == home_bytes - unclean,
+	      "one home pointed into twice: decision '%s', %llu spliced, expected %zu", d,
+	      (unsigned long long)rep.bytes_spliced, home_bytes - unclean);
+	CHECK(rl_blocks_live() == blocks, "leak");
 }
 
 static void test_home_bad_value(void)
@@ -300,6 +462,8 @@ int main(int argc, char **argv)
 	RL_RUN(test_home_bad_value);
 	RL_RUN(test_splice_home);
 	RL_RUN(test_subregion_adopt);
+	RL_RUN(test_subregion_set_aside);
 	RL_RUN(test_every_strategy_home_sub);
+	RL_RUN(test_result_homes);
 	return rl_test_summary(argv[0]);
 }

@@ -46,6 +46,9 @@ struct rl_wl_ctx {
 	rl_region *outside;  /* created by the first rl_wl_outside_new */
 	rl_region *sub;      /* created by the first rl_wl_sub_new; made a
 			      * sub-region of src once src exists */
+	rl_region *home;     /* open result home (rl_wl_home_begin), or NULL */
+	rl_region **homes;   /* closed result homes: sub-regions of src at the end */
+	size_t nhomes, homes_cap;
 	uint64_t rng;        /* build()'s generator */
 	rl_obj **objs;       /* every scratch object, in allocation order */
 	size_t count, cap;
@@ -144,6 +147,8 @@ rl_obj *rl_wl_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes)
 {
 	if (w->failed)
 		return NULL;
+	if (w->home != NULL) /* a result's home: never placed, so not recorded */
+		return new_zeroed(w, w->home, type, payload_bytes);
 	rl_obj *o = new_zeroed(w, w->scratch, type, payload_bytes);
 	if (o != NULL && record(w, o) != 0) {
 		rl_wl_fail(w, "out of memory building the graph");
@@ -182,6 +187,49 @@ rl_obj *rl_wl_sub_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes)
 		}
 	}
 	return new_zeroed(w, w->sub, type, payload_bytes);
+}
+
+int rl_wl_home_begin(rl_wl_ctx *w)
+{
+	if (w->failed)
+		return -1;
+	if (w->home != NULL) {
+		rl_wl_fail(w, "rl_wl_home_begin: a result home is already open");
+		return -1;
+	}
+	if (w->nhomes == w->homes_cap) {
+		size_t cap = w->homes_cap ? 2 * w->homes_cap : 8;
+		rl_region **homes = rl_mem_alloc(cap * sizeof *homes);
+		if (homes == NULL) {
+			rl_wl_fail(w, "out of memory building the graph");
+			return -1;
+		}
+		if (w->nhomes != 0)
+			memcpy(homes, w->homes, w->nhomes * sizeof *homes);
+		rl_mem_free(w->homes, w->homes_cap * sizeof *homes);
+		w->homes = homes;
+		w->homes_cap = cap;
+	}
+	w->home = rl_region_create("result home");
+	if (w->home == NULL) {
+		rl_wl_fail(w, "out of memory building the graph");
+		return -1;
+	}
+	w->homes[w->nhomes++] = w->home; /* room made above: freed with the rest on failure */
+	return 0;
+}
+
+void rl_wl_home_end(rl_wl_ctx *w) { w->home = NULL; }
+
+/* The result homes of a build that failed, or that never became src's. */
+static void free_homes(rl_wl_ctx *w)
+{
+	for (size_t i = 0; i < w->nhomes; i++)
+		rl_region_destroy(w->homes[i]);
+	rl_mem_free(w->homes, w->homes_cap * sizeof *w->homes);
+	w->homes = NULL;
+	w->nhomes = w->homes_cap = 0;
+	w->home = NULL;
 }
 
 int rl_wl_user_type(rl_wl_ctx *w, const char *name, uint32_t bytes, uint64_t ptr_map)
@@ -441,7 +489,9 @@ int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const r
 		return -1;
 	bool shuffled = rl_opt_enum(params, &rl_wl_placer_options[PLACE_LAYOUT]) == LAYOUT_SHUFFLED;
 	unsigned knows = rl_graph_knows(params);
-	bool home_sub = knows == RL_KNOWS_HOME; /* knows=home implies home=sub, home=sub alone is knows=home */
+	/* knows=home implies home=sub, home=sub alone is knows=home: the graph
+	 * goes into one home, unless the workload homes its results itself. */
+	bool home_sub = knows == RL_KNOWS_HOME && !wl->homes_results;
 	if (n == 0) {
 		snprintf(err, errlen, "workload %s: size 0: expected at least 1", wl->name);
 		return -1;
@@ -500,6 +550,11 @@ int rl_graph_make(const struct rl_workload *wl, size_t n, uint64_t seed, const r
 		rl_subregion_attach(src, home); /* cannot fail: home is independent */
 	if (w.sub != NULL)
 		rl_subregion_attach(src, w.sub); /* cannot fail: sub is independent */
+	for (size_t i = 0; i < w.nhomes; i++) {
+		rl_region_hint_all_result(w.homes[i], true); /* a home holds its result and nothing else */
+		rl_subregion_attach(src, w.homes[i]); /* cannot fail: each home is independent */
+	}
+	rl_mem_free(w.homes, w.homes_cap * sizeof *w.homes);
 	rl_region_for_each_block(src, note_stores, NULL);
 	g->src = src;
 	g->outside = w.outside;
@@ -514,6 +569,7 @@ fail:
 	rl_region_destroy(w.scratch);
 	rl_region_destroy(w.outside);
 	rl_region_destroy(w.sub);
+	free_homes(&w);
 	rl_mem_free(w.objs, w.cap * sizeof *w.objs);
 	return -1;
 }

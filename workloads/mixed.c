@@ -19,13 +19,22 @@
  * (never the reverse), like the placer's garbage.
  *
  * That is the graph an adaptive strategy exists for: per block, copying wins
- * on the sparse stretches and moving blocks wins on the dense ones.  The
+ * on the sparse stretches and moving blocks wins on the dense ones.
+ *
+ * Under knows=home (home=sub) each large result is built in a home of its
+ * own (rl_wl_home_begin: a sub-region of src that only src holds, which
+ * only the root vector points into), as a runtime would keep the region of
+ * a call that built a large result and allocated little else; the small
+ * results, their temporaries and the root stay in src.  What the runtime
+ * then knows without a trace (regionlab/knowledge.h) lets a strategy move
+ * each large result's blocks whole and copy only the small ones.  The
  * placer's own options still apply on top (layout=shuffled scatters
  * everything, garbage= or live= adds uniform garbage).  The option is
  * small_live, not live: the placer's live= is the reachable fraction of the
  * whole source region, this one that of the small results' stretches only. */
 #include <stdio.h>
 
+#include "regionlab/knowledge.h"
 #include "regionlab/mem.h"
 #include "workloads/build.h"
 
@@ -202,6 +211,7 @@ static rl_val build_mixed(rl_wl_ctx *w, size_t n)
 	struct mix m = { .w = w, .dead_per_live = (1.0 - live) / live };
 
 	/* The results, in the order the calls returned them. */
+	bool homed = rl_graph_knows(rl_wl_params(w)) == RL_KNOWS_HOME;
 	size_t small_objects = big ? n / 2 : n, big_objects = n - small_objects;
 	size_t cap = small_objects + big + 1, count = 0, made_small = 0;
 	rl_val *results = rl_mem_alloc(cap * sizeof *results);
@@ -213,7 +223,10 @@ static rl_val build_mixed(rl_wl_ctx *w, size_t n)
 		/* The next large result is due when its share of the small ones is out. */
 		if (next_big < big && made_small >= small_objects * next_big / big) {
 			size_t objects = big_objects / big > 3 ? big_objects / big : 3;
+			if (homed && rl_wl_home_begin(w) != 0)
+				goto fail;
 			rl_val r = big_result(w, (unsigned)next_big, objects);
+			rl_wl_home_end(w);
 			if (r == RL_NIL)
 				goto fail;
 			results[count++] = r;
@@ -248,4 +261,5 @@ const struct rl_workload rl_wl_mixed = {
 	 * of its own (so that garbage= is what they measure): small_live=1. */
 	.sample_options = "small_live=1",
 	.build = build_mixed,
+	.homes_results = true,
 };

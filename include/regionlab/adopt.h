@@ -32,6 +32,7 @@
 #define RL_REGION_ALIAS 1u   /* adopted: blocks moved to the parent, RCB kept as an alias */
 #define RL_REGION_SUB 2u     /* a sub-region of `parent` */
 #define RL_REGION_DROPPED 4u /* an alias whose own handle was destroyed */
+#define RL_REGION_TAKE 8u    /* a sub-region its caller asks rl_subregion_set_aside to take */
 
 /* dst adopts src in O(1) whatever src's size (it walks src's list of
  * children, never a block chain): 0, or -1 (nothing changed) when src is dst,
@@ -61,6 +62,28 @@ int rl_subregion_attach(rl_region *parent, rl_region *r);
 void rl_region_retain(rl_region *r);
 /* A holder lets go; the last one destroys r. */
 void rl_region_release(rl_region *r);
+
+/* ---- setting sub-regions aside ---------------------------------------------
+ * A strategy that will move some sub-regions of `parent` whole (adaptive's
+ * homed results) takes them out of parent's family for the length of its
+ * call, so that nothing it runs meanwhile sees them as parent's: neither
+ * rl_region_contains(parent, .) nor a walk of the family nor a copier.  The
+ * caller sets RL_REGION_TAKE on each, a sub-region that only parent holds;
+ * rl_subregion_set_aside takes those out (parent NULL, the flag cleared)
+ * and returns them linked through `aside_next`, each keeping in `sibling`
+ * the member it preceded; their holds stay with the caller until one of the
+ * two below ends the set-aside:
+ *   rl_subregion_put_back gives them back to parent where they were, so
+ *     that the family is as before to the last link (a walk of it, which
+ *     the oracle's hash of src follows, meets its members in the same
+ *     order);
+ *   rl_subregion_adopt_aside moves them into dst as rl_subregion_adopt
+ *     does, and returns the bytes they held.
+ * O(parent's children) to set aside and to adopt, O(children x set aside)
+ * to put back; none allocates. */
+rl_region *rl_subregion_set_aside(rl_region *parent);
+void rl_subregion_put_back(rl_region *parent, rl_region *aside);
+size_t rl_subregion_adopt_aside(rl_region *dst, rl_region *aside);
 
 /* ---- walking a family ---------------------------------------------------------
  * The members of root's family after r, depth first, root first (start with

@@ -7,9 +7,11 @@
  *     (bytes_used, counted by the allocator; the sub-regions' by a walk of
  *     the family's RCBs, never of a block);
  *   - whether a pointer into the region was ever stored in an object outside
- *     its family, or in a root outside every region, and whether the region
- *     ever stored a pointer out of its family: set by rl_store, the one
- *     function through which a runtime stores a pointer into an object;
+ *     its family, or in a root outside every region, and if so whether every
+ *     such store was made into one object (`pointed_from`: a vector that
+ *     collects results), and whether the region ever stored a pointer out of
+ *     its family: set by rl_store, the one function through which a runtime
+ *     stores a pointer into an object;
  *   - the caller's hint that everything allocated in the region is the
  *     result (reachable from the root that will be transmigrated), so that a
  *     copy of all of it copies no garbage;
@@ -31,11 +33,17 @@
 #define RL_KNOWS_POINTED_INTO 1u /* a pointer into r's family was stored outside it */
 #define RL_KNOWS_POINTS_OUT 2u   /* r stored a pointer out of its family */
 #define RL_KNOWS_ALL_RESULT 4u   /* hint: everything allocated in r is the result */
+#define RL_KNOWS_POINTED_FROM_MANY 8u /* those stores came from more than one object, or a root */
 
 typedef struct rl_region_knowledge {
 	size_t bytes;           /* object bytes allocated in r itself */
 	size_t subregion_bytes; /* object bytes allocated in r's sub-regions (its family less r) */
 	bool pointed_into;      /* RL_KNOWS_POINTED_INTO */
+	/* When pointed_into: the one object outside r's family that every such
+	 * store went into; RL_NIL when they went into several, or into a root
+	 * outside every region.  An object that stored once and was later
+	 * overwritten or freed stays named: the record only ever over-counts. */
+	rl_val pointed_from;
 	bool points_out;        /* RL_KNOWS_POINTS_OUT */
 	bool all_result;        /* RL_KNOWS_ALL_RESULT */
 	bool sole_owner;        /* external_rc == 1 */
@@ -52,6 +60,7 @@ static inline rl_region_knowledge rl_region_knowledge_of(const rl_region *r)
 		.bytes = r->bytes_used,
 		.subregion_bytes = rl_region_family_bytes(r) - r->bytes_used,
 		.pointed_into = (r->knows & RL_KNOWS_POINTED_INTO) != 0,
+		.pointed_from = (r->knows & RL_KNOWS_POINTED_FROM_MANY) ? RL_NIL : r->pointed_from,
 		.points_out = (r->knows & RL_KNOWS_POINTS_OUT) != 0,
 		.all_result = (r->knows & RL_KNOWS_ALL_RESULT) != 0,
 		.sole_owner = rl_region_sole_owner(r),
@@ -108,5 +117,14 @@ bool rl_knows_legal(unsigned caps, enum rl_knows_class k);
  * *why saying which condition failed (NULL too when root is in src itself).
  * O(1): reads only what rl_region_knowledge_of reads. */
 rl_region *rl_region_clean_home(rl_region *src, rl_val root, const char **why);
+
+/* Whether sub, a sub-region of src, is a clean home of a result that
+ * `holder`, an object of src itself, holds: as rl_region_clean_home asks of
+ * a root's home, except that pointers into sub may have been stored from
+ * outside, all of them into holder (a vector of the results of several
+ * calls, each result built in a sub-region of its own).  Then a copy of
+ * holder, and nothing else, may point into sub, and sub's blocks may move
+ * into the destination whole while holder's copy keeps its pointers.  O(1). */
+bool rl_region_clean_child_home(const rl_region *src, const rl_region *sub, rl_val holder);
 
 #endif

@@ -69,8 +69,10 @@ struct rl_region {
 	 * sub-regions, linked through `sibling`; RL_REGION_* flags. */
 	rl_region *children;
 	rl_region *sibling;
+	rl_region *aside_next; /* set aside from its parent's family (rl_subregion_set_aside) */
 	unsigned family;
 	unsigned knows; /* RL_KNOWS_* (regionlab/knowledge.h): what r knows without a trace */
+	rl_val pointed_from; /* the one object every store into r from outside came from (knowledge.h) */
 };
 
 /* A point in a region's history that rl_region_rollback can return to. */

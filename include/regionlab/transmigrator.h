@@ -62,8 +62,8 @@ typedef struct rl_tm_report {
 #undef COLUMN
 	/* Not a column: the call copied all of src, reachable or not, without
 	 * measuring what was garbage (relocate): the runner sets garbage_bytes
-	 * to bytes_copied less the bytes its census (taken before the call)
-	 * found reachable. */
+	 * to bytes_copied (plus bytes_spliced, sub-regions moved whole) less
+	 * the bytes its census (taken before the call) found reachable. */
 	bool copied_all_of_src;
 } rl_tm_report;
 

@@ -41,6 +41,10 @@ struct rl_workload {
 	/* True when the graph is a document's (file=PATH) and n is ignored: the
 	 * runner's warm call, which builds a small instance, skips it. */
 	bool sized_by_document;
+	/* True when, under knows=home, build() puts each result it knows to be
+	 * one in a home of its own (rl_wl_home_begin) and the rest stays in src;
+	 * otherwise knows=home (home=sub) puts the whole graph in one home. */
+	bool homes_results;
 };
 
 /* A built instance. */
@@ -73,6 +77,15 @@ rl_obj *rl_wl_outside_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes);
  * objects, it is never placed (layout= and garbage= leave it where it is) and
  * must not point at rl_wl_new objects. */
 rl_obj *rl_wl_sub_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes);
+/* Between these two calls rl_wl_new allocates in a fresh region, a result's
+ * home: a sub-region of src, held by src alone, at the end, with the hint
+ * that all of it is the result (regionlab/knowledge.h).  Its objects are
+ * never placed and must not point at objects outside their home; the
+ * objects that point into it should all be one (a vector of results), so
+ * that the home stays clean for what that object holds
+ * (rl_region_clean_child_home).  begin: 0, or -1 after rl_wl_fail. */
+int rl_wl_home_begin(rl_wl_ctx *w);
+void rl_wl_home_end(rl_wl_ctx *w);
 uint64_t rl_wl_rand(rl_wl_ctx *w);            /* seeded 64-bit generator */
 uint64_t rl_wl_rand_below(rl_wl_ctx *w, uint64_t bound);
 const rl_kv_list *rl_wl_params(rl_wl_ctx *w);

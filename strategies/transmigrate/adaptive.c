@@ -36,6 +36,10 @@
  *     and splice, timed in the same round.  When the call goes on below,
  *     decide_ns is the time from the caller's clock read to the end of
  *     this step (the fixed cost every traced call pays): one clock read.
+ *  0b. Results homed in clean sub-regions of their own, that the root
+ *     alone points into (a vector of the results of several calls): set
+ *     aside, so that the steps below leave them where they are, and moved
+ *     into dst whole once the rest is placed (set_homes_aside).
  *  1. Small graph: a Cheney copy with a budget of `small` bytes (512) is the
  *     probe; when it finishes, it was the copy (design tier 1; the design's
  *     bitmap copy needs a shadow of the whole region first, Cheney nothing).
@@ -76,8 +80,10 @@
  *     the density probe when it is bigger than `large`).
  * ctx->report.decision says which path the graph took: linear, home,
  * relocate (step 0), relocate-dense, relocate-scattered or scattered (step
- * 1b), copy, children, sparse, splice or blocks. */
+ * 1b), copy, children, sparse, splice or blocks; prefixed "homes+" when
+ * step 0b moved homed results too. */
 #include <stdint.h>
+#include <string.h>
 
 #include "regionlab/adopt.h"
 #include "regionlab/cheney.h"
@@ -611,11 +617,10 @@ static int decide_by_knowledge(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, r
 	return path != GO_ON;
 }
 
-/* Steps 1-4: the graph is traced or probed (step 0 settled nothing). */
-static __attribute__((noinline)) int adaptive_trace(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
+/* Steps 1-4: the graph is traced or probed (steps 0 and 0b settled nothing
+ * or only some of it). */
+static int trace_graph(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
 {
-	if (ctx->call_start_ns != 0)
-		ctx->report.decide_ns = rl_now_ns() - ctx->call_start_ns;
 	struct options opt = read_options(ctx->opts);
 
 	rl_cheney c;
@@ -706,6 +711,84 @@ fail:
 	rl_cheney_undo(&c, &root, 1);
 	ctx->report = (rl_tm_report){ 0 };
 	return RL_TM_ENOMEM;
+}
+
+/* Step 0b: results homed in sub-regions of their own (`mixed` under
+ * knows=home: a call that built a large result in a region the caller kept
+ * as a sub-region of src).  Every sub-region of src that the root points
+ * into and that is a clean home of what the root holds (regionlab/
+ * knowledge.h, rl_region_clean_child_home: only src holds it, it stores no
+ * pointer out of itself, and nothing but the root was ever stored pointing
+ * into it) is set aside before anything is probed or copied (regionlab/
+ * adopt.h), so that the steps below see its objects as outside src and
+ * leave the root's copy naming them where they are.  The caller moves them
+ * into dst whole once the call has succeeded (O(1) each, splice_homes), or
+ * gives them back to src when it fails.  The root's slots are read only
+ * when src has such a sub-region at all: other graphs pay one load (src's
+ * list of sub-regions, empty) or a walk of that list.  NULL when none. */
+static rl_region *set_homes_aside(rl_region *src, rl_val root)
+{
+	if (src->children == NULL || rl_region_of(rl_ptr(root)) != src)
+		return NULL;
+	bool any = false;
+	for (const rl_region *c = src->children; c != NULL && !any; c = c->sibling)
+		any = rl_region_clean_child_home(src, c, root);
+	if (!any)
+		return NULL;
+	rl_slot_iter it;
+	rl_val *s;
+	for (rl_slots_begin(&it, rl_ptr(root)); (s = rl_slots_next(&it)) != NULL;) {
+		rl_region *r = rl_is_ptr(*s) ? rl_region_of(rl_ptr(*s)) : NULL;
+		if (r != NULL && r != src && !(r->family & RL_REGION_TAKE) && rl_region_clean_child_home(src, r, root))
+			r->family |= RL_REGION_TAKE;
+	}
+	return rl_subregion_set_aside(src);
+}
+
+/* The decision of a call that also moved homed results (step 0b). */
+static const char *with_homes(const char *decision)
+{
+	static const char *const paths[][2] = {
+		{ "copy", "homes+copy" },
+		{ "relocate-dense", "homes+relocate-dense" },
+		{ "relocate-scattered", "homes+relocate-scattered" },
+		{ "scattered", "homes+scattered" },
+		{ "children", "homes+children" },
+		{ "sparse", "homes+sparse" },
+		{ "splice", "homes+splice" },
+		{ "blocks", "homes+blocks" },
+	};
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+		if (strcmp(decision, paths[i][0]) == 0)
+			return paths[i][1];
+	return "homes";
+}
+
+/* The call succeeded: the homes set aside join dst whole.  Garbage in them
+ * is known only from their all-result hints. */
+static void splice_homes(rl_tm_ctx *ctx, rl_region *homes, rl_region *dst)
+{
+	for (const rl_region *h = homes; h != NULL; h = h->aside_next)
+		if (!rl_region_knowledge_of(h).all_result)
+			ctx->report.garbage_bytes = UINT64_MAX; /* not measured */
+	ctx->report.bytes_spliced += rl_subregion_adopt_aside(dst, homes);
+	ctx->report.decision = with_homes(ctx->report.decision);
+}
+
+/* Steps 0b to 4: the graph is traced or probed (step 0 settled nothing).
+ * decide_ns is the time from the caller's clock read to the end of step
+ * 0b: one clock read. */
+static __attribute__((noinline)) int adaptive_trace(rl_tm_ctx *ctx, rl_region *src, rl_region *dst, rl_val root, rl_val *out)
+{
+	rl_region *homes = set_homes_aside(src, root);
+	if (ctx->call_start_ns != 0)
+		ctx->report.decide_ns = rl_now_ns() - ctx->call_start_ns;
+	int rc = trace_graph(ctx, src, dst, root, out);
+	if (homes != NULL && rc == RL_TM_OK)
+		splice_homes(ctx, homes, dst);
+	else if (homes != NULL)
+		rl_subregion_put_back(src, homes);
+	return rc;
 }
 
 /* Step 0 first, before even the options are parsed: when what src knows
