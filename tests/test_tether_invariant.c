@@ -399,13 +399,15 @@ static void test_hybrid_paths(void)
 	world_close(&w);
 }
 
-/* A thread holding more regions than a tls cache has ways (so some share a
- * way, and a miss meets a busy way), or as many as a hazard scheme's
- * record can: while anything is held no cached pin or hazard may go, so
- * every held region survives its retirement; let go, they are all freed.
- * The reader's record is the main thread's second one, so the anchors
- * (which bind records to threads) are left out. */
-#define MANY 70
+/* A thread holding more regions than a tls cache has ways (so windows fill
+ * up, and a miss meets a full window while something is held: the
+ * overflow), or as many as a hazard scheme's record can, each tethered
+ * twice (the second tether of a region finds its pin wherever it went):
+ * while anything is held no cached pin or hazard may go, so every held
+ * region survives its retirement; let go, they are all freed.  The reader's
+ * record is the main thread's second one, so the anchors (which bind
+ * records to threads) are left out. */
+#define MANY 160 /* more than RL_TLS_WAYS (strategies/tether/tls_cache.h) */
 
 static bool has_option(const struct rl_option *table, const char *key)
 {
@@ -431,6 +433,10 @@ static void many_held_one(const struct rl_tether_scheme *s)
 		held[i] = s->tether(rd, &many[i]);
 		CHECK(held[i] == rl_tether_slot_peek(&many[i]), "%s: tether %zu returned another region", s->name, i);
 	}
+	bool nests = !has_option(s->options, "hazards"); /* a hazard record holds one region per hazard */
+	for (size_t i = 0; nests && i < n; i++)
+		CHECK(s->tether(rd, &many[i]) == held[i], "%s: a second tether of region %zu returned another", s->name,
+		      i);
 	for (size_t i = 0; i < n; i++) { /* retire every held region */
 		s->retire(w.me, s->publish(w.me, &many[i], NULL));
 		w.retired++;
@@ -439,8 +445,11 @@ static void many_held_one(const struct rl_tether_scheme *s)
 	for (size_t i = 0; i < n; i++)
 		CHECK(rl_block_first_obj(held[i]->small.head)->w[0] == MAGIC, "%s: held region %zu of %zu was freed",
 		      s->name, i, n);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		s->untether(rd, held[i]);
+		if (nests)
+			s->untether(rd, held[i]);
+	}
 	s->quiesce(rd);
 	s->thread_unregister(rd);
 	world_close(&w);

@@ -122,7 +122,7 @@ static rl_tether_thread *hp_thread_register(rl_tether_domain *d)
 	if (l != NULL) {
 		return rl_container_of(l, rl_tether_thread, link); /* its words were cleared at unregister */
 	}
-	rl_tether_thread *t = calloc(1, sizeof *t);
+	rl_tether_thread *t = rl_tether_thread_alloc(sizeof *t);
 	if (t == NULL)
 		return NULL;
 	t->hp = rl_hot_get(&d->hot);

@@ -79,7 +79,7 @@ static void hybrid_domain_destroy(rl_tether_domain *d)
 
 static rl_tether_thread *hybrid_thread_register(rl_tether_domain *d)
 {
-	rl_tether_thread *t = calloc(1, sizeof *t);
+	rl_tether_thread *t = rl_tether_thread_alloc(sizeof *t);
 	if (t == NULL)
 		return NULL;
 	t->ebr = rl_ebr_register(&d->ebr);

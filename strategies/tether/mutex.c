@@ -58,7 +58,7 @@ static void mutex_domain_destroy(rl_tether_domain *d)
 
 static rl_tether_thread *mutex_thread_register(rl_tether_domain *d)
 {
-	rl_tether_thread *t = calloc(1, sizeof *t);
+	rl_tether_thread *t = rl_tether_thread_alloc(sizeof *t);
 	if (t != NULL)
 		t->d = d;
 	return t;

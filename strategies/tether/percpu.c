@@ -151,7 +151,7 @@ static rl_tether_thread *percpu_thread_register(rl_tether_domain *d)
 	struct rl_rec_link *l = rl_rec_claim(&d->recs);
 	if (l != NULL)
 		return rl_container_of(l, rl_tether_thread, link);
-	rl_tether_thread *t = calloc(1, sizeof *t);
+	rl_tether_thread *t = rl_tether_thread_alloc(sizeof *t);
 	if (t == NULL)
 		return NULL;
 	t->win = rl_hot_get(&d->hot);

@@ -1,6 +1,8 @@
 /* What every tether scheme uses (see scheme_base.h). */
 #include "strategies/tether/scheme_base.h"
 
+#include "regionlab/region.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,15 @@ void *rl_tether_domain_alloc(size_t size, const char *scheme, char *err, size_t 
 	if (d == NULL)
 		snprintf(err, errlen, "tether %s: out of memory", scheme);
 	return d;
+}
+
+void *rl_tether_thread_alloc(size_t size)
+{
+	size_t padded = (size + RL_CACHE_LINE - 1) & ~(size_t)(RL_CACHE_LINE - 1);
+	void *t = aligned_alloc(RL_CACHE_LINE, padded);
+	if (t != NULL)
+		memset(t, 0, padded);
+	return t;
 }
 
 int rl_tether_attach_none(rl_tether_thread *t, rl_region *r, unsigned flags)

@@ -15,6 +15,13 @@
  * memory" in err. */
 void *rl_tether_domain_alloc(size_t size, const char *scheme, char *err, size_t errlen);
 
+/* A zeroed per-thread record of size bytes, aligned to RL_CACHE_LINE and
+ * padded to whole lines, so that no two threads' records share a line (a
+ * thread that writes its own record on every tether, such as tls's held
+ * count, would otherwise slow the thread whose record calloc put next to
+ * it); free() releases it.  NULL when out of memory. */
+void *rl_tether_thread_alloc(size_t size);
+
 /* ---- default operations ------------------------------------------------------------ */
 int rl_tether_attach_none(rl_tether_thread *t, rl_region *r, unsigned flags);
 /* A plain exchange: the slot word is the region's address. */

@@ -59,7 +59,7 @@ static void tls_domain_destroy(rl_tether_domain *d)
 
 static rl_tether_thread *tls_thread_register(rl_tether_domain *d)
 {
-	rl_tether_thread *t = calloc(1, sizeof *t);
+	rl_tether_thread *t = rl_tether_thread_alloc(sizeof *t);
 	if (t == NULL)
 		return NULL;
 	t->d = d;

@@ -19,26 +19,44 @@ static void tls_unpin(rl_tether_thread *t, struct rl_tls_cache *c, rl_region *r,
 		fr(t, r);
 }
 
-static bool tls_in_more(const struct rl_tls_cache *c, const rl_region *r)
+/* The way of r's window that holds `want` (r itself, or RL_TLS_EMPTY for a
+ * free one), or NULL. */
+static rl_region **tls_window_find(struct rl_tls_cache *c, const rl_region *r, const rl_region *want)
 {
+	unsigned home = rl_tls_home(r);
+	for (unsigned k = 0; k < RL_TLS_PROBE; k++) {
+		rl_region **way = &c->way[home + k];
+		if (*way == want)
+			return way;
+	}
+	return NULL;
+}
+
+/* r holds a pin in the cache: in its window, or in the overflow. */
+static bool tls_cached(struct rl_tls_cache *c, const rl_region *r)
+{
+	if (tls_window_find(c, r, r) != NULL)
+		return true;
 	for (unsigned i = 0; i < c->nmore; i++)
 		if (c->more[i] == r)
 			return true;
 	return false;
 }
 
-/* Caches a new pin of r in its way, or in the overflow when the way holds
- * another pin and something is held (a pin may go only when nothing is). */
+/* Caches a new pin of r in the first free way of its window; with none
+ * free, in its home way after evicting that way's idle pin (nothing held),
+ * or else in the overflow (a pin may go only when nothing is held). */
 static void tls_cache_pin(rl_tether_thread *t, struct rl_tls_cache *c, rl_region *r, rl_tls_free_fn fr)
 {
-	rl_region **way = rl_tls_way_of(c, r);
-	if (*way != RL_TLS_EMPTY && c->held == 0) { /* evict an idle pin */
+	rl_region **way = tls_window_find(c, r, RL_TLS_EMPTY);
+	if (way == NULL && c->held == 0) { /* evict an idle pin */
+		way = rl_tls_way_of(c, r);
 		rl_region *old = *way;
 		*way = RL_TLS_EMPTY;
 		tls_unpin(t, c, old, fr);
 	}
 	c->pinned++;
-	if (*way == RL_TLS_EMPTY) {
+	if (way != NULL) {
 		*way = r;
 		return;
 	}
@@ -62,8 +80,9 @@ rl_region *rl_tls_miss(rl_tether_thread *t, struct rl_tls_cache *c, rl_tether_sl
 	rl_region *r = rl_sc_ptr(w);
 	if (r == NULL)
 		return NULL;
-	if (!(w & RL_SC_MARK) && (*rl_tls_way_of(c, r) == r || tls_in_more(c, r))) {
-		/* Cached, and the word carries units (or r is in the overflow).
+	if (!(w & RL_SC_MARK) && tls_cached(c, r)) {
+		/* Cached, and the word carries units (or r is away from its home
+		 * way: further in its window, or in the overflow).
 		 * The cached pin holds r: move the units into r's counter, so
 		 * that the next tethers find the bare address in line. */
 		if ((w >> RL_SC_SHIFT) != 0)
@@ -75,7 +94,7 @@ rl_region *rl_tls_miss(rl_tether_thread *t, struct rl_tls_cache *c, rl_tether_sl
 	*marked = (w & RL_SC_MARK) != 0;
 	if (r == NULL || *marked) /* a marked word's unit is a stray, dropped by publish */
 		return NULL;
-	if (*rl_tls_way_of(c, r) == r || tls_in_more(c, r)) {
+	if (tls_cached(c, r)) {
 		/* Cached meanwhile (the slot changed under the fast path's
 		 * load): drop the new pin, which cannot be the last (the cache
 		 * pins r). */

@@ -20,11 +20,24 @@
  * across quiescent points: they delay nothing, and re-taking them would be
  * shared atomics); a miss evicts the pin in its way when nothing is held.
  *
- * The cache is RL_TLS_WAYS direct-mapped ways (indexed by a hash of the
- * region's address; an empty way holds RL_TLS_EMPTY, never a region address,
- * so the hit test needs no NULL test) plus an overflow list for a region whose
- * way was busy while the thread held something; the overflow is emptied at
- * every quiescent point.  The hit path falls through; misses go out of line. */
+ * The cache is RL_TLS_HOMES home ways, indexed by a hash of the region's
+ * address, and the RL_TLS_PROBE - 1 ways past the last (an empty way holds
+ * RL_TLS_EMPTY, never a region address, so the hit test needs no NULL
+ * test).  A region's pin goes in the first empty way of the RL_TLS_PROBE
+ * ways from its home (linear probing in a window that never moves: lookups
+ * read the whole window, so an emptied way needs no tombstone); only when
+ * all of them are taken is the home way's pin evicted (nothing held) or the
+ * new one put in an overflow list (something held), emptied at every
+ * quiescent point.  The hit path compares the home way, as the floor's
+ * direct-mapped cache does (bench/tether_floor.h), then the next one, and
+ * falls through; a pin further in its window is found out of line, without
+ * a shared atomic.
+ * Before (64 direct-mapped ways, and a hash that put the 16 regions of a
+ * table in 4 of them: rl_tls_home) regions evicted each other's pins on
+ * most tethers, each time a fetch_add on a slot word the other readers
+ * share: with 16 slots two readers paid 90-120 ns a pair where one paid 3,
+ * and how often depended on where malloc put the regions, so it changed
+ * from trial to trial. */
 #ifndef REGIONLAB_TETHER_TLS_CACHE_H
 #define REGIONLAB_TETHER_TLS_CACHE_H
 
@@ -34,7 +47,9 @@
 #include "regionlab/tether.h"
 #include "strategies/tether/split_count.h"
 
-#define RL_TLS_WAYS 64u
+#define RL_TLS_HOMES 128u
+#define RL_TLS_PROBE 8u /* the window of ways a region's pin may take, from its home way */
+#define RL_TLS_WAYS (RL_TLS_HOMES + RL_TLS_PROBE - 1)
 #define RL_TLS_EMPTY ((rl_region *)(uintptr_t)1) /* an empty way: no region is at an odd address */
 
 struct rl_tls_cache {
@@ -51,10 +66,34 @@ typedef void (*rl_tls_free_fn)(rl_tether_thread *t, rl_region *r);
 /* An empty cache (every way RL_TLS_EMPTY). */
 void rl_tls_init(struct rl_tls_cache *c);
 
+/* The home way of r: the first of its window.  The address's bits above
+ * malloc's 16-byte grain: RCBs that calloc lays out one after the other
+ * (144 bytes apart, 9 grains: odd) take RL_TLS_HOMES distinct homes in a
+ * row, in as few instructions as the product it replaced.  That took the
+ * top bits of the address times the golden ratio, which barely move at that
+ * stride (144 is a Fibonacci number: 144 x 0.618... is within 0.003 of an
+ * integer): the 16 regions of a table fell in 4 ways. */
+static inline unsigned rl_tls_home(const rl_region *r)
+{
+	return (unsigned)(((uintptr_t)r >> 4) % RL_TLS_HOMES);
+}
+
 static inline rl_region **rl_tls_way_of(struct rl_tls_cache *c, const rl_region *r)
 {
-	return &c->way[((uintptr_t)r * UINT64_C(0x9e3779b97f4a7c15)) >> 58];
+	return &c->way[rl_tls_home(r)];
 }
+
+/* r's pin is in its home way or in the next one (where a region goes whose
+ * home another took): compared in line, the second only when the first
+ * misses, so a hit in the home way runs the floor's instructions. */
+static inline bool rl_tls_near(struct rl_tls_cache *c, const rl_region *r)
+{
+	rl_region *const *way = rl_tls_way_of(c, r);
+	if (__builtin_expect(way[0] == r, 1))
+		return true;
+	return way[1] == r;
+}
+
 
 /* The slow path, for a slot word that is not a bare address in its way: an
  * empty slot (NULL), a cached region whose word carries units, a region in
@@ -70,7 +109,7 @@ rl_region *rl_tls_miss(rl_tether_thread *t, struct rl_tls_cache *c, rl_tether_sl
 static inline rl_region *rl_tls_hit(struct rl_tls_cache *c, uintptr_t w)
 {
 	rl_region *r = (rl_region *)w;
-	if (__builtin_expect(*rl_tls_way_of(c, r) != r, 0))
+	if (__builtin_expect(!rl_tls_near(c, r), 0))
 		return NULL;
 	c->held++;
 	return r;
@@ -85,7 +124,7 @@ static inline rl_region *rl_tls_tether(rl_tether_thread *t, struct rl_tls_cache 
 	rl_region *r = (rl_region *)w;
 	/* A hit is the bare word found in its way: never NULL (empty ways hold
 	 * RL_TLS_EMPTY).  Its shape is the floor's, hit counted in line. */
-	if (__builtin_expect(*rl_tls_way_of(c, r) == r, 1)) {
+	if (__builtin_expect(rl_tls_near(c, r), 1)) {
 		c->held++;
 		return r;
 	}
