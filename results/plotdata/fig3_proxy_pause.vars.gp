@@ -2,7 +2,7 @@
 npanels = 1
 figtitle = "Figure 3. Incremental transmigration: pause vs total time"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '144 rows of results/default.csv; commit 1c016747ad22; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-07T23:25:34Z .. 2026-12-07T23:33:31Z'
+footer2 = '174 rows of results/default.csv; commit fdf74e8cb0ae; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-08T01:48:03Z .. 2026-12-08T01:56:49Z'
 data1 = datadir.'/'.'fig3_proxy_pause-p1.dat'
 title1 = 'list, layout=alloc'
 xlabel1 = 'objects (size)'

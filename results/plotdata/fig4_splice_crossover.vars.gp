@@ -2,7 +2,7 @@
 npanels = 2
 figtitle = "Figure 4. Splice vs copy by live ratio"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '392 rows of results/default.csv; commit 1c016747ad22; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-07T23:25:39Z .. 2026-12-07T23:33:41Z'
+footer2 = '408 rows of results/default.csv; commit fdf74e8cb0ae; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-08T01:48:08Z .. 2026-12-08T01:56:59Z'
 data1 = datadir.'/'.'fig4_splice_crossover-p1.dat'
 title1 = 'list, layout=alloc, n=10^5: time'
 xlabel1 = 'live ratio (live bytes / source bytes)'
