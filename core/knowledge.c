@@ -15,7 +15,7 @@ void rl_region_hint_all_result(rl_region *r, bool all_result)
 		r->knows &= ~RL_KNOWS_ALL_RESULT;
 }
 
-void rl_region_note_store(rl_val container, rl_val value)
+void rl_region_note_store(rl_val container, const rl_val *slot, rl_val value)
 {
 	rl_region *target = rl_region_of(rl_ptr(value));
 	if (target == NULL)
@@ -25,6 +25,7 @@ void rl_region_note_store(rl_val container, rl_val value)
 	if (!(target->knows & RL_KNOWS_POINTED_INTO)) {
 		target->knows |= RL_KNOWS_POINTED_INTO;
 		target->pointed_from = container;
+		target->pointed_from_slot = slot;
 	}
 	if (!rl_is_ptr(container) || container != target->pointed_from)
 		target->knows |= RL_KNOWS_POINTED_FROM_MANY; /* a root, or a second object */
@@ -76,8 +77,20 @@ rl_region *rl_region_clean_home(rl_region *src, rl_val root, const char **why)
 	return *why == NULL ? home : NULL;
 }
 
+/* The slot of holder that the first store into sub went into, when it lies
+ * in holder's payload and still points into sub. */
+static bool still_held(const rl_region *sub, rl_val holder)
+{
+	const rl_val *slot = sub->pointed_from_slot;
+	rl_obj *h = rl_ptr(holder);
+	if (slot < h->w || (const char *)(slot + 1) > (const char *)h + rl_obj_size(h))
+		return false;
+	return rl_is_ptr(*slot) && rl_region_of(rl_ptr(*slot)) == sub;
+}
+
 bool rl_region_clean_child_home(const rl_region *src, const rl_region *sub, rl_val holder)
 {
 	return is_sub_region_of(sub, src) && rl_is_ptr(holder) && rl_region_of(rl_ptr(holder)) == src &&
-	       unclean_because(sub, holder) == NULL;
+	       unclean_because(sub, holder) == NULL && (sub->knows & RL_KNOWS_POINTED_INTO) &&
+	       still_held(sub, holder);
 }

@@ -395,7 +395,7 @@ static void note_stores(rl_block *b, void *env)
 		rl_val *s;
 		for (rl_slots_begin(&it, o); (s = rl_slots_next(&it)) != NULL;)
 			if (rl_is_ptr(*s))
-				rl_region_note_store(rl_val_of(o), *s);
+				rl_region_note_store(rl_val_of(o), s, *s);
 	}
 }
 

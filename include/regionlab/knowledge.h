@@ -9,9 +9,10 @@
  *   - whether a pointer into the region was ever stored in an object outside
  *     its family, or in a root outside every region, and if so whether every
  *     such store was made into one object (`pointed_from`: a vector that
- *     collects results), and whether the region ever stored a pointer out of
- *     its family: set by rl_store, the one function through which a runtime
- *     stores a pointer into an object;
+ *     collects results) and into which of its slots the first one went, and
+ *     whether the region ever stored a pointer out of its family: set by
+ *     rl_store, the one function through which a runtime stores a pointer
+ *     into an object;
  *   - the caller's hint that everything allocated in the region is the
  *     result (reachable from the root that will be transmigrated), so that a
  *     copy of all of it copies no garbage;
@@ -44,6 +45,7 @@ typedef struct rl_region_knowledge {
 	 * outside every region.  An object that stored once and was later
 	 * overwritten or freed stays named: the record only ever over-counts. */
 	rl_val pointed_from;
+	const rl_val *pointed_from_slot; /* the slot of pointed_from the first such store went into */
 	bool points_out;        /* RL_KNOWS_POINTS_OUT */
 	bool all_result;        /* RL_KNOWS_ALL_RESULT */
 	bool sole_owner;        /* external_rc == 1 */
@@ -61,6 +63,7 @@ static inline rl_region_knowledge rl_region_knowledge_of(const rl_region *r)
 		.subregion_bytes = rl_region_family_bytes(r) - r->bytes_used,
 		.pointed_into = (r->knows & RL_KNOWS_POINTED_INTO) != 0,
 		.pointed_from = (r->knows & RL_KNOWS_POINTED_FROM_MANY) ? RL_NIL : r->pointed_from,
+		.pointed_from_slot = (r->knows & RL_KNOWS_POINTED_FROM_MANY) ? NULL : r->pointed_from_slot,
 		.points_out = (r->knows & RL_KNOWS_POINTS_OUT) != 0,
 		.all_result = (r->knows & RL_KNOWS_ALL_RESULT) != 0,
 		.sole_owner = rl_region_sole_owner(r),
@@ -72,18 +75,19 @@ static inline rl_region_knowledge rl_region_knowledge_of(const rl_region *r)
  * sub-regions') is the result, or no longer. */
 void rl_region_hint_all_result(rl_region *r, bool all_result);
 
-/* Records that `value` is being stored into a slot of `container` (RL_NIL:
- * a root outside every region): when value points into a region whose
- * family does not hold the container, that region is pointed into from
- * outside and the container's region points out. */
-void rl_region_note_store(rl_val container, rl_val value);
+/* Records that `value` is being stored into `slot`, a slot of `container`
+ * (RL_NIL: a root outside every region): when value points into a region
+ * whose family does not hold the container, that region is pointed into
+ * from outside (from that container and slot, when it is the first such
+ * store) and the container's region points out. */
+void rl_region_note_store(rl_val container, const rl_val *slot, rl_val value);
 
 /* The store function: *slot = value, recorded as above.  Every store of a
  * pointer into an object goes through it. */
 static inline void rl_store(rl_val container, rl_val *slot, rl_val value)
 {
 	if (rl_is_ptr(value))
-		rl_region_note_store(container, value);
+		rl_region_note_store(container, slot, value);
 	*slot = value;
 }
 
@@ -122,9 +126,13 @@ rl_region *rl_region_clean_home(rl_region *src, rl_val root, const char **why);
  * `holder`, an object of src itself, holds: as rl_region_clean_home asks of
  * a root's home, except that pointers into sub may have been stored from
  * outside, all of them into holder (a vector of the results of several
- * calls, each result built in a sub-region of its own).  Then a copy of
- * holder, and nothing else, may point into sub, and sub's blocks may move
- * into the destination whole while holder's copy keeps its pointers.  O(1). */
+ * calls, each result built in a sub-region of its own), and the slot of
+ * holder that the first of them went into still points into sub (so the
+ * result is still held: a home whose slot was overwritten since is left to
+ * the trace, which copies what is reachable of it).  Then holder, and
+ * nothing else, points into sub, and sub's blocks may move into the
+ * destination whole while holder's copy keeps its pointers.  O(1): no slot
+ * of holder but that one is read. */
 bool rl_region_clean_child_home(const rl_region *src, const rl_region *sub, rl_val holder);
 
 #endif

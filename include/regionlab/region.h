@@ -72,7 +72,8 @@ struct rl_region {
 	rl_region *aside_next; /* set aside from its parent's family (rl_subregion_set_aside) */
 	unsigned family;
 	unsigned knows; /* RL_KNOWS_* (regionlab/knowledge.h): what r knows without a trace */
-	rl_val pointed_from; /* the one object every store into r from outside came from (knowledge.h) */
+	rl_val pointed_from; /* the one object every store into r from outside went into (knowledge.h) */
+	const rl_val *pointed_from_slot; /* the slot of pointed_from the first of them went into */
 };
 
 /* A point in a region's history that rl_region_rollback can return to. */
