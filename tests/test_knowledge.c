@@ -298,66 +298,70 @@ static void test_subregion_adopt(void)
 	CHECK(rl_blocks_live() == blocks, "leak: %zu blocks live, %zu before", rl_blocks_live(), blocks);
 }
 
+/* Marks the children of `order` whose bit is set in mask and sets them
+ * aside; returns the list, after checking that exactly those left the
+ * family (neither walked nor contained) and lost their mark. */
+static rl_region *set_aside_mask(rl_region *parent, rl_region *const order[5], unsigned mask)
+{
+	for (int i = 0; i < 5; i++)
+		if (mask & (1u << i))
+			order[i]->family |= RL_REGION_TAKE;
+	rl_region *aside = rl_subregion_set_aside(parent);
+	size_t taken = 0;
+	for (rl_region *a = aside; a != NULL; a = a->aside_next)
+		taken++;
+	CHECK(taken == (size_t)__builtin_popcount(mask), "mask %#x: %zu set aside", mask, taken);
+	for (int i = 0; i < 5; i++) {
+		bool gone = (mask & (1u << i)) != 0;
+		CHECK(!(order[i]->family & RL_REGION_TAKE), "mask %#x: the mark stayed", mask);
+		bool walked = false;
+		for (const rl_region *m = parent; m != NULL; m = rl_region_family_next(parent, m))
+			walked |= m == order[i];
+		rl_val inside = rl_val_of(rl_block_first_obj(order[i]->small.head));
+		CHECK(walked == !gone && rl_region_contains(parent, inside) == !gone, "mask %#x: child %d %s", mask, i,
+		      gone ? "still in the family" : "left the family");
+	}
+	return aside;
+}
+
 /* rl_subregion_set_aside takes exactly the sub-regions marked RL_REGION_TAKE
- * out of the family (neither contained nor walked), and put back returns
- * each where it was, so that the family's order, and with it the oracle's
- * hash of src, is as before; adopting them instead moves their blocks into
- * dst and leaves the others.  Marked: every pattern of 5 children (ends,
- * neighbours, none, all). */
+ * out of the family, and put back returns each where it was, so that the
+ * family's order, and with it the oracle's hash of src, is as before;
+ * adopting them instead moves their blocks into dst and leaves the others.
+ * Every pattern of 5 children is set aside, put back, set aside again and
+ * adopted (the head, the tail, neighbours, none, all). */
 static void test_subregion_set_aside(void)
 {
 	size_t blocks = rl_blocks_live();
 	for (unsigned mask = 0; mask < 32; mask++) {
-		rl_region *parent = rl_region_create("parent"), *subs[5], *order[5];
-		rl_obj *objs[5];
+		rl_region *parent = rl_region_create("parent"), *order[5];
 		CHECK(parent != NULL, "out of memory");
 		for (int i = 0; i < 5; i++) {
-			subs[i] = rl_subregion_create(parent, "sub");
-			objs[i] = subs[i] != NULL ? rl_obj_new(subs[i], RL_T_BOX_INT, 8) : NULL;
-			CHECK(objs[i] != NULL, "out of memory");
+			rl_region *sub = rl_subregion_create(parent, "sub");
+			CHECK(sub != NULL && rl_obj_new(sub, RL_T_BOX_INT, 8) != NULL, "out of memory");
 		}
 		uint64_t hash = rl_oracle_region_hash(parent);
-		size_t bytes = rl_region_family_bytes(parent);
+		size_t bytes = rl_region_family_bytes(parent), marked = (size_t)__builtin_popcount(mask);
 		int k = 0;
 		for (rl_region *c = parent->children; c != NULL; c = c->sibling)
 			order[k++] = c;
-		for (int i = 0; i < 5; i++)
-			if (mask & (1u << i))
-				order[i]->family |= RL_REGION_TAKE;
-		rl_region *aside = rl_subregion_set_aside(parent);
-		size_t taken = 0, marked = (size_t)__builtin_popcount(mask);
-		for (rl_region *a = aside; a != NULL; a = a->aside_next)
-			taken++;
-		CHECK(taken == marked, "mask %#x: %zu set aside", mask, taken);
-		for (int i = 0; i < 5; i++) {
-			bool gone = (mask & (1u << i)) != 0;
-			CHECK(!(order[i]->family & RL_REGION_TAKE), "mask %#x: the mark stayed", mask);
-			bool contained = false;
-			for (const rl_region *m = parent; m != NULL; m = rl_region_family_next(parent, m))
-				contained |= m == order[i];
-			rl_val inside = rl_val_of(rl_block_first_obj(order[i]->small.head));
-			CHECK(contained == !gone && rl_region_contains(parent, inside) == !gone, "mask %#x: child %d %s",
-			      mask, i, gone ? "still in the family" : "left the family");
-		}
-		if (mask & 1u) { /* odd masks: adopted into dst */
-			rl_region *dst = rl_region_create("dst");
-			CHECK(dst != NULL, "out of memory");
-			CHECK(rl_subregion_adopt_aside(dst, aside) == bytes * marked / 5 &&
-				      rl_region_family_bytes(parent) == bytes - bytes * marked / 5 &&
-				      dst->bytes_used == bytes * marked / 5,
-			      "mask %#x: bytes after adoption", mask);
-			rl_region_destroy(parent);
-			rl_region_destroy(dst);
-			continue;
-		}
-		rl_subregion_put_back(parent, aside);
+
+		rl_subregion_put_back(parent, set_aside_mask(parent, order, mask));
 		k = 0;
 		for (rl_region *c = parent->children; c != NULL; c = c->sibling, k++)
 			CHECK(k < 5 && c == order[k] && c->parent == parent && c->aside_next == NULL,
 			      "mask %#x: child %d out of place after put back", mask, k);
 		CHECK(k == 5 && rl_oracle_region_hash(parent) == hash && rl_region_family_bytes(parent) == bytes,
 		      "mask %#x: the family differs after put back", mask);
+
+		rl_region *dst = rl_region_create("dst");
+		CHECK(dst != NULL, "out of memory");
+		CHECK(rl_subregion_adopt_aside(dst, set_aside_mask(parent, order, mask)) == bytes * marked / 5 &&
+			      rl_region_family_bytes(parent) == bytes - bytes * marked / 5 &&
+			      dst->bytes_used == bytes * marked / 5,
+		      "mask %#x: bytes after adoption", mask);
 		rl_region_destroy(parent);
+		rl_region_destroy(dst);
 	}
 	CHECK(rl_blocks_live() == blocks, "leak");
 }
@@ -378,8 +382,8 @@ static void test_every_strategy_home_sub(void)
 		}
 }
 
-/* The sub-regions of src that are result homes (all but the workload's
- * own rl_wl_sub_new region, named "sub"), and their bytes. */
+/* The sub-regions of src that are result homes (named "result home" by
+ * rl_wl_home_begin; mixed makes no other), and their bytes. */
 static size_t result_homes(const rl_graph *g, size_t *bytes)
 {
 	size_t homes = 0;

@@ -78,11 +78,11 @@ rl_obj *rl_wl_outside_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes);
  * must not point at rl_wl_new objects. */
 rl_obj *rl_wl_sub_new(rl_wl_ctx *w, unsigned type, uint32_t payload_bytes);
 /* Between these two calls rl_wl_new allocates in a fresh region, a result's
- * home: a sub-region of src, held by src alone, at the end, with the hint
- * that all of it is the result (regionlab/knowledge.h).  Its objects are
- * never placed and must not point at objects outside their home; the
- * objects that point into it should all be one (a vector of results), so
- * that the home stays clean for what that object holds
+ * home: made a sub-region of src, held by src alone, once src exists, with
+ * the hint that all of it is the result (regionlab/knowledge.h).  Its
+ * objects are never placed and must not point at objects outside their
+ * home; the objects that point into it should all be one (a vector of
+ * results), so that the home stays clean for what that object holds
  * (rl_region_clean_child_home).  begin: 0, or -1 after rl_wl_fail. */
 int rl_wl_home_begin(rl_wl_ctx *w);
 void rl_wl_home_end(rl_wl_ctx *w);

@@ -81,8 +81,8 @@ rl_region *rl_tls_miss(rl_tether_thread *t, struct rl_tls_cache *c, rl_tether_sl
 	if (r == NULL)
 		return NULL;
 	if (!(w & RL_SC_MARK) && tls_cached(c, r)) {
-		/* Cached, and the word carries units (or r is away from its home
-		 * way: further in its window, or in the overflow).
+		/* Cached, and the word carries units (or r's pin is past the
+		 * first two ways of its window, or in the overflow).
 		 * The cached pin holds r: move the units into r's counter, so
 		 * that the next tethers find the bare address in line. */
 		if ((w >> RL_SC_SHIFT) != 0)

@@ -18,7 +18,8 @@
  * thread holds nothing (held == 0): then no tether can depend on it.
  * quiesce drops the pins of retired regions (pins of live regions stay cached
  * across quiescent points: they delay nothing, and re-taking them would be
- * shared atomics); a miss evicts the pin in its way when nothing is held.
+ * shared atomics); a miss evicts its home way's pin when nothing is held and
+ * every way of its window is taken.
  *
  * The cache is RL_TLS_HOMES home ways, indexed by a hash of the region's
  * address, and the RL_TLS_PROBE - 1 ways past the last (an empty way holds
@@ -29,9 +30,10 @@
  * all of them are taken is the home way's pin evicted (nothing held) or the
  * new one put in an overflow list (something held), emptied at every
  * quiescent point.  The hit path compares the home way, as the floor's
- * direct-mapped cache does (bench/tether_floor.h), then the next one, and
- * falls through; a pin further in its window is found out of line, without
- * a shared atomic.
+ * direct-mapped cache compares its one way (bench/tether_floor.h, whose
+ * golden-ratio index into 64 ways never collides in its one-slot loop),
+ * then the next one, and falls through; a pin further in its window is
+ * found out of line, without a shared atomic.
  * Before (64 direct-mapped ways, and a hash that put the 16 regions of a
  * table in 4 of them: rl_tls_home) regions evicted each other's pins on
  * most tethers, each time a fetch_add on a slot word the other readers
@@ -67,12 +69,14 @@ typedef void (*rl_tls_free_fn)(rl_tether_thread *t, rl_region *r);
 void rl_tls_init(struct rl_tls_cache *c);
 
 /* The home way of r: the first of its window.  The address's bits above
- * malloc's 16-byte grain: RCBs that calloc lays out one after the other
- * (144 bytes apart, 9 grains: odd) take RL_TLS_HOMES distinct homes in a
- * row, in as few instructions as the product it replaced.  That took the
- * top bits of the address times the golden ratio, which barely move at that
- * stride (144 is a Fibonacci number: 144 x 0.618... is within 0.003 of an
- * integer): the 16 regions of a table fell in 4 ways. */
+ * malloc's 16-byte grain, in as few instructions as the product it
+ * replaced: RCBs that calloc lays out one after the other take distinct
+ * homes, 128 in a row at 144 bytes apart (9 grains, when this was
+ * written), 64 at 160 (10 grains: the RCB's size since it records
+ * pointed_from_slot).  The product took the top bits of the address times
+ * the golden ratio, which barely move at a stride of 144 (a Fibonacci
+ * number: 144 x 0.618... is within 0.003 of an integer): the 16 regions of
+ * a table fell in 4 ways. */
 static inline unsigned rl_tls_home(const rl_region *r)
 {
 	return (unsigned)(((uintptr_t)r >> 4) % RL_TLS_HOMES);
@@ -94,18 +98,19 @@ static inline bool rl_tls_near(struct rl_tls_cache *c, const rl_region *r)
 	return way[1] == r;
 }
 
-
-/* The slow path, for a slot word that is not a bare address in its way: an
- * empty slot (NULL), a cached region whose word carries units, a region in
- * the overflow, or a new pin through the slot, cached.  When the slot turns
- * out to hold a marked (EBR) region, nothing is pinned: NULL with *marked set
+/* The slow path, for a slot word that is not a bare address in the first
+ * two ways of its window: an empty slot (NULL), a cached region whose word
+ * carries units, a region whose pin is further in its window or in the
+ * overflow, or a new pin through the slot, cached.  When the slot turns out
+ * to hold a marked (EBR) region, nothing is pinned: NULL with *marked set
  * (hybrid then takes its EBR path). */
 rl_region *rl_tls_miss(rl_tether_thread *t, struct rl_tls_cache *c, rl_tether_slot *slot, uintptr_t w,
 		       rl_tls_free_fn fr, bool *marked);
 
-/* The fast path: the region of slot word w when w is the bare address its
- * way holds (counted in `held`), NULL otherwise (including w == 0, a marked
- * word, and a word carrying units: rl_tls_miss looks those up). */
+/* The fast path: the region of slot word w when w is the bare address that
+ * one of the first two ways of its window holds (counted in `held`), NULL
+ * otherwise (including w == 0, a marked word, and a word carrying units:
+ * rl_tls_miss looks those up). */
 static inline rl_region *rl_tls_hit(struct rl_tls_cache *c, uintptr_t w)
 {
 	rl_region *r = (rl_region *)w;
@@ -122,7 +127,8 @@ static inline rl_region *rl_tls_tether(rl_tether_thread *t, struct rl_tls_cache 
 	 * taken by the slow path, which does its own acquire; free on x86). */
 	uintptr_t w = atomic_load_explicit(&slot->word, memory_order_acquire);
 	rl_region *r = (rl_region *)w;
-	/* A hit is the bare word found in its way: never NULL (empty ways hold
+	/* A hit is the bare word found in the first two ways of its window:
+	 * never NULL (empty ways hold
 	 * RL_TLS_EMPTY).  Its shape is the floor's, hit counted in line. */
 	if (__builtin_expect(rl_tls_near(c, r), 1)) {
 		c->held++;
