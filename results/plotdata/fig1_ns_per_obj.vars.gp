@@ -2,7 +2,7 @@
 npanels = 2
 figtitle = "Figure 1. Transmigration: ns per object vs graph size"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '1152 rows of results/default.csv, results/tether-scaling.csv; commit fdf74e8cb0ae, 489ca543038e; CPU AMD EPYC x2, Intel(R) Xeon(R) Processor x16; compiler gcc 12.2.0; dates 2026-11-27T10:01:30Z .. 2026-12-08T01:56:49Z'
+footer2 = '1246 rows of results/default.csv, results/tether-scaling.csv; commit 1f4747c6a0dc, 489ca543038e; CPU AMD EPYC x2, Intel(R) Xeon(R) Processor x16; compiler gcc 12.2.0; dates 2026-11-27T10:01:30Z .. 2026-12-08T02:39:34Z'
 data1 = datadir.'/'.'fig1_ns_per_obj-p1.dat'
 title1 = 'list, layout=alloc'
 xlabel1 = 'objects (size)'

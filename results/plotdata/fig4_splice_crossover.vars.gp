@@ -2,7 +2,7 @@
 npanels = 2
 figtitle = "Figure 4. Splice vs copy by live ratio"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '408 rows of results/default.csv; commit fdf74e8cb0ae; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-08T01:48:08Z .. 2026-12-08T01:56:59Z'
+footer2 = '400 rows of results/default.csv; commit 1f4747c6a0dc; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-08T02:31:42Z .. 2026-12-08T02:39:42Z'
 data1 = datadir.'/'.'fig4_splice_crossover-p1.dat'
 title1 = 'list, layout=alloc, n=10^5: time'
 xlabel1 = 'live ratio (live bytes / source bytes)'

@@ -2,7 +2,7 @@
 npanels = 1
 figtitle = "Figure 5. Tether cost vs reader threads"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '538 rows of results/default.csv, results/tether-scaling.csv; commit fdf74e8cb0ae, 06bbefb671ea; CPU AMD EPYC x2, Intel(R) Xeon(R) Processor x16; compiler gcc 12.2.0; dates 2026-11-27T09:20:07Z .. 2026-12-08T01:57:34Z'
+footer2 = '538 rows of results/default.csv, results/tether-scaling.csv; commit 1f4747c6a0dc, 06bbefb671ea; CPU AMD EPYC x2, Intel(R) Xeon(R) Processor x16; compiler gcc 12.2.0; dates 2026-11-27T09:20:07Z .. 2026-12-08T02:40:45Z'
 data1 = datadir.'/'.'fig5_tether_scaling-p1.dat'
 title1 = 'read=0, no stalled reader'
 xlabel1 = 'reader threads'

@@ -2,7 +2,7 @@
 npanels = 2
 figtitle = "Figure 7. False sharing: packed vs padded\n(atomic:pick=own at 32 threads: packed costs 12.47x padded per pair)"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '72 rows of results/default.csv, results/tether-scaling.csv; commit fdf74e8cb0ae, 06bbefb671ea; CPU AMD EPYC x2, Intel(R) Xeon(R) Processor x16; compiler gcc 12.2.0; dates 2026-11-27T09:22:50Z .. 2026-12-08T01:57:42Z'
+footer2 = '72 rows of results/default.csv, results/tether-scaling.csv; commit 1f4747c6a0dc, 06bbefb671ea; CPU AMD EPYC x2, Intel(R) Xeon(R) Processor x16; compiler gcc 12.2.0; dates 2026-11-27T09:22:50Z .. 2026-12-08T02:34:45Z'
 data1 = datadir.'/'.'fig7_false_sharing-p1.dat'
 title1 = 'ns per pair'
 xlabel1 = 'scheme, reader threads'

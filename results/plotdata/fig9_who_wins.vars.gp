@@ -1,8 +1,8 @@
 # Figure 9 data, written by scripts/plot.py; medians over reps
 npanels = 2
-figtitle = "Figure 9. Who wins when: what the runtime knows x size\n(fastest by what the runtime knows (smallest to largest size): list: nothing relocate/splice, dense relocate, home splice, sole linear; tree: nothing cheney/relocate/splice, dense relocate/splice, home splice, sole linear)"
+figtitle = "Figure 9. Who wins when: what the runtime knows x size\n(fastest by what the runtime knows (smallest to largest size): list: nothing relocate, dense relocate, home splice, sole linear; tree: nothing relocate/splice, dense relocate/splice, home splice, sole linear)"
 footer1 = 'scripts/plot.py  (rows from scripts/sweep default, scripts/sweep tether-scaling)'
-footer2 = '4199 rows of results/default.csv; commit fdf74e8cb0ae; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-08T01:48:03Z .. 2026-12-08T01:57:12Z'
+footer2 = '4245 rows of results/default.csv; commit 1f4747c6a0dc; CPU AMD EPYC x2; compiler gcc 12.2.0; dates 2026-12-08T02:31:37Z .. 2026-12-08T02:39:54Z'
 data1 = datadir.'/'.'fig9_who_wins-p1.dat'
 title1 = 'list'
 xlabel1 = 'what the runtime knows, objects'
