@@ -37,6 +37,7 @@
 #define GARBAGE_MAX 100.0
 #define LIVE_MIN 0.01 /* garbage=99: within GARBAGE_MAX */
 #define RECORD_INITIAL 1024u
+#define HOMES_INITIAL 8u
 #define PLACER_SALT UINT64_C(0x706c61636572aa55) /* separates the placer's stream from build()'s */
 
 struct rl_wl_ctx {
@@ -102,21 +103,33 @@ void rl_wl_fail(rl_wl_ctx *w, const char *fmt, ...)
 }
 
 /* ---- allocation for build() ------------------------------------------------ */
-/* Appends o to the record, doubling it when full.  Through rl_mem_* so that
- * fault injection reaches this path too. */
+/* Room for one more element in `array`, which holds `count` elements of
+ * `elem` bytes and has room for *cap: array itself, or a copy twice as big
+ * (`initial` elements when empty) with *cap updated, or NULL when that
+ * cannot be had (array kept).  Through rl_mem_* so that fault injection
+ * reaches the build's own arrays too. */
+static void *room_for_one(void *array, size_t count, size_t *cap, size_t elem, size_t initial)
+{
+	if (count < *cap)
+		return array;
+	size_t grown = *cap ? 2 * *cap : initial;
+	void *bigger = rl_mem_alloc(grown * elem);
+	if (bigger == NULL)
+		return NULL;
+	if (count != 0)
+		memcpy(bigger, array, count * elem);
+	rl_mem_free(array, *cap * elem);
+	*cap = grown;
+	return bigger;
+}
+
+/* Appends o to the record, doubling it when full. */
 static int record(rl_wl_ctx *w, rl_obj *o)
 {
-	if (w->count == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : RECORD_INITIAL;
-		rl_obj **objs = rl_mem_alloc(cap * sizeof *objs);
-		if (objs == NULL)
-			return -1;
-		if (w->count != 0)
-			memcpy(objs, w->objs, w->count * sizeof *objs);
-		rl_mem_free(w->objs, w->cap * sizeof *objs);
-		w->objs = objs;
-		w->cap = cap;
-	}
+	rl_obj **objs = room_for_one(w->objs, w->count, &w->cap, sizeof *objs, RECORD_INITIAL);
+	if (objs == NULL)
+		return -1;
+	w->objs = objs;
 	w->objs[w->count++] = o;
 	return 0;
 }
@@ -197,19 +210,12 @@ int rl_wl_home_begin(rl_wl_ctx *w)
 		rl_wl_fail(w, "rl_wl_home_begin: a result home is already open");
 		return -1;
 	}
-	if (w->nhomes == w->homes_cap) {
-		size_t cap = w->homes_cap ? 2 * w->homes_cap : 8;
-		rl_region **homes = rl_mem_alloc(cap * sizeof *homes);
-		if (homes == NULL) {
-			rl_wl_fail(w, "out of memory building the graph");
-			return -1;
-		}
-		if (w->nhomes != 0)
-			memcpy(homes, w->homes, w->nhomes * sizeof *homes);
-		rl_mem_free(w->homes, w->homes_cap * sizeof *homes);
-		w->homes = homes;
-		w->homes_cap = cap;
+	rl_region **homes = room_for_one(w->homes, w->nhomes, &w->homes_cap, sizeof *homes, HOMES_INITIAL);
+	if (homes == NULL) {
+		rl_wl_fail(w, "out of memory building the graph");
+		return -1;
 	}
+	w->homes = homes;
 	w->home = rl_region_create("result home");
 	if (w->home == NULL) {
 		rl_wl_fail(w, "out of memory building the graph");
